@@ -1,0 +1,1 @@
+"""CNN Explorer: the library behind the app (plain Python; no Streamlit outside explorer/ui)."""

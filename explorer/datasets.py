@@ -1,0 +1,167 @@
+"""The datasets: Sign Language Digits, scikit-learn's bundled digits, and a user's own zip.
+
+Every dataset comes out the same way (a `Dataset`): images float32 (N, C, H, W) in [0, 1],
+labels int64 (N,), class names, in a deterministic order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+from explorer import archives, download, images, signdigits
+from explorer.archives import ArchiveError
+from explorer.data_types import Dataset, DatasetError, DatasetUnavailable
+
+__all__ = ["Dataset", "DatasetError", "DatasetUnavailable", "load", "split", "from_zip", "available"]
+
+NAMES = ("sign-digits", "digits")
+TITLES = {
+    "sign-digits": "Sign Language Digits (2,062 photos of hands, 64x64 grayscale)",
+    "digits": "Handwritten digits (scikit-learn, 1,797 images, 8x8, bundled)",
+}
+
+
+def load(name: str, *, download_missing: bool = True, progress: download.Progress | None = None) -> Dataset:
+    """Load a named dataset ("sign-digits" or "digits").
+
+    Sign Language Digits is looked for in $CNN_EXPLORER_SIGN_DIGITS (zip or folder), then in
+    the data folder, and downloaded once when missing (unless download_missing is False).
+    Raises DatasetUnavailable with what to do when it can be neither found nor downloaded.
+    """
+    if name == "digits":
+        return load_digits()
+    if name == "sign-digits":
+        src = signdigits.locate()
+        if src is None:
+            if not download_missing:
+                raise DatasetUnavailable(signdigits.missing_message())
+            src = _download_sign_digits(progress)
+        return signdigits.load_processed(src)
+    raise DatasetError(f"Unknown dataset {name!r}; choose one of {', '.join(NAMES)}.")
+
+
+def _download_sign_digits(progress: download.Progress | None) -> Path:
+    try:
+        return download.fetch(signdigits.URL, signdigits.download_path(), progress)
+    except download.DownloadError as exc:
+        raise DatasetUnavailable(signdigits.missing_message(f"The download failed: {exc}.")) from exc
+
+
+def load_digits() -> Dataset:
+    """scikit-learn's bundled handwritten digits: (1797, 1, 8, 8), values 0-16 scaled to [0, 1]."""
+    from sklearn.datasets import load_digits as sk_digits
+
+    bunch = sk_digits()
+    imgs = (bunch.images.astype(np.float32) / 16.0)[:, None]
+    return Dataset("digits", imgs, bunch.target.astype(np.int64),
+                   [str(c) for c in bunch.target_names], source="scikit-learn (bundled)")
+
+
+def split(dataset: Dataset, test_size: float = 0.2, random_state: int | None = 8) -> tuple[Dataset, Dataset]:
+    """Train and test parts, exactly as the course's `train_test_split(X, Y, test_size=0.2,
+    random_state=8)` on the dataset's deterministic order (not stratified)."""
+    from sklearn.model_selection import train_test_split
+
+    idx = np.arange(len(dataset))
+    train_idx, test_idx = train_test_split(idx, test_size=test_size, random_state=random_state)
+    return dataset.subset(train_idx, ":train"), dataset.subset(test_idx, ":test")
+
+
+def from_zip(path, *, size: int = 64, min_per_class: int = 5,
+             limits: archives.Limits = archives.Limits()) -> Dataset:
+    """A user's zip of class folders (ImageFolder layout: <class>/<image>, optionally inside
+    one top folder). Images become `size` x `size`, grayscale unless some are in colour.
+
+    `path` is a file path or a binary file object. Raises DatasetError with the reason.
+    """
+    try:
+        with archives.open_zip(path) as zf:
+            members = archives.checked_members(zf, limits)
+            decoded, skipped = _decode_members(zf, members)
+    except ArchiveError as exc:
+        raise DatasetError(str(exc)) from exc
+    classes = _check_classes(decoded, min_per_class, skipped)
+    channels = 3 if any(img.mode == "RGB" for _, img in decoded) else 1
+    lookup = {c: i for i, c in enumerate(classes)}
+    ordered = sorted(decoded, key=lambda d: (lookup[d[0][0]], _natural(d[0][-1])))
+    arrays = np.stack([images.to_array(img, (size, size), channels) for _, img in ordered])
+    labels = np.array([lookup[parts[0]] for parts, _ in ordered], dtype=np.int64)
+    name = Path(getattr(path, "name", None) or str(path)).stem or "your-dataset"
+    notes = (f"All images were brought to {size}x{size} {'RGB' if channels == 3 else 'grayscale'}.",)
+    return Dataset(name, arrays, labels, classes, source="your zip",
+                   skipped=tuple(skipped), notes=notes)
+
+
+def _decode_members(zf, members) -> tuple[list, list[str]]:
+    """[(class-relative parts, PIL image)], ["name: reason", ...] for what was left out."""
+    members = _strip_common_top(members)
+    decoded, skipped = [], []
+    for m, data in archives.read_members(zf, [m for m in members if m.is_image and len(m.parts) > 1]):
+        if data is None:
+            skipped.append(f"{'/'.join(m.parts)}: damaged inside the zip")
+            continue
+        try:
+            decoded.append((m.parts, images.decode(data)))
+        except images.ImageError as exc:
+            skipped.append(f"{'/'.join(m.parts)}: {exc}")
+    for m in members:
+        if not m.is_image:
+            skipped.append(f"{'/'.join(m.parts)}: not an image")
+        elif len(m.parts) == 1:
+            skipped.append(f"{m.parts[0]}: not inside a class folder")
+    return decoded, skipped
+
+
+def _strip_common_top(members: list[archives.Member]) -> list[archives.Member]:
+    """Zips made by 'compress folder' wrap everything in one top folder: look inside it."""
+    while members and all(len(m.parts) > 2 for m in members) and len({m.parts[0] for m in members}) == 1:
+        members = [archives.Member(m.parts[1:], m.info) for m in members]
+    return members
+
+
+def _check_classes(decoded, min_per_class: int, skipped: list[str]) -> list[str]:
+    counts = Counter(parts[0] for parts, _ in decoded)
+    if not counts:
+        extra = f" ({len(skipped)} files were left out, e.g. {skipped[0]})" if skipped else ""
+        raise DatasetError(
+            "The zip holds no usable images in class folders. Put each class's images in a "
+            f"folder named after the class, e.g. cat/img1.jpg and dog/img2.jpg{extra}."
+        )
+    if len(counts) < 2:
+        raise DatasetError(
+            f"The zip has only one class ({next(iter(counts))}); a classifier needs at least "
+            "two class folders."
+        )
+    small = {c: n for c, n in counts.items() if n < min_per_class}
+    if small:
+        listed = ", ".join(f"{c} ({n})" for c, n in sorted(small.items()))
+        raise DatasetError(
+            f"Each class needs at least {min_per_class} images; these have fewer: {listed}."
+        )
+    return sorted(counts, key=_natural)
+
+
+def _natural(text: str) -> list:
+    """Sort key putting "2" before "10" and "img2" before "img10"."""
+    return [(0, int(t), "") if t.isdigit() else (1, 0, t.lower()) for t in re.split(r"(\d+)", text) if t]
+
+
+def available() -> dict[str, str | None]:
+    """For each named dataset, where it comes from on this machine (None: must be downloaded)."""
+    try:
+        src = signdigits.locate()
+    except DatasetError:
+        src = None
+    return {"sign-digits": str(src) if src else None, "digits": "bundled with scikit-learn"}
+
+
+def freeze(ds: Dataset) -> Dataset:
+    """Make the arrays read-only, for datasets shared between sessions."""
+    for arr in (ds.images, ds.labels):
+        arr.setflags(write=False)
+    return ds
+

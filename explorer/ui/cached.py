@@ -1,0 +1,20 @@
+"""Loaders shared by every session (st.cache_resource: read-only, one copy per server)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from explorer import datasets, device
+
+
+@st.cache_resource(show_spinner="Loading the dataset (the first time takes a few seconds)…")
+def dataset(name: str) -> datasets.Dataset:
+    """A named dataset, arrays read-only. Never downloads: raises DatasetUnavailable instead."""
+    return datasets.freeze(datasets.load(name, download_missing=False))
+
+
+@st.cache_resource
+def device_line() -> str:
+    """Sets torch's thread count once for the server and describes the training device."""
+    device.set_threads()
+    return device.describe()

@@ -1,0 +1,106 @@
+"""Dataset widgets shared by pages: availability, the one-click download, the picker."""
+
+from __future__ import annotations
+
+import io
+
+import streamlit as st
+
+from explorer import datasets, signdigits
+from explorer.ui import cached
+
+USER_KEY = "user_dataset"  # session_state: this person's uploaded dataset (never shared)
+SOURCES = {
+    "sign-digits": "Sign Language Digits (photos of hands)",
+    "digits": "Handwritten digits (bundled, 8x8)",
+    "upload": "Your own zip of class folders",
+}
+
+
+def sign_digits_ready() -> bool:
+    return datasets.available()["sign-digits"] is not None
+
+
+def download_button(key: str) -> None:
+    """Offer the one-time download of Sign Language Digits, with a progress bar.
+
+    On failure the reason and the offline alternative are shown; the page keeps working.
+    """
+    if not st.button("Download Sign Language Digits (about 17 MB, once)", key=key):
+        return
+    bar = st.progress(0.0, text="Connecting…")
+
+    def progress(done: int, total: int | None) -> None:
+        frac = min(done / total, 1.0) if total else 0.0
+        size = f" of {total / 2**20:.1f}" if total else ""
+        bar.progress(frac, text=f"Downloaded {done / 2**20:.1f}{size} MB")
+
+    try:
+        datasets.load("sign-digits", progress=progress)
+    except datasets.DatasetError as exc:
+        bar.empty()
+        st.error(str(exc))
+        return
+    bar.empty()
+    st.success("Sign Language Digits is ready.")
+    st.rerun()
+
+
+def picker(key: str, allow_upload: bool = True) -> datasets.Dataset:
+    """Choose a dataset; returns it (the bundled digits while the chosen one is unavailable)."""
+    options = list(SOURCES) if allow_upload else ["sign-digits", "digits"]
+    default = 0 if sign_digits_ready() else 1
+    choice = st.radio("Dataset", options, index=default, key=key, format_func=SOURCES.get, horizontal=True)
+    if choice == "upload":
+        ds = _uploaded(key)
+        if ds is not None:
+            return ds
+        st.info("Until a zip is loaded, the bundled handwritten digits are shown.")
+    elif choice == "sign-digits":
+        try:
+            return cached.dataset("sign-digits")
+        except datasets.DatasetError as exc:
+            st.warning(str(exc))
+            download_button(key=f"{key}_download")
+    return cached.dataset("digits")
+
+
+def _uploaded(key: str) -> datasets.Dataset | None:
+    """The zip this person uploaded, validated once per file and kept in their session only."""
+    up = st.file_uploader(
+        "A zip with one folder per class (e.g. cats/..., dogs/...), at least 5 images each",
+        type=["zip"], key=f"{key}_zip",
+    )
+    stored = st.session_state.get(USER_KEY)
+    if up is None:
+        return stored[1] if stored else None
+    if stored and stored[0] == up.file_id:
+        return stored[1]
+    try:
+        with st.spinner("Checking and decoding your images…"):
+            ds = datasets.from_zip(_named_bytes(up.getvalue(), up.name))
+    except datasets.DatasetError as exc:
+        st.error(f"This zip cannot be used: {exc}")
+        return None
+    st.session_state[USER_KEY] = (up.file_id, datasets.freeze(ds))
+    return ds
+
+
+def _named_bytes(data: bytes, name: str) -> io.BytesIO:
+    buf = io.BytesIO(data)
+    buf.name = name
+    return buf
+
+
+def status_rows() -> list[dict]:
+    """One row per built-in dataset for a table: name, status, where it comes from."""
+    found = datasets.available()
+    rows = []
+    for name in datasets.NAMES:
+        src = found[name]
+        rows.append({
+            "Dataset": datasets.TITLES[name],
+            "Status": "ready" if src else "not downloaded yet",
+            "Source": src or signdigits.URL,
+        })
+    return rows

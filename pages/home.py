@@ -1,0 +1,46 @@
+"""Home: what CNN Explorer teaches, where to start, and what this machine offers."""
+
+import streamlit as st
+
+from explorer.ui import cached, data_widgets, navigation
+
+st.title("🧠 CNN Explorer")
+st.markdown(
+    "Learn how **convolutional neural networks** work by touching them: slide a kernel over "
+    "a real photo, train a small CNN on photos of hands showing digits, then open the "
+    "trained network up and see what it looks at."
+)
+
+SECTIONS = {
+    "Learn": "Convolution and pooling on real pictures: stride, padding, kernels, receptive "
+             "fields; 1-D convolution; the classical architectures from LeNet-5 to ResNet.",
+    "Train": "The datasets, a CNN trained live on this machine, and the same data with SVM, "
+             "kNN, logistic regression, random forests and a plain MLP for comparison.",
+    "Inspect": "A trained model's filters, feature maps, the images that excite each channel "
+               "most, occlusion maps and gradient saliency, on your own photo too.",
+}
+cols = st.columns(len(SECTIONS))
+for col, (section, text) in zip(cols, SECTIONS.items()):
+    with col:
+        st.subheader(section)
+        st.write(text)
+        pages = navigation.existing(section)
+        for path, *_ in pages:
+            navigation.link(path)
+        if not pages:
+            st.caption("Coming soon.")
+
+first = navigation.existing("Learn")
+if first:
+    st.info(f"New here? Start with **{first[0][1]}** under Learn, then train a model.")
+
+st.divider()
+st.subheader("This machine")
+st.write(f"Training runs on: **{cached.device_line()}**")
+st.dataframe(data_widgets.status_rows(), hide_index=True, width="stretch")
+if not data_widgets.sign_digits_ready():
+    st.caption(
+        "Sign Language Digits is downloaded once, when you ask for it. Offline? Put the zip in "
+        "the data/ folder or set CNN_EXPLORER_SIGN_DIGITS; the bundled digits work meanwhile."
+    )
+    data_widgets.download_button(key="home_download")

@@ -1,0 +1,47 @@
+"""Every page in a real browser: it renders, shows no exception and no error box."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from explorer.ui import navigation
+from tests.browser.helpers import assert_no_errors, open_page, wait_idle
+
+ALL = [(p, t) for section in navigation.PAGES for p, t, _, _ in navigation.existing(section)]
+
+
+def url_path(path: str) -> str:
+    """Streamlit's URL for a page file: its stem, '' for the default page."""
+    return "" if path == "pages/home.py" else path.removeprefix("pages/").removesuffix(".py")
+
+
+def test_home_renders_fast(server, page):
+    start = time.monotonic()
+    open_page(page, server)
+    page.get_by_role("heading", name="CNN Explorer").wait_for()
+    seconds = time.monotonic() - start
+    assert_no_errors(page)
+    # The issue's bar is 5 s; this bound only catches a page that hangs (times go to bench/).
+    assert seconds < 30, f"Home took {seconds:.1f} s"
+    assert page.get_by_text("Training runs on").is_visible()
+
+
+@pytest.mark.parametrize("path,title", ALL, ids=[p for p, _ in ALL])
+def test_every_page_renders_without_errors(server, page, path, title):
+    open_page(page, server, url_path(path))
+    assert_no_errors(page)
+    nav = page.get_by_test_id("stSidebarNav")
+    for _, other in ALL:
+        assert nav.get_by_text(other, exact=True).count() == 1
+
+
+def test_navigation_between_pages(server, page):
+    """Clicking the sidebar links switches page without a reload error."""
+    open_page(page, server)
+    for path, title in ALL[1:]:
+        page.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).click()
+        wait_idle(page)
+        page.wait_for_url(f"**/{url_path(path)}")
+        assert_no_errors(page)

@@ -1,0 +1,30 @@
+"""AppTest: every page of the app runs without an exception."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from explorer.ui import navigation
+from tests.conftest import ROOT
+
+APP = str(ROOT / "app.py")
+
+PAGES = [p for section in navigation.PAGES for p, *_ in navigation.existing(section)]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_runs_without_exception(path):
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    assert not at.exception
+    at.switch_page(path).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def test_home_lists_device_and_datasets():
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    text = " ".join(m.value for m in at.markdown)
+    assert "Training runs on" in text and ("CPU" in text or "GPU" in text)
+    table = at.dataframe[0].value
+    assert any("Handwritten digits" in d for d in table["Dataset"])
