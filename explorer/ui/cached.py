@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
+
 import streamlit as st
 
-from explorer import datasets, device
+from explorer import datasets, device, jobs
 
 
 @st.cache_resource(show_spinner="Loading the dataset (the first time takes a few seconds)…")
@@ -18,3 +20,16 @@ def device_line() -> str:
     """Sets torch's thread count once for the server and describes the training device."""
     device.set_threads()
     return device.describe()
+
+
+@st.cache_resource
+def job_manager() -> jobs.JobManager:
+    """The server's one job manager (training and comparisons share its limit)."""
+    return jobs.JobManager()
+
+
+def session_id() -> str:
+    """A random id for this browser session, so pages show a person their own jobs."""
+    if "session_id" not in st.session_state:
+        st.session_state["session_id"] = uuid.uuid4().hex
+    return st.session_state["session_id"]

@@ -1,0 +1,153 @@
+"""Background jobs: long work (training, baseline comparisons) off the page's script run.
+
+A `JobManager` runs at most `max_running` jobs at once in worker threads; the rest wait in a
+FIFO queue whose position each job can report. A job is a function `work(job)` that reports
+through `job.emit(event)` and checks `job.stop_requested` to stop cleanly. Jobs outlive the
+page run that started them: reruns, page switches and closed tabs don't touch them; only
+`job.stop()` does.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+QUEUED, RUNNING, DONE, STOPPED, FAILED = "queued", "running", "done", "stopped", "failed"
+FINISHED = (DONE, STOPPED, FAILED)
+
+
+@dataclass(eq=False)
+class Job:
+    """One unit of background work and everything a page needs to show its progress."""
+
+    id: str
+    kind: str
+    work: Callable[["Job"], Any]
+    owner: str = ""  # the session that started it; pages show a person their own jobs
+    label: str = ""
+    state: str = QUEUED
+    events: list = field(default_factory=list)
+    result: Any = None
+    error: str | None = None
+    created: float = field(default_factory=time.time)
+    started: float | None = None
+    finished: float | None = None
+    _stop: threading.Event = field(default_factory=threading.Event, repr=False)
+    _manager: "JobManager | None" = field(default=None, repr=False)
+
+    def emit(self, event: Any) -> None:
+        """Record a progress event (list.append is atomic, so readers never need the lock)."""
+        self.events.append(event)
+
+    @property
+    def stop_requested(self) -> bool:
+        return self._stop.is_set()
+
+    def stop(self) -> None:
+        """Ask the job to stop; a queued job is removed from the queue at once."""
+        self._stop.set()
+        if self._manager is not None:
+            self._manager._drop_if_queued(self)
+
+    @property
+    def finished_ok(self) -> bool:
+        return self.state == DONE
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in FINISHED
+
+    def queue_position(self) -> int:
+        """1 for the next job to start, 0 when not waiting."""
+        return self._manager.position(self) if self._manager and self.state == QUEUED else 0
+
+    def last(self, kind: type | None = None):
+        """The most recent event (of a given type), or None."""
+        for ev in reversed(self.events):
+            if kind is None or isinstance(ev, kind):
+                return ev
+        return None
+
+
+class JobManager:
+    """Bounded concurrency for background jobs, shared by every session of the server."""
+
+    def __init__(self, max_running: int | None = None, keep_finished: int = 50):
+        self.max_running = max_running or int(os.environ.get("CNN_EXPLORER_MAX_JOBS", 2))
+        self.keep_finished = keep_finished
+        self._lock = threading.Lock()
+        self._queue: list[Job] = []
+        self._running: list[Job] = []
+        self._finished: list[Job] = []
+        self._ids = itertools.count(1)
+
+    def submit(self, kind: str, work: Callable[[Job], Any], owner: str = "", label: str = "") -> Job:
+        """Queue work; it starts as soon as fewer than max_running jobs run."""
+        with self._lock:
+            job = Job(f"{kind}-{next(self._ids)}", kind, work, owner, label, _manager=self)
+            self._queue.append(job)
+            self._start_waiting()
+        return job
+
+    def position(self, job: Job) -> int:
+        with self._lock:
+            return self._queue.index(job) + 1 if job in self._queue else 0
+
+    def jobs(self, owner: str | None = None, kind: str | None = None) -> list[Job]:
+        """Running, queued then finished jobs (newest first), optionally one owner's or kind's."""
+        with self._lock:
+            every = self._running + self._queue + self._finished[::-1]
+        return [j for j in every if (owner is None or j.owner == owner) and (kind is None or j.kind == kind)]
+
+    def running_count(self) -> int:
+        with self._lock:
+            return len(self._running)
+
+    def wait_all(self, timeout: float = 60.0) -> bool:
+        """Block until nothing is queued or running (for tests and the CLI)."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            with self._lock:
+                if not self._queue and not self._running:
+                    return True
+            time.sleep(0.02)
+        return False
+
+    def _drop_if_queued(self, job: Job) -> None:
+        with self._lock:
+            if job in self._queue:
+                self._queue.remove(job)
+                self._finish(job, STOPPED)
+
+    def _start_waiting(self) -> None:
+        """Start queued jobs while there is room (caller holds the lock)."""
+        while self._queue and len(self._running) < self.max_running:
+            job = self._queue.pop(0)
+            job.state, job.started = RUNNING, time.time()
+            self._running.append(job)
+            threading.Thread(target=self._run, args=(job,), name=job.id, daemon=True).start()
+
+    def _run(self, job: Job) -> None:
+        state = DONE
+        try:
+            job.result = job.work(job)
+            if job.stop_requested:
+                state = STOPPED
+        except Exception as exc:  # the job's page shows the message; the server log the traceback
+            job.error = f"{type(exc).__name__}: {exc}"
+            traceback.print_exc()
+            state = FAILED
+        with self._lock:
+            self._running.remove(job)
+            self._finish(job, state)
+            self._start_waiting()
+
+    def _finish(self, job: Job, state: str) -> None:
+        job.state, job.finished = state, time.time()
+        self._finished.append(job)
+        del self._finished[: max(0, len(self._finished) - self.keep_finished)]
