@@ -46,7 +46,7 @@ def load(name: str, *, download_missing: bool = True, progress: download.Progres
 
 def _download_sign_digits(progress: download.Progress | None) -> Path:
     try:
-        return download.fetch(signdigits.URL, signdigits.download_path(), progress)
+        return download.fetch(signdigits.url(), signdigits.download_path(), progress)
     except download.DownloadError as exc:
         raise DatasetUnavailable(signdigits.missing_message(f"The download failed: {exc}.")) from exc
 
@@ -118,7 +118,9 @@ def _decode_members(zf, members) -> tuple[list, list[str]]:
 
 def _strip_common_top(members: list[archives.Member]) -> list[archives.Member]:
     """Zips made by 'compress folder' wrap everything in one top folder: look inside it."""
-    while members and all(len(m.parts) > 2 for m in members) and len({m.parts[0] for m in members}) == 1:
+    while (members and len({m.parts[0] for m in members}) == 1
+           and all(len(m.parts) > 1 for m in members)
+           and any(len(m.parts) > 2 and m.is_image for m in members)):
         members = [archives.Member(m.parts[1:], m.info) for m in members]
     return members
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +25,11 @@ SIZE = 64
 CLASSES = [str(d) for d in range(10)]
 CACHE_VERSION = "v1"  # bump when preprocessing changes, so stale caches are rebuilt
 PREPROCESSING = "grayscale, 64x64 (Lanczos), float32 in [0, 1]"
+
+
+def url() -> str:
+    """Where to download from: $CNN_EXPLORER_SIGN_DIGITS_URL (a school's mirror) or GitHub."""
+    return os.environ.get("CNN_EXPLORER_SIGN_DIGITS_URL") or URL
 
 
 def download_path() -> Path:
@@ -48,7 +54,7 @@ def locate() -> Path | None:
         if folder.is_dir():
             for p in sorted(folder.iterdir()):
                 low = p.name.lower()
-                if "sign" in low and "digit" in low and (low.endswith(".zip") or p.is_dir()):
+                if "sign" in low and "digit" in low and (low.endswith(".zip") or _has_dataset_root(p)):
                     return p
     return None
 
@@ -57,7 +63,7 @@ def missing_message(reason: str = "") -> str:
     """What a user reads when the dataset is not here: why, and the two ways to fix it."""
     return (
         f"{reason + ' ' if reason else ''}Sign Language Digits is not on this machine yet. "
-        f"Download {URL} on a computer with internet, put the zip in {data_dir()} "
+        f"Download {url()} on a computer with internet, put the zip in {data_dir()} "
         f"(or set {ENV} to its path) and reload. Until then the app uses the bundled "
         "handwritten digits."
     )
@@ -89,7 +95,7 @@ def _read_cache(cache: Path) -> dict | None:
     try:
         with np.load(cache, allow_pickle=False) as npz:
             return {k: npz[k] for k in ("pixels", "labels", "files", "skipped")}
-    except (OSError, ValueError, KeyError, EOFError):
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
         cache.unlink(missing_ok=True)  # damaged (e.g. a crash mid-write): rebuild it
         return None
 
@@ -152,6 +158,14 @@ def _folder_entries(src: Path) -> list:
     root = _dataset_root(src)
     return [(int(d), p.name, p.read_bytes) for d in CLASSES if (root / d).is_dir()
             for p in (root / d).iterdir() if p.is_file() and p.suffix.lower() in archives.IMAGE_SUFFIXES]
+
+
+def _has_dataset_root(path: Path) -> bool:
+    """An extracted copy (not, say, our own cache folder data/sign-digits)."""
+    try:
+        return path.is_dir() and _dataset_root(path) is not None
+    except DatasetError:
+        return False
 
 
 def _dataset_root(src: Path) -> Path:

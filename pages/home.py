@@ -37,7 +37,10 @@ if first:
 st.divider()
 st.subheader("This machine")
 st.write(f"Training runs on: **{cached.device_line()}**")
-st.dataframe(data_widgets.status_rows(), hide_index=True, width="stretch")
+for row in data_widgets.status_rows():
+    mark = "✅" if row["Status"] == "ready" else "⬇️"
+    st.markdown(f"{mark} **{row['Dataset']}**: {row['Status']}  \n<small>`{row['Source']}`</small>",
+                unsafe_allow_html=True)
 if not data_widgets.sign_digits_ready():
     st.caption(
         "Sign Language Digits is downloaded once, when you ask for it. Offline? Put the zip in "

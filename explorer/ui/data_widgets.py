@@ -101,6 +101,6 @@ def status_rows() -> list[dict]:
         rows.append({
             "Dataset": datasets.TITLES[name],
             "Status": "ready" if src else "not downloaded yet",
-            "Source": src or signdigits.URL,
+            "Source": src or signdigits.url(),
         })
     return rows

@@ -7,24 +7,22 @@ from playwright.sync_api import Page, expect
 ERROR_SELECTORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
 
 
-def wait_idle(page: Page, timeout: float = 30_000) -> None:
-    """Wait until Streamlit has finished running the script (no 'Running...' widget)."""
-    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
-    page.wait_for_function(
-        """() => {
-            const s = document.querySelector('[data-testid="stStatusWidget"]');
-            return !s || !s.innerText.includes('Running');
-        }""",
-        timeout=timeout,
-    )
-    page.wait_for_timeout(150)
-    page.wait_for_function(
-        """() => {
-            const s = document.querySelector('[data-testid="stStatusWidget"]');
-            return !s || !s.innerText.includes('Running');
-        }""",
-        timeout=timeout,
-    )
+IDLE_JS = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    if (!app) return false;
+    const state = app.getAttribute('data-test-script-state');
+    const conn = app.getAttribute('data-test-connection-state');
+    return conn === 'CONNECTED' && ['notRunning', 'compilationError'].includes(state)
+        && !document.querySelector('[data-testid="stStatusWidgetRunningIcon"]');
+}"""
+
+
+def wait_idle(page: Page, timeout: float = 60_000) -> None:
+    """Wait until Streamlit has finished running the script (twice, so a rerun that a click
+    triggers a moment later is waited for too)."""
+    page.wait_for_function(IDLE_JS, timeout=timeout)
+    page.wait_for_timeout(200)
+    page.wait_for_function(IDLE_JS, timeout=timeout)
 
 
 def open_page(page: Page, base_url: str, url_path: str = "") -> None:
