@@ -16,8 +16,12 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import ROOT, real_archive
+
+# A 2-core machine shared by server, browser and tests: give assertions time to settle.
+expect.set_options(timeout=20_000)
 
 CHROMIUM = os.environ.get("CNN_EXPLORER_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [

@@ -40,11 +40,13 @@ def test_upload_own_zip_then_a_broken_one(server, page, tmp_path):
     page.get_by_text("Your own zip of class folders").click()
     wait_idle(page)
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(good))
+    wait_idle(page)
     expect(metric(page, "Images")).to_have_text("18")
     expect(metric(page, "Classes")).to_have_text("3")
     expect(page.get_by_text("circle, square, star")).to_be_visible()
     assert_no_errors(page)
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(broken))
+    wait_idle(page)
     expect(page.get_by_text("This zip cannot be used: This file is not a readable zip")).to_be_visible()
     expect(page.get_by_test_id("stException")).to_have_count(0)
 
