@@ -15,7 +15,7 @@ from torch.func import functional_call
 from torch.utils.flop_counter import FlopCounterMode
 
 from explorer.models.layers import describe, kind_of
-from explorer.models.shapes import InputTooSmall, entered_layers, explain, meta_params
+from explorer.models.shapes import InputTooSmall, entered_layers, explain, meta_params  # noqa: F401 (re-export)
 
 
 @dataclass(frozen=True)
