@@ -81,8 +81,8 @@ def model_view(n_classes: int | None) -> None:
 
     heaviest = max(s.rows, key=lambda r: r.params)
     if s.total_params:
-        st.caption(f"The heaviest layer is **{heaviest.name}** ({heaviest.layer}): "
-                   f"{heaviest.params / s.total_params:.0%} of all parameters.")
+        st.caption(f"The heaviest layer is **{heaviest.layer}** (layer {heaviest.name} in the "
+                   f"table): {heaviest.params / s.total_params:.0%} of all parameters.")
     st.dataframe(
         pd.DataFrame(s.table()), hide_index=True, width="stretch",
         column_config={
