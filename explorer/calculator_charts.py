@@ -15,12 +15,13 @@ def dense_vs_conv(r: DenseVsConv, dense_label: str, conv_label: str) -> alt.Char
         "parameters": [r.dense_params, r.conv_params],
         "text": [f"{r.dense_params:,}", f"{r.conv_params:,}"],
     })
-    x = alt.X("parameters:Q", scale=alt.Scale(type="log"), title="parameters (log scale)")
+    x = alt.X("parameters:Q", scale=alt.Scale(type="log", domainMin=1), title="parameters (log scale)")
     y = alt.Y("layer:N", title=None, sort=None)
+    # A log axis has no zero: bars start at 1 parameter.
     bars = alt.Chart(frame).mark_bar().encode(
-        x=x, y=y, color=alt.Color("layer:N", legend=None, scale=alt.Scale(range=["#9467bd", "#1f77b4"])))
+        x=x, x2=alt.datum(1), y=y, color=alt.Color("layer:N", legend=None, scale=alt.Scale(range=["#9467bd", "#1f77b4"])))
     labels = alt.Chart(frame).mark_text(align="left", dx=4).encode(x=x, y=y, text="text:N")
-    return alt.layer(bars, labels).properties(height=130)
+    return alt.layer(bars, labels).properties(height=alt.Step(40))
 
 
 def bottleneck(b: Bottleneck, kernel: int, reduce: int) -> alt.Chart:
@@ -44,7 +45,7 @@ def bottleneck(b: Bottleneck, kernel: int, reduce: int) -> alt.Chart:
     text = alt.Chart(totals).mark_text(align="left", dx=4).encode(
         x="millions:Q", y=alt.Y("way:N", sort=[direct, reduced]),
         text=alt.Text("millions:Q", format=",.1f"))
-    return alt.layer(bars, text).properties(height=150)
+    return alt.layer(bars, text).properties(height=alt.Step(40))
 
 
 def receptive_field_grid(layers: list[Layer1D], max_pixels: int = 160) -> alt.Chart | None:
@@ -66,7 +67,7 @@ def receptive_field_grid(layers: list[Layer1D], max_pixels: int = 160) -> alt.Ch
     return alt.Chart(frame).mark_rect(stroke="white", strokeWidth=1).encode(
         x=alt.X("pixel:O", title="input pixels", axis=alt.Axis(labels=widest <= 40)),
         y=alt.Y("after:N", sort=order, title=None),
-        color=alt.Color("reads:N", title=None, legend=alt.Legend(orient="bottom"),
+        color=alt.Color("reads:N", title=None, legend=alt.Legend(orient="top"),
                         scale=alt.Scale(domain=["read", "skipped (dilation gap)"], range=["#1f77b4", "#dddddd"])),
         tooltip=["after", "pixel", "reads"],
-    ).properties(height=max(60, 28 * len(rows)))
+    ).properties(height=alt.Step(30))
