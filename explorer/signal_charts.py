@@ -17,7 +17,7 @@ def _domain(values: np.ndarray, pad: float = 0.08) -> list[float]:
     return [lo, hi + pad * span]
 
 
-def sliding(pair: Pair, s: Slide, height: int = 240) -> alt.Chart:
+def sliding(pair: Pair, s: Slide, height: int = 340) -> alt.Chart:
     """f, g(c - t) and their product (shaded): the area of the product is (f * g)(c)."""
     names = {"f": pair.f_label, "g flipped, moved to c": f"{pair.g_label}, flipped and moved to c",
              "product": "product f(t)·g(c−t)"}
@@ -28,7 +28,7 @@ def sliding(pair: Pair, s: Slide, height: int = 240) -> alt.Chart:
     })
     colour = alt.Color("curve:N", title=None, sort=list(names.values()),
                        scale=alt.Scale(domain=list(names.values()), range=list(COLOURS.values())),
-                       legend=alt.Legend(orient="top"))
+                       legend=alt.Legend(orient="top", labelLimit=400))
     y = alt.Y("value:Q", title=None, scale=alt.Scale(domain=_domain(np.concatenate([pair.f, pair.g]))))
     x = alt.X("t:Q", title=pair.x_label, scale=alt.Scale(domain=[float(pair.x[0]), float(pair.x[-1])]))
     base = alt.Chart(frame)
@@ -43,7 +43,7 @@ def sliding(pair: Pair, s: Slide, height: int = 240) -> alt.Chart:
     return chart.properties(height=height, title=f"c = {s.c:g}")
 
 
-def running(pair: Pair, result: np.ndarray, k: int, height: int = 200) -> alt.Chart:
+def running(pair: Pair, result: np.ndarray, k: int, height: int = 240) -> alt.Chart:
     """(f * g)(c) drawn point by point up to the current c, the rest faint."""
     c = pair.out_x
     frame = pd.DataFrame({"c": c, "value": result, "drawn": np.arange(len(c)) <= k})
@@ -60,7 +60,7 @@ def running(pair: Pair, result: np.ndarray, k: int, height: int = 200) -> alt.Ch
 
 
 def waveform(signal: np.ndarray, sample_rate: int, title: str, colour: str = "#1f77b4",
-             height: int = 140, seconds: float | None = None) -> alt.Chart:
+             height: int = 230, seconds: float | None = None) -> alt.Chart:
     """The sound's envelope over time (min/max per pixel column, so no peak is lost)."""
     lo, hi = envelope(signal)
     t = np.linspace(0, len(signal) / sample_rate, len(lo))
@@ -72,7 +72,7 @@ def waveform(signal: np.ndarray, sample_rate: int, title: str, colour: str = "#1
     ).properties(height=height, title=title)
 
 
-def spikes(kernel: np.ndarray, sample_rate: int, height: int = 140, seconds: float | None = None) -> alt.Chart:
+def spikes(kernel: np.ndarray, sample_rate: int, height: int = 210, seconds: float | None = None) -> alt.Chart:
     """The echo kernel: a spike per non-zero tap."""
     taps = np.flatnonzero(kernel)
     frame = pd.DataFrame({"seconds": taps / sample_rate, "value": kernel[taps]})
