@@ -143,3 +143,12 @@ def test_unknown_architecture_lists_the_choices():
 def test_summary_rows_account_for_every_parameter(name):
     s = models.summary(meta_build(name), models.info(name).input_size)
     assert sum(r.params for r in s) == s.total_params == n_params(meta_build(name))
+
+
+@pytest.mark.parametrize("name,side", [("lenet5", 32), ("vgg16", 32), ("tinyvgg", 16), ("course_cnn", 16)])
+def test_smallest_side(name, side):
+    from explorer.models import sizes
+
+    channels = models.info(name).input_size[0]
+    assert sizes.smallest_side(name, channels) == side
+    assert sizes.fits(name, channels, side) and not sizes.fits(name, channels, side - 1)

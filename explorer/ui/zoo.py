@@ -8,6 +8,7 @@ import streamlit as st
 import torch
 
 from explorer import models, volumes
+from explorer.models import sizes
 from explorer.models.summary import Summary
 
 
@@ -41,20 +42,6 @@ def default_classes(name: str) -> int | None:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def smallest_side(name: str, channels: int, classes: int | None, limit: int = 512) -> int | None:
-    """The smallest square input the architecture accepts (bisection: a larger picture never
-    shrinks to nothing earlier), None if even `limit` is too small."""
-    def fits(side: int) -> bool:
-        try:
-            summary(name, channels, side, classes)
-            return True
-        except models.InputTooSmall:
-            return False
-
-    if not fits(limit):
-        return None
-    lo, hi = 1, limit
-    while lo < hi:
-        mid = (lo + hi) // 2
-        lo, hi = (lo, mid) if fits(mid) else (mid + 1, hi)
-    return lo
+def smallest_side(name: str, channels: int, classes: int | None) -> int | None:
+    """The smallest square input the architecture accepts (None: not even 512)."""
+    return sizes.smallest_side(name, channels, classes)
