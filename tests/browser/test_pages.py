@@ -45,3 +45,20 @@ def test_navigation_between_pages(server, page):
         wait_idle(page)
         page.wait_for_url(f"**/{url_path(path)}")
         assert_no_errors(page)
+
+
+def test_shared_link_works_on_a_fresh_server(tmp_path, page):
+    """A teacher's link to a page, opened before anyone visited Home, shows the app's
+    navigation and that page (not the raw pages/ file names)."""
+    from tests.browser.conftest import start_server, stop_server
+
+    proc, url = start_server(tmp_path)
+    try:
+        open_page(page, url, "datasets")
+        page.get_by_role("heading", name="Datasets").first.wait_for()
+        nav = page.get_by_test_id("stSidebarNav")
+        assert nav.get_by_text("Home", exact=True).count() == 1
+        assert nav.get_by_text("app", exact=True).count() == 0
+        assert_no_errors(page)
+    finally:
+        stop_server(proc)
