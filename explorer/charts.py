@@ -62,7 +62,7 @@ def grid(values: np.ndarray, *, select: str | None = None, strong: np.ndarray | 
         dark = (np.abs(values) / lim > 0.55).ravel() if signed else (values / lim < 0.45).ravel()
         df["ink"] = np.where(dark, "white", "black")
         layers.append(base.mark_text(fontSize=max(8, int(cell * 0.34))).encode(
-            text="label:N", color=alt.Color("ink:N", scale=None)))
+            text="label:N", color=alt.condition(alt.datum.ink == "white", alt.value("white"), alt.value("black"))))
     return alt.layer(*layers).configure_view(stroke=None)
 
 

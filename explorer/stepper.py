@@ -209,7 +209,7 @@ def crop(image: np.ndarray, size: int) -> np.ndarray:
     if side < size:  # a tiny picture (an 8x8 digit): nearest-neighbour enlargement
         rows, cols = np.arange(size) * h // size, np.arange(size) * w // size
         return np.round(g[np.ix_(rows, cols)], 2)
-    block = max(1, side // (size * 4))  # the crop covers about a quarter of the shorter side
+    block = max(1, side // (size * 2))  # the crop covers about half of the shorter side
     span = block * size
     r0, c0 = (h - span) // 2, (w - span) // 2
     patch = g[r0: r0 + span, c0: c0 + span].reshape(size, block, size, block).mean(axis=(1, 3))

@@ -127,9 +127,9 @@ def result(maps: np.ndarray) -> None:
     dst, s_out = shown(colormaps.auto(out), max(ho, wo))
     dst = colormaps.draw_box(dst, (i * s_out, (i + 1) * s_out - 1), (j * s_out, (j + 1) * s_out - 1), width=2)
     c1, c2 = st.columns(2)
-    c1.image(src, caption=f"Input {height}x{width}" + (" (red: dropped, no window reaches it)"
+    c1.image(src, width="stretch", caption=f"Input {height}x{width}" + (" (red: dropped, no window reaches it)"
                                                         if ax_h.dropped_input or ax_w.dropped_input else ""))
-    c2.image(dst, caption=f"Output {ho}x{wo}" + (" after ReLU" if relu else "") + ": " + colormaps.legend(out))
+    c2.image(dst, width="stretch", caption=f"Output {ho}x{wo}" + (" after ReLU" if relu else "") + ": " + colormaps.legend(out))
     if relu:
         raw = maps.sum(axis=0)
         st.caption(f"ReLU set {np.mean(raw < 0):.0%} of the output pixels (the negative ones) to 0.")
