@@ -69,7 +69,8 @@ def grid(values: np.ndarray, *, select: str | None = None, strong: np.ndarray | 
 def selected_cell(event, name: str) -> tuple[int, int] | None:
     """The (row, col) clicked in a grid chart's selection `name`, or None."""
     try:
-        points = event.selection[name]
+        selection = event["selection"] if isinstance(event, dict) else event.selection
+        points = selection[name]
     except (AttributeError, KeyError, TypeError):
         return None
     if not points:
