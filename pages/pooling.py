@@ -123,12 +123,12 @@ pooled = ops.pool2d(x, size, stride, mode, padding)
 st.subheader("4. Result")
 cols = st.columns(3 if kind == "feature" else 2)
 if kind == "feature":
-    cols[0].image(shown(render.to_uint8(pic.array), max(height, width)), width="stretch", caption=f"Picture {height}x{width}")
+    cols[0].image(shown(render.to_uint8(pic.array), max(height, width)), width="stretch", output_format="PNG", caption=f"Picture {height}x{width}")
     cols = cols[1:]
-cols[0].image(shown(picture(x), max(height, width)), width="stretch",
+cols[0].image(shown(picture(x), max(height, width)), width="stretch", output_format="PNG",
               caption=("Feature map" + (" after ReLU" if relu else "") if kind == "feature" else "Input")
               + f" {height}x{width}" + ("" if x.shape[0] == 3 else f": {colormaps.legend(x[0])}"))
-cols[1].image(shown(picture(pooled), max(pooled.shape[1:])), width="stretch",
+cols[1].image(shown(picture(pooled), max(pooled.shape[1:])), width="stretch", output_format="PNG",
               caption=f"{MODES[mode]} pooled {pooled.shape[1]}x{pooled.shape[2]}, drawn at the same width"
               + ("" if x.shape[0] == 3 else f": {colormaps.legend(pooled[0])}"))
 
@@ -189,7 +189,7 @@ def overlap_view() -> None:
             col.warning(str(exc))
             continue
         change = shift.measure(x, 1, k, s, mode)[0].pooled
-        col.image(shown(picture(p), max(p.shape[1:])), width="stretch",
+        col.image(shown(picture(p), max(p.shape[1:])), width="stretch", output_format="PNG",
                   caption=f"{name}: {p.shape[1]}x{p.shape[2]}; a 1-pixel shift changes it by {change:.0%}")
     st.caption("Both halve the size. Overlapping windows (AlexNet) see every pixel in two windows, "
                "which its authors found makes the network slightly harder to overfit.")
