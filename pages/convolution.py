@@ -245,11 +245,12 @@ def step_player(walk: stepper.Walk, n: int, playing: bool, speed: float) -> None
                             numbers=max(ho, wo) <= 14)
         st.altair_chart(chart, on_select=lambda: pick_cell(walk), key="convolution_cell_chart",
                         selection_mode="cell", width="content")
-        st.download_button("⬇️ Download the whole animation (GIF)", data=lambda: stepper.gif(walk, int(speed * 1000)),
-                           file_name="convolution-steps.gif", mime="image/gif", key="convolution_gif",
-                           on_click="ignore")
 
     player()
+    # Outside the fragment: the timer's reruns would otherwise replace the pending download.
+    st.download_button("⬇️ Download the whole animation (GIF)", data=lambda: stepper.gif(walk, int(speed * 1000)),
+                       file_name="convolution-steps.gif", mime="image/gif", key="convolution_gif",
+                       on_click="ignore")
 
 
 def set_step_manual() -> None:
