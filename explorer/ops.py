@@ -179,17 +179,15 @@ def _direct(xp: np.ndarray, bank: np.ndarray, s, d, sizes, split: bool) -> np.nd
     f, c, kh, kw = bank.shape
     ho, wo = sizes
     out = np.zeros((f, c, ho, wo) if split else (f, ho, wo), xp.dtype)
-    tmp = np.empty((c, ho, wo), xp.dtype)
+    tmp = np.empty((ho, wo), xp.dtype)
     for a in range(kh):
         for b in range(kw):
             r0, c0 = a * d[0], b * d[1]
             patch = xp[:, r0: r0 + (ho - 1) * s[0] + 1: s[0], c0: c0 + (wo - 1) * s[1] + 1: s[1]]
             for k in range(f):
-                np.multiply(bank[k, :, a, b][:, None, None], patch, out=tmp)
-                if split:
-                    out[k] += tmp
-                else:
-                    out[k] += tmp.sum(axis=0) if c > 1 else tmp[0]
+                for ch in range(c):  # in-place multiply-adds: no temporary per tap
+                    np.multiply(patch[ch], bank[k, ch, a, b], out=tmp)
+                    np.add(out[k, ch] if split else out[k], tmp, out=out[k, ch] if split else out[k])
     return out
 
 
