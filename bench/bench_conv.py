@@ -58,7 +58,8 @@ def main() -> None:
     xt = torch.from_numpy(x)[None]
     print(f"512x512 RGB photo, float32, median of {args.repeat} runs, torch threads = {torch.get_num_threads()}, "
           f"{os.cpu_count()} CPU cores")
-    header = f"{'kernel':>7} | {'ops.conv2d':>10} | {'page (maps+ReLU+colour)':>23} | {'torch F.conv2d':>14} | {'ratio ops/torch':>15} | target"
+    header = (f"{'kernel':>7} | {'ops.conv2d':>10} | {'page (maps+ReLU+colour)':>23} | "
+              f"{'torch F.conv2d':>14} | {'ratio ops/torch':>15} | target")
     print(header)
     print("-" * len(header))
     for k in (1, 3, 5, 7, 9, 11):

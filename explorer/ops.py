@@ -44,7 +44,9 @@ def output_size(n: int, kernel: int, stride: int = 1, padding: int = 0, dilation
     span = effective_size(kernel, dilation)
     room = n + 2 * padding
     if span > room:
-        what = f"a {kernel}-wide kernel" + (f" with dilation {dilation} (it spans {span} pixels)" if dilation > 1 else "")
+        what = f"a {kernel}-wide kernel"
+        if dilation > 1:
+            what += f" with dilation {dilation} (it spans {span} pixels)"
         raise ValueError(
             f"The output would be empty: {what} does not fit in {n} pixels"
             + (f" plus {padding} of padding on each side" if padding else "")
@@ -296,6 +298,7 @@ def receptive_field(i: int, j: int, kernel: Pair, stride: Pair = 1, padding: Pai
                     dilation: Pair = 1) -> tuple[tuple[int, int], tuple[int, int]]:
     """Input rows and columns (first, last inclusive, unpadded coordinates, may reach outside
     the image into padding) that output cell (i, j) of one layer looks at."""
-    k, s, p, d = _pair(kernel, "kernel"), _pair(stride, "stride"), _pair(padding, "padding"), _pair(dilation, "dilation")
+    k, s = _pair(kernel, "kernel"), _pair(stride, "stride")
+    p, d = _pair(padding, "padding"), _pair(dilation, "dilation")
     r0, c0 = i * s[0] - p[0], j * s[1] - p[1]
     return (r0, r0 + effective_size(k[0], d[0]) - 1), (c0, c0 + effective_size(k[1], d[1]) - 1)
