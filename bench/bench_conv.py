@@ -9,10 +9,15 @@ PyTorch call (torch.nn.functional.conv2d, same threads). Target: <= 20 ms per ch
 
 from __future__ import annotations
 
-import argparse
-import os
-import statistics
-import time
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a file or with -m
+
+import argparse  # noqa: E402
+import os  # noqa: E402
+import statistics  # noqa: E402
+import time  # noqa: E402
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 

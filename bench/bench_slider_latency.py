@@ -11,17 +11,21 @@ with an 11x11 kernel. Target: p95 <= 300 ms.
 
 from __future__ import annotations
 
-import argparse
-import statistics
-import tempfile
-import time
+import sys
 from pathlib import Path
 
-from playwright.sync_api import Page, sync_playwright
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a file or with -m
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_server, stop_server
-from tests.browser.helpers import open_page, wait_idle
-from tests.browser.learn_helpers import slider
+import argparse  # noqa: E402
+import statistics  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+
+from playwright.sync_api import Page, sync_playwright  # noqa: E402
+
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_server, stop_server  # noqa: E402
+from tests.browser.helpers import open_page, wait_idle  # noqa: E402
+from tests.browser.learn_helpers import slider  # noqa: E402
 
 TARGET_P95_MS = 300.0
 OUTPUT_CAPTION = """() => {

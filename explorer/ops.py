@@ -17,7 +17,7 @@ Pair = int | tuple[int, int]
 POOL_MODES = ("max", "avg", "sum")
 # Below this many multiply-adds per output value (kernel area x channels) the direct sum of
 # shifted slices beats the FFT; above it the FFT's cost no longer grows with the kernel.
-_FFT_MIN_TAPS = 16
+_FFT_MIN_TAPS = 30
 
 
 def _pair(v: Pair, name: str) -> tuple[int, int]:

@@ -188,6 +188,7 @@ def filters_view() -> None:
 def toy_grid() -> np.ndarray:
     c1, c2 = st.columns(2)
     source = c1.selectbox("Small input", ["crop of the picture", *stepper.TOYS], key="convolution_toy",
+                          format_func=lambda s: "7x7 (the course's stride-3 example)" if s == "course 7x7" else s,
                           help="Step mode works on a small grid so every number can be read.")
     n = c2.slider("Grid size", 4, stepper.MAX_TOY, 7, key="convolution_toy_size",
                   disabled=source == "course 7x7")
