@@ -1,0 +1,109 @@
+"""Vega-Lite charts for small grids (numbers, highlights, click selection) and small line charts.
+
+Specs are plain dicts for st.vega_lite_chart (the renderer behind st.altair_chart). Building
+them through Altair cost 40-300 ms per chart per rerun on the 2-core classroom machine
+(schema validation and to_dict), more than the whole convolution; a dict costs nothing.
+Only for grids of at most a few hundred cells; whole pictures are drawn as PNG images.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from explorer import colormaps
+
+MAX_CELLS = 900
+ORANGE = "#ff8c00"
+
+
+def _fmt(v: float) -> str:
+    v = float(v)
+    return str(int(v)) if v.is_integer() and abs(v) < 1e4 else f"{v:.2f}"
+
+
+def grid(values: np.ndarray, *, select: str | None = None, strong: np.ndarray | None = None,
+         soft: np.ndarray | None = None, cell: int = 30, numbers: bool = True) -> dict:
+    """A (H, W) grid of coloured cells with their numbers, as a Vega-Lite spec.
+
+    select: name of a click selection on (row, col) (st.vega_lite_chart(on_select=...)
+    reports it). strong / soft: (H, W) boolean masks outlined thick / thin orange.
+    Negative values use a blue-white-red scale, non-negative ones grey.
+    """
+    values = np.asarray(values, float)
+    h, w = values.shape
+    if h * w > MAX_CELLS:
+        raise ValueError(f"{h}x{w} is too many cells for a chart; draw it as an image")
+    strong = np.zeros((h, w), bool) if strong is None else np.asarray(strong, bool)
+    soft = np.zeros((h, w), bool) if soft is None else np.asarray(soft, bool)
+    lim = colormaps.limit(values)
+    signed = bool(values.min() < 0)
+    dark = np.abs(values) / lim > 0.55 if signed else values / lim < 0.45
+    records = [
+        {"row": r, "col": c, "value": float(values[r, c]), "label": _fmt(values[r, c]),
+         "strong": bool(strong[r, c]), "soft": bool(soft[r, c]), "ink": "white" if dark[r, c] else "black"}
+        for r in range(h) for c in range(w)
+    ]
+    scale = ({"scheme": "redblue", "domain": [-lim, lim], "reverse": True} if signed
+             else {"scheme": "greys", "domain": [0, lim], "reverse": True})
+    cells = {
+        "mark": {"type": "rect", "stroke": "#cccccc", "strokeWidth": 0.5},
+        "encoding": {
+            "color": {"field": "value", "type": "quantitative", "scale": scale, "legend": None},
+            "tooltip": [{"field": "row", "type": "ordinal"}, {"field": "col", "type": "ordinal"},
+                        {"field": "value", "type": "quantitative", "format": ".3f"}],
+        },
+    }
+    if select:
+        cells["params"] = [{"name": select, "select": {"type": "point", "fields": ["row", "col"],
+                                                       "on": "click", "clear": False}}]
+    layers = [cells]
+    for mask, width in (("soft", 1.5), ("strong", 3.5)):
+        if any(r[mask] for r in records):
+            layers.append({"transform": [{"filter": f"datum.{mask}"}],
+                           "mark": {"type": "rect", "filled": False, "stroke": ORANGE, "strokeWidth": width}})
+    if numbers:
+        layers.append({
+            "mark": {"type": "text", "fontSize": max(8, int(cell * 0.34))},
+            "encoding": {"text": {"field": "label", "type": "nominal"},
+                         "color": {"condition": {"test": "datum.ink === 'white'", "value": "white"},
+                                   "value": "black"}},
+        })
+    return {
+        "data": {"values": records},
+        "width": w * cell, "height": h * cell,
+        "encoding": {"x": {"field": "col", "type": "ordinal", "axis": None},
+                     "y": {"field": "row", "type": "ordinal", "axis": None}},
+        "layer": layers,
+        "config": {"view": {"stroke": None}},
+    }
+
+
+def selected_cell(event, name: str) -> tuple[int, int] | None:
+    """The (row, col) clicked in a grid chart's selection `name`, or None."""
+    try:
+        selection = event["selection"] if isinstance(event, dict) else event.selection
+        points = selection[name]
+    except (AttributeError, KeyError, TypeError):
+        return None
+    if not points:
+        return None
+    p = points[0]
+    return int(p["row"]), int(p["col"])
+
+
+def shift_lines(rows: list[dict]) -> dict:
+    """Relative change (y, as a percentage) against the shift in pixels (x), one line per map.
+
+    rows: {"map": name, "shift": pixels, "change": fraction}.
+    """
+    return {
+        "data": {"values": [{"map": r["map"], "shift": int(r["shift"]), "change": float(r["change"])} for r in rows]},
+        "height": 260,
+        "mark": {"type": "line", "point": True},
+        "encoding": {
+            "x": {"field": "shift", "type": "ordinal", "title": "shift (pixels)", "axis": {"labelAngle": 0}},
+            "y": {"field": "change", "type": "quantitative", "title": "relative change", "axis": {"format": "%"}},
+            "color": {"field": "map", "type": "nominal", "title": None},
+            "tooltip": [{"field": "map"}, {"field": "shift"}, {"field": "change", "format": ".1%"}],
+        },
+    }
