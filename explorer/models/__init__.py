@@ -59,3 +59,4 @@ def build(name: str, **options) -> nn.Module:
 
 
 # Families register on import. Keep this list last.
+from explorer.models import fastnet as _fastnet  # noqa: E402,F401
