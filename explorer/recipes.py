@@ -4,8 +4,6 @@ schedule, and the metadata saved with it. Shared by the Train page, jobs and the
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 from torch import nn
 
@@ -76,7 +74,7 @@ def meta_for(name: str, spec: dict, dataset_name: str, train_ds: Dataset, split:
 
 
 def default_name(architecture: str, dataset_name: str) -> str:
-    return f"{architecture} on {dataset_name} {time.strftime('%H:%M')}"
+    return f"{architecture} on {dataset_name}"
 
 
 def confusion(labels: np.ndarray, predicted: np.ndarray, k: int) -> np.ndarray:
