@@ -54,6 +54,11 @@ class PartialConv2d(nn.Module):
         w = self.weight.new_zeros(self.out_channels, self.in_channels, *self.kernel_size)
         return w.index_put((self.out_index, self.in_index), self.weight)
 
+    def effective_macs(self, output_shape: tuple[int, ...]) -> int:
+        """Products the paper counts: only connected kernels (the dense kernel's zeros are free)."""
+        _, h, w = output_shape
+        return self.weight.numel() * h * w
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """(N, in, H, W) -> (N, out, H-k+1, W-k+1)."""
         return F.conv2d(x, self.full_weight(), self.bias)

@@ -11,6 +11,8 @@ import torch
 from torch import nn
 from torch.func import functional_call
 
+from explorer.models.layers import describe
+
 
 class InputTooSmall(ValueError):
     """The input shrank to nothing (or below a kernel's size) somewhere inside the model."""
@@ -57,24 +59,28 @@ def explain(error: Exception, log: list, input_shape: tuple[int, ...]) -> InputT
     if not log:
         return InputTooSmall(f"The model cannot take a {shape_text} input: {error}")
     name, module, shape = log[-1]
-    where = f"layer '{name}' ({type(module).__name__})"
+    where = f"layer {name} ({describe(module)})"
     got = "x".join(str(s) for s in shape[1:]) if shape else "?"
     text = str(error)
     if isinstance(module, nn.Linear) or "mat1 and mat2" in text:
         return InputTooSmall(
             f"With a {shape_text} input, {where} receives {got} values but was built for "
             f"{getattr(module, 'in_features', '?')}: build the model for this input size.")
-    hint = ""
+    detail = ""
     if shape and len(shape) == 4:
-        hint = f" Its input is only {shape[2]}x{shape[3]} pixels there,"
+        detail = f" The picture is only {shape[2]}x{shape[3]} pixels when it reaches {where}"
         kernel = getattr(module, "kernel_size", None)
         if kernel is not None:
             k = kernel if isinstance(kernel, tuple) else (kernel, kernel)
-            hint += f" smaller than its {k[0]}x{k[1]} window"
-            hint += " once padding is added." if getattr(module, "padding", 0) else "."
+            pad = getattr(module, "padding", 0)
+            padded = any(pad) if isinstance(pad, tuple) else bool(pad)
+            detail += f", smaller than its {k[0]}x{k[1]} window{' even with padding' if padded else ''}"
+        detail += ", so that layer would output nothing."
+    else:
+        detail = f" It fails at {where}."
     return InputTooSmall(
-        f"A {shape_text} input is too small for this architecture: the picture shrinks to "
-        f"nothing at {where}.{hint} Choose a larger input size.")
+        f"A {shape_text} input is too small for this architecture: every convolution without "
+        f"padding and every pooling shrinks the picture.{detail} Choose a larger input size.")
 
 
 def output_shape(model: nn.Module, input_shape) -> tuple[int, ...]:
