@@ -176,36 +176,37 @@ def cnn_candidates(dataset_name: str, test: Dataset, test_size: float = 0.2,
 
 
 def cnn_row(saved, test: Dataset, root=None) -> Result:
-    """Load one saved CNN and measure it on the test split (prediction timed, loading not)."""
+    """Load one saved CNN and measure it on the test split (prediction timed, loading not).
+
+    The images get the model's own normalisation (its training split's mean and std), as in
+    training; that is part of the CNN, so it is inside the timed prediction.
+    """
     import torch
 
-    from explorer import device, registry
+    from explorer import device, registry, training
 
     model, meta = registry.load(saved.id, root)
     dev = device.pick()
     model = model.to(dev).eval()
+    norm = meta.get("normalisation") or {"mean": [0.0] * test.image_shape[0], "std": [1.0] * test.image_shape[0]}
     x = torch.from_numpy(np.ascontiguousarray(test.images))
     start = time.perf_counter()
     with torch.no_grad():
-        predicted = torch.cat([model(b.to(dev)).argmax(1).cpu() for b in x.split(256)])
+        predicted = torch.cat([model(training.normalise(b, norm).to(dev)).argmax(1).cpu() for b in x.split(256)])
     predict_seconds = time.perf_counter() - start
-    params = meta.get("params") or sum(p.numel() for p in model.parameters())
+    params = int(meta.get("params") or sum(p.numel() for p in model.parameters()))
     fit = meta.get("train_seconds")
+    recorded = meta.get("test_accuracy")
+    notes = (f"{meta.get('epochs', '?')} epochs; accuracy recorded when saved: {float(recorded):.4f}.",) \
+        if recorded is not None else ()
     return Result(
         f"cnn:{saved.id}", f"CNN: {meta.get('name') or saved.id}", "CNN",
         float((predicted.numpy() == test.labels).mean()),
-        float(fit) if fit is not None else None, predict_seconds, int(params),
-        f"{int(params):,} weights", f'models.build("{meta.get("architecture", "?")}")',
+        float(fit) if fit is not None else None, predict_seconds, params,
+        f"{params:,} weights", f'models.build("{meta.get("architecture", "?")}")',
         {"architecture": meta.get("architecture"), "saved": meta.get("created")},
-        0, len(test), _cnn_notes(meta, predicted, test),
+        0, len(test), notes,
     )
-
-
-def _cnn_notes(meta: dict, predicted, test: Dataset) -> tuple[str, ...]:
-    recorded = meta.get("test_accuracy")
-    if recorded is None:
-        return ("Training time not recorded.",) if meta.get("train_seconds") is None else ()
-    return (f"Accuracy recorded when it was saved: {float(recorded):.4f}.",)
 
 
 def cnn_rows(dataset_name: str, test: Dataset, test_size: float = 0.2,

@@ -25,8 +25,6 @@ def saved_cnns(ds: Dataset, test: Dataset, test_size: float, random_state: int |
     """Saved CNNs trained on this dataset and split (empty, with a note, if none can be read)."""
     try:
         return baselines.cnn_candidates(ds.name, test, test_size, random_state)
-    except ImportError:  # TEMP until the registry branch is merged
-        return []
     except (OSError, ValueError) as exc:
         st.warning(f"The saved models could not be read ({exc}); only the baselines are compared.")
         return []
