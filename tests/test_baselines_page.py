@@ -31,6 +31,17 @@ def charts(at: AppTest) -> list:
     return at.get("vega_lite_chart")
 
 
+def wait_for_results(at: AppTest, rows: int, timeout: float = 120):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        table = results_table(at)
+        if table is not None and len(table) >= rows and not any(b.key == "baselines_stop" for b in at.button):
+            return table
+        time.sleep(0.5)
+        at.run()
+    raise AssertionError("the comparison did not finish")
+
+
 def test_options_are_shown_as_the_course_writes_them():
     at = open_page()
     assert not at.exception
@@ -44,13 +55,7 @@ def test_run_shows_results_and_a_revisit_is_instant():
     run = at.button(key="baselines_run")
     assert "2 model" in run.label
     run.click().run()
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        table = results_table(at)
-        if table is not None and len(table) == 2 and not any(b.key == "baselines_stop" for b in at.button):
-            break
-        time.sleep(0.5)
-        at.run()
+    wait_for_results(at, 2)
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error
     table = results_table(at)
@@ -66,3 +71,19 @@ def test_run_shows_results_and_a_revisit_is_instant():
     table = results_table(again)
     assert table is not None and list(table["Model"]) == ["kNN (k=3)", "Logistic regression"]
     assert again.button(key="baselines_run").label.startswith("🔁")
+
+
+def test_a_saved_cnn_is_measured_beside_the_baselines(data_dir):
+    from explorer import datasets, recipes, train_jobs, training
+
+    train, test = datasets.split(datasets.load("digits"))
+    config = training.TrainConfig(epochs=1, batch_size=64, lr=0.02, threads=1, seed=0, device="cpu")
+    spec = recipes.model_spec("fastnet", train, {"width": 8})
+    train_jobs.run(train_jobs.TrainRequest(spec, config, "digits", train, test,
+                                           {"test_size": 0.2, "random_state": 8}, "tiny cnn"))
+    at = open_page()
+    assert any("tiny cnn" in c.value for c in at.caption)
+    at.button(key="baselines_run").click().run()
+    table = wait_for_results(at, 3)
+    assert not at.exception and not at.error
+    assert "CNN: tiny cnn" in list(table["Model"])
