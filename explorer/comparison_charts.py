@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import altair as alt
 import pandas as pd
 
@@ -9,6 +11,7 @@ from explorer.baselines import Result
 from explorer.comparison import course_value
 
 MEASURED, COURSE = "measured here", "course reported"
+FLOOR = 1e-5  # seconds; shorter times are drawn at this length
 
 
 def accuracy_chart(results: list[Result], with_course: bool) -> alt.Chart:
@@ -32,13 +35,18 @@ def time_chart(results: list[Result]) -> alt.Chart:
     rows = []
     for r in results:
         if r.fit_seconds is not None:
-            rows.append({"Model": r.title, "Seconds": max(r.fit_seconds, 1e-4), "Time": "fit"})
-        rows.append({"Model": r.title, "Seconds": max(r.predict_seconds, 1e-4), "Time": "predict (test split)"})
+            rows.append({"Model": r.title, "Seconds": max(r.fit_seconds, FLOOR), "Time": "fit"})
+        rows.append({"Model": r.title, "Seconds": max(r.predict_seconds, FLOOR), "Time": "predict (test split)"})
+    # A log axis has no zero: bars start one power of ten below the fastest time.
+    base = 10.0 ** math.floor(math.log10(min(row["Seconds"] for row in rows)))
+    for row in rows:
+        row["Base"] = base
     order = [r.title for r in results]
     return alt.Chart(pd.DataFrame(rows), title="Time (log scale)").mark_bar().encode(
         y=alt.Y("Model:N", sort=order, title=None),
         yOffset="Time:N",
         x=alt.X("Seconds:Q", scale=alt.Scale(type="log"), title="seconds"),
+        x2="Base:Q",
         color=alt.Color("Time:N", scale=alt.Scale(scheme="tableau10"), legend=alt.Legend(orient="bottom", title=None)),
         tooltip=["Model", "Time", alt.Tooltip("Seconds:Q", format=".4f")],
     ).properties(height=alt.Step(14))

@@ -62,6 +62,8 @@ shown = comparison.order({n: r for n, r in have.items() if n in names or n.start
 if shown:
     st.subheader("Results")
     cw.results(shown, ds.name.split(":")[0])
+elif job is not None and not job.is_finished:
+    st.info("Each model's result appears here as soon as it finishes.")
 else:
     st.info("Nothing measured on this dataset and split yet: press the button above. On Sign "
-            "Language Digits the whole run takes about a minute on a laptop CPU.")
+            "Language Digits the whole run takes one to two minutes on a laptop CPU.")
