@@ -53,7 +53,7 @@ class Result:
     keeps: str  # what the fitted model stores, in words
     call: str  # the code that built it
     options: dict = field(default_factory=dict)
-    n_train: int = 0
+    n_train: int | None = None  # None for a saved CNN (its training split is not reloaded)
     n_test: int = 0
     notes: tuple[str, ...] = ()
     history: tuple[float, ...] = ()  # MLP: mean training loss per epoch
@@ -205,7 +205,7 @@ def cnn_row(saved, test: Dataset, root=None) -> Result:
         float(fit) if fit is not None else None, predict_seconds, params,
         f"{params:,} weights", f'models.build("{meta.get("architecture", "?")}")',
         {"architecture": meta.get("architecture"), "saved": meta.get("created")},
-        0, len(test), notes,
+        None, len(test), notes,
     )
 
 

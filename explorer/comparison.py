@@ -85,11 +85,6 @@ class ResultStore:
         with self._lock:
             return dict(self._rows.get(key, {}))
 
-    def forget(self, key: SplitKey, names) -> None:
-        with self._lock:
-            for n in names:
-                self._rows.get(key, {}).pop(n, None)
-
 
 @dataclass(frozen=True)
 class ModelStarted:

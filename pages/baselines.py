@@ -48,17 +48,17 @@ if job is not None and not job.is_finished:
 else:
     cw.finished_note(job)
     todo = len(missing) + len(missing_cnns)
-    again = todo == 0
     label = f"▶ Train and measure {todo} model(s)" if todo else "🔁 Measure again"
     if st.button(label, type="primary", key="baselines_run", disabled=not (names or cnns)):
-        if again:
-            cw.store().forget(key, names + [f"cnn:{s.id}" for s in cnns])
+        if not todo:  # everything is measured: measure it all again, rows replaced as they finish
             missing, missing_cnns = list(names), list(cnns)
-        where = f"{data_widgets.SOURCES.get(st.session_state['baselines_source'], ds.name)}, test share {test_size:.0%}, random_state {random_state}"
-        cw.start(train, test, missing, missing_cnns, key, where)
+        source = data_widgets.SOURCES.get(st.session_state["baselines_source"], ds.name)
+        cw.start(train, test, missing, missing_cnns, key,
+                 f"{source}, test share {test_size:.0%}, random_state {random_state}")
         st.rerun()
 
-shown = comparison.order({n: r for n, r in have.items() if n in names or n.startswith("cnn:")})
+wanted = set(names) | {f"cnn:{s.id}" for s in cnns}  # a deleted model's row is not shown
+shown = comparison.order({n: r for n, r in have.items() if n in wanted})
 if shown:
     st.subheader("Results")
     cw.results(shown, ds.name.split(":")[0])
