@@ -88,3 +88,10 @@ def test_contract_accuracy_and_fit_seconds(name):
 def test_unknown_name_is_refused(digits_split):
     with pytest.raises(ValueError, match="unknown baseline"):
         baselines.run("xgboost", *digits_split)
+
+
+def test_mlp_same_seed_same_training(digits_split):
+    train, test = digits_split
+    train = train.subset(np.arange(400))
+    a, b = baselines.run("mlp", train, test), baselines.run("mlp", train, test)
+    assert a.history == b.history and a.accuracy == b.accuracy
