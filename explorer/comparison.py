@@ -110,7 +110,7 @@ class ModelDone:
 
 def work(train: Dataset, test: Dataset, names: list[str], cnns: list, store: ResultStore,
          key: SplitKey, root=None):
-    """A job function: `lambda job: work(...)(job)`. Returns the list of Results it made.
+    """The function `run(job)` to give JobManager.submit; it returns the Results it made.
 
     `names`: baselines to run (in order); `cnns`: registry.SavedModel entries to measure.
     """

@@ -95,3 +95,15 @@ def test_mlp_same_seed_same_training(digits_split):
     train = train.subset(np.arange(400))
     a, b = baselines.run("mlp", train, test), baselines.run("mlp", train, test)
     assert a.history == b.history and a.accuracy == b.accuracy
+
+
+def test_an_unconverged_logistic_regression_says_so(digits_split):
+    """On the digits lbfgs converges (no note); stopped early, the row says so."""
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.linear_model import LogisticRegression
+
+    train, test = digits_split
+    assert baselines.run("logreg", train, test).notes == ()
+    with pytest.warns(ConvergenceWarning):
+        early = LogisticRegression(solver="lbfgs", max_iter=3).fit(*baselines.flatten(train))
+    assert "limit of 3 iterations" in baselines._notes(early)[0]
