@@ -69,7 +69,7 @@ def meta_for(name: str, spec: dict, dataset_name: str, train_ds: Dataset, split:
         "train_seconds": round(done.seconds, 2),
         "epochs": done.epochs_done,
         "stopped_early": done.stopped,
-        "config": {k: v for k, v in config.__dict__.items() if k not in ("threads", "device")},
+        "config": {k: v for k, v in config.__dict__.items() if k not in ("threads", "device", "channels_last")},
     }
 
 
