@@ -90,7 +90,7 @@ def rebuild(spec: dict) -> nn.Module:
         raise RegistryError(f"The model's layers do not fit together: {exc}") from exc
     except KeyError:
         raise RegistryError(f"Unknown architecture {arch!r}: this app cannot rebuild it.") from None
-    except (TypeError, ValueError, RuntimeError) as exc:
+    except Exception as exc:  # any factory failure on untrusted options is the file's fault
         raise RegistryError(f"The {arch!r} model cannot be built from its saved options ({exc}).") from exc
 
 
