@@ -78,8 +78,12 @@ def gaussian(x: np.ndarray, mean: float, std: float) -> np.ndarray:
 
 
 def box_pair(f_width: float = 1.0, g_width: float = 1.0, step: float = 0.02) -> Pair:
-    """Two boxes of height 1; equal widths give the course's triangle."""
-    x = np.round(np.arange(-2.0, 2.0 + step / 2, step), 10)
+    """Two boxes of height 1; equal widths give the course's triangle 1 - |c|.
+
+    The grid sits half a step off zero so a box's edges fall between samples: each box then
+    has exactly width/step samples, and every c on the output grid is a multiple of step.
+    """
+    x = np.round(np.arange(-2.0 + step / 2, 2.0, step), 10)
     return Pair(x, box(x, f_width, 1.0), box(x, g_width, 1.0), False)
 
 

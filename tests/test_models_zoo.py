@@ -103,12 +103,14 @@ def test_tinyvgg_shapes_match_cnn_explainer():
 def test_every_model_uses_each_relu_and_pool_once_and_never_inplace(name):
     model = meta_build(name)
     counts: dict[int, int] = {}
+    leaves = [m for m in model.modules() if not any(True for _ in m.children())]
     hooks = [m.register_forward_hook(lambda mod, a, o: counts.__setitem__(id(mod), counts.get(id(mod), 0) + 1))
-             for m in model.modules() if isinstance(m, (nn.ReLU, nn.MaxPool2d, nn.AvgPool2d, nn.AdaptiveAvgPool2d))]
+             for m in leaves]
     models.summary(model, models.info(name).input_size)
     for h in hooks:
         h.remove()
-    assert counts and max(counts.values()) == 1
+    # Every leaf (each activation and pooling included) runs exactly once per forward pass.
+    assert len(counts) == len(leaves) and set(counts.values()) == {1}
     assert not any(getattr(m, "inplace", False) for m in model.modules())
 
 
@@ -135,3 +137,9 @@ def test_summary_on_a_model_built_for_another_size_says_so():
 def test_unknown_architecture_lists_the_choices():
     with pytest.raises(KeyError, match="lenet5"):
         models.build("lenet6")
+
+
+@pytest.mark.parametrize("name", models.names())
+def test_summary_rows_account_for_every_parameter(name):
+    s = models.summary(meta_build(name), models.info(name).input_size)
+    assert sum(r.params for r in s) == s.total_params == n_params(meta_build(name))

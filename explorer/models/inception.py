@@ -24,6 +24,8 @@ class Inception(nn.Module):
     (N, c_in, H, W) -> (N, c1 + c3 + c5 + pool_proj, H, W).
     """
 
+    summary_block = True  # drawn as one volume in the architecture picture
+
     def __init__(self, c_in: int, c1: int, c3_reduce: int, c3: int, c5_reduce: int, c5: int,
                  pool_proj: int):
         super().__init__()

@@ -70,14 +70,15 @@ class Subsample(nn.Module):
 
     def __init__(self, channels: int, kernel_size: int = 2):
         super().__init__()
+        # One leaf module (no child pooling module), so its 2 parameters per map show up on
+        # its own row of the per-layer table.
         self.kernel_size, self.stride, self.padding = kernel_size, kernel_size, 0
-        self.pool = nn.AvgPool2d(kernel_size)
         self.coefficient = nn.Parameter(torch.ones(channels))
         self.bias = nn.Parameter(torch.zeros(channels))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """(N, C, H, W) -> (N, C, H/2, W/2)."""
-        return self.pool(x) * self.coefficient.view(1, -1, 1, 1) + self.bias.view(1, -1, 1, 1)
+        return F.avg_pool2d(x, self.kernel_size) * self.coefficient.view(1, -1, 1, 1) + self.bias.view(1, -1, 1, 1)
 
 
 class ScaledTanh(nn.Module):

@@ -15,7 +15,7 @@ from torch.func import functional_call
 from torch.utils.flop_counter import FlopCounterMode
 
 from explorer.models.layers import describe, kind_of
-from explorer.models.shapes import InputTooSmall, entered_layers, explain, meta_params
+from explorer.models.shapes import InputTooSmall, entered_layers, explain, meta_params  # noqa: F401 (re-export)
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,9 @@ class Summary:
     total_params: int = 0
     trainable_params: int = 0
     total_macs: int = 0
+    # Composite modules marked `summary_block = True` (an Inception module): their output,
+    # for pictures that draw the block as one volume. Not counted in the totals.
+    blocks: list[Row] = field(default_factory=list)
 
     def __iter__(self):
         return iter(self.rows)
@@ -82,7 +85,12 @@ def summary(model: nn.Module, input_shape) -> Summary:
     def pre(module, args):
         post.before = counter.get_total_flops()
 
+    blocks: list[Row] = []
     for name, module in model.named_modules():
+        if getattr(module, "summary_block", False):
+            handles.append(module.register_forward_hook(
+                lambda m, a, o, name=name: blocks.append(
+                    Row(name, type(m).__name__, "block", tuple(o.shape[1:]), 0, 0))))
         if name and not any(True for _ in module.children()):
             handles.append(module.register_forward_pre_hook(pre))
             handles.append(module.register_forward_hook(lambda m, a, o, name=name: post(m, a, o, name)))
@@ -106,6 +114,7 @@ def summary(model: nn.Module, input_shape) -> Summary:
         total_params=sum(p.numel() for p in model.parameters()),
         trainable_params=sum(p.numel() for p in model.parameters() if p.requires_grad),
         total_macs=sum(r.macs for r in rows),
+        blocks=blocks,
     )
 
 

@@ -1,0 +1,64 @@
+"""Browser click paths for the Architectures and 1-D convolution pages."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.helpers import assert_no_errors, open_page, wait_idle
+
+
+def table_text(page: Page) -> str:
+    """The text of the per-layer table's cells (the grid keeps an accessible copy in the DOM)."""
+    cells = page.locator('[data-testid="stDataFrame"] [role="gridcell"]')
+    expect(cells.first).to_be_attached()
+    return " | ".join(cells.all_inner_texts())
+
+
+def set_number(page: Page, label: str, value: int) -> None:
+    box = page.get_by_label(label, exact=True)
+    box.fill(str(value))
+    box.press("Enter")
+    wait_idle(page)
+
+
+def test_switch_architecture_and_input_size_changes_the_table(server, page):
+    open_page(page, server, "architectures")
+    page.get_by_test_id("stDataFrame").first.scroll_into_view_if_needed()
+    expect(page.locator('[data-testid="stDataFrame"] [role="gridcell"]').first).to_be_attached()
+    assert "64 filters" in table_text(page) and "64 x 224 x 224" in table_text(page)  # VGG-16
+
+    page.get_by_test_id("stSelectbox").filter(has_text="Architecture").click()
+    page.get_by_role("option", name="LeNet-5 (1998)").click()
+    wait_idle(page)
+    expect(page.get_by_label("Input size (pixels)", exact=True)).to_have_value("32")
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('[data-testid="stDataFrame"] [role="gridcell"]')]
+                 .some(c => c.innerText.includes('PartialConv2d'))""")
+    text = table_text(page)
+    assert "16 x 10 x 10" in text and "1516" in text.replace(",", "")
+    assert_no_errors(page)
+
+    set_number(page, "Input size (pixels)", 64)
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('[data-testid="stDataFrame"] [role="gridcell"]')]
+                 .some(c => c.innerText.includes('6 x 60 x 60'))""")
+    assert "16 x 26 x 26" in table_text(page)
+
+    set_number(page, "Input size (pixels)", 12)
+    warning = page.get_by_test_id("stAlertContentWarning")
+    expect(warning).to_contain_text("too small")
+    expect(warning).to_contain_text("PartialConv2d 5x5")
+    expect(page.get_by_test_id("stAlertContentInfo")).to_contain_text("32x32")  # C5 needs 5x5 from S4
+    assert_no_errors(page)
+
+
+def test_echo_preset_plays_two_sounds(server, page):
+    open_page(page, server, "convolution_1d")
+    expect(page.get_by_test_id("stMetric").first).to_contain_text("0.5")  # triangle half way up
+    page.get_by_role("button", name="▶ Play").click()
+    wait_idle(page, timeout=60_000)
+    expect(page.get_by_test_id("stMetric").first).to_contain_text("0.0000")  # g slid past f
+    page.get_by_test_id("stButtonGroup").first.get_by_text("echo", exact=True).click()
+    wait_idle(page)
+    expect(page.locator("audio")).to_have_count(2)
+    assert_no_errors(page)

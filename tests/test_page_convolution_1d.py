@@ -1,0 +1,63 @@
+"""AppTest: the 1-D convolution page reacts to its widgets with the right numbers."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+
+@pytest.fixture
+def at() -> AppTest:
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    app.switch_page("pages/convolution_1d.py").run()
+    assert not app.exception
+    return app
+
+
+def metric(at: AppTest) -> float:
+    return float(at.metric[0].value)
+
+
+def test_box_slider_traces_the_triangle(at):
+    for c, expected in [(0.0, 1.0), (-0.5, 0.5), (0.74, 0.26), (1.5, 0.0)]:
+        at.slider(key="convolution_1d_shift").set_value(c).run()
+        assert metric(at) == pytest.approx(expected, abs=1e-4)
+    assert not at.exception and not at.error
+
+
+def test_play_runs_the_animation_to_the_end(at):
+    at.button(key="convolution_1d_play").click().run()
+    assert not at.exception
+    assert metric(at) == pytest.approx(0.0)  # the last frame: g has slid past f
+    assert len(at.get("vega_lite_chart")) == 2  # the sliding view and the running result
+
+
+def test_dropped_ball_shows_probabilities_summing_to_one(at):
+    at.button_group(key="convolution_1d_preset").set_value("dropped ball").run()
+    assert not at.exception
+    assert at.metric[0].label == "P(total = c)"
+    caption = " ".join(c.value for c in at.caption)
+    assert "f * g to 1.000" in caption
+    before = metric(at)
+    at.slider(key="convolution_1d_ball_gm").set_value(7.0).run()  # second drop rolls further
+    at.slider(key="convolution_1d_shift").set_value(7.0).run()
+    assert metric(at) != before and 0 < metric(at) < 1
+
+
+def test_gaussians_caption_gives_the_new_mean(at):
+    at.button_group(key="convolution_1d_preset").set_value("two Gaussians").run()
+    at.slider(key="convolution_1d_gauss_fm").set_value(-2.0).run()
+    text = " ".join(c.value for c in at.caption)
+    assert "-2 + 1.5 = -0.5" in text
+
+
+def test_echo_offers_both_sounds_to_play(at):
+    at.button_group(key="convolution_1d_preset").set_value("echo").run()
+    assert not at.exception and not at.error
+    audios = at.get("audio")
+    assert len(audios) == 2
+    length = at.metric[0].value
+    at.slider(key="convolution_1d_delay").set_value(500).run()
+    assert at.metric[0].value != length and "8001" in at.metric[0].value  # 0.5 s at 16 kHz + 1
