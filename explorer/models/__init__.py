@@ -62,3 +62,4 @@ def build(name: str, **options) -> nn.Module:
 from explorer.models import classic, course, inception, lenet, resnet  # noqa: E402,F401
 from explorer.models.shapes import InputTooSmall  # noqa: E402,F401
 from explorer.models.summary import summary  # noqa: E402,F401  (the function, not the module)
+from explorer.models import fastnet as _fastnet  # noqa: E402,F401

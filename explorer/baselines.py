@@ -1,0 +1,212 @@
+"""The course's non-convolutional baselines, trained on the same split as the CNNs.
+
+Contract: `run(name, train, test) -> Result` for name in NAMES; `Result.accuracy` and
+`Result.fit_seconds` at least. Pixels go in exactly as the course feeds them: float in [0, 1],
+each image flattened to one row of C*H*W numbers. `cnn_rows(dataset_name, test)` gives the
+same kind of row for every saved CNN trained on that dataset and split.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from explorer.data_types import Dataset
+
+NAMES = ("svm", "knn", "logreg", "random_forest", "mlp")
+TITLES = {
+    "svm": "SVM",
+    "knn": "kNN (k=3)",
+    "logreg": "Logistic regression",
+    "random_forest": "Random forest",
+    "mlp": "Fully connected network",
+}
+# The exact call the course makes, shown to students next to each result.
+CALLS = {
+    "svm": 'SVC(gamma="scale", decision_function_shape="ovo")',
+    "knn": "KNeighborsClassifier(3)",
+    "logreg": 'LogisticRegression(solver="lbfgs")',
+    "random_forest": "RandomForestClassifier(n_estimators=100, random_state=0)",
+}
+COURSE_SPLIT = {"test_size": 0.2, "random_state": 8}
+
+
+class Stopped(Exception):
+    """Raised by run() when should_stop() turned true mid-training."""
+
+
+@dataclass(frozen=True)
+class Result:
+    """One row of the comparison. Times in seconds; accuracy on the test split in [0, 1]."""
+
+    name: str  # a NAMES entry, or "cnn:<saved model id>"
+    title: str
+    family: str  # "classical", "fully connected" or "CNN"
+    accuracy: float
+    fit_seconds: float | None  # None when unknown (a saved CNN without a recorded time)
+    predict_seconds: float
+    params: int | None  # learned numbers, where the model has weights
+    keeps: str  # what the fitted model stores, in words
+    call: str  # the code that built it
+    options: dict = field(default_factory=dict)
+    n_train: int | None = None  # None for a saved CNN (its training split is not reloaded)
+    n_test: int = 0
+    notes: tuple[str, ...] = ()
+    history: tuple[float, ...] = ()  # MLP: mean training loss per epoch
+
+
+def flatten(ds: Dataset) -> tuple[np.ndarray, np.ndarray]:
+    """(N, C*H*W) float32 pixels in [0, 1] and (N,) int64 labels, as the course feeds them."""
+    return ds.images.reshape(len(ds), -1).astype(np.float32, copy=False), ds.labels
+
+
+def estimator(name: str):
+    """A fresh scikit-learn classifier with exactly the course's options."""
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.neighbors import KNeighborsClassifier
+    from sklearn.svm import SVC
+
+    makers = {
+        "svm": lambda: SVC(gamma="scale", decision_function_shape="ovo"),
+        "knn": lambda: KNeighborsClassifier(3),
+        "logreg": lambda: LogisticRegression(solver="lbfgs"),
+        "random_forest": lambda: RandomForestClassifier(n_estimators=100, random_state=0),
+    }
+    if name not in makers:
+        raise ValueError(f"unknown baseline {name!r}; choose one of {', '.join(NAMES)}")
+    return makers[name]()
+
+
+def run(name: str, train: Dataset, test: Dataset, *,
+        on_epoch: Callable[[int, int, float], None] | None = None,
+        should_stop: Callable[[], bool] | None = None) -> Result:
+    """Fit baseline `name` on `train`, measure it on `test`.
+
+    on_epoch(epoch, epochs, loss) and should_stop() only matter for "mlp", the one baseline
+    that trains in steps; a stop raises Stopped.
+    """
+    if name == "mlp":
+        from explorer import baseline_mlp
+
+        return baseline_mlp.run(train, test, on_epoch=on_epoch, should_stop=should_stop)
+    if name not in NAMES:
+        raise ValueError(f"unknown baseline {name!r}; choose one of {', '.join(NAMES)}")
+    x_train, y_train = flatten(train)
+    x_test, y_test = flatten(test)
+    model = estimator(name)
+    start = time.perf_counter()
+    model.fit(x_train, y_train)
+    fit_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    predicted = model.predict(x_test)
+    predict_seconds = time.perf_counter() - start
+    return Result(
+        name, TITLES[name], "classical", float(np.mean(predicted == y_test)), fit_seconds,
+        predict_seconds, _params(name, model), _keeps(name, model), CALLS[name],
+        _options(model), len(train), len(test), _notes(model),
+    )
+
+
+def _params(name: str, model) -> int | None:
+    """Learned weights: only logistic regression has a fixed set of them."""
+    if name == "logreg":
+        return int(model.coef_.size + model.intercept_.size)
+    return None
+
+
+def _keeps(name: str, model) -> str:
+    if name == "svm":
+        return f"{int(model.n_support_.sum()):,} support vectors (training images)"
+    if name == "knn":
+        return f"all {model.n_samples_fit_:,} training images"
+    if name == "logreg":
+        return f"one weight per pixel and class ({model.coef_.shape[0]} x {model.coef_.shape[1]:,})"
+    nodes = sum(t.tree_.node_count for t in model.estimators_)
+    return f"{len(model.estimators_)} trees, {nodes:,} nodes"
+
+
+def _options(model) -> dict:
+    """The options that matter for the result (scikit-learn's full get_params is noise)."""
+    keys = ("C", "kernel", "gamma", "decision_function_shape", "n_neighbors", "weights",
+            "solver", "max_iter", "n_estimators", "max_depth", "random_state")
+    params = model.get_params()
+    return {k: params[k] for k in keys if k in params}
+
+
+def _notes(model) -> tuple[str, ...]:
+    """Read off the fitted model (catching the warning instead is not thread-safe)."""
+    n_iter = getattr(model, "n_iter_", None)
+    if n_iter is not None and getattr(model, "max_iter", None) and int(np.max(n_iter)) >= model.max_iter:
+        # The course hits the same limit with the same default; say so rather than hide it.
+        return (f"lbfgs stopped at scikit-learn's default limit of {model.max_iter} iterations "
+                "before fully converging (the course uses the same default).",)
+    return ()
+
+
+# ---- saved CNNs -------------------------------------------------------------------------
+
+def same_split(split: dict | None, test_size: float, random_state: int | None) -> bool:
+    if not isinstance(split, dict):
+        return False
+    return (abs(float(split.get("test_size", -1)) - test_size) < 1e-9
+            and split.get("random_state") == random_state)
+
+
+def cnn_candidates(dataset_name: str, test: Dataset, test_size: float = 0.2,
+                   random_state: int | None = 8, root=None) -> list:
+    """Saved models trained on this dataset and split, for these classes and image size."""
+    from explorer import registry  # built separately; imported only when CNN rows are asked for
+
+    base = dataset_name.split(":")[0]
+    out = []
+    for saved in registry.list_models(root):
+        meta = saved.meta
+        if (meta.get("dataset") == base and same_split(meta.get("split"), test_size, random_state)
+                and list(meta.get("classes") or []) == list(test.classes)
+                and tuple(meta.get("input_size") or ()) == test.image_shape):
+            out.append(saved)
+    return out
+
+
+def cnn_row(saved, test: Dataset, root=None) -> Result:
+    """Load one saved CNN and measure it on the test split (prediction timed, loading not).
+
+    The images get the model's own normalisation (its training split's mean and std), as in
+    training; that is part of the CNN, so it is inside the timed prediction.
+    """
+    import torch
+
+    from explorer import device, registry, training
+
+    model, meta = registry.load(saved.id, root)
+    dev = device.pick()
+    model = model.to(dev).eval()
+    norm = meta.get("normalisation") or {"mean": [0.0] * test.image_shape[0], "std": [1.0] * test.image_shape[0]}
+    x = torch.from_numpy(np.ascontiguousarray(test.images))
+    start = time.perf_counter()
+    with torch.no_grad():
+        predicted = torch.cat([model(training.normalise(b, norm).to(dev)).argmax(1).cpu() for b in x.split(256)])
+    predict_seconds = time.perf_counter() - start
+    params = int(meta.get("params") or sum(p.numel() for p in model.parameters()))
+    fit = meta.get("train_seconds")
+    recorded = meta.get("test_accuracy")
+    notes = (f"{meta.get('epochs', '?')} epochs; accuracy recorded when saved: {float(recorded):.4f}.",) \
+        if recorded is not None else ()
+    return Result(
+        f"cnn:{saved.id}", f"CNN: {meta.get('name') or saved.id}", "CNN",
+        float((predicted.numpy() == test.labels).mean()),
+        float(fit) if fit is not None else None, predict_seconds, params,
+        f"{params:,} weights", f'models.build("{meta.get("architecture", "?")}")',
+        {"architecture": meta.get("architecture"), "saved": meta.get("created")},
+        None, len(test), notes,
+    )
+
+
+def cnn_rows(dataset_name: str, test: Dataset, test_size: float = 0.2,
+             random_state: int | None = 8, root=None) -> list[Result]:
+    """One Result per saved CNN trained on `dataset_name` with this split."""
+    return [cnn_row(s, test, root) for s in cnn_candidates(dataset_name, test, test_size, random_state, root)]

@@ -1,0 +1,136 @@
+"""Widgets of the CNN-vs-classical-ML page: the shared result store, the saved CNNs on offer,
+the live progress panel of a running comparison with its Stop button, and the results."""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from explorer import baselines, comparison, comparison_charts, jobs
+from explorer.baseline_mlp import Schedule
+from explorer.data_types import Dataset
+from explorer.ui import cached
+
+KIND = "baselines"
+
+
+@st.cache_resource
+def store() -> comparison.ResultStore:
+    """Results of every comparison on this server, per dataset and split."""
+    return comparison.ResultStore()
+
+
+def saved_cnns(ds: Dataset, test: Dataset, test_size: float, random_state: int | None) -> list:
+    """Saved CNNs trained on this dataset and split (empty, with a note, if none can be read)."""
+    try:
+        return baselines.cnn_candidates(ds.name, test, test_size, random_state)
+    except (OSError, ValueError) as exc:
+        st.warning(f"The saved models could not be read ({exc}); only the baselines are compared.")
+        return []
+
+
+def my_job() -> jobs.Job | None:
+    """This person's newest comparison (running or queued first)."""
+    mine = cached.job_manager().jobs(owner=cached.session_id(), kind=KIND)
+    return mine[0] if mine else None
+
+
+def start(train: Dataset, test: Dataset, names: list[str], cnns: list, key, label: str) -> jobs.Job:
+    work = comparison.work(train, test, names, cnns, store(), key)
+    return cached.job_manager().submit(KIND, work, owner=cached.session_id(), label=label)
+
+
+def options_table() -> list[dict]:
+    """What each model is built with, as the course writes it."""
+    s = Schedule()
+    mlp = (f"Adam(lr={s.lr}), batch {s.batch_size}, {s.epochs} epochs, cross-entropy, "
+           f"seed {s.seed}")
+    rows = [{"Model": baselines.TITLES[n], "Built with": baselines.CALLS[n], "Training": "fit(X, y)"}
+            for n in baselines.CALLS]
+    rows.append({"Model": baselines.TITLES["mlp"],
+                 "Built with": 'models.build("course_mlp"): pixels-512-512-classes, ReLU, dropout',
+                 "Training": mlp})
+    return rows
+
+
+def progress_panel(job: jobs.Job) -> None:
+    """Live progress (polled every second) with a Stop button; reruns the page when done."""
+
+    @st.fragment(run_every=1.0)
+    def panel() -> None:
+        if job.is_finished:
+            st.rerun(scope="app")
+        if job.state == jobs.QUEUED:
+            st.info(f"⏳ Waiting for a free slot (position {job.queue_position()} in the queue): "
+                    "other people are training on this machine.")
+        else:
+            _running(job)
+        if job.stop_requested:
+            st.caption("Stopping after the current step…")
+        elif st.button("⏹ Stop", key="baselines_stop"):
+            job.stop()
+            st.rerun(scope="fragment")
+
+    panel()
+
+
+def _running(job: jobs.Job) -> None:
+    started = job.last(comparison.ModelStarted)
+    elapsed = time.time() - (job.started or time.time())
+    if started is None:
+        st.progress(0.0, text=f"Starting… ({elapsed:.0f} s)")
+        return
+    frac, detail = (started.index - 1) / started.total, ""
+    epoch = job.last(comparison.EpochDone)
+    if epoch is not None and epoch.name == started.name:
+        frac += epoch.epoch / epoch.epochs / started.total
+        detail = f", epoch {epoch.epoch}/{epoch.epochs}, loss {epoch.loss:.3f}"
+    st.progress(min(frac, 1.0), text=(
+        f"Training **{started.title}** ({started.index} of {started.total}{detail}) · "
+        f"{time.time() - started.at:.0f} s on this model · {elapsed:.0f} s in all"))
+    done = [e.result for e in job.events if isinstance(e, comparison.ModelDone)]
+    if done:
+        st.caption("Done: " + ", ".join(f"{r.title} {r.accuracy:.1%}" for r in done))
+
+
+def finished_note(job: jobs.Job | None) -> None:
+    """How this person's last comparison ended, when it did not simply finish."""
+    if job is None or not job.is_finished:
+        return
+    kept = sum(isinstance(e, comparison.ModelDone) for e in job.events)
+    if job.state == jobs.STOPPED:
+        st.info(f"⏹ Stopped. The {kept} model(s) that finished before the stop are kept below; "
+                "run again to measure the rest.")
+    elif job.state == jobs.FAILED:
+        st.warning(f"The comparison could not finish ({job.error}). The {kept} model(s) that "
+                   "finished are kept below.")
+
+
+def results(rows: list[baselines.Result], dataset_name: str) -> None:
+    """Bar charts, the table, and the course's figures beside (or below) the measured ones."""
+    with_course = dataset_name == comparison.COURSE_DATASET
+    left, right = st.columns(2)
+    left.altair_chart(comparison_charts.accuracy_chart(rows, with_course), width="stretch")
+    right.altair_chart(comparison_charts.time_chart(rows), width="stretch")
+    st.dataframe(comparison.table(rows, with_course), hide_index=True, width="stretch",
+                 column_config=_columns())
+    if with_course:
+        st.caption("**Course reported** is the accuracy the course published for the same model "
+                   "on Sign Language Digits (a quote, not run here). " + comparison.WHY_DIFFERENT)
+    else:
+        st.caption("The course's published figures are for Sign Language Digits, so they are not "
+                   "put beside results on this dataset:")
+        st.dataframe(comparison.course_table(), hide_index=True,
+                     column_config={"Course reported accuracy": st.column_config.NumberColumn(format="%.4f")})
+
+
+def _columns() -> dict:
+    num = st.column_config.NumberColumn
+    return {
+        "Accuracy": num(format="%.4f", help="Share of the test images classified correctly"),
+        "Course reported": num(format="%.4f", help="The course's published figure (quoted)"),
+        "Fit (s)": num(format="%.3f", help="Seconds to train on the training split"),
+        "Predict (s)": num(format="%.4f", help="Seconds to classify the whole test split"),
+        "Parameters": num(format="%d", help="Learned weights, for models that have them"),
+    }

@@ -1,0 +1,89 @@
+"""AppTest of the CNN-vs-classical-ML page: run a comparison, see the results, revisit."""
+
+from __future__ import annotations
+
+import time
+
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+APP = str(ROOT / "app.py")
+
+
+def open_page() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.switch_page("pages/baselines.py").run()
+    at.radio(key="baselines_source").set_value("digits").run()
+    at.multiselect(key="baselines_models").set_value(["knn", "logreg"]).run()
+    return at
+
+
+def results_table(at: AppTest):
+    """The results dataframe (the one with an Accuracy column), or None."""
+    for df in at.dataframe:
+        if "Accuracy" in df.value.columns:
+            return df.value
+    return None
+
+
+def charts(at: AppTest) -> list:
+    return at.get("vega_lite_chart")
+
+
+def wait_for_results(at: AppTest, rows: int, timeout: float = 120):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        table = results_table(at)
+        if table is not None and len(table) >= rows and not any(b.key == "baselines_stop" for b in at.button):
+            return table
+        time.sleep(0.5)
+        at.run()
+    raise AssertionError("the comparison did not finish")
+
+
+def test_options_are_shown_as_the_course_writes_them():
+    at = open_page()
+    assert not at.exception
+    calls = " ".join(" ".join(df.value["Built with"]) for df in at.dataframe if "Built with" in df.value.columns)
+    assert 'SVC(gamma="scale", decision_function_shape="ovo")' in calls
+    assert "KNeighborsClassifier(3)" in calls and "RandomForestClassifier(n_estimators=100, random_state=0)" in calls
+
+
+def test_run_shows_results_and_a_revisit_is_instant():
+    at = open_page()
+    run = at.button(key="baselines_run")
+    assert "2 model" in run.label
+    run.click().run()
+    wait_for_results(at, 2)
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error
+    table = results_table(at)
+    assert list(table["Model"]) == ["kNN (k=3)", "Logistic regression"]
+    assert (table["Accuracy"] > 0.9).all()
+    assert len(charts(at)) == 2
+    # Digits are not the course's dataset: its figures are listed apart, not beside.
+    assert "Course reported" not in table.columns
+    assert any("not put beside" in c.value for c in at.caption)
+
+    # Another person opening the same dataset and split sees the results without running anything.
+    again = open_page()
+    table = results_table(again)
+    assert table is not None and list(table["Model"]) == ["kNN (k=3)", "Logistic regression"]
+    assert again.button(key="baselines_run").label.startswith("🔁")
+
+
+def test_a_saved_cnn_is_measured_beside_the_baselines(data_dir):
+    from explorer import datasets, recipes, train_jobs, training
+
+    train, test = datasets.split(datasets.load("digits"))
+    config = training.TrainConfig(epochs=1, batch_size=64, lr=0.02, threads=1, seed=0, device="cpu")
+    spec = recipes.model_spec("fastnet", train, {"width": 8})
+    train_jobs.run(train_jobs.TrainRequest(spec, config, "digits", train, test,
+                                           {"test_size": 0.2, "random_state": 8}, "tiny cnn"))
+    at = open_page()
+    assert any("tiny cnn" in c.value for c in at.caption)
+    at.button(key="baselines_run").click().run()
+    table = wait_for_results(at, 3)
+    assert not at.exception and not at.error
+    assert "CNN: tiny cnn" in list(table["Model"])

@@ -1,0 +1,106 @@
+"""The comparison job: results kept per dataset and split, progress events, clean stops."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+from explorer import baseline_mlp, baselines, comparison, datasets
+from explorer.jobs import DONE, STOPPED, JobManager
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return datasets.load("digits")
+
+
+def row(name: str, accuracy: float = 0.5) -> baselines.Result:
+    return baselines.Result(name, name, "classical", accuracy, 1.0, 0.1, None, "", "")
+
+
+def test_split_key_follows_content_and_split(digits):
+    same = datasets.Dataset("digits", digits.images.copy(), digits.labels.copy(), digits.classes)
+    assert comparison.split_key(digits, 0.2, 8) == comparison.split_key(same, 0.2, 8)
+    assert comparison.split_key(digits, 0.2, 8) != comparison.split_key(digits, 0.2, 9)
+    assert comparison.split_key(digits, 0.2, 8) != comparison.split_key(digits, 0.3, 8)
+    changed = same.images.copy()
+    changed[0, 0, 0, 0] = 0.5
+    other = datasets.Dataset("digits", changed, digits.labels, digits.classes)
+    assert comparison.split_key(other, 0.2, 8) != comparison.split_key(digits, 0.2, 8)
+
+
+def test_store_keeps_rows_per_split_and_forgets_old_splits():
+    store = comparison.ResultStore(max_splits=2)
+    keys = [comparison.SplitKey(f"d{i}", 0.2, 8) for i in range(3)]
+    store.put(keys[0], row("svm"))
+    store.put(keys[0], row("knn"))
+    store.put(keys[0], row("knn", 0.9))  # measured again: the new row replaces the old one
+    assert set(store.get(keys[0])) == {"svm", "knn"} and store.get(keys[0])["knn"].accuracy == 0.9
+    store.put(keys[1], row("svm"))
+    store.put(keys[2], row("svm"))
+    assert store.get(keys[0]) == {} and set(store.get(keys[2])) == {"svm"}
+
+
+def test_job_runs_models_in_order_and_stores_them(digits):
+    train, test = datasets.split(digits)
+    key, store, mgr = comparison.split_key(digits, 0.2, 8), comparison.ResultStore(), JobManager(1)
+    job = mgr.submit("baselines", comparison.work(train, test, ["knn", "logreg"], [], store, key))
+    assert mgr.wait_all(120)
+    assert job.state == DONE, job.error
+    started = [e for e in job.events if isinstance(e, comparison.ModelStarted)]
+    assert [(e.name, e.index, e.total) for e in started] == [("knn", 1, 2), ("logreg", 2, 2)]
+    assert set(store.get(key)) == {"knn", "logreg"}
+    assert [r.name for r in job.result] == ["knn", "logreg"]
+
+
+class StopAfterFirst(comparison.ResultStore):
+    """Presses Stop as soon as the first model is stored: a stop between two models."""
+
+    job = None
+
+    def put(self, key, result):
+        super().put(key, result)
+        self.job.stop()
+
+
+def test_stop_between_models_keeps_the_finished_one(digits):
+    train, test = datasets.split(digits)
+    key, store, mgr = comparison.split_key(digits, 0.2, 8), StopAfterFirst(), JobManager(1)
+    store.job = job = mgr.submit("baselines", comparison.work(train, test, ["knn", "logreg", "svm"], [], store, key))
+    assert mgr.wait_all(120)
+    assert job.state == STOPPED
+    assert set(store.get(key)) == {"knn"}
+
+
+def test_stop_in_the_middle_of_the_mlp(digits):
+    """Stop pressed while the network trains: it ends after the current epoch, nothing is kept."""
+    train, test = datasets.split(digits)
+    key, store, mgr = comparison.split_key(digits, 0.2, 8), comparison.ResultStore(), JobManager(1)
+    job = mgr.submit("baselines", comparison.work(train, test, ["mlp", "knn"], [], store, key))
+    gate = threading.Event()
+    while not any(isinstance(e, comparison.EpochDone) for e in job.events):
+        assert not gate.wait(0.01) and not job.is_finished
+    job.stop()
+    assert mgr.wait_all(120)
+    assert job.state == STOPPED
+    epochs = [e.epoch for e in job.events if isinstance(e, comparison.EpochDone)]
+    assert 1 <= len(epochs) < baseline_mlp.Schedule().epochs
+    assert store.get(key) == {} and job.result == []
+    assert not any(isinstance(e, comparison.ModelStarted) and e.name == "knn" for e in job.events)
+
+
+def test_table_puts_the_course_figures_beside_measured_ones():
+    rows = comparison.table([row("svm", 0.8), row("knn", 0.6)], with_course=True)
+    assert rows[0]["Course reported"] == 0.7457 and rows[1]["Course reported"] == 0.6828
+    assert "Course reported" not in comparison.table([row("svm")], with_course=False)[0]
+    assert {r["Model"] for r in comparison.course_table()} >= {"SVM", "CNN"}
+
+
+def test_order_is_the_courses_then_cnns_by_accuracy():
+    rows = {n: row(n) for n in ("mlp", "svm")}
+    rows["cnn:a"] = baselines.Result("cnn:a", "A", "CNN", 0.7, None, 0.1, 10, "", "")
+    rows["cnn:b"] = baselines.Result("cnn:b", "B", "CNN", 0.9, None, 0.1, 10, "", "")
+    assert [r.name for r in comparison.order(rows)] == ["svm", "mlp", "cnn:b", "cnn:a"]
+    assert np.isclose(comparison.course_value(rows["cnn:a"]), 0.9225)
