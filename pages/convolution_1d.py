@@ -5,6 +5,7 @@ import time
 import numpy as np
 import streamlit as st
 
+import explorer.ui  # noqa: F401  (repairs shared links on a fresh server; see explorer/ui/__init__.py)
 from explorer import signal_charts, signals
 
 st.title("〰️ 1-D convolution")
