@@ -82,8 +82,9 @@ with middle:
     try:
         data = registry.export_bytes(pick)
         fname = (re.sub(r"[^A-Za-z0-9_-]+", "-", meta.get("name", "model")).strip("-") or "model") + ".safetensors"
-        st.download_button("⬇️ Download (one .safetensors file)", data, file_name=fname,
-                           mime="application/octet-stream", key="models_download")
+        st.download_button("⬇️ Download", data, file_name=fname, mime="application/octet-stream",
+                           key="models_download",
+                           help="One .safetensors file: the weights, with the description in its header.")
     except registry.RegistryError as exc:
         st.warning(str(exc))
 with right:
