@@ -24,7 +24,7 @@ def test_train_a_tiny_run_and_click_the_confusion_matrix(server, page):
     expect(slider).to_have_value("2")
     page.get_by_role("button", name="Train").click()
     # live view, then the results replace it when the job ends
-    expect(page.get_by_text("Test accuracy")).to_be_visible(timeout=120_000)
+    expect(page.get_by_text("Test accuracy", exact=True)).to_be_visible(timeout=120_000)
     wait_idle(page)
     assert_no_errors(page)
     expect(page.get_by_text(re.compile(r"Saved as"))).to_be_visible()
