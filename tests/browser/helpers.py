@@ -26,7 +26,10 @@ def wait_idle(page: Page, timeout: float = 60_000) -> None:
 
 
 def open_page(page: Page, base_url: str, url_path: str = "") -> None:
+    """Load a page and wait for its script run to be drawn (every page has a title, so an
+    h1 in the main area means the run's output arrived, not just the connection)."""
     page.goto(f"{base_url}/{url_path}")
+    page.wait_for_selector('[data-testid="stMain"] h1', timeout=60_000)
     wait_idle(page)
 
 

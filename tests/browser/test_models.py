@@ -23,7 +23,7 @@ def exported_model(tmp_path, name: str) -> bytes:
 
 
 def upload(page, name: str, data: bytes) -> None:
-    page.get_by_text("Upload a model").click()
+    page.get_by_test_id("stExpander").locator("summary").filter(has_text="Upload a model").click()
     page.locator('[data-testid="stFileUploaderDropzone"] input[type="file"]').set_input_files(
         {"name": name, "mimeType": "application/octet-stream", "buffer": data})
     wait_idle(page)
