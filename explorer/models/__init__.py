@@ -59,3 +59,7 @@ def build(name: str, **options) -> nn.Module:
 
 
 # Families register on import. Keep this list last.
+from explorer.models import classic, course, inception, lenet, resnet  # noqa: E402,F401
+from explorer.models.shapes import InputTooSmall  # noqa: E402,F401
+from explorer.models.summary import summary  # noqa: E402,F401  (the function, not the module)
+from explorer.models import fastnet as _fastnet  # noqa: E402,F401

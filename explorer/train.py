@@ -1,0 +1,110 @@
+"""Headless training, e.g. for a teacher before class:
+
+    python -m explorer.train --dataset sign-digits --model fastnet --epochs 8 --seed 0 [--out DIR]
+
+Prints one progress line per epoch and ends with one JSON line holding test_accuracy, seconds
+(training time), wall_seconds (after imports, data loading included), params and model (the
+saved model's id). Without --model it trains the fast default net with its default schedule.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from explorer import datasets, device, models, recipes, train_jobs, training
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m explorer.train", description=__doc__.split("\n\n")[0])
+    p.add_argument("--dataset", default="sign-digits",
+                   help="sign-digits, digits, or the path of a zip of class folders")
+    p.add_argument("--model", default=recipes.DEFAULT_MODEL,
+                   help=f"architecture: {', '.join(models.names(trainable_only=True))}")
+    p.add_argument("--epochs", type=int, help="default: the architecture's schedule")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--lr", type=float, help="(peak) learning rate; default: the architecture's")
+    p.add_argument("--batch-size", type=int)
+    p.add_argument("--threads", type=int, help="CPU threads for torch (default: all cores)")
+    p.add_argument("--no-augment", action="store_true", help="train without shifts and rotations")
+    p.add_argument("--name", help="name shown on the Saved models page")
+    p.add_argument("--out", type=Path, help="models folder (default: data/models)")
+    p.add_argument("--quiet", action="store_true", help="only the final JSON line")
+    return p.parse_args(argv)
+
+
+def load_data(name: str) -> tuple[str, datasets.Dataset]:
+    if name in datasets.NAMES:
+        return name, datasets.load(name)
+    path = Path(name)
+    if not path.exists():
+        raise datasets.DatasetError(f"{name!r} is neither {' nor '.join(datasets.NAMES)} nor an existing zip.")
+    return path.name, datasets.from_zip(path)
+
+
+def config_for(args: argparse.Namespace) -> training.TrainConfig:
+    opts = recipes.default_schedule(args.model)
+    for key, value in (("epochs", args.epochs), ("lr", args.lr), ("batch_size", args.batch_size)):
+        if value is not None:
+            opts[key] = value
+    if args.no_augment:
+        opts["augment"] = False
+    return training.TrainConfig(seed=args.seed, threads=device.set_threads(args.threads), **opts)
+
+
+def progress_line(ev) -> str | None:
+    if isinstance(ev, training.Started):
+        return (f"training {ev.params:,} parameters on {ev.device}: {ev.train_size} train / "
+                f"{ev.test_size} test images, {ev.epochs} epochs of {ev.steps_per_epoch} steps")
+    if isinstance(ev, training.EpochEnd):
+        return (f"epoch {ev.epoch:>3}/{ev.epochs}  loss {ev.train_loss:.3f}  train {ev.train_accuracy:6.1%}  "
+                f"test {ev.test_accuracy:6.1%}  {ev.seconds:6.1f} s")
+    if isinstance(ev, training.Diverged):
+        return ev.message
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    start = time.perf_counter()
+    args = parse(argv)
+    try:
+        models.info(args.model)
+        dataset_name, ds = load_data(args.dataset)
+        config = config_for(args)
+    except (KeyError, ValueError) as exc:  # DatasetError is a ValueError
+        print(f"error: {exc.args[0] if exc.args else exc}", file=sys.stderr)
+        return 2
+    train_ds, test_ds = datasets.split(ds)
+    request = train_jobs.TrainRequest(
+        recipes.model_spec(args.model, ds), config, dataset_name, train_ds, test_ds,
+        {"test_size": 0.2, "random_state": 8}, args.name or recipes.default_name(args.model, dataset_name),
+        args.out)
+
+    def emit(ev):
+        line = progress_line(ev)
+        if line and not args.quiet:
+            print(line, flush=True)
+
+    outcome = train_jobs.run(request, emit)
+    done = outcome.finished
+    print(json.dumps({
+        "test_accuracy": round(done.test_accuracy, 4),
+        "seconds": round(done.seconds, 2),
+        "wall_seconds": round(time.perf_counter() - start, 2),
+        "params": training.count_params(done.model),
+        "model": outcome.saved.id if outcome.saved else None,
+        "path": str(outcome.saved.path) if outcome.saved else None,
+        "architecture": args.model,
+        "dataset": dataset_name,
+        "epochs": done.epochs_done,
+        "seed": args.seed,
+        "diverged": done.diverged,
+    }), flush=True)
+    return 1 if done.diverged else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,74 @@
+"""One training run as a background job: train, save to the registry, keep what the results
+page needs (test predictions). Used by the Train page through the JobManager and by the CLI.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import torch
+
+from explorer import jobs, registry, training
+from explorer.data_types import Dataset
+
+
+@dataclass(frozen=True, eq=False)
+class TrainRequest:
+    spec: dict  # registry spec (architecture + options, or the builder's layers)
+    config: training.TrainConfig
+    dataset_name: str
+    train_ds: Dataset
+    test_ds: Dataset
+    split: dict  # {"test_size": .., "random_state": ..}
+    name: str
+    root: Path | None = None  # registry folder (None: data/models)
+
+
+@dataclass(frozen=True, eq=False)
+class TrainOutcome:
+    """What a finished run leaves: the saved model (None when nothing was worth keeping) and
+    the kept model's predictions on the test images."""
+
+    finished: training.Finished
+    saved: registry.SavedModel | None
+    probabilities: np.ndarray  # (N_test, K)
+    labels: np.ndarray  # (N_test,)
+    images: np.ndarray = field(repr=False)  # (N_test, C, H, W) uint8, for galleries
+    classes: tuple[str, ...] = ()
+    diverged: training.Diverged | None = None
+
+
+def run(request: TrainRequest, emit: Callable[[object], None] = lambda ev: None,
+        should_stop: Callable[[], bool] = lambda: False) -> TrainOutcome:
+    """Train to the end (or a stop / divergence), save what is worth keeping, evaluate it."""
+    from explorer import recipes
+
+    torch.manual_seed(request.config.seed)  # the same seed gives the same initial weights
+    model = registry.rebuild(request.spec)
+    done, diverged = None, None
+    for ev in training.train(request.config, request.train_ds, request.test_ds, model, should_stop):
+        emit(ev)
+        if isinstance(ev, training.Diverged):
+            diverged = ev
+        if isinstance(ev, training.Finished):
+            done = ev
+    kept_something = done.epochs_done > 0 or (done.stopped and done.best_epoch > 0)
+    usable = kept_something and (diverged is None or done.history)
+    saved = None
+    if usable:
+        meta = recipes.meta_for(request.name, request.spec, request.dataset_name, request.train_ds,
+                                request.split, request.config, done)
+        saved = registry.save(done.model, meta, request.root, filters=done.filters)
+    test = request.test_ds
+    probs = training.predict_proba(done.model, test.images, done.normalisation)
+    images = (np.clip(test.images, 0, 1) * 255 + 0.5).astype(np.uint8)
+    return TrainOutcome(done, saved, probs, np.asarray(test.labels), images, tuple(test.classes), diverged)
+
+
+def submit(manager: jobs.JobManager, request: TrainRequest, owner: str = "") -> jobs.Job:
+    """Queue a training job; its events are training events, its result a TrainOutcome."""
+    return manager.submit("train", lambda job: run(request, job.emit, lambda: job.stop_requested),
+                          owner=owner, label=request.name)

@@ -1,0 +1,292 @@
+"""Training a small CNN: `train(config, train_ds, test_ds)` yields events, knows nothing of UIs.
+
+The page, the background job and the command line all consume the same iterator of small
+frozen event dataclasses (Started, Step, EpochEnd, Diverged, Finished). The same code runs on
+CUDA, Apple MPS or the CPU (explorer.device.pick()).
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Iterator
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from explorer import augment, device as devices
+from explorer.data_types import Dataset
+
+OPTIMIZERS = ("adamw", "adam", "sgd")
+SCHEDULES = ("one-cycle", "cosine", "constant")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything that decides a training run (besides the data and the architecture)."""
+
+    epochs: int = 12
+    batch_size: int = 64
+    optimizer: str = "adamw"
+    lr: float = 0.01  # the peak learning rate for one-cycle
+    schedule: str = "one-cycle"
+    weight_decay: float = 5e-4
+    augment: bool = True
+    max_shift: float = 0.1  # fraction of the image size
+    max_rotation: float = 10.0  # degrees
+    seed: int = 0
+    threads: int | None = None  # torch threads on the CPU; None leaves the setting alone
+    device: str | None = None  # None: the best available (CUDA, MPS, CPU)
+    label_smoothing: float = 0.0
+
+    def __post_init__(self):
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"optimizer must be one of {OPTIMIZERS}, not {self.optimizer!r}")
+        if self.schedule not in SCHEDULES:
+            raise ValueError(f"schedule must be one of {SCHEDULES}, not {self.schedule!r}")
+        if self.epochs < 1 or self.batch_size < 1 or not self.lr > 0:
+            raise ValueError("epochs and batch size must be at least 1 and the learning rate positive")
+
+
+# ---- events ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Started:
+    epochs: int
+    steps_per_epoch: int
+    train_size: int
+    test_size: int
+    device: str
+    params: int
+
+
+@dataclass(frozen=True)
+class Step:
+    epoch: int  # 1-based
+    step: int  # 1-based within the epoch
+    steps: int  # per epoch
+    loss: float
+    lr: float
+    seconds: float  # since training started
+
+
+@dataclass(frozen=True)
+class EpochEnd:
+    epoch: int
+    epochs: int
+    train_loss: float
+    train_accuracy: float  # on the (augmented) batches seen during the epoch
+    test_loss: float
+    test_accuracy: float
+    lr: float
+    seconds: float
+
+    def row(self) -> dict:
+        """One row of the history saved with the model."""
+        return {"epoch": self.epoch, "train_loss": self.train_loss, "train_accuracy": self.train_accuracy,
+                "test_loss": self.test_loss, "test_accuracy": self.test_accuracy, "lr": self.lr,
+                "seconds": self.seconds}
+
+
+@dataclass(frozen=True)
+class Diverged:
+    epoch: int
+    step: int
+    loss: float
+    lr: float
+    message: str  # for people: what happened and what to change
+
+
+@dataclass(frozen=True, eq=False)
+class Finished:
+    """The last event. `model` holds the kept weights (on the CPU, in eval mode)."""
+
+    model: nn.Module
+    test_accuracy: float
+    best_epoch: int  # the epoch whose weights were kept (0: stopped before the first epoch ended)
+    epochs_done: int
+    seconds: float
+    stopped: bool
+    diverged: bool
+    history: tuple = ()  # EpochEnd.row() dicts
+    filters: np.ndarray | None = field(default=None, repr=False)  # (snapshots, out, in, k, k)
+    normalisation: dict = field(default_factory=dict)
+
+
+Event = Started | Step | EpochEnd | Diverged | Finished
+
+
+# ---- helpers --------------------------------------------------------------------------------
+
+def normalisation(ds: Dataset) -> dict:
+    """Per-channel mean and std of a (training) dataset: {"mean": [..], "std": [..]}."""
+    x = ds.images
+    return {"mean": [float(v) for v in x.mean(axis=(0, 2, 3))],
+            "std": [float(max(v, 1e-3)) for v in x.std(axis=(0, 2, 3))]}
+
+
+def normalise(images: np.ndarray | torch.Tensor, norm: dict) -> torch.Tensor:
+    """Images (N, C, H, W) in [0, 1] -> the tensor a model trained with `norm` expects."""
+    x = torch.as_tensor(np.asarray(images, dtype=np.float32)) if not torch.is_tensor(images) else images
+    mean = torch.tensor(norm["mean"], dtype=x.dtype, device=x.device).view(1, -1, 1, 1)
+    std = torch.tensor(norm["std"], dtype=x.dtype, device=x.device).view(1, -1, 1, 1)
+    return (x - mean) / std
+
+
+def first_conv(model: nn.Module) -> nn.Conv2d | None:
+    return next((m for m in model.modules() if isinstance(m, nn.Conv2d)), None)
+
+
+def count_params(model: nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())
+
+
+@torch.inference_mode()
+def predict_proba(model: nn.Module, images: np.ndarray, norm: dict, batch: int = 512) -> np.ndarray:
+    """Class probabilities (N, K) for images (N, C, H, W) in [0, 1], on the model's device."""
+    model.eval()
+    dev = next(model.parameters()).device
+    out = [F.softmax(model(normalise(images[i:i + batch], norm).to(dev)), dim=1).cpu()
+           for i in range(0, len(images), batch)]
+    return torch.cat(out).numpy()
+
+
+@torch.inference_mode()
+def _evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch: int = 512) -> tuple[float, float]:
+    """(mean loss, accuracy) on already normalised tensors."""
+    model.eval()
+    loss, correct = 0.0, 0
+    for i in range(0, len(x), batch):
+        logits = model(x[i:i + batch])
+        loss += F.cross_entropy(logits, y[i:i + batch], reduction="sum").item()
+        correct += (logits.argmax(1) == y[i:i + batch]).sum().item()
+    return loss / max(len(x), 1), correct / max(len(x), 1)
+
+
+def _optimizer(model: nn.Module, cfg: TrainConfig) -> torch.optim.Optimizer:
+    if cfg.optimizer == "sgd":
+        return torch.optim.SGD(model.parameters(), lr=cfg.lr, momentum=0.9, nesterov=True,
+                               weight_decay=cfg.weight_decay)
+    cls = torch.optim.AdamW if cfg.optimizer == "adamw" else torch.optim.Adam
+    return cls(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+
+
+def _scheduler(opt: torch.optim.Optimizer, cfg: TrainConfig, total_steps: int):
+    if cfg.schedule == "one-cycle":
+        return torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=total_steps,
+                                                   pct_start=0.25)
+    if cfg.schedule == "cosine":
+        return torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=total_steps)
+    return torch.optim.lr_scheduler.LambdaLR(opt, lambda _: 1.0)
+
+
+def divergence_limit(num_classes: int) -> float:
+    """A loss above this means training has blown up: ten times the loss of a blind guess."""
+    return 10.0 * math.log(max(num_classes, 2))
+
+
+def divergence_message(loss: float, lr: float, epoch: int, step: int) -> str:
+    what = "became NaN/infinite" if not math.isfinite(loss) else f"exploded to {loss:.3g}"
+    return (f"Training stopped: the loss {what} at epoch {epoch}, step {step}. The learning rate "
+            f"({lr:.3g}) is probably too high for this model: the weights overshoot and grow "
+            "without bound. Try a learning rate ten times smaller, or add batch-norm.")
+
+
+# ---- the loop -------------------------------------------------------------------------------
+
+def train(config: TrainConfig, train_ds: Dataset, test_ds: Dataset, model: nn.Module,
+          should_stop: Callable[[], bool] = lambda: False) -> Iterator[Event]:
+    """Train `model` on train_ds, evaluating on test_ds after every epoch.
+
+    Yields Started, then Step per batch and EpochEnd per epoch, Diverged if the loss becomes
+    NaN or explodes, and always a last Finished. `should_stop()` is checked every step; a stop
+    keeps the best weights so far (by test accuracy), as does divergence. A run that completes
+    keeps its final weights (the end of the schedule).
+    """
+    if config.threads:
+        torch.set_num_threads(config.threads)
+    torch.manual_seed(config.seed)
+    gen = torch.Generator().manual_seed(config.seed)
+    dev = torch.device(config.device) if config.device else devices.pick()
+    norm = normalisation(train_ds)
+    x_train = normalise(train_ds.images, norm).to(dev)
+    y_train = torch.as_tensor(train_ds.labels).to(dev)
+    x_test = normalise(test_ds.images, norm).to(dev)
+    y_test = torch.as_tensor(test_ds.labels).to(dev)
+    model = model.to(dev)
+    n, bs = len(x_train), config.batch_size
+    steps = max(1, n // bs) if n >= bs else 1  # drop the ragged last batch (batch-norm)
+    opt = _optimizer(model, config)
+    sched = _scheduler(opt, config, config.epochs * steps)
+    limit = divergence_limit(len(train_ds.classes))
+    conv = first_conv(model)
+    snapshots = [conv.weight.detach().cpu().numpy().copy()] if conv is not None else []
+    best = (-1.0, 0, None)  # (accuracy, epoch, state_dict)
+    history: list[dict] = []
+    yield Started(config.epochs, steps, n, len(x_test), devices.describe(dev), count_params(model))
+    start = time.perf_counter()
+    stopped = diverged = False
+    epoch = 0
+    for epoch in range(1, config.epochs + 1):
+        model.train()
+        order = torch.randperm(n, generator=gen).to(dev)
+        loss_sum = torch.zeros((), device=dev)
+        correct = torch.zeros((), device=dev, dtype=torch.long)
+        for step in range(1, steps + 1):
+            idx = order[(step - 1) * bs: step * bs] if n >= bs else order
+            xb, yb = x_train[idx], y_train[idx]
+            if config.augment:
+                xb = augment.random_affine(xb, config.max_shift, config.max_rotation, gen)
+            logits = model(xb)
+            loss = F.cross_entropy(logits, yb, label_smoothing=config.label_smoothing)
+            value = loss.item()
+            lr = opt.param_groups[0]["lr"]
+            if not math.isfinite(value) or value > limit:
+                diverged = True
+                yield Diverged(epoch, step, value, lr, divergence_message(value, lr, epoch, step))
+                break
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            sched.step()
+            loss_sum += loss.detach() * len(yb)
+            correct += (logits.argmax(1) == yb).sum()
+            yield Step(epoch, step, steps, value, lr, time.perf_counter() - start)
+            if should_stop():
+                stopped = True
+                break
+        if diverged:
+            break
+        if stopped:  # a part-epoch: keep it only if it beats the best full epoch
+            _, acc = _evaluate(model, x_test, y_test)
+            if acc > best[0]:
+                best = (acc, epoch, copy.deepcopy(model.state_dict()))
+            break
+        seen = steps * bs if n >= bs else n
+        test_loss, test_acc = _evaluate(model, x_test, y_test)
+        if conv is not None:
+            snapshots.append(conv.weight.detach().cpu().numpy().copy())
+        ev = EpochEnd(epoch, config.epochs, loss_sum.item() / seen, correct.item() / seen,
+                      test_loss, test_acc, opt.param_groups[0]["lr"], time.perf_counter() - start)
+        history.append(ev.row())
+        yield ev
+        if not math.isfinite(test_loss):
+            diverged = True
+            msg = divergence_message(test_loss, ev.lr, epoch, steps)
+            yield Diverged(epoch, steps, test_loss, ev.lr, msg)
+            break
+        if test_acc > best[0]:
+            best = (test_acc, epoch, copy.deepcopy(model.state_dict()) if config.epochs > epoch else None)
+    keep_best = (stopped or diverged) and best[2] is not None
+    if keep_best:
+        model.load_state_dict(best[2])
+    final_acc = best[0] if keep_best else (history[-1]["test_accuracy"] if history else 0.0)
+    final_epoch = best[1] if keep_best else (len(history))
+    model = model.to("cpu").eval()
+    yield Finished(model, float(final_acc), final_epoch, len(history), time.perf_counter() - start,
+                   stopped, diverged, tuple(history),
+                   np.stack(snapshots) if snapshots else None, norm)

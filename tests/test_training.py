@@ -1,0 +1,139 @@
+"""Training: sane accuracy on the bundled digits in seconds, stop, divergence, queueing."""
+
+from __future__ import annotations
+
+import math
+import threading
+
+import numpy as np
+import pytest
+import torch
+
+from explorer import datasets, jobs, models, recipes, registry, train_jobs, training
+
+
+@pytest.fixture(scope="module")
+def digits():
+    train, test = datasets.split(datasets.load("digits"))
+    return train, test
+
+
+def fast_config(**kw) -> training.TrainConfig:
+    base = dict(epochs=4, batch_size=64, lr=0.02, threads=1, seed=0, device="cpu")
+    return training.TrainConfig(**{**base, **kw})
+
+
+def digits_net(ds):
+    torch.manual_seed(0)
+    return registry.rebuild(recipes.model_spec("fastnet", ds, {"width": 8}))
+
+
+def run_all(cfg, train, test, model, stop=lambda: False):
+    return list(training.train(cfg, train, test, model, stop))
+
+
+def test_fastnet_learns_the_bundled_digits(digits):
+    train, test = digits
+    events = run_all(fast_config(), train, test, digits_net(train))
+    started, done = events[0], events[-1]
+    epochs = [e for e in events if isinstance(e, training.EpochEnd)]
+    assert isinstance(started, training.Started) and started.train_size == len(train)
+    assert [e.epoch for e in epochs] == [1, 2, 3, 4]
+    assert isinstance(done, training.Finished) and not done.stopped and not done.diverged
+    assert done.test_accuracy > 0.85  # a blind guess scores 0.10
+    assert epochs[-1].train_loss < epochs[0].train_loss
+    # the kept model really scores what the event says
+    probs = training.predict_proba(done.model, test.images, done.normalisation)
+    assert (probs.argmax(1) == test.labels).mean() == pytest.approx(done.test_accuracy)
+    # one first-layer filter snapshot before training and one per epoch, and they change
+    assert done.filters.shape[:2] == (5, 8)
+    assert not np.allclose(done.filters[0], done.filters[-1])
+    assert len(done.history) == 4 and done.history[-1]["test_accuracy"] == done.test_accuracy
+
+
+def test_same_seed_same_run(digits):
+    train, test = digits
+    a = run_all(fast_config(epochs=1), train, test, digits_net(train))[-1]
+    b = run_all(fast_config(epochs=1), train, test, digits_net(train))[-1]
+    assert a.test_accuracy == b.test_accuracy
+    assert np.array_equal(a.filters, b.filters)
+
+
+def test_stop_keeps_the_best_model_so_far(digits):
+    train, test = digits
+    seen = []
+
+    def stop():  # press Stop in the middle of epoch 3
+        return len([e for e in seen if isinstance(e, training.EpochEnd)]) >= 2 and len(seen) > 60
+
+    events = []
+    for ev in training.train(fast_config(epochs=20), train, test, digits_net(train), stop):
+        seen.append(ev)
+        events.append(ev)
+    done = events[-1]
+    epochs = [e for e in events if isinstance(e, training.EpochEnd)]
+    assert done.stopped and not done.diverged and len(epochs) == 2
+    assert done.test_accuracy >= max(e.test_accuracy for e in epochs)
+    probs = training.predict_proba(done.model, test.images, done.normalisation)
+    assert (probs.argmax(1) == test.labels).mean() == pytest.approx(done.test_accuracy)
+
+
+def test_divergence_is_detected_and_explained(digits):
+    train, test = digits
+    net = registry.rebuild(recipes.model_spec("custom", train, layers=[{"type": "dense", "units": 32}]))
+    cfg = fast_config(epochs=3, optimizer="sgd", lr=1e4, schedule="constant", augment=False)
+    events = run_all(cfg, train, test, net)
+    div = [e for e in events if isinstance(e, training.Diverged)]
+    assert len(div) == 1 and events[-1].diverged
+    assert "learning rate" in div[0].message and "too high" in div[0].message
+    assert not math.isfinite(div[0].loss) or div[0].loss > training.divergence_limit(10)
+    assert not any(isinstance(e, training.Step) and e.step > div[0].step and e.epoch == div[0].epoch for e in events)
+
+
+def test_config_rejects_nonsense():
+    with pytest.raises(ValueError, match="optimizer"):
+        training.TrainConfig(optimizer="magic")
+    with pytest.raises(ValueError):
+        training.TrainConfig(lr=0)
+
+
+def test_jobs_queue_train_and_save(digits, tmp_path):
+    """Two runs with room for one: the second waits (position 1), then both finish and save."""
+    train, test = digits
+    mgr = jobs.JobManager(max_running=1)
+    spec = recipes.model_spec("fastnet", train, {"width": 8})
+    reqs = [train_jobs.TrainRequest(spec, fast_config(epochs=1, seed=s), "digits", train, test,
+                                    {"test_size": 0.2, "random_state": 8}, f"run {s}", tmp_path)
+            for s in (1, 2)]
+    first, second = (train_jobs.submit(mgr, r, owner="me") for r in reqs)
+    assert second.state == jobs.QUEUED and second.queue_position() == 1
+    assert mgr.wait_all(120)
+    assert first.state == second.state == jobs.DONE, (first.error, second.error)
+    out = second.result
+    assert out.saved is not None and out.probabilities.shape == (len(test), 10)
+    assert any(isinstance(e, training.EpochEnd) for e in second.events)
+    names = sorted(m.meta["name"] for m in registry.list_models(tmp_path))
+    assert names == ["run 1", "run 2"]
+    model, meta = registry.load(out.saved.id, tmp_path)
+    assert meta["dataset"] == "digits" and meta["classes"] == [str(d) for d in range(10)]
+    assert meta["input_size"] == [1, 8, 8] and len(meta["history"]) == 1
+    assert meta["split"] == {"test_size": 0.2, "random_state": 8}
+    probs = training.predict_proba(model, test.images, meta["normalisation"])
+    assert np.allclose(probs, out.probabilities, atol=1e-5)
+    assert registry.load_filters(out.saved.id, tmp_path).shape[0] == 2
+
+
+def test_stopping_a_running_job(digits, tmp_path):
+    train, test = digits
+    mgr = jobs.JobManager(max_running=1)
+    req = train_jobs.TrainRequest(recipes.model_spec("fastnet", train, {"width": 8}), fast_config(epochs=200),
+                                  "digits", train, test, {}, "long", tmp_path)
+    job = train_jobs.submit(mgr, req)
+    gate = threading.Event()
+    while not any(isinstance(e, training.EpochEnd) for e in job.events):
+        gate.wait(0.02)
+    job.stop()
+    assert mgr.wait_all(60)
+    assert job.state == jobs.STOPPED and job.result.finished.stopped
+    assert job.result.saved is not None and job.result.saved.meta["stopped_early"]
+    assert job.result.finished.epochs_done < 200
