@@ -1,0 +1,71 @@
+"""Feature maps as pictures: a diverging scale for signed values, grey for non-negative ones."""
+
+from __future__ import annotations
+
+import numpy as np
+
+# Blue for negative, white for zero, red for positive (ColorBrewer RdBu ends).
+NEGATIVE = np.array([33, 102, 172], np.float32)
+POSITIVE = np.array([178, 24, 43], np.float32)
+WHITE = np.array([255, 255, 255], np.float32)
+
+
+def limit(arr: np.ndarray) -> float:
+    """The symmetric range used to colour arr: max |value| (1 for an all-zero map)."""
+    m = float(np.max(np.abs(arr))) if arr.size else 0.0
+    return m if m > 0 and np.isfinite(m) else 1.0
+
+
+def diverging(arr: np.ndarray, lim: float | None = None) -> np.ndarray:
+    """(H, W) values -> (H, W, 3) uint8: -lim blue, 0 white, +lim red."""
+    lim = limit(arr) if lim is None else lim
+    t = np.clip(np.asarray(arr, np.float32) / lim, -1.0, 1.0)[..., None]
+    pos = WHITE + (POSITIVE - WHITE) * np.maximum(t, 0)
+    rgb = np.where(t >= 0, pos, WHITE + (NEGATIVE - WHITE) * np.maximum(-t, 0))
+    return (rgb + 0.5).astype(np.uint8)
+
+
+def grey(arr: np.ndarray, top: float | None = None) -> np.ndarray:
+    """(H, W) non-negative values -> (H, W) uint8: 0 black, top (default: the max) white."""
+    top = limit(arr) if top is None else top
+    return (np.clip(np.asarray(arr, np.float32) / top, 0.0, 1.0) * 255 + 0.5).astype(np.uint8)
+
+
+def auto(arr: np.ndarray, lim: float | None = None) -> np.ndarray:
+    """Diverging when arr has negative values, grey otherwise (always (H, W, 3) uint8)."""
+    if np.min(arr) < 0:
+        return diverging(arr, lim)
+    g = grey(arr, lim)
+    return np.repeat(g[..., None], 3, axis=2)
+
+
+def legend(arr: np.ndarray, lim: float | None = None) -> str:
+    """The caption that explains auto()'s colours for arr."""
+    lim = limit(arr) if lim is None else lim
+    if np.min(arr) < 0:
+        return f"blue = negative, white = 0, red = positive (scale ±{lim:.3g})"
+    return f"black = 0, white = {lim:.3g} (no negative values)"
+
+
+def enlarge(img: np.ndarray, scale: int) -> np.ndarray:
+    """Pixel-repeat an (H, W[, 3]) picture so small maps stay sharp when shown large."""
+    if scale <= 1:
+        return img
+    return np.repeat(np.repeat(img, scale, axis=0), scale, axis=1)
+
+
+def draw_box(img: np.ndarray, rows: tuple[int, int], cols: tuple[int, int], color=(255, 200, 0),
+             width: int = 2) -> np.ndarray:
+    """A copy of an (H, W, 3) uint8 picture with an outlined rectangle (inclusive bounds,
+    clipped to the picture: parts in the padding are simply not drawn)."""
+    out = img.copy()
+    h, w = out.shape[:2]
+    r0, r1 = max(rows[0], 0), min(rows[1], h - 1)
+    c0, c1 = max(cols[0], 0), min(cols[1], w - 1)
+    if r0 > r1 or c0 > c1:
+        return out
+    out[r0:min(r0 + width, r1 + 1), c0:c1 + 1] = color
+    out[max(r1 - width + 1, r0):r1 + 1, c0:c1 + 1] = color
+    out[r0:r1 + 1, c0:min(c0 + width, c1 + 1)] = color
+    out[r0:r1 + 1, max(c1 - width + 1, c0):c1 + 1] = color
+    return out

@@ -1,0 +1,113 @@
+"""The output-size formula O = (W - K + 2P) / S + 1 with a student's own numbers put in.
+
+One `Axis` per direction (height, width): the LaTeX of the formula, whether the windows
+fit exactly, which input rows/columns are dropped when they do not, and why an output is
+empty.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from explorer import ops
+
+SYMBOL = {"height": "H", "width": "W"}
+UNIT = {"height": ("row", "rows"), "width": ("column", "columns")}
+
+
+@dataclass(frozen=True)
+class Axis:
+    """One direction of a convolution or pooling: n input pixels, padding before/after."""
+
+    name: str  # "height" or "width"
+    n: int
+    kernel: int
+    stride: int = 1
+    before: int = 0
+    after: int = 0
+    dilation: int = 1
+
+    @property
+    def span(self) -> int:
+        return ops.effective_size(self.kernel, self.dilation)
+
+    @property
+    def room(self) -> int:
+        return self.n + self.before + self.after
+
+    @cached_property
+    def error(self) -> str | None:
+        """Why the output is empty along this axis, or None."""
+        if self.span <= self.room:
+            return None
+        try:
+            ops.output_size(self.room, self.kernel, self.stride, 0, self.dilation)
+        except ValueError as exc:
+            what = f"{self.n} {UNIT[self.name][1]} of input"
+            pads = f" plus {self.before + self.after} of padding" if self.before + self.after else ""
+            return f"Along the {self.name}: {what}{pads}. {exc}"
+        return None
+
+    @property
+    def size(self) -> int:
+        """Output size (0 when empty)."""
+        return 0 if self.error else (self.room - self.span) // self.stride + 1
+
+    @property
+    def dropped(self) -> int:
+        """Padded positions after the last window: the remainder of (room - span) / stride."""
+        return 0 if self.error else (self.room - self.span) % self.stride
+
+    @property
+    def dropped_input(self) -> int:
+        """How many real (not padding) rows/columns at the end no window covers."""
+        return max(0, self.dropped - self.after)
+
+    def latex(self) -> str:
+        """O = floor((W - K + 2P) / S) + 1 with the numbers, as LaTeX."""
+        sym = SYMBOL[self.name]
+        pad_sym = "2P" if self.before == self.after else "P_1 + P_2"
+        pad_num = f"2 \\cdot {self.before}" if self.before == self.after else f"{self.before} + {self.after}"
+        k_sym = "K" if self.dilation == 1 else "K'"
+        num = self.room - self.span
+        value = num / self.stride
+        lhs = (f"O_{{{sym}}} = \\left\\lfloor \\frac{{{sym} - {k_sym} + {pad_sym}}}{{S}} \\right\\rfloor + 1"
+               f" = \\left\\lfloor \\frac{{{self.n} - {self.span} + {pad_num}}}{{{self.stride}}} \\right\\rfloor + 1")
+        if self.error:
+            return lhs + f" = \\lfloor {value:.3g} \\rfloor + 1 < 1"
+        exact = num % self.stride == 0
+        mid = f" = {num // self.stride} + 1" if exact else f" = \\lfloor {value:.3g} \\rfloor + 1"
+        return lhs + mid + f" = {self.size}"
+
+    def dilation_latex(self) -> str | None:
+        if self.dilation == 1:
+            return None
+        return f"K' = D(K - 1) + 1 = {self.dilation}({self.kernel} - 1) + 1 = {self.span}"
+
+    def note(self) -> str | None:
+        """A sentence when the windows do not fit exactly (what is dropped), else None."""
+        if self.error or self.dropped == 0:
+            return None
+        one, many = UNIT[self.name]
+        num = self.room - self.span
+        head = (f"Along the {self.name} the windows do not fit exactly: ({num}) / {self.stride} = "
+                f"{num / self.stride:.3g} is not a whole number, so it is rounded down.")
+        if self.dropped_input == 0:
+            return head + f" Only padding is left over ({self.dropped} {one if self.dropped == 1 else many})."
+        first = self.n - self.dropped_input
+        which = (f"{one} {first}" if self.dropped_input == 1
+                 else f"{many} {first}-{self.n - 1}")
+        verb = "falls in no window and is" if self.dropped_input == 1 else "fall in no window and are"
+        return head + (f" The last {self.dropped_input} {one if self.dropped_input == 1 else many} of the input "
+                       f"({which}, counting from 0) {verb} dropped.")
+
+
+def axes(shape: tuple[int, int], kernel: tuple[int, int], stride: int, padding, dilation: int) -> tuple[Axis, Axis]:
+    """(height, width) axes for an (H, W) input; padding an int, 'valid' or 'same'.
+
+    Raises ValueError (with a sentence) for 'same' with a stride above 1.
+    """
+    (pt, pb), (pl, pr) = ops.resolve_padding(padding, kernel, (stride, stride), (dilation, dilation))
+    return (Axis("height", shape[0], kernel[0], stride, pt, pb, dilation),
+            Axis("width", shape[1], kernel[1], stride, pl, pr, dilation))

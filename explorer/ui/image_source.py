@@ -1,0 +1,132 @@
+"""The picture a Learn page works on: a sample, an upload, the webcam, or a dataset digit.
+
+Widget keys are `<prefix>_<setting>` (one key per setting) so a page's state can later be
+written into and read from the URL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+from PIL import Image
+
+from explorer import datasets, images, samples
+from explorer.ui import cached
+
+SOURCES = {
+    "sample": "🖼️ Sample picture",
+    "upload": "📁 Your photo",
+    "webcam": "📷 Webcam",
+    "dataset": "✋ Dataset digit",
+}
+DATASETS = {"digits": "Handwritten digits (8x8)", "sign-digits": "Sign Language Digits (64x64)"}
+UPLOAD_TYPES = ["png", "jpg", "jpeg", "gif", "bmp", "webp", "tif", "tiff"]
+FALLBACK = "shapes"
+
+
+@dataclass(frozen=True, eq=False)
+class Picture:
+    """array: float32 (C, H, W) in [0, 1], C = 1 or 3; key names the content for caches."""
+
+    array: np.ndarray
+    key: str
+    label: str
+    notes: tuple[str, ...] = ()
+
+
+def _fit(img: Image.Image, max_side: int) -> tuple[Image.Image, str | None]:
+    """Scale big pictures down (keeping the aspect ratio) so every change redraws quickly."""
+    w, h = img.size
+    if max(w, h) <= max_side:
+        return img, None
+    f = max_side / max(w, h)
+    small = img.resize((max(1, round(w * f)), max(1, round(h * f))), Image.Resampling.LANCZOS)
+    return small, (f"Scaled down from {w}x{h} to {small.size[0]}x{small.size[1]} pixels "
+                   "so that every change redraws immediately.")
+
+
+def _array(img: Image.Image, channels: int) -> np.ndarray:
+    return images.to_array(img, channels=channels)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _sample(name: str, channels: int, max_side: int) -> tuple[np.ndarray, str | None]:
+    img, note = _fit(samples.load(name), max_side)
+    return _array(img, channels), note
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _decoded(file_id: str, _data: bytes, channels: int, max_side: int) -> tuple[np.ndarray, str | None, bool]:
+    """Decode an upload once per file (keyed by its unique upload id, never shared by name)."""
+    img = images.decode(_data)
+    grey = img.mode == "L"
+    img, note = _fit(img, max_side)
+    return _array(img, channels), note, grey
+
+
+def pick(prefix: str, max_side: int = 512) -> Picture:
+    """Draw the source widgets and return the chosen picture (a sample until one arrives)."""
+    source = st.segmented_control("Picture", list(SOURCES), format_func=SOURCES.get, default="sample",
+                                  required=True, key=f"{prefix}_source")
+    color = st.radio("Colour", ["grayscale", "RGB"], horizontal=True, key=f"{prefix}_color",
+                     help="RGB keeps three channels: the kernel gets one slice per channel.")
+    channels = 3 if color == "RGB" else 1
+    if source == "upload":
+        up = st.file_uploader("A photo (PNG, JPEG, …)", type=UPLOAD_TYPES, key=f"{prefix}_upload")
+        pic = _from_bytes(up, channels, max_side, "your photo")
+    elif source == "webcam":
+        shot = st.camera_input("Take a picture", key=f"{prefix}_camera")
+        pic = _from_bytes(shot, channels, max_side, "the webcam picture")
+    elif source == "dataset":
+        pic = _from_dataset(prefix, channels)
+    else:
+        name = st.selectbox("Sample", samples.names(), key=f"{prefix}_sample",
+                            format_func=lambda n: samples.describe(n).split(" (")[0])
+        return _sample_picture(name, channels, max_side)
+    return pic or _sample_picture(FALLBACK, channels, max_side, waiting=True)
+
+
+def _sample_picture(name: str, channels: int, max_side: int, waiting: bool = False) -> Picture:
+    arr, note = _sample(name, channels, max_side)
+    notes = [n for n in (note,) if n]
+    if waiting:
+        notes.insert(0, f"Showing the sample '{name}' until your picture arrives.")
+    if channels == 3 and name in samples.DRAWN:
+        notes.append("This drawing is grey: its three colour channels are identical.")
+    return Picture(arr, f"sample:{name}:{channels}:{max_side}", samples.describe(name), tuple(notes))
+
+
+def _from_bytes(upload, channels: int, max_side: int, what: str) -> Picture | None:
+    if upload is None:
+        return None
+    try:
+        arr, note, grey = _decoded(upload.file_id, upload.getvalue(), channels, max_side)
+    except images.ImageError as exc:
+        st.error(f"We cannot use {what}: {exc}")
+        return None
+    notes = [n for n in (note,) if n]
+    if grey and channels == 3:
+        notes.append("This picture is grey: its three colour channels are identical.")
+    return Picture(arr, f"upload:{upload.file_id}:{channels}:{max_side}", what.capitalize(), tuple(notes))
+
+
+def _from_dataset(prefix: str, channels: int) -> Picture:
+    name = st.radio("Dataset", list(DATASETS), format_func=DATASETS.get, horizontal=True,
+                    key=f"{prefix}_dataset")
+    try:
+        ds = cached.dataset(name)
+    except datasets.DatasetError as exc:
+        st.info(f"{exc} The bundled handwritten digits are used meanwhile.")
+        name, ds = "digits", cached.dataset("digits")
+    index = st.number_input(f"Image number (0-{len(ds) - 1})", 0, len(ds) - 1, 0, key=f"{prefix}_digit")
+    arr = ds.images[int(index)].astype(np.float32)
+    notes = []
+    if channels == 3 and arr.shape[0] == 1:
+        arr = np.repeat(arr, 3, axis=0)
+        notes.append("This dataset is grey: its three colour channels are identical.")
+    elif channels == 1 and arr.shape[0] == 3:
+        arr = arr.mean(axis=0, keepdims=True)
+    label = f"{DATASETS[name].split(' (')[0]} #{int(index)}: a {ds.classes[ds.labels[int(index)]]}"
+    return Picture(np.ascontiguousarray(arr), f"dataset:{name}:{int(index)}:{channels}", label, tuple(notes))

@@ -1,0 +1,23 @@
+"""Cached computations of the Learn pages (per picture key and settings, bounded in size)."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from explorer import ops
+
+
+@st.cache_data(max_entries=24, show_spinner=False)
+def per_channel(key: str, _x: np.ndarray, kernel: np.ndarray, stride: int, padding, dilation: int) -> np.ndarray:
+    """(C, H', W') float32: each channel of picture `key` (array _x) correlated with the 2-D
+    kernel; their sum is the convolution with the kernel repeated over the channels."""
+    bank = np.broadcast_to(kernel, (_x.shape[0], *kernel.shape))
+    return ops.conv2d_per_channel(_x, bank.astype(np.float32), stride, padding, dilation)
+
+
+@st.cache_data(max_entries=12, show_spinner=False)
+def filter_bank(key: str, _x: np.ndarray, bank: np.ndarray, stride: int, padding, dilation: int) -> np.ndarray:
+    """(F, H', W') float32: picture `key` through F filters (bank (F, kh, kw), same for every channel)."""
+    full = np.repeat(bank[:, None], _x.shape[0], axis=1).astype(np.float32)
+    return ops.conv2d(_x, full, stride, padding, dilation)
