@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from explorer.models.summary import summary
+from explorer.models.summary import describe, summary
 from explorer.pixel_model import inner
 
 MAP_KINDS = ("conv", "activation", "pool")
@@ -184,7 +184,7 @@ def top_activations(model: nn.Module, images: np.ndarray, input_size, name: str,
     best_v = best_i = best_p = None
     with capture(model, [name], stop_early=True) as store:
         for lo in range(0, n, batch):
-            run_until(model, torch.as_tensor(images[lo:lo + batch], dtype=torch.float32))
+            run_until(model, torch.from_numpy(np.array(images[lo:lo + batch], np.float32)))  # a copy: datasets are read-only
             act = store[name]
             flat = act.flatten(2) if act.dim() == 4 else act[..., None]  # (B, C, h*w)
             vals, pos = flat.max(dim=2)  # (B, C)

@@ -49,12 +49,12 @@ def prepare(img: Image.Image, meta: dict) -> np.ndarray:
 
 def batch(array: np.ndarray) -> torch.Tensor:
     """(C, H, W) -> (1, C, H, W) float32 tensor."""
-    return torch.as_tensor(np.ascontiguousarray(array, dtype=np.float32))[None]
+    return torch.from_numpy(np.array(array, np.float32))[None]  # a copy: arrays may be read-only
 
 
 @torch.inference_mode()
 def probabilities(model: nn.Module, arrays: np.ndarray, size: int = 512) -> np.ndarray:
     """(N, K) class probabilities for pictures (N, C, H, W) in [0, 1]."""
-    out = [F.softmax(model(torch.as_tensor(arrays[i:i + size], dtype=torch.float32)), 1)
+    out = [F.softmax(model(torch.from_numpy(np.array(arrays[i:i + size], np.float32))), 1)  # copies: arrays may be read-only
            for i in range(0, len(arrays), size)]
     return torch.cat(out).numpy()
