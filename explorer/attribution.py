@@ -75,12 +75,21 @@ def pair(v) -> tuple[int, int]:
     return (int(v[0]), int(v[1])) if isinstance(v, (tuple, list)) else (int(v), int(v))
 
 
-def occlusion_positions(height: int, width: int, window, stride) -> tuple[int, int]:
-    """(rows, cols) of window positions: the output-size formula of the Learn pages."""
+def occlusion_axis(n: int, window: int, stride: int) -> tuple[int, int]:
+    """(full, partial) window positions along one axis. `full` is the output-size formula of the
+    Learn pages, floor((n - k) / s) + 1 (ValueError with the numbers when the window does not
+    fit); when windows leave pixels at the far edge (the remainder of the division), Captum
+    slides one more, partial window there, so partial is 0 or 1."""
     from explorer import ops
 
+    fit = ops.fit(n, window, stride)
+    return fit.size, int(fit.dropped > 0)
+
+
+def occlusion_positions(height: int, width: int, window, stride) -> tuple[int, int]:
+    """(rows, cols) of positions Captum's Occlusion evaluates (full plus partial windows)."""
     (wh, ww), (sh, sw) = pair(window), pair(stride)
-    return ops.output_size(height, wh, sh), ops.output_size(width, ww, sw)
+    return sum(occlusion_axis(height, wh, sh)), sum(occlusion_axis(width, ww, sw))
 
 
 def attribute(model: nn.Module, x: torch.Tensor, target: int, method: str, *,

@@ -40,20 +40,25 @@ baseline = c3.slider("Patch value", 0.0, 1.0, 0.0, 0.05, key="occlusion_baseline
 opacity = c4.slider("Overlay opacity", 0.0, 1.0, 0.7, 0.05, key="occlusion_opacity")
 
 try:
-    rows, cols = attribution.occlusion_positions(height, width, window, stride)
+    axes = [attribution.occlusion_axis(n, window, stride) for n in (height, width)]
 except ValueError as exc:
     st.warning(str(exc))
     st.stop()
+rows, cols = (full + partial for full, partial in axes)
 
-st.latex(rf"\text{{positions per axis}} = \left\lfloor \frac{{n - k}}{{s}} \right\rfloor + 1"
-         rf"= \left\lfloor \frac{{{height} - {window}}}{{{stride}}} \right\rfloor + 1 = {rows}")
-if height != width:
-    st.latex(rf"\left\lfloor \frac{{{width} - {window}}}{{{stride}}} \right\rfloor + 1 = {cols}")
-covered = ops.fit(height, window, stride)
-note = (f" The last {covered.dropped} row(s)/column(s) are never covered (their map stays 0)."
-        if covered.dropped else "")
+for n, (full, partial), what in zip((height, width), axes, ("rows", "columns")):
+    if what == "columns" and height == width:
+        break
+    st.latex(rf"\text{{positions ({what})}} = \left\lfloor \frac{{n - k}}{{s}} \right\rfloor + 1"
+             rf"= \left\lfloor \frac{{{n} - {window}}}{{{stride}}} \right\rfloor + 1 = {full}"
+             + (r"\;+\;1 \text{ partial}" if partial else ""))
+if any(partial for _, partial in axes):
+    left_over = ops.fit(height, window, stride).dropped or ops.fit(width, window, stride).dropped
+    st.caption(f"The full windows leave {left_over} pixel(s) at the far edge (the remainder of the "
+               "division, dropped by a convolution); Captum slides one more, partial window there "
+               "so every pixel is covered.")
 st.markdown(f"**{rows} x {cols} = {rows * cols} positions**: the model classifies {rows * cols} "
-            f"covered copies of the picture (in batches), plus the original.{note}")
+            f"covered copies of the picture (in batches), plus the original.")
 
 with st.spinner(f"Classifying {rows * cols} covered pictures…"):
     drop = attribution_cache.attribution_map(
