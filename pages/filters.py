@@ -64,7 +64,7 @@ if in_c > 1:
 tiles = map_grid.coloured(inspection.kernel_tiles(weights, channel if in_c > 1 else 0),
                           lim or colormaps.limit(weights))
 scale = max(1, 48 // max(kh, kw))
-st.image(map_grid.mosaic(tiles, 16, scale, pad=2), width="content",
+st.image(map_grid.mosaic(tiles, 16, scale, pad=2), width="content", output_format="PNG",
          caption=f"{out_c} filters of {kh}x{kw}" + (f", slice {channel} of {in_c}" if in_c > 1 else "")
          + f". Blue = negative weight, white = 0, red = positive (scale ±{lim or colormaps.limit(weights):.3g}).")
 
@@ -93,7 +93,7 @@ if inp is not None:
                     on_select="rerun", key=f"filters_maps_{layer.name}_{inp.key}")
             chosen = map_grid.selected_index(event, "pick")
             chosen = int(np.argmax(fm.reshape(len(fm), -1).mean(1))) if chosen is None else chosen
-            big_col.image(iw.big_rgb(tiles[chosen], 200), width="stretch",
+            big_col.image(iw.big_rgb(tiles[chosen], 200), width="stretch", output_format="PNG",
                           caption=f"map {chosen}: {colormaps.legend(fm[chosen], lim)}")
 
 # ---- 3. summary -----------------------------------------------------------------------------

@@ -71,7 +71,7 @@ cols = st.columns(min(k, 8))
 for j in range(k):
     i = int(top.indices[channel, j])
     with cols[j % len(cols)]:
-        st.image(boxed(i, top.boxes[channel, j]), width="stretch",
+        st.image(boxed(i, top.boxes[channel, j]), width="stretch", output_format="PNG",
                  caption=f"{top.values[channel, j]:.2f} · #{i} ({dataset.classes[dataset.labels[i]]})")
 st.caption("Under each picture: the activation at its strongest position, the picture's number "
            "and its class.")

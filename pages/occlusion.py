@@ -68,10 +68,10 @@ with st.spinner(f"Classifying {rows * cols} covered pictures…"):
 lim = colormaps.limit(drop)
 norm = np.clip(drop / lim, -1, 1)
 a, b, c = st.columns(3)
-a.image(iw.big_rgb(heatmaps.colour(norm, "all"), SIDE), width="stretch",
+a.image(iw.big_rgb(heatmaps.colour(norm, "all"), SIDE), width="stretch", output_format="PNG",
         caption=f"Drop in P({picked.classes[target]}): red = drops (up to {drop.max():.1%}), "
                 f"blue = rises (up to {max(-drop.min(), 0):.1%})")
-b.image(iw.big_rgb(heatmaps.overlay(inp.array, norm, opacity, "all"), SIDE), width="stretch",
+b.image(iw.big_rgb(heatmaps.overlay(inp.array, norm, opacity, "all"), SIDE), width="stretch", output_format="PNG",
         caption="The same map over the picture")
 
 # The single most important patch: cover it and show what the model then says.
@@ -81,6 +81,6 @@ c0 = min(max(0, (q // stride) * stride), width - window)
 covered_img = inp.array.copy()
 covered_img[:, r0:r0 + window, c0:c0 + window] = baseline
 after = pixel_model.probabilities(picked.model, covered_img[None])[0]
-c.image(iw.big(covered_img, SIDE), width="stretch",
+c.image(iw.big(covered_img, SIDE), width="stretch", output_format="PNG",
         caption=f"Covering the most important patch: P({picked.classes[target]}) "
                 f"{probs[target]:.0%} → {after[target]:.0%}, prediction {picked.classes[int(after.argmax())]}")

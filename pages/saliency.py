@@ -67,9 +67,9 @@ def draw(maps: dict, notes: dict | None = None) -> None:
         with col:
             st.markdown(f"**{attribution.METHODS[m].title}**")
             if view in ("both", "heat"):
-                st.image(iw.big_rgb(heatmaps.colour(norm, sign), SIDE), width="stretch")
+                st.image(iw.big_rgb(heatmaps.colour(norm, sign), SIDE), width="stretch", output_format="PNG")
             if view in ("both", "overlay"):
-                st.image(iw.big_rgb(heatmaps.overlay(inp.array, norm, opacity, sign), SIDE), width="stretch")
+                st.image(iw.big_rgb(heatmaps.overlay(inp.array, norm, opacity, sign), SIDE), width="stretch", output_format="PNG")
             st.caption(notes[m] if notes else attribution.METHODS[m].explains)
 
 

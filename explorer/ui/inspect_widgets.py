@@ -285,7 +285,7 @@ def show_input(picked: Picked, inp: Input) -> np.ndarray:
     top = int(probs.argmax())
     c, h, w = inp.array.shape
     left, right = st.columns([1, 2])
-    left.image(big(inp.array, 200), caption=f"What the model sees: {w}x{h} {'grey' if c == 1 else 'RGB'}")
+    left.image(big(inp.array, 200), output_format="PNG", caption=f"What the model sees: {w}x{h} {'grey' if c == 1 else 'RGB'}")
     verdict = f"Prediction: **{picked.classes[top]}** ({probs[top]:.0%})"
     if inp.true_class is not None:
         ok = inp.true_class == top
