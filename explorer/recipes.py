@@ -4,8 +4,6 @@ schedule, and the metadata saved with it. Shared by the Train page, jobs and the
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 from torch import nn
 
@@ -71,12 +69,12 @@ def meta_for(name: str, spec: dict, dataset_name: str, train_ds: Dataset, split:
         "train_seconds": round(done.seconds, 2),
         "epochs": done.epochs_done,
         "stopped_early": done.stopped,
-        "config": {k: v for k, v in config.__dict__.items() if k not in ("threads", "device")},
+        "config": {k: v for k, v in config.__dict__.items() if k not in ("threads", "device", "channels_last")},
     }
 
 
 def default_name(architecture: str, dataset_name: str) -> str:
-    return f"{architecture} on {dataset_name} {time.strftime('%H:%M')}"
+    return f"{architecture} on {dataset_name}"
 
 
 def confusion(labels: np.ndarray, predicted: np.ndarray, k: int) -> np.ndarray:

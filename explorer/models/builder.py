@@ -13,6 +13,7 @@ LayerError naming the first layer that does not fit and why, with the numbers.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from torch import nn
 
@@ -92,8 +93,9 @@ def _check_spec(layers, input_size, num_classes) -> tuple[tuple[int, int, int], 
     return tuple(input_size), num_classes
 
 
-def _step(layer: dict, shape: tuple, i: int) -> tuple[nn.Module | None, tuple, int, bool]:
-    """(module or None, output shape, params, flattened-before) for one layer given its input."""
+def _step(layer: dict, shape: tuple, i: int) -> tuple[Callable[[], nn.Module], tuple, int, bool]:
+    """(module factory, output shape, params, flatten first?) for one layer given its input.
+    Modules are made only after the whole spec is checked (a huge layer is refused unbuilt)."""
     t, flat = layer["type"], len(shape) == 1
     name = f"Layer {i + 1} ({_label(layer)})"
     if t in ("conv", "maxpool", "avgpool") and flat:
@@ -111,37 +113,37 @@ def _step(layer: dict, shape: tuple, i: int) -> tuple[nn.Module | None, tuple, i
                              f"(plus padding {p}). Use a smaller kernel, more padding, or fewer pooling "
                              "layers before it.", i)
         oh, ow = (h + 2 * p - k) // s + 1, (w + 2 * p - k) // s + 1
-        return nn.Conv2d(c, out, k, stride=s, padding=p), (out, oh, ow), out * (c * k * k + 1), False
+        return lambda: nn.Conv2d(c, out, k, stride=s, padding=p), (out, oh, ow), out * (c * k * k + 1), False
     if t in ("maxpool", "avgpool"):
         c, h, w = shape
         k = _int(layer, "size", 2, 1, 16, i)
         if h < k or w < k:
             raise LayerError(f"{name} does not fit: it pools {k}x{k} windows but its input is only {h}x{w}. "
                              "Remove a pooling layer or use a smaller window.", i)
-        mod = nn.MaxPool2d(k) if t == "maxpool" else nn.AvgPool2d(k)
+        mod = (lambda: nn.MaxPool2d(k)) if t == "maxpool" else (lambda: nn.AvgPool2d(k))
         return mod, (c, h // k, w // k), 0, False
     if t == "relu":
-        return nn.ReLU(), shape, 0, False
+        return nn.ReLU, shape, 0, False
     if t == "batchnorm":
         n = shape[0]
-        return (nn.BatchNorm1d(n) if flat else nn.BatchNorm2d(n)), shape, 2 * n, False
+        return (lambda: nn.BatchNorm1d(n) if flat else nn.BatchNorm2d(n)), shape, 2 * n, False
     if t == "dropout":
         p = layer.get("p", 0.5)
         if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p < 1:
             raise LayerError(f"{name}: the dropout probability must be from 0 to below 1, not {p!r}.", i)
-        return (nn.Dropout(p) if flat else nn.Dropout2d(p)), shape, 0, False
+        return (lambda: nn.Dropout(p) if flat else nn.Dropout2d(p)), shape, 0, False
     units = _int(layer, "units", 64, 1, LIMITS["units"], i)
     n_in = shape[0] if flat else shape[0] * shape[1] * shape[2]
-    return nn.Linear(n_in, units), (units,), units * (n_in + 1), not flat
+    return lambda: nn.Linear(n_in, units), (units,), units * (n_in + 1), not flat
 
 
-def _walk(layers, input_size, num_classes) -> tuple[list[LayerShape], list[nn.Module]]:
+def _walk(layers, input_size, num_classes) -> tuple[list[LayerShape], list[Callable[[], nn.Module]]]:
     shape, num_classes = _check_spec(layers, input_size, num_classes)
     rows, modules, total = [], [], 0
     for i, layer in enumerate(list(layers) + [{"type": "dense", "units": num_classes}]):
         mod, shape, params, flatten = _step(layer, shape, i)
         if flatten:
-            modules.append(nn.Flatten())
+            modules.append(nn.Flatten)
         modules.append(mod)
         total += params
         label = _label(layer) if i < len(layers) else f"output: dense, {num_classes} classes"
@@ -160,7 +162,7 @@ def shapes(layers: list[dict], input_size, num_classes: int) -> list[LayerShape]
 
 def build(layers: list[dict], input_size, num_classes: int) -> nn.Sequential:
     """The network for a spec: (N, C, H, W) -> (N, num_classes) logits; raises LayerError."""
-    return nn.Sequential(*_walk(layers, input_size, num_classes)[1])
+    return nn.Sequential(*(make() for make in _walk(layers, input_size, num_classes)[1]))
 
 
 def spec(layers: list[dict], input_size, num_classes: int) -> dict:

@@ -1,0 +1,177 @@
+"""Train page, part 1: the settings (architecture, builder, hyperparameters) -> a TrainRequest."""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from explorer import datasets, models, recipes, registry, training, train_jobs
+from explorer.models import builder
+
+CUSTOM = "custom"
+LRS = [1e-4, 3e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2, 1e-1, 1.0, 10.0]
+DECAYS = [0.0, 1e-5, 1e-4, 5e-4, 1e-3, 1e-2]
+SCHEDULE_TEXT = {"one-cycle": "one-cycle (warm up, then anneal)", "cosine": "cosine decay", "constant": "constant"}
+LAYER_COLUMNS = ["layer", "channels / units", "kernel / window", "stride", "padding", "dropout p"]
+
+
+def architectures() -> list[str]:
+    """Trainable architectures, the fast default first, then the builder."""
+    names = models.names(trainable_only=True)
+    return sorted(names, key=lambda n: n != recipes.DEFAULT_MODEL) + [CUSTOM]
+
+
+def title(name: str) -> str:
+    return "Build your own (layer by layer)" if name == CUSTOM else models.info(name).title
+
+
+def _has_option(arch: str, option: str) -> bool:
+    return arch != CUSTOM and option in inspect.signature(models.info(arch).factory).parameters
+
+
+# ---- the layer builder ----------------------------------------------------------------------
+
+def _rows(layers: list[dict]) -> pd.DataFrame:
+    rows = []
+    for l in layers:
+        t = l["type"]
+        rows.append({"layer": t, "channels / units": l.get("channels", l.get("units")),
+                     "kernel / window": l.get("kernel", l.get("size")), "stride": l.get("stride"),
+                     "padding": l.get("padding"), "dropout p": l.get("p")})
+    return pd.DataFrame(rows, columns=LAYER_COLUMNS)
+
+
+def _num(v, default):
+    return default if v is None or (isinstance(v, float) and np.isnan(v)) else v
+
+
+def layers_from_rows(df: pd.DataFrame) -> list[dict]:
+    """The editor's table -> builder layers (cells that do not apply to a layer are ignored)."""
+    out = []
+    for _, r in df.iterrows():
+        t = r["layer"]
+        if not isinstance(t, str) or not t:
+            continue
+        size, kernel = _num(r["channels / units"], None), _num(r["kernel / window"], None)
+        if t == "conv":
+            out.append({"type": t, "channels": int(_num(size, 16)), "kernel": int(_num(kernel, 3)),
+                        "stride": int(_num(r["stride"], 1)), "padding": int(_num(r["padding"], 0))})
+        elif t in ("maxpool", "avgpool"):
+            out.append({"type": t, "size": int(_num(kernel, 2))})
+        elif t == "dense":
+            out.append({"type": t, "units": int(_num(size, 64))})
+        elif t == "dropout":
+            out.append({"type": t, "p": float(_num(r["dropout p"], 0.25))})
+        else:
+            out.append({"type": t})
+    return out
+
+
+def layer_builder(input_size: tuple[int, int, int], num_classes: int) -> list[dict] | None:
+    """The editable layer table with live shapes; None while a layer does not fit."""
+    st.caption("Add, remove or edit rows; the table on the right checks every shape as you type. "
+               "A dense output layer with one unit per class is added at the end.")
+    left, right = st.columns([3, 2])
+    with left:
+        df = st.data_editor(
+            _rows(builder.DEFAULT), key="train_builder_layers", num_rows="dynamic", hide_index=True,
+            column_config={
+                "layer": st.column_config.SelectboxColumn("layer", options=list(builder.TYPES), required=True),
+                "channels / units": st.column_config.NumberColumn(min_value=1, max_value=2048, step=1),
+                "kernel / window": st.column_config.NumberColumn(min_value=1, max_value=16, step=1),
+                "stride": st.column_config.NumberColumn(min_value=1, max_value=8, step=1),
+                "padding": st.column_config.NumberColumn(min_value=0, max_value=11, step=1),
+                "dropout p": st.column_config.NumberColumn(min_value=0.0, max_value=0.95, step=0.05),
+            },
+        )
+    layers = layers_from_rows(df)
+    with right:
+        try:
+            rows = builder.shapes(layers, input_size, num_classes)
+        except builder.LayerError as exc:
+            st.warning(f"⚠️ {exc}")
+            return None
+        c, h, w = input_size
+        table = [{"#": "in", "layer": "input image", "output shape": f"{c}x{h}x{w}", "params": 0}]
+        table += [{"#": str(r.index + 1), "layer": r.label, "output shape": "x".join(map(str, r.shape)),
+                   "params": r.params} for r in rows]
+        st.dataframe(table, hide_index=True, width="stretch")
+        st.success(f"✅ All shapes fit: {sum(r.params for r in rows):,} parameters.")
+    return layers
+
+
+# ---- everything else ------------------------------------------------------------------------
+
+def _architecture(ds: datasets.Dataset) -> tuple[str, dict | None]:
+    arch = st.selectbox("Architecture", architectures(), format_func=title, key="train_architecture")
+    if arch == CUSTOM:
+        layers = layer_builder(ds.image_shape, len(ds.classes))
+        return arch, None if layers is None else recipes.model_spec(CUSTOM, ds, layers=layers)
+    st.caption(models.info(arch).description)
+    options = {}
+    if _has_option(arch, "dropout"):
+        default = inspect.signature(models.info(arch).factory).parameters["dropout"].default
+        options["dropout"] = st.slider("Dropout", 0.0, 0.8, float(default), 0.05, key=f"train_dropout_{arch}")
+    spec = recipes.model_spec(arch, ds, options)
+    try:
+        with_meta = registry.rebuild(spec)
+    except registry.RegistryError as exc:
+        st.warning(f"⚠️ {exc}")
+        return arch, None
+    st.caption(f"{training.count_params(with_meta):,} parameters for {'x'.join(map(str, ds.image_shape))} images.")
+    return arch, spec
+
+
+def _hyperparameters(arch: str) -> dict:
+    d = recipes.default_schedule(arch)
+    k = f"_{arch}"  # each architecture keeps its own settings, starting from its defaults
+    c1, c2, c3 = st.columns(3)
+    epochs = c1.slider("Epochs", 1, 40, d["epochs"], key=f"train_epochs{k}")
+    batch = c2.select_slider("Batch size", [16, 32, 64, 128, 256], d["batch_size"], key=f"train_batch{k}")
+    optimizer = c3.selectbox("Optimizer", training.OPTIMIZERS, training.OPTIMIZERS.index(d["optimizer"]),
+                             key=f"train_optimizer{k}")
+    c1, c2, c3 = st.columns(3)
+    lr = c1.select_slider("Learning rate", LRS, d["lr"], key=f"train_lr{k}",
+                          help="With one-cycle, the peak rate. 1 and 10 are there to see divergence.")
+    schedule = c2.selectbox("Schedule", training.SCHEDULES, training.SCHEDULES.index(d["schedule"]),
+                            format_func=SCHEDULE_TEXT.get, key=f"train_schedule{k}")
+    decay = c3.select_slider("Weight decay", DECAYS, d["weight_decay"], key=f"train_decay{k}")
+    c1, c2, c3, c4 = st.columns(4)
+    augment = c1.toggle("Augmentation", d["augment"], key=f"train_augment{k}",
+                        help="Random shifts and small rotations of each training batch.")
+    shift = c2.slider("Max shift (%)", 0, 25, 10, key=f"train_shift{k}", disabled=not augment)
+    rotation = c3.slider("Max rotation (°)", 0, 30, 10, key=f"train_rotation{k}", disabled=not augment)
+    seed = c4.number_input("Seed", 0, 2**31 - 1, 0, key=f"train_seed{k}")
+    return dict(epochs=epochs, batch_size=batch, optimizer=optimizer, lr=lr, schedule=schedule,
+                weight_decay=decay, augment=augment, max_shift=shift / 100, max_rotation=float(rotation),
+                seed=int(seed))
+
+
+def _split() -> dict:
+    with st.expander("Train / test split (the course's by default)"):
+        c1, c2 = st.columns(2)
+        test_size = c1.slider("Test fraction", 0.1, 0.5, 0.2, 0.05, key="train_test_size")
+        state = c2.number_input("Random state", 0, 10_000, 8, key="train_random_state")
+    return {"test_size": float(test_size), "random_state": int(state)}
+
+
+def settings(ds: datasets.Dataset, dataset_name: str) -> train_jobs.TrainRequest | None:
+    """Draw the settings; returns a request when the Train button is pressed and all fits."""
+    split = _split()
+    arch, spec = _architecture(ds)
+    with st.expander("Hyperparameters", expanded=True):
+        params = _hyperparameters(arch)
+    name = st.text_input("Name of the saved model", recipes.default_name(arch, dataset_name), key=f"train_name_{arch}",
+                         max_chars=80)
+    if not st.button("🏋️ Train", type="primary", disabled=spec is None, key="train_start"):
+        return None
+    train_ds, test_ds = datasets.split(ds, split["test_size"], split["random_state"])
+    if len(train_ds) < 2 or len(set(test_ds.labels.tolist())) < 1:
+        st.warning("This split leaves too few images to train on.")
+        return None
+    config = training.TrainConfig(**params)
+    return train_jobs.TrainRequest(spec, config, dataset_name, train_ds, test_ds, split,
+                                   name.strip() or recipes.default_name(arch, dataset_name))

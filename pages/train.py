@@ -1,0 +1,45 @@
+"""Train a CNN: settings, a background training job followed live, then its results."""
+
+import streamlit as st
+
+from explorer import jobs, train_jobs
+from explorer.ui import cached, data_widgets, train_results, train_settings
+
+st.title("🏋️ Train a CNN")
+st.write(
+    "Pick data, an architecture and its hyperparameters, then watch the network learn. Training "
+    "runs on the server in the background: you may switch pages or change settings meanwhile, "
+    "and the model is saved when it ends."
+)
+st.caption(f"Training device: **{cached.device_line()}** (CUDA when present, else Apple MPS, else the CPU).")
+
+manager = cached.job_manager()
+me = cached.session_id()
+
+with st.container(border=True):
+    ds = data_widgets.picker("train_dataset")
+    dataset_name = ds.name
+    request = train_settings.settings(ds, dataset_name)
+if request is not None:
+    job = train_jobs.submit(manager, request, owner=me)
+    st.session_state["train_job_id"] = job.id
+
+mine = manager.jobs(owner=me, kind="train")
+if mine:
+    st.divider()
+    wanted = st.session_state.get("train_job_id")
+    labels = {j.id: f"{j.label} ({j.state})" for j in mine}
+    index = next((i for i, j in enumerate(mine) if j.id == wanted), 0)
+    job = mine[st.selectbox("Your training runs", range(len(mine)), index=index,
+                            format_func=lambda i: labels[mine[i].id], key="train_shown")] \
+        if len(mine) > 1 else mine[0]
+    st.subheader(f"Run: {job.label}")
+    if job.is_finished:
+        train_results.finished(job)
+    else:
+        train_results.live(job)
+
+others = [j for j in manager.jobs(kind="train") if not j.is_finished and j.owner != me]
+if others:
+    st.caption(f"Also training on this server: {sum(j.state == jobs.RUNNING for j in others)} running, "
+               f"{sum(j.state == jobs.QUEUED for j in others)} waiting (at most {manager.max_running} at once).")

@@ -1,0 +1,87 @@
+"""AppTest of the Train and Saved models pages: settings, builder messages, a run to the end."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from explorer import registry
+from tests.conftest import ROOT
+
+APP = str(ROOT / "app.py")
+
+
+def open_page(path: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.switch_page(path).run()
+    assert not at.exception
+    return at
+
+
+def wait_for_job(at: AppTest, timeout: float = 120) -> None:
+    from explorer.ui import cached
+
+    assert cached.job_manager().wait_all(timeout)
+    at.run()
+
+
+def test_train_digits_to_the_end_then_see_it_saved(data_dir):
+    at = open_page("pages/train.py")
+    at.radio(key="train_dataset").set_value("digits").run()
+    at.slider(key="train_epochs_fastnet").set_value(2).run()
+    at.text_input(key="train_name_fastnet").input("my digits net").run()
+    at.button(key="train_start").click().run()
+    assert not at.exception
+    wait_for_job(at)
+    assert not at.exception and not at.error
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Epochs"] == "2" and metrics["Test accuracy"].endswith("%")
+    assert any("my digits net" in s.value for s in at.success)
+    assert any("Misclassified" in s.value or "Every test image" in s.value
+               for s in list(at.subheader) + list(at.caption))
+    saved = registry.list_models()
+    assert [m.meta["name"] for m in saved] == ["my digits net"]
+
+    at.switch_page("pages/models.py").run()
+    assert not at.exception and not at.error
+    assert at.dataframe[0].value["Name"].tolist() == ["my digits net"]
+    at.text_input(key=f"models_name_{saved[0].id}").input("renamed")  # in a form: sent on submit
+    next(b for b in at.button if "Rename" in b.label).click().run()
+    assert registry.list_models()[0].meta["name"] == "renamed"
+    at.checkbox(key=f"models_confirm_{saved[0].id}").check().run()
+    at.button(key="models_delete").click().run()
+    assert registry.list_models() == []
+    assert any("No saved models" in i.value for i in at.info)
+
+
+def test_builder_explains_a_layer_that_does_not_fit(data_dir):
+    at = open_page("pages/train.py")
+    at.radio(key="train_dataset").set_value("digits").run()
+    at.selectbox(key="train_architecture").set_value("custom").run()
+    assert not at.exception
+    # the default layers pool 2, 2 then 4: fine for 64x64, too much for 8x8 digits
+    assert any("does not fit" in w.value and "Layer 12" in w.value for w in at.warning)
+    assert at.button(key="train_start").disabled
+
+
+def test_architecture_too_big_for_the_images_is_explained(data_dir):
+    at = open_page("pages/train.py")
+    at.radio(key="train_dataset").set_value("digits").run()
+    at.selectbox(key="train_architecture").set_value("course_cnn").run()
+    assert any("too small" in w.value for w in at.warning)
+    assert at.button(key="train_start").disabled
+
+
+def test_divergence_is_explained_on_the_page(data_dir):
+    at = open_page("pages/train.py")
+    at.radio(key="train_dataset").set_value("digits").run()
+    at.selectbox(key="train_architecture").set_value("course_mlp").run()
+    at.select_slider(key="train_lr_course_mlp").set_value(10.0).run()
+    at.selectbox(key="train_optimizer_course_mlp").set_value("sgd").run()
+    at.slider(key="train_epochs_course_mlp").set_value(2).run()
+    at.button(key="train_start").click().run()
+    wait_for_job(at)
+    assert not at.exception
+    assert any("learning rate" in w.value and "too high" in w.value for w in at.warning)

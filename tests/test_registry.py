@@ -1,0 +1,173 @@
+"""The model registry: atomic saves, listing, loading, rename, delete, export and validated import."""
+
+from __future__ import annotations
+
+import json
+import pickle
+
+import numpy as np
+import pytest
+import torch
+from safetensors.torch import save as st_save
+
+from explorer import registry
+from explorer.models import builder
+
+LAYERS = [{"type": "conv", "channels": 4, "kernel": 3, "padding": 1}, {"type": "relu"},
+          {"type": "maxpool", "size": 2}, {"type": "dense", "units": 8}]
+
+
+def meta_for(spec, name="m"):
+    c = spec.get("input_size", [1, 8, 8])[0] if spec["architecture"] == "custom" else spec["options"]["in_channels"]
+    return {"name": name, "architecture": spec["architecture"], "spec": spec, "dataset": "digits",
+            "split": {"test_size": 0.2, "random_state": 8}, "classes": [str(i) for i in range(10)],
+            "input_size": [c, 8, 8], "normalisation": {"mean": [0.3] * c, "std": [0.4] * c},
+            "history": [{"epoch": 1, "test_accuracy": 0.5}], "test_accuracy": 0.5, "train_seconds": 1.0,
+            "epochs": 1}
+
+
+def saved_custom(root, name="m", filters=True):
+    spec = builder.spec(LAYERS, [1, 8, 8], 10)
+    torch.manual_seed(0)
+    model = registry.rebuild(spec)
+    snaps = np.random.default_rng(0).normal(size=(3, 4, 1, 3, 3)).astype(np.float32) if filters else None
+    return model, registry.save(model, meta_for(spec, name), root, filters=snaps)
+
+
+def test_save_list_load_round_trip(tmp_path):
+    model, saved = saved_custom(tmp_path)
+    assert (saved.path / "weights.safetensors").is_file() and (saved.path / "meta.json").is_file()
+    assert [m.id for m in registry.list_models(tmp_path)] == [saved.id]
+    loaded, meta = registry.load(saved.id, tmp_path)
+    x = torch.rand(5, 1, 8, 8)
+    assert torch.equal(loaded(x), model.eval()(x))
+    assert meta["name"] == "m" and meta["params"] == sum(p.numel() for p in model.parameters())
+    assert meta["created"] and meta["filter_snapshots"]["count"] == 3
+    assert registry.load_filters(saved.id, tmp_path).shape == (3, 4, 1, 3, 3)
+
+
+def test_fastnet_round_trip_and_newest_first(tmp_path):
+    spec = {"architecture": "fastnet", "options": {"in_channels": 1, "num_classes": 10, "input_size": [8, 8]}}
+    model = registry.rebuild(spec)
+    first = registry.save(model, meta_for(spec, "first"), tmp_path)
+    second = registry.save(model, {**meta_for(spec, "second"), "created": "2999-01-01T00:00:00+00:00"}, tmp_path)
+    assert [m.meta["name"] for m in registry.list_models(tmp_path)] == ["second", "first"]
+    loaded, _ = registry.load(first.id, tmp_path)
+    assert all(torch.equal(a, b) for a, b in zip(loaded.state_dict().values(), model.state_dict().values()))
+    assert second.id != first.id
+
+
+def test_unfinished_and_broken_folders_are_not_listed(tmp_path):
+    _, saved = saved_custom(tmp_path)
+    (tmp_path / ".tmp-half-written").mkdir()
+    (tmp_path / ".tmp-half-written" / "weights.safetensors").write_bytes(b"partial")
+    (tmp_path / "no-meta").mkdir()
+    (tmp_path / "no-meta" / "weights.safetensors").write_bytes(b"x")
+    assert [m.id for m in registry.list_models(tmp_path)] == [saved.id]
+
+
+def test_a_failed_save_leaves_nothing(tmp_path, monkeypatch):
+    def explode(*a, **k):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(registry, "save_file", explode)
+    with pytest.raises(OSError):
+        saved_custom(tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_rename_and_delete(tmp_path):
+    _, saved = saved_custom(tmp_path)
+    renamed = registry.rename(saved.id, "  Lesson 3 model ", tmp_path)
+    assert renamed.id == saved.id and registry.list_models(tmp_path)[0].meta["name"] == "Lesson 3 model"
+    with pytest.raises(registry.RegistryError, match="1 to 80"):
+        registry.rename(saved.id, "   ", tmp_path)
+    registry.delete(saved.id, tmp_path)
+    assert registry.list_models(tmp_path) == [] and list(tmp_path.iterdir()) == []
+    with pytest.raises(registry.RegistryError, match="no saved model"):
+        registry.load(saved.id, tmp_path)
+    with pytest.raises(registry.RegistryError):
+        registry.load("../etc", tmp_path)
+
+
+def test_export_then_import_elsewhere(tmp_path):
+    model, saved = saved_custom(tmp_path / "a", "shared")
+    data = registry.export_bytes(saved.id, tmp_path / "a")
+    imported = registry.import_bytes(data, tmp_path / "b")
+    loaded, meta = registry.load(imported.id, tmp_path / "b")
+    x = torch.rand(3, 1, 8, 8)
+    assert torch.equal(loaded(x), model.eval()(x))
+    assert meta["name"] == "shared" and meta["imported"] and meta["classes"] == saved.meta["classes"]
+    assert np.array_equal(registry.load_filters(imported.id, tmp_path / "b"),
+                          registry.load_filters(saved.id, tmp_path / "a"))
+
+
+def _exported(tmp_path):
+    _, saved = saved_custom(tmp_path / "src")
+    return registry.export_bytes(saved.id, tmp_path / "src")
+
+
+def _refused(data, root, match):
+    with pytest.raises(registry.RegistryError, match=match):
+        registry.import_bytes(data, root)
+    assert not root.exists() or list(root.iterdir()) == []  # nothing written
+
+
+def _header(data: bytes) -> tuple[dict, bytes]:
+    n = int.from_bytes(data[:8], "little")
+    return json.loads(data[8:8 + n]), data[8 + n:]
+
+
+def _with_header(header: dict, body: bytes) -> bytes:
+    raw = json.dumps(header).encode()
+    return len(raw).to_bytes(8, "little") + raw + body
+
+
+def test_import_refuses_pickles_and_junk(tmp_path):
+    root = tmp_path / "dst"
+    _refused(pickle.dumps({"weights": [1, 2, 3]}), root, "pickle")
+    import io
+    buf = io.BytesIO()
+    torch.save({"w": torch.zeros(2)}, buf)
+    _refused(buf.getvalue(), root, "pickle")
+    _refused(b"hello, this is not a model at all", root, "not a valid .safetensors")
+    _refused(b"", root, "empty")
+    plain = st_save({"w": torch.zeros(2)})
+    _refused(plain, root, "no CNN Explorer description")
+
+
+def test_import_refuses_a_tampered_file(tmp_path):
+    data = _exported(tmp_path)
+    root = tmp_path / "dst"
+    _refused(data[:-10], root, "damaged|not a valid")  # truncated
+    header, body = _header(data)
+    header["__metadata__"]["cnn_explorer_meta"] = "{not json"
+    _refused(_with_header(header, body), root, "not valid JSON")
+    header, body = _header(data)
+    key = next(k for k in header if k != "__metadata__")
+    header[key]["data_offsets"][1] += 4  # offsets that no longer match the data
+    _refused(_with_header(header, body), root, "not a valid")
+
+
+def test_import_refuses_weights_that_do_not_match_the_spec(tmp_path):
+    data = _exported(tmp_path)
+    root = tmp_path / "dst"
+    header, _ = _header(data)
+    meta = json.loads(header["__metadata__"]["cnn_explorer_meta"])
+    # same file, but the description now claims 8 channels in the first convolution
+    meta["spec"]["layers"][0]["channels"] = 8
+    tensors = {k: torch.zeros(v["shape"], dtype=torch.float32 if v["dtype"] == "F32" else torch.int64)
+               for k, v in header.items() if k != "__metadata__"}
+    bad = st_save(tensors, metadata={"cnn_explorer_meta": json.dumps(meta)})
+    _refused(bad, root, "do not match")
+    # a spec the app cannot build at all
+    meta["spec"] = {"architecture": "resnet9000", "options": {}}
+    _refused(st_save(tensors, metadata={"cnn_explorer_meta": json.dumps(meta)}), root, "Unknown architecture")
+    # missing keys and NaN weights
+    meta = json.loads(header["__metadata__"]["cnn_explorer_meta"])
+    _refused(st_save({k: v for k, v in list(tensors.items())[1:]},
+                     metadata={"cnn_explorer_meta": json.dumps(meta)}), root, "missing")
+    nan = {k: torch.full_like(v, float("nan")) if v.is_floating_point() else v for k, v in tensors.items()}
+    _refused(st_save(nan, metadata={"cnn_explorer_meta": json.dumps(meta)}), root, "NaN")
+    del meta["classes"]
+    _refused(st_save(tensors, metadata={"cnn_explorer_meta": json.dumps(meta)}), root, "lacks classes")

@@ -1,0 +1,38 @@
+"""`python -m explorer.train`: headless training that ends with one JSON line."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from explorer import registry
+from tests.conftest import ROOT
+
+
+def run_cli(*args, env_extra=None):
+    env = {**os.environ, "OMP_NUM_THREADS": "1", **(env_extra or {})}
+    return subprocess.run([sys.executable, "-m", "explorer.train", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=240)
+
+
+def test_cli_trains_saves_and_prints_json(tmp_path):
+    out = tmp_path / "models"
+    proc = run_cli("--dataset", "digits", "--epochs", "3", "--seed", "1", "--threads", "1", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.strip().splitlines()
+    assert any(l.startswith("epoch   3/3") for l in lines)
+    result = json.loads(lines[-1])
+    assert {"test_accuracy", "seconds", "params", "model"} <= set(result)
+    assert result["test_accuracy"] > 0.8 and result["params"] > 0
+    saved = registry.list_models(out)
+    assert [m.id for m in saved] == [result["model"]]
+    assert saved[0].meta["architecture"] == "fastnet" and saved[0].meta["epochs"] == 3
+
+
+def test_cli_explains_bad_arguments(tmp_path):
+    proc = run_cli("--dataset", "digits", "--model", "nope", "--out", str(tmp_path))
+    assert proc.returncode == 2 and "unknown architecture" in proc.stderr
+    proc = run_cli("--dataset", str(tmp_path / "missing.zip"), "--out", str(tmp_path))
+    assert proc.returncode == 2 and "neither" in proc.stderr
