@@ -62,14 +62,15 @@ def grid(values: np.ndarray, *, select: str | None = None, strong: np.ndarray | 
         dark = (np.abs(values) / lim > 0.55).ravel() if signed else (values / lim < 0.45).ravel()
         df["ink"] = np.where(dark, "white", "black")
         layers.append(base.mark_text(fontSize=max(8, int(cell * 0.34))).encode(
-            text="label:N", color=alt.Color("ink:N", scale=None)))
+            text="label:N", color=alt.condition(alt.datum.ink == "white", alt.value("white"), alt.value("black"))))
     return alt.layer(*layers).configure_view(stroke=None)
 
 
 def selected_cell(event, name: str) -> tuple[int, int] | None:
     """The (row, col) clicked in a grid chart's selection `name`, or None."""
     try:
-        points = event.selection[name]
+        selection = event["selection"] if isinstance(event, dict) else event.selection
+        points = selection[name]
     except (AttributeError, KeyError, TypeError):
         return None
     if not points:

@@ -92,6 +92,8 @@ def _laplacian(k: int) -> np.ndarray:
         return np.array([[0, 1, 0], [1, -4, 1], [0, 1, 0]], float)
     if k == 1:
         return np.zeros((1, 1))
+    if k == 2:  # too small for a centre: one pixel against its three neighbours
+        return np.array([[-1, -1], [-1, 3]], float)
     # Larger: a Laplacian of Gaussian, shifted to sum to zero (flat areas give 0).
     c = (k - 1) / 2
     y, x = np.mgrid[0:k, 0:k] - c

@@ -19,8 +19,8 @@ class Change:
     shift: int
     raw: float  # relative change of the un-pooled map: mean |a - b| / mean |a|
     pooled: float  # the same for the pooled map
-    raw_same: float  # fraction of raw values that did not change
-    pooled_same: float  # fraction of pooled values that did not change
+    raw_same: float  # fraction of non-zero raw values that did not change
+    pooled_same: float  # fraction of non-zero pooled values that did not change
 
 
 def views(x: np.ndarray, shift: int, max_shift: int, axis: str = "horizontal") -> tuple[np.ndarray, np.ndarray]:
@@ -42,7 +42,12 @@ def _relative(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def _same(a: np.ndarray, b: np.ndarray) -> float:
-    return float(np.mean(np.isclose(a, b, rtol=1e-6, atol=1e-9)))
+    """Fraction of values that stayed put, among those not zero before or after (a map that is
+    mostly 0 after ReLU would otherwise look unchanged)."""
+    live = (a != 0) | (b != 0)
+    if not live.any():
+        return 1.0
+    return float(np.mean(np.isclose(a[live], b[live], rtol=1e-6, atol=1e-9)))
 
 
 def measure(x: np.ndarray, max_shift: int, size: int, stride: int | None = None, mode: str = "max",

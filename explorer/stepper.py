@@ -209,8 +209,21 @@ def crop(image: np.ndarray, size: int) -> np.ndarray:
     if side < size:  # a tiny picture (an 8x8 digit): nearest-neighbour enlargement
         rows, cols = np.arange(size) * h // size, np.arange(size) * w // size
         return np.round(g[np.ix_(rows, cols)], 2)
-    block = max(1, side // (size * 4))  # the crop covers about a quarter of the shorter side
+    block = max(1, side // (size * 2))  # the crop covers about half of the shorter side
     span = block * size
     r0, c0 = (h - span) // 2, (w - span) // 2
     patch = g[r0: r0 + span, c0: c0 + span].reshape(size, block, size, block).mean(axis=(1, 3))
     return np.round(patch, 2)
+
+
+def busiest(image: np.ndarray, size: int) -> np.ndarray:
+    """The (size, size) block of real values (channel mean of (C, H, W)) where the map is most
+    active (largest sum of |values|), rounded to 2 decimals; smaller maps are enlarged."""
+    g = np.asarray(image, np.float64).mean(axis=0)
+    h, w = g.shape
+    if min(h, w) < size:
+        return crop(image, size)
+    c = np.pad(np.abs(g).cumsum(0).cumsum(1), ((1, 0), (1, 0)))
+    sums = c[size:, size:] - c[:-size, size:] - c[size:, :-size] + c[:-size, :-size]
+    r, q = np.unravel_index(np.argmax(sums), sums.shape)
+    return np.round(g[r: r + size, q: q + size], 2)

@@ -127,9 +127,9 @@ def result(maps: np.ndarray) -> None:
     dst, s_out = shown(colormaps.auto(out), max(ho, wo))
     dst = colormaps.draw_box(dst, (i * s_out, (i + 1) * s_out - 1), (j * s_out, (j + 1) * s_out - 1), width=2)
     c1, c2 = st.columns(2)
-    c1.image(src, caption=f"Input {height}x{width}" + (" (red: dropped, no window reaches it)"
+    c1.image(src, width="stretch", output_format="PNG", caption=f"Input {height}x{width}" + (" (red: dropped, no window reaches it)"
                                                         if ax_h.dropped_input or ax_w.dropped_input else ""))
-    c2.image(dst, caption=f"Output {ho}x{wo}" + (" after ReLU" if relu else "") + ": " + colormaps.legend(out))
+    c2.image(dst, width="stretch", output_format="PNG", caption=f"Output {ho}x{wo}" + (" after ReLU" if relu else "") + ": " + colormaps.legend(out))
     if relu:
         raw = maps.sum(axis=0)
         st.caption(f"ReLU set {np.mean(raw < 0):.0%} of the output pixels (the negative ones) to 0.")
@@ -153,9 +153,9 @@ def channels_view() -> None:
              "are added into one**" + (" before ReLU." if relu else "."))
     cols = st.columns(4)
     for col, name, m in zip(cols, ("Red", "Green", "Blue"), maps):
-        col.image(shown(colormaps.diverging(m, lim), max(m.shape))[0], caption=f"{name} channel * kernel")
+        col.image(shown(colormaps.diverging(m, lim), max(m.shape))[0], output_format="PNG", caption=f"{name} channel * kernel")
     last = ops.relu(total) if relu else total
-    cols[3].image(shown(colormaps.auto(last, lim if not relu else None), max(last.shape))[0],
+    cols[3].image(shown(colormaps.auto(last, lim if not relu else None), max(last.shape))[0], output_format="PNG",
                   caption="Sum of the three" + (", then ReLU" if relu else ""))
     st.caption("Same colour scale for all three maps: " + colormaps.legend(maps, lim))
 
@@ -175,7 +175,7 @@ def filters_view() -> None:
              "(height x width x filters), the input of the next layer in a CNN.")
     cols = st.columns(min(f, 4))
     for k, (name, m) in enumerate(zip(chosen, vol)):
-        cols[k % len(cols)].image(shown(colormaps.auto(m), max(m.shape))[0],
+        cols[k % len(cols)].image(shown(colormaps.auto(m), max(m.shape))[0], output_format="PNG",
                                   caption=f"{k + 1}. {name.capitalize()}: {colormaps.legend(m)}")
 
 
@@ -233,7 +233,7 @@ def step_player(walk: stepper.Walk, n: int, playing: bool, speed: float) -> None
         if n > 1:
             st.slider("Jump to step", 1, n, key="convolution_step", on_change=set_step_manual)
         t = current - 1
-        st.image(stepper.render(walk, t), width="stretch")
+        st.image(stepper.render(walk, t), width="stretch", output_format="PNG")
         i, j = walk.cell(t)
         (r0, r1), (q0, q1) = ops.receptive_field(i, j, walk.w.shape, stride, (walk.pads[0][0], walk.pads[1][0]), dilation)
         st.caption(f"Receptive field of output ({i}, {j}): input rows {r0}-{r1}, columns {q0}-{q1} "
@@ -245,11 +245,12 @@ def step_player(walk: stepper.Walk, n: int, playing: bool, speed: float) -> None
                             numbers=max(ho, wo) <= 14)
         st.altair_chart(chart, on_select=lambda: pick_cell(walk), key="convolution_cell_chart",
                         selection_mode="cell", width="content")
-        st.download_button("⬇️ Download the whole animation (GIF)", data=lambda: stepper.gif(walk, int(speed * 1000)),
-                           file_name="convolution-steps.gif", mime="image/gif", key="convolution_gif",
-                           on_click="ignore")
 
     player()
+    # Outside the fragment: the timer's reruns would otherwise replace the pending download.
+    st.download_button("⬇️ Download the whole animation (GIF)", data=lambda: stepper.gif(walk, int(speed * 1000)),
+                       file_name="convolution-steps.gif", mime="image/gif", key="convolution_gif",
+                       on_click="ignore")
 
 
 def set_step_manual() -> None:

@@ -68,8 +68,8 @@ def _decoded(file_id: str, _data: bytes, channels: int, max_side: int) -> tuple[
 
 def pick(prefix: str, max_side: int = 512) -> Picture:
     """Draw the source widgets and return the chosen picture (a sample until one arrives)."""
-    source = st.segmented_control("Picture", list(SOURCES), format_func=SOURCES.get, default="sample",
-                                  required=True, key=f"{prefix}_source")
+    source = st.radio("Picture", list(SOURCES), format_func=SOURCES.get, horizontal=True,
+                      key=f"{prefix}_source")
     color = st.radio("Colour", ["grayscale", "RGB"], horizontal=True, key=f"{prefix}_color",
                      help="RGB keeps three channels: the kernel gets one slice per channel.")
     channels = 3 if color == "RGB" else 1

@@ -1,0 +1,90 @@
+"""AppTest: the Pooling page: sizes, presets, invalid settings, modes, the shift measure."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+APP = str(ROOT / "app.py")
+
+
+@pytest.fixture
+def at() -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=120).run()
+    app.switch_page("pages/pooling.py").run()
+    ok(app)
+    return app
+
+
+def ok(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def texts(at: AppTest, kind: str) -> str:
+    return " ".join(str(e.value) for e in getattr(at, kind))
+
+
+def image_captions(at: AppTest) -> str:
+    return " ".join(str(img.proto) for img in at.get("image"))
+
+
+def test_default_halves_the_feature_map(at):
+    assert "output **128 x 128**" in texts(at, "markdown")
+    assert "Max pooled 128x128" in image_captions(at)
+    assert "Feature map after ReLU 256x256" in image_captions(at)
+    assert "sobel x" in texts(at, "caption")
+
+
+def test_alexnet_preset_overlaps(at):
+    at.radio(key="pooling_preset").set_value("3x3/2").run()
+    ok(at)
+    assert (at.slider(key="pooling_size").value, at.slider(key="pooling_stride").value) == (3, 2)
+    assert "output **127 x 127**" in texts(at, "markdown")
+    assert "overlap" in texts(at, "caption") and "win more than one window" in texts(at, "caption")
+    at.slider(key="pooling_stride").set_value(3).run()
+    assert at.radio(key="pooling_preset").value == "custom"
+
+
+def test_uneven_fit_and_too_much_padding_are_explained(at):
+    at.slider(key="pooling_size").set_value(3).run()
+    at.slider(key="pooling_stride").set_value(3).run()
+    ok(at)
+    assert "column 255" in texts(at, "info")
+    at.slider(key="pooling_padding").set_value(2).run()
+    ok(at)
+    assert "at most half the window size" in texts(at, "warning")
+
+
+def test_modes_and_the_picture_itself(at):
+    at.segmented_control(key="pooling_mode").set_value("avg").run()
+    ok(at)
+    assert "Average pooled 128x128" in image_captions(at)
+    at.radio(key="pooling_input").set_value("picture").run()
+    at.radio(key="pooling_color").set_value("RGB").run()
+    at.selectbox(key="pooling_sample").set_value("china").run()
+    at.segmented_control(key="pooling_mode").set_value("sum").run()
+    ok(at)
+    assert "Sum pooled" in image_captions(at) and "Scaled down from 640x427" in texts(at, "caption")
+
+
+def test_shift_table_shows_pooling_changes_less(at):
+    at.slider(key="pooling_shift").set_value(3).run()
+    ok(at)
+    table = at.dataframe[0].value
+    assert list(table["shift (px)"]) == [1, 2, 3]
+    raw = float(table["raw map changes by"][0].rstrip("%"))
+    pooled = float(table["pooled map changes by"][0].rstrip("%"))
+    assert pooled < raw
+    assert "A 1-pixel shift changes the raw map" in texts(at, "caption")
+
+
+def test_kernel_comes_from_the_convolution_page():
+    app = AppTest.from_file(APP, default_timeout=120).run()
+    app.switch_page("pages/convolution.py").run()
+    app.selectbox(key="convolution_preset").set_value("laplacian").run()
+    app.switch_page("pages/pooling.py").run()
+    ok(app)
+    assert "**laplacian**, 3x3" in texts(app, "caption")

@@ -1,0 +1,79 @@
+"""Step mode: every frame's products add up to the real output; frames and the GIF export."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from explorer import charts, kernels, ops, stepper
+
+
+@pytest.mark.parametrize("stride,padding,dilation", [(1, 0, 1), (3, 0, 1), (2, 1, 2), (1, "same", 1)])
+def test_each_step_sums_its_products_into_the_output(stride, padding, dilation):
+    walk = stepper.Walk(stepper.toy("random digits", 9, seed=2), kernels.make("sobel x", 3), stride, padding, dilation)
+    ref = ops.conv2d(walk.x, walk.w, stride, padding, dilation)
+    assert len(walk) == ref.size
+    for t in range(len(walk)):
+        i, j = walk.cell(t)
+        assert walk.step_of(i, j) == t
+        assert walk.products(t).sum() == pytest.approx(ref[i, j])
+
+
+def test_course_example_has_four_steps_and_relu_clips():
+    walk = stepper.Walk(stepper.toy("course 7x7"), -kernels.make("outline", 3), 3, 0, 1, relu=True)
+    assert walk.output.shape == (2, 2) and len(walk) == 4
+    assert (walk.output >= 0).all()
+
+
+def test_empty_output_raises_a_sentence():
+    walk = stepper.Walk(np.zeros((4, 4)), kernels.make("box blur", 5))
+    with pytest.raises(ValueError, match="does not fit"):
+        len(walk)
+
+
+def test_frames_differ_from_step_to_step():
+    walk = stepper.Walk(stepper.toy("vertical edge", 6), kernels.make("sobel x", 3))
+    a, b = stepper.render(walk, 0), stepper.render(walk, 1)
+    assert a.size == b.size and a.mode == "RGB"
+    assert np.asarray(a).tobytes() != np.asarray(b).tobytes()
+
+
+def test_gif_holds_every_step_and_loops():
+    walk = stepper.Walk(stepper.toy("diagonal", 5), kernels.make("gaussian", 3))
+    data = stepper.gif(walk, ms_per_frame=200)
+    with Image.open(io.BytesIO(data)) as gif:
+        assert gif.format == "GIF" and gif.n_frames == len(walk) == 9
+        assert gif.info.get("loop") == 0 and gif.info.get("duration") == 200
+
+
+def test_long_walks_are_sampled_for_the_gif():
+    walk = stepper.Walk(np.ones((12, 12)), kernels.make("identity", 1))
+    with Image.open(io.BytesIO(stepper.gif(walk, max_frames=20))) as gif:
+        assert gif.n_frames == 20
+
+
+def test_crops_of_pictures():
+    pic = np.random.default_rng(0).random((3, 300, 200))
+    assert stepper.crop(pic, 10).shape == (10, 10)
+    assert stepper.crop(np.ones((1, 8, 8)), 12).shape == (12, 12)
+    spot = np.zeros((1, 50, 60))
+    spot[0, 30:33, 40:43] = 1.0
+    block = stepper.busiest(spot, 5)
+    assert block.sum() == pytest.approx(9.0)
+
+
+def test_grid_chart_reports_clicks_and_refuses_huge_grids():
+    chart = charts.grid(np.arange(12.0).reshape(3, 4) - 6, select="cell")
+    assert "cell" in str(chart.to_dict())
+    assert charts.selected_cell({"selection": {"cell": [{"row": 2, "col": 1}]}}, "cell") == (2, 1)
+    assert charts.selected_cell({"selection": {"cell": {}}}, "cell") is None  # nothing clicked yet
+
+    class Event:
+        selection = {"cell": [{"row": 2, "col": 1}]}
+
+    assert charts.selected_cell(Event(), "cell") == (2, 1)
+    with pytest.raises(ValueError, match="image"):
+        charts.grid(np.zeros((40, 40)))
