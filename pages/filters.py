@@ -28,7 +28,8 @@ def snapshots(model_id: str) -> np.ndarray | None:
 
 @st.cache_data(max_entries=16, show_spinner="Running the picture through every layer…")
 def maps_for(model_id: str, input_key: str, _array: np.ndarray, names: tuple[str, ...]) -> dict:
-    return inspection.feature_maps(iw.load_model(model_id)[0], pixel_model.batch(_array), list(names))
+    with iw.lock(model_id):
+        return inspection.feature_maps(iw.load_model(model_id)[0], pixel_model.batch(_array), list(names))
 
 
 @st.cache_data(max_entries=8, show_spinner=False)

@@ -29,7 +29,8 @@ if dataset is None:
 def top_k(model_id: str, layer: str, k: int) -> inspection.TopK:
     """Cached per model id, layer and k: a single batched pass over the dataset."""
     model, meta = iw.load_model(model_id)
-    return inspection.top_activations(model, iw.dataset_of(meta).images, meta["input_size"], layer, k)
+    with iw.lock(model_id):
+        return inspection.top_activations(model, iw.dataset_of(meta).images, meta["input_size"], layer, k)
 
 
 def boxed(index: int, box, side: int = SIDE) -> np.ndarray:

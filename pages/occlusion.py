@@ -80,7 +80,7 @@ r0 = min(max(0, (r // stride) * stride), height - window)
 c0 = min(max(0, (q // stride) * stride), width - window)
 covered_img = inp.array.copy()
 covered_img[:, r0:r0 + window, c0:c0 + window] = baseline
-after = pixel_model.probabilities(picked.model, covered_img[None])[0]
+after = iw.probabilities(picked.id, f"{inp.key}:covered:{r0}:{c0}:{window}:{baseline}", covered_img)
 c.image(iw.big(covered_img, SIDE), width="stretch", output_format="PNG",
         caption=f"Covering the most important patch: P({picked.classes[target]}) "
                 f"{probs[target]:.0%} → {after[target]:.0%}, prediction {picked.classes[int(after.argmax())]}")

@@ -18,4 +18,5 @@ def attribution_map(model_id: str, randomised: bool, input_key: str, _array: np.
              else inspect_widgets.load_model(model_id)[0])
     module = inspection.module(model, layer) if layer else None
     x = pixel_model.batch(_array)
-    return attribution.attribute(model, x, target, method, layer=module, **dict(params))
+    with inspect_widgets.lock(model_id):
+        return attribution.attribute(model, x, target, method, layer=module, **dict(params))

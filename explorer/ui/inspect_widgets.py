@@ -7,6 +7,7 @@ their upload id and stay in the session that made them.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import altair as alt
@@ -63,6 +64,13 @@ def load_model(model_id: str) -> tuple[torch.nn.Module, dict]:
     return model, meta
 
 
+@st.cache_resource(max_entries=16)
+def lock(model_id: str) -> threading.RLock:
+    """One lock per model: its modules are shared by every session, and Captum and the feature
+    map capture put hooks on them for the length of a call, so one call at a time."""
+    return threading.RLock()
+
+
 @st.cache_resource(max_entries=4, show_spinner="Preparing the model with random weights…")
 def randomised_model(model_id: str, seed: int = 0) -> torch.nn.Module:
     from explorer import sanity
@@ -96,13 +104,17 @@ def test_split(model_id: str) -> datasets.Dataset | None:
 def test_probabilities(model_id: str) -> np.ndarray | None:
     """(N_test, K) probabilities of the model on its test split."""
     test = test_split(model_id)
-    return None if test is None else pixel_model.probabilities(load_model(model_id)[0], test.images)
+    if test is None:
+        return None
+    with lock(model_id):
+        return pixel_model.probabilities(load_model(model_id)[0], test.images)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def probabilities(model_id: str, input_key: str, _array: np.ndarray) -> np.ndarray:
     """(K,) class probabilities for one input (array passed unhashed, named by input_key)."""
-    return pixel_model.probabilities(load_model(model_id)[0], _array[None])[0]
+    with lock(model_id):
+        return pixel_model.probabilities(load_model(model_id)[0], _array[None])[0]
 
 
 # ---- model picker ---------------------------------------------------------------------------
