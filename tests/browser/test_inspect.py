@@ -26,6 +26,14 @@ def inspect_server(tmp_path_factory):
     stop_server(proc)
 
 
+def open_inspect(page, url: str, path: str) -> None:
+    """Home first: on a just-started server a deep link can be served before app.py has run
+    st.navigation (the plain pages/ list then shows, without the app's layout)."""
+    open_page(page, url)
+    open_page(page, url, path)
+    expect(page.get_by_test_id("stSidebarNav").get_by_text("Saliency", exact=True)).to_have_count(1)
+
+
 def choose(page, source: str) -> None:
     """Click a picture source of the input picker (a segmented control)."""
     page.get_by_test_id("stButtonGroup").first.get_by_text(source).click()
@@ -34,8 +42,9 @@ def choose(page, source: str) -> None:
 
 def assert_all_maps(page) -> None:
     """Every method's title twice (trained and randomised model) and their pictures."""
+    main = page.get_by_test_id("stMain")  # the sidebar lists a "Saliency" page too
     for title in TITLES:
-        expect(page.get_by_text(title, exact=True)).to_have_count(2)
+        expect(main.get_by_text(title, exact=True)).to_have_count(2)
     expect(page.get_by_text("similarity to the trained map", exact=False)).to_have_count(6)
     # the input, then a heat map and an overlay per method, for both models
     expect(page.get_by_test_id("stImage")).to_have_count(1 + 2 * 2 * len(TITLES))
@@ -45,7 +54,7 @@ def assert_all_maps(page) -> None:
 def test_upload_a_photo_and_see_every_saliency_map(inspect_server, page, tmp_path):
     photo = tmp_path / "flower.jpg"
     samples.load("flower").save(photo, quality=90)
-    open_page(page, inspect_server, "saliency")
+    open_inspect(page, inspect_server, "saliency")
     choose(page, "Your photo")
     wait_idle(page)
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(photo))
@@ -56,7 +65,7 @@ def test_upload_a_photo_and_see_every_saliency_map(inspect_server, page, tmp_pat
 
 
 def test_webcam_picture_with_the_fake_camera(inspect_server, page):
-    open_page(page, inspect_server, "saliency")
+    open_inspect(page, inspect_server, "saliency")
     choose(page, "Webcam")
     wait_idle(page)
     shoot = page.get_by_role("button", name="Take Photo")
@@ -71,7 +80,7 @@ def test_webcam_picture_with_the_fake_camera(inspect_server, page):
 def test_broken_upload_gets_a_message(inspect_server, page, tmp_path):
     bad = tmp_path / "notes.png"
     bad.write_bytes(b"this is not a picture at all")
-    open_page(page, inspect_server, "occlusion")
+    open_inspect(page, inspect_server, "occlusion")
     choose(page, "Your photo")
     wait_idle(page)
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(bad))
