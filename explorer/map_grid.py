@@ -73,9 +73,11 @@ def clickable(tiles: np.ndarray, ncols: int, name: str, cell: int = 56,
 
 
 def selected_index(event, name: str) -> int | None:
-    """The index clicked in a clickable grid's selection `name`, or None."""
+    """The index clicked in a clickable grid's selection `name`, or None. `event` is what
+    st.altair_chart returns or, in an on_select callback, its entry in st.session_state."""
+    selection = event.get("selection") if isinstance(event, dict) else getattr(event, "selection", None)
     try:
-        points = event.selection[name]
-    except (AttributeError, KeyError, TypeError):
+        points = selection[name]
+    except (KeyError, TypeError):
         return None
     return int(points[0]["index"]) if points else None

@@ -144,5 +144,8 @@ def test_map_grids():
     tiles = map_grid.coloured(np.random.default_rng(0).normal(size=(5, 4, 4)))
     assert tiles.shape == (5, 4, 4, 3) and tiles.dtype == np.uint8
     assert map_grid.mosaic(tiles, 3, scale=2, pad=1).shape == (2 * 9 + 1, 3 * 9 + 1, 3)
+    assert map_grid.selected_index({"selection": {"pick": [{"index": 4}]}}, "pick") == 4  # session state
+    assert map_grid.selected_index({"selection": {"pick": []}}, "pick") is None
+    assert map_grid.selected_index(None, "pick") is None
     chart = map_grid.clickable(tiles, 3, "pick").to_dict()
     assert len(chart["datasets"][next(iter(chart["datasets"]))]) == 5

@@ -145,6 +145,10 @@ def model_picker(prefix: str) -> Picked | None:
     except registry.RegistryError as exc:
         st.error(f"This model cannot be opened: {exc}")
         return None
+    if not any(isinstance(m, torch.nn.Conv2d) for m in model.modules()):
+        st.warning("This model has no convolution layer, so there are no filters, feature maps or "
+                   "Grad-CAM to show. Pick a convolutional model (or train one).")
+        return None
     return Picked(model_id, model, meta)
 
 
