@@ -29,8 +29,9 @@ TARGETS_MS = {"saliency": 10, "grad_cam": 10, "guided_backprop": 10, "integrated
 
 def default_net() -> torch.nn.Module:
     torch.manual_seed(0)
-    net = models.build("fastnet", in_channels=1, num_classes=10, input_size=[64, 64])
-    return pixel_model.PixelModel(net, [0.5], [0.25]).eval().requires_grad_(False)
+    net = models.build("fastnet", in_channels=1, num_classes=10, input_size=[64, 64]).eval()
+    meta = {"normalisation": {"mean": [0.5], "std": [0.25]}}
+    return pixel_model.wrap(net, meta).requires_grad_(False)  # as the Inspect pages load it
 
 
 def bare_call(model, x, target, method):

@@ -30,9 +30,11 @@ class PixelModel(nn.Module):
 
 
 def wrap(net: nn.Module, meta: dict) -> PixelModel:
-    """The saved model `net` (eval mode) behind its training normalisation."""
+    """The saved model `net` (eval mode) behind its training normalisation, its weights in the
+    channels-last layout: oneDNN's small convolutions run about 1.6x faster on the CPU that way
+    (occlusion and top-k are batches of forward passes; see bench/bench_attribution.py)."""
     norm = meta["normalisation"]
-    return PixelModel(net, norm["mean"], norm["std"]).eval()
+    return PixelModel(net, norm["mean"], norm["std"]).to(memory_format=torch.channels_last).eval()
 
 
 def inner(model: nn.Module) -> nn.Module:

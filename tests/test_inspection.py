@@ -149,3 +149,21 @@ def test_map_grids():
     assert map_grid.selected_index(None, "pick") is None
     chart = map_grid.clickable(tiles, 3, "pick").to_dict()
     assert len(chart["datasets"][next(iter(chart["datasets"]))]) == 5
+
+
+def test_pixel_model_normalises_inside_and_prepares_photos_like_the_dataset():
+    from PIL import Image
+
+    torch.manual_seed(0)
+    net = models.build("fastnet", in_channels=1, input_size=[32, 32], width=8).eval()
+    meta = {"normalisation": {"mean": [0.4], "std": [0.2]}, "input_size": [1, 32, 32]}
+    model = pixel_model.wrap(net, meta)
+    x = torch.rand(3, 1, 32, 32)
+    with torch.no_grad():
+        torch.testing.assert_close(model(x), net((x - 0.4) / 0.2), rtol=1e-4, atol=1e-5)
+    photo = Image.new("RGB", (120, 90), (200, 40, 40))
+    arr = pixel_model.prepare(photo, meta)
+    assert arr.shape == (1, 32, 32) and arr.dtype == np.float32
+    np.testing.assert_allclose(arr, np.asarray(photo.convert("L").resize((32, 32)), np.float32)[None] / 255, atol=1e-6)
+    probs = pixel_model.probabilities(model, np.stack([arr, arr]))
+    assert probs.shape == (2, 10) and np.allclose(probs.sum(1), 1, atol=1e-5)
