@@ -46,10 +46,11 @@ except ValueError as exc:
     st.stop()
 rows, cols = (full + partial for full, partial in axes)
 
-for n, (full, partial), what in zip((height, width), axes, ("rows", "columns")):
-    if what == "columns" and height == width:
+names = ("per axis", "") if height == width else ("(rows)", "(columns)")
+for n, (full, partial), what in zip((height, width), axes, names):
+    if not what:
         break
-    st.latex(rf"\text{{positions ({what})}} = \left\lfloor \frac{{n - k}}{{s}} \right\rfloor + 1"
+    st.latex(rf"\text{{positions {what}}} = \left\lfloor \frac{{n - k}}{{s}} \right\rfloor + 1"
              rf"= \left\lfloor \frac{{{n} - {window}}}{{{stride}}} \right\rfloor + 1 = {full}"
              + (r"\;+\;1 \text{ partial}" if partial else ""))
 if any(partial for _, partial in axes):

@@ -253,10 +253,9 @@ def _from_test_split(prefix: str, picked: Picked) -> Input | None:
         return None
     probs = test_probabilities(picked.id)
     predicted = probs.argmax(1)
-    c1, c2 = st.columns(2)
-    which = c1.segmented_control("Show", list(FILTERS), format_func=FILTERS.get, default="all",
+    which = st.segmented_control("Show", list(FILTERS), format_func=FILTERS.get, default="all",
                                  required=True, key=f"{prefix}_filter")
-    cls = c2.selectbox("Class", [None, *range(len(test.classes))], key=f"{prefix}_class",
+    cls = st.selectbox("Class", [None, *range(len(test.classes))], key=f"{prefix}_class",
                        format_func=lambda c: "any class" if c is None else test.classes[c])
     keep = np.ones(len(test), bool)
     if which == "correct":
