@@ -15,7 +15,7 @@ DEFAULT_MODEL = "fastnet"
 # Per-architecture defaults (TrainConfig fields). fastnet's is tuned for ~97% in a few seconds
 # on a 2-core CPU; the course nets use the course's plain Adam without augmentation.
 SCHEDULES = {
-    "fastnet": dict(epochs=8, batch_size=64, optimizer="adamw", lr=0.02, schedule="one-cycle",
+    "fastnet": dict(epochs=5, batch_size=64, optimizer="adamw", lr=0.02, schedule="one-cycle",
                     weight_decay=5e-4, augment=True),
     "course_cnn": dict(epochs=10, batch_size=32, optimizer="adam", lr=1e-3, schedule="constant",
                        weight_decay=0.0, augment=False),

@@ -90,7 +90,7 @@ def rebuild(spec: dict) -> nn.Module:
         raise RegistryError(f"The model's layers do not fit together: {exc}") from exc
     except KeyError:
         raise RegistryError(f"Unknown architecture {arch!r}: this app cannot rebuild it.") from None
-    except (TypeError, ValueError, RuntimeError) as exc:
+    except Exception as exc:  # any factory failure on untrusted options is the file's fault
         raise RegistryError(f"The {arch!r} model cannot be built from its saved options ({exc}).") from exc
 
 
@@ -250,21 +250,27 @@ def _parse_upload(data: bytes) -> tuple[dict, dict[str, torch.Tensor]]:
         raise RegistryError("The file is empty or too small to be a saved model.")
     if len(data) > MAX_UPLOAD:
         raise RegistryError(f"The file is larger than {MAX_UPLOAD // 2**20} MB; models here are much smaller.")
-    if data[:1] == b"\x80" or data[:2] == b"PK":
-        raise RegistryError(
-            "This looks like a PyTorch pickle or checkpoint (.pt/.pth). Pickles can run code when "
-            "opened, so the app never opens them: upload a .safetensors file downloaded from "
-            "Saved models.")
     header_len = int.from_bytes(data[:8], "little")
     try:
         if header_len <= 0 or 8 + header_len > len(data):
             raise ValueError("header length out of range")
         header = json.loads(bytes(data[8:8 + header_len]))
+    except (ValueError, UnicodeDecodeError) as exc:
+        if _looks_pickled(data):
+            raise RegistryError(
+                "This looks like a PyTorch pickle or checkpoint (.pt/.pth). Pickles can run code when "
+                "opened, so the app never opens them: upload a .safetensors file downloaded from "
+                "Saved models.") from exc
+        raise RegistryError("This is not a valid .safetensors model file (no readable header).") from exc
+    try:
+        if not isinstance(header, dict):
+            raise ValueError("the header is not a dictionary")
         tensors = st_load(bytes(data))
-    except (ValueError, SafetensorError, UnicodeDecodeError) as exc:
+    except (ValueError, SafetensorError) as exc:
         raise RegistryError(f"This is not a valid .safetensors model file (the file is damaged or was "
                             f"changed: {str(exc)[:120]}).") from exc
-    raw = (header.get("__metadata__") or {}).get(META_KEY)
+    extra = header.get("__metadata__")
+    raw = extra.get(META_KEY) if isinstance(extra, dict) else None
     if raw is None:
         raise RegistryError("This .safetensors file has no CNN Explorer description: download models "
                             "from the Saved models page to move them between computers.")
@@ -274,6 +280,11 @@ def _parse_upload(data: bytes) -> tuple[dict, dict[str, torch.Tensor]]:
         raise RegistryError("The model description inside the file is damaged (not valid JSON).") from exc
     _check_meta(meta)
     return meta, tensors
+
+
+def _looks_pickled(data: bytes) -> bool:
+    """A pickle starts with PROTO (0x80) and a protocol number; torch.save writes a zip (PK)."""
+    return (data[:1] == b"\x80" and 2 <= data[1] <= 5) or data[:4] == b"PK\x03\x04"
 
 
 def _check_meta(meta) -> None:

@@ -61,7 +61,7 @@ def progress_line(ev) -> str | None:
                 f"{ev.test_size} test images, {ev.epochs} epochs of {ev.steps_per_epoch} steps")
     if isinstance(ev, training.EpochEnd):
         return (f"epoch {ev.epoch:>3}/{ev.epochs}  loss {ev.train_loss:.3f}  train {ev.train_accuracy:6.1%}  "
-                f"test {ev.test_accuracy:6.1%}  {ev.seconds:6.1f} s")
+                f"test {ev.test_accuracy:6.1%}  {ev.seconds:6.1f} s  (cpu {ev.cpu_seconds:.1f} s)")
     if isinstance(ev, training.Diverged):
         return ev.message
     return None
@@ -93,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     print(json.dumps({
         "test_accuracy": round(done.test_accuracy, 4),
         "seconds": round(done.seconds, 2),
+        "cpu_seconds": round(done.cpu_seconds, 2),
         "wall_seconds": round(time.perf_counter() - start, 2),
         "params": training.count_params(done.model),
         "model": outcome.saved.id if outcome.saved else None,

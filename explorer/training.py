@@ -85,6 +85,7 @@ class EpochEnd:
     test_accuracy: float
     lr: float
     seconds: float
+    cpu_seconds: float = 0.0  # process CPU time since training started (robust on a busy machine)
 
     def row(self) -> dict:
         """One row of the history saved with the model."""
@@ -113,6 +114,7 @@ class Finished:
     seconds: float
     stopped: bool
     diverged: bool
+    cpu_seconds: float = 0.0
     history: tuple = ()  # EpochEnd.row() dicts
     filters: np.ndarray | None = field(default=None, repr=False)  # (snapshots, out, in, k, k)
     normalisation: dict = field(default_factory=dict)
@@ -231,7 +233,7 @@ def train(config: TrainConfig, train_ds: Dataset, test_ds: Dataset, model: nn.Mo
     best = (-1.0, 0, None)  # (accuracy, epoch, state_dict)
     history: list[dict] = []
     yield Started(config.epochs, steps, n, len(x_test), devices.describe(dev), count_params(model))
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     stopped = diverged = False
     epoch = 0
     for epoch in range(1, config.epochs + 1):
@@ -274,7 +276,8 @@ def train(config: TrainConfig, train_ds: Dataset, test_ds: Dataset, model: nn.Mo
         if conv is not None:
             snapshots.append(conv.weight.detach().cpu().numpy().copy())
         ev = EpochEnd(epoch, config.epochs, loss_sum.item() / seen, correct.item() / seen,
-                      test_loss, test_acc, opt.param_groups[0]["lr"], time.perf_counter() - start)
+                      test_loss, test_acc, opt.param_groups[0]["lr"], time.perf_counter() - start,
+                      time.process_time() - cpu_start)
         history.append(ev.row())
         yield ev
         if not math.isfinite(test_loss):
@@ -291,5 +294,5 @@ def train(config: TrainConfig, train_ds: Dataset, test_ds: Dataset, model: nn.Mo
     final_epoch = best[1] if keep_best else (len(history))
     model = model.to("cpu").eval()
     yield Finished(model, float(final_acc), final_epoch, len(history), time.perf_counter() - start,
-                   stopped, diverged, tuple(history),
+                   stopped, diverged, time.process_time() - cpu_start, tuple(history),
                    np.stack(snapshots) if snapshots else None, norm)

@@ -25,7 +25,7 @@ def _upload() -> None:
     except registry.RegistryError as exc:
         st.error(f"This file was not accepted: {exc}")
         return
-    st.session_state["models_selected"] = saved.id
+    st.session_state["models_pick"] = saved.id  # show the new model (the select box comes later)
     st.success(f"Imported **{saved.name}**.")
 
 
@@ -47,11 +47,11 @@ st.dataframe([{
 
 ids = [m.id for m in saved]
 by_id = {m.id: m for m in saved}
-current = st.session_state.get("models_selected")
-pick = st.selectbox("Model", ids, index=ids.index(current) if current in ids else 0,
+if st.session_state.get("models_pick") not in ids:  # deleted meanwhile, here or elsewhere
+    st.session_state.pop("models_pick", None)
+pick = st.selectbox("Model", ids,
                     format_func=lambda i: f"{by_id[i].name} · {by_id[i].meta.get('test_accuracy', 0):.1%} · {i}",
                     key="models_pick")
-st.session_state["models_selected"] = pick
 model = by_id[pick]
 meta = model.meta
 
@@ -82,8 +82,9 @@ with middle:
     try:
         data = registry.export_bytes(pick)
         fname = (re.sub(r"[^A-Za-z0-9_-]+", "-", meta.get("name", "model")).strip("-") or "model") + ".safetensors"
-        st.download_button("⬇️ Download (one .safetensors file)", data, file_name=fname,
-                           mime="application/octet-stream", key="models_download")
+        st.download_button("⬇️ Download", data, file_name=fname, mime="application/octet-stream",
+                           key="models_download",
+                           help="One .safetensors file: the weights, with the description in its header.")
     except registry.RegistryError as exc:
         st.warning(str(exc))
 with right:
@@ -93,5 +94,4 @@ with right:
             registry.delete(pick)
         except registry.RegistryError as exc:
             st.warning(str(exc))
-        st.session_state.pop("models_selected", None)
         st.rerun()

@@ -85,3 +85,31 @@ def test_divergence_is_explained_on_the_page(data_dir):
     wait_for_job(at)
     assert not at.exception
     assert any("learning rate" in w.value and "too high" in w.value for w in at.warning)
+
+
+def test_a_full_server_queues_the_run_and_shows_its_position(data_dir):
+    import threading
+
+    from explorer import jobs
+    from explorer.ui import cached
+
+    manager = cached.job_manager()
+    gate = threading.Event()
+    blockers = [manager.submit("train", lambda job: gate.wait(60), owner="someone else")
+                for _ in range(manager.max_running)]
+    try:
+        at = open_page("pages/train.py")
+        at.radio(key="train_dataset").set_value("digits").run()
+        at.button(key="train_start").click().run()
+        assert any("position 1 in the queue" in i.value for i in at.info)
+        assert any("waiting" in c.value for c in at.caption)  # the others' jobs are counted too
+        at.button(key="train_stop").click().run()
+        mine = manager.jobs(owner=at.session_state["session_id"])[0]
+        assert mine.state == jobs.STOPPED
+        at.run()
+        assert any("stopped before it started" in i.value for i in at.info)
+    finally:
+        gate.set()
+        for b in blockers:
+            b.stop()
+        manager.wait_all(30)

@@ -171,3 +171,14 @@ def test_import_refuses_weights_that_do_not_match_the_spec(tmp_path):
     _refused(st_save(nan, metadata={"cnn_explorer_meta": json.dumps(meta)}), root, "NaN")
     del meta["classes"]
     _refused(st_save(tensors, metadata={"cnn_explorer_meta": json.dumps(meta)}), root, "lacks classes")
+
+
+def test_a_valid_file_whose_header_length_starts_like_a_pickle_is_accepted(tmp_path):
+    """A header length of 0x..80 makes a safetensors file start with the pickle byte 0x80."""
+    for n in range(1, 300):
+        _, saved = saved_custom(tmp_path / "src", name="x" * n, filters=False)
+        data = registry.export_bytes(saved.id, tmp_path / "src")
+        if data[0] == 0x80:
+            break
+    assert data[0] == 0x80
+    assert registry.import_bytes(data, tmp_path / "dst").meta["name"] == "x" * n

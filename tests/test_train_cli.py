@@ -31,8 +31,11 @@ def test_cli_trains_saves_and_prints_json(tmp_path):
     assert saved[0].meta["architecture"] == "fastnet" and saved[0].meta["epochs"] == 3
 
 
-def test_cli_explains_bad_arguments(tmp_path):
-    proc = run_cli("--dataset", "digits", "--model", "nope", "--out", str(tmp_path))
-    assert proc.returncode == 2 and "unknown architecture" in proc.stderr
-    proc = run_cli("--dataset", str(tmp_path / "missing.zip"), "--out", str(tmp_path))
-    assert proc.returncode == 2 and "neither" in proc.stderr
+def test_cli_explains_bad_arguments(tmp_path, capsys):
+    from explorer.train import main
+
+    assert main(["--dataset", "digits", "--model", "nope", "--out", str(tmp_path)]) == 2
+    assert "unknown architecture" in capsys.readouterr().err
+    assert main(["--dataset", str(tmp_path / "missing.zip"), "--out", str(tmp_path)]) == 2
+    assert "neither" in capsys.readouterr().err
+    assert registry.list_models(tmp_path) == []

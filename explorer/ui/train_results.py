@@ -152,6 +152,6 @@ def _mistakes(out, classes: list[str], predicted: np.ndarray) -> None:
         top = np.argsort(-probs)[:3]
         one = out.images[i:i + 1].astype(np.float32) / 255
         img = render.mosaic(one, 1, pad=0, scale=render.upscale_factor(one.shape[-1], 96))
-        caption = (f"true {classes[out.labels[i]]} → {classes[predicted[i]]}\n"
-                   + " · ".join(f"{classes[k]} {probs[k]:.0%}" for k in top))
+        caption = (f"true {classes[out.labels[i]]}, predicted {classes[predicted[i]]} · "
+                   + ", ".join(f"{classes[k]}: {probs[k]:.0%}" for k in top))
         cols[n % 8].image(img, caption=caption, width="stretch")

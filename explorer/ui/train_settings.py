@@ -115,6 +115,8 @@ def _architecture(ds: datasets.Dataset) -> tuple[str, dict | None]:
     if _has_option(arch, "dropout"):
         default = inspect.signature(models.info(arch).factory).parameters["dropout"].default
         options["dropout"] = st.slider("Dropout", 0.0, 0.8, float(default), 0.05, key=f"train_dropout_{arch}")
+    else:
+        st.caption("This architecture has no dropout layer; the layer builder lets you add one.")
     spec = recipes.model_spec(arch, ds, options)
     try:
         with_meta = registry.rebuild(spec)
