@@ -1,17 +1,19 @@
-"""Altair charts for small grids (numbers, highlights, click selection) and small line charts.
+"""Vega-Lite charts for small grids (numbers, highlights, click selection) and small line charts.
 
+Specs are plain dicts for st.vega_lite_chart (the renderer behind st.altair_chart). Building
+them through Altair cost 40-300 ms per chart per rerun on the 2-core classroom machine
+(schema validation and to_dict), more than the whole convolution; a dict costs nothing.
 Only for grids of at most a few hundred cells; whole pictures are drawn as PNG images.
 """
 
 from __future__ import annotations
 
-import altair as alt
 import numpy as np
-import pandas as pd
 
 from explorer import colormaps
 
 MAX_CELLS = 900
+ORANGE = "#ff8c00"
 
 
 def _fmt(v: float) -> str:
@@ -20,50 +22,60 @@ def _fmt(v: float) -> str:
 
 
 def grid(values: np.ndarray, *, select: str | None = None, strong: np.ndarray | None = None,
-         soft: np.ndarray | None = None, cell: int = 30, numbers: bool = True, title: str = "") -> alt.Chart:
-    """A (H, W) grid of coloured cells with their numbers.
+         soft: np.ndarray | None = None, cell: int = 30, numbers: bool = True) -> dict:
+    """A (H, W) grid of coloured cells with their numbers, as a Vega-Lite spec.
 
-    select: name of a click selection on (row, col) (st.altair_chart(on_select="rerun")
-    reports it). strong / soft: (H, W) boolean masks outlined thick orange / thin orange.
+    select: name of a click selection on (row, col) (st.vega_lite_chart(on_select=...)
+    reports it). strong / soft: (H, W) boolean masks outlined thick / thin orange.
     Negative values use a blue-white-red scale, non-negative ones grey.
     """
     values = np.asarray(values, float)
     h, w = values.shape
     if h * w > MAX_CELLS:
         raise ValueError(f"{h}x{w} is too many cells for a chart; draw it as an image")
-    rows, cols = np.indices((h, w))
-    df = pd.DataFrame({
-        "row": rows.ravel(), "col": cols.ravel(), "value": values.ravel(),
-        "label": [_fmt(v) for v in values.ravel()],
-        "strong": (strong if strong is not None else np.zeros((h, w), bool)).ravel(),
-        "soft": (soft if soft is not None else np.zeros((h, w), bool)).ravel(),
-    })
+    strong = np.zeros((h, w), bool) if strong is None else np.asarray(strong, bool)
+    soft = np.zeros((h, w), bool) if soft is None else np.asarray(soft, bool)
     lim = colormaps.limit(values)
-    signed = values.min() < 0
-    scale = (alt.Scale(scheme="redblue", domain=[-lim, lim], reverse=True) if signed
-             else alt.Scale(scheme="greys", domain=[0, lim], reverse=True))
-    base = alt.Chart(df, title=title or alt.Undefined).encode(
-        x=alt.X("col:O", axis=None), y=alt.Y("row:O", axis=None),
-    ).properties(width=w * cell, height=h * cell)
-    rect = base.mark_rect(stroke="#cccccc", strokeWidth=0.5).encode(
-        color=alt.Color("value:Q", scale=scale, legend=None),
-        tooltip=[alt.Tooltip("row:O"), alt.Tooltip("col:O"), alt.Tooltip("value:Q", format=".3f")],
-    )
-    layers = [rect]
+    signed = bool(values.min() < 0)
+    dark = np.abs(values) / lim > 0.55 if signed else values / lim < 0.45
+    records = [
+        {"row": r, "col": c, "value": float(values[r, c]), "label": _fmt(values[r, c]),
+         "strong": bool(strong[r, c]), "soft": bool(soft[r, c]), "ink": "white" if dark[r, c] else "black"}
+        for r in range(h) for c in range(w)
+    ]
+    scale = ({"scheme": "redblue", "domain": [-lim, lim], "reverse": True} if signed
+             else {"scheme": "greys", "domain": [0, lim], "reverse": True})
+    cells = {
+        "mark": {"type": "rect", "stroke": "#cccccc", "strokeWidth": 0.5},
+        "encoding": {
+            "color": {"field": "value", "type": "quantitative", "scale": scale, "legend": None},
+            "tooltip": [{"field": "row", "type": "ordinal"}, {"field": "col", "type": "ordinal"},
+                        {"field": "value", "type": "quantitative", "format": ".3f"}],
+        },
+    }
     if select:
-        sel = alt.selection_point(name=select, fields=["row", "col"], on="click", clear=False)
-        layers[0] = rect.add_params(sel).encode(
-            opacity=alt.condition(sel, alt.value(1.0), alt.value(0.85)))
+        cells["params"] = [{"name": select, "select": {"type": "point", "fields": ["row", "col"],
+                                                       "on": "click", "clear": False}}]
+    layers = [cells]
     for mask, width in (("soft", 1.5), ("strong", 3.5)):
-        if df[mask].any():
-            layers.append(base.transform_filter(alt.datum[mask]).mark_rect(
-                fill=None, stroke="#ff8c00", strokeWidth=width))
+        if any(r[mask] for r in records):
+            layers.append({"transform": [{"filter": f"datum.{mask}"}],
+                           "mark": {"type": "rect", "filled": False, "stroke": ORANGE, "strokeWidth": width}})
     if numbers:
-        dark = (np.abs(values) / lim > 0.55).ravel() if signed else (values / lim < 0.45).ravel()
-        df["ink"] = np.where(dark, "white", "black")
-        layers.append(base.mark_text(fontSize=max(8, int(cell * 0.34))).encode(
-            text="label:N", color=alt.condition(alt.datum.ink == "white", alt.value("white"), alt.value("black"))))
-    return alt.layer(*layers).configure_view(stroke=None)
+        layers.append({
+            "mark": {"type": "text", "fontSize": max(8, int(cell * 0.34))},
+            "encoding": {"text": {"field": "label", "type": "nominal"},
+                         "color": {"condition": {"test": "datum.ink === 'white'", "value": "white"},
+                                   "value": "black"}},
+        })
+    return {
+        "data": {"values": records},
+        "width": w * cell, "height": h * cell,
+        "encoding": {"x": {"field": "col", "type": "ordinal", "axis": None},
+                     "y": {"field": "row", "type": "ordinal", "axis": None}},
+        "layer": layers,
+        "config": {"view": {"stroke": None}},
+    }
 
 
 def selected_cell(event, name: str) -> tuple[int, int] | None:
@@ -79,12 +91,19 @@ def selected_cell(event, name: str) -> tuple[int, int] | None:
     return int(p["row"]), int(p["col"])
 
 
-def shift_lines(rows: list[dict]) -> alt.Chart:
-    """Relative change (y) against the shift in pixels (x), one line per map."""
-    df = pd.DataFrame(rows)
-    return alt.Chart(df).mark_line(point=True).encode(
-        x=alt.X("shift:O", title="shift (pixels)"),
-        y=alt.Y("change:Q", title="relative change", axis=alt.Axis(format="%")),
-        color=alt.Color("map:N", title=None),
-        tooltip=["map", "shift", alt.Tooltip("change:Q", format=".1%")],
-    ).properties(height=260)
+def shift_lines(rows: list[dict]) -> dict:
+    """Relative change (y, as a percentage) against the shift in pixels (x), one line per map.
+
+    rows: {"map": name, "shift": pixels, "change": fraction}.
+    """
+    return {
+        "data": {"values": [{"map": r["map"], "shift": int(r["shift"]), "change": float(r["change"])} for r in rows]},
+        "height": 260,
+        "mark": {"type": "line", "point": True},
+        "encoding": {
+            "x": {"field": "shift", "type": "ordinal", "title": "shift (pixels)", "axis": {"labelAngle": 0}},
+            "y": {"field": "change", "type": "quantitative", "title": "relative change", "axis": {"format": "%"}},
+            "color": {"field": "map", "type": "nominal", "title": None},
+            "tooltip": [{"field": "map"}, {"field": "shift"}, {"field": "change", "format": ".1%"}],
+        },
+    }

@@ -17,7 +17,7 @@ Pair = int | tuple[int, int]
 POOL_MODES = ("max", "avg", "sum")
 # Below this many multiply-adds per output value (kernel area x channels) the direct sum of
 # shifted slices beats the FFT; above it the FFT's cost no longer grows with the kernel.
-_FFT_MIN_TAPS = 16
+_FFT_MIN_TAPS = 30
 
 
 def _pair(v: Pair, name: str) -> tuple[int, int]:
@@ -44,7 +44,9 @@ def output_size(n: int, kernel: int, stride: int = 1, padding: int = 0, dilation
     span = effective_size(kernel, dilation)
     room = n + 2 * padding
     if span > room:
-        what = f"a {kernel}-wide kernel" + (f" with dilation {dilation} (it spans {span} pixels)" if dilation > 1 else "")
+        what = f"a {kernel}-wide kernel"
+        if dilation > 1:
+            what += f" with dilation {dilation} (it spans {span} pixels)"
         raise ValueError(
             f"The output would be empty: {what} does not fit in {n} pixels"
             + (f" plus {padding} of padding on each side" if padding else "")
@@ -179,17 +181,15 @@ def _direct(xp: np.ndarray, bank: np.ndarray, s, d, sizes, split: bool) -> np.nd
     f, c, kh, kw = bank.shape
     ho, wo = sizes
     out = np.zeros((f, c, ho, wo) if split else (f, ho, wo), xp.dtype)
-    tmp = np.empty((c, ho, wo), xp.dtype)
+    tmp = np.empty((ho, wo), xp.dtype)
     for a in range(kh):
         for b in range(kw):
             r0, c0 = a * d[0], b * d[1]
             patch = xp[:, r0: r0 + (ho - 1) * s[0] + 1: s[0], c0: c0 + (wo - 1) * s[1] + 1: s[1]]
             for k in range(f):
-                np.multiply(bank[k, :, a, b][:, None, None], patch, out=tmp)
-                if split:
-                    out[k] += tmp
-                else:
-                    out[k] += tmp.sum(axis=0) if c > 1 else tmp[0]
+                for ch in range(c):  # in-place multiply-adds: no temporary per tap
+                    np.multiply(patch[ch], bank[k, ch, a, b], out=tmp)
+                    np.add(out[k, ch] if split else out[k], tmp, out=out[k, ch] if split else out[k])
     return out
 
 
@@ -298,6 +298,7 @@ def receptive_field(i: int, j: int, kernel: Pair, stride: Pair = 1, padding: Pai
                     dilation: Pair = 1) -> tuple[tuple[int, int], tuple[int, int]]:
     """Input rows and columns (first, last inclusive, unpadded coordinates, may reach outside
     the image into padding) that output cell (i, j) of one layer looks at."""
-    k, s, p, d = _pair(kernel, "kernel"), _pair(stride, "stride"), _pair(padding, "padding"), _pair(dilation, "dilation")
+    k, s = _pair(kernel, "kernel"), _pair(stride, "stride")
+    p, d = _pair(padding, "padding"), _pair(dilation, "dilation")
     r0, c0 = i * s[0] - p[0], j * s[1] - p[1]
     return (r0, r0 + effective_size(k[0], d[0]) - 1), (c0, c0 + effective_size(k[1], d[1]) - 1)

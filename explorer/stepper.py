@@ -147,7 +147,8 @@ def render(walk: Walk, t: int) -> Image.Image:
     total = float(prods.sum())
     value = float(walk.output[i, j])
     relu_note = f", after ReLU {fmt(value)}" if walk.relu else ""
-    cv.text((20, 10), f"Step {t + 1} of {len(walk)}: output ({i}, {j}) = sum of the products = {fmt(total)}{relu_note}", 17)
+    title = f"Step {t + 1} of {len(walk)}: output ({i}, {j}) = sum of the products = {fmt(total)}{relu_note}"
+    cv.text((20, 10), title, 17)
     cv.text((20, top - 20), "Input (padding in blue), kernel window", 13, (80, 80, 80))
     cv.grid(20, top, walk.padded, cs_in, _input_colors(walk), numbers=cs_in >= 22)
     rows, cols = walk.taps(t)

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from explorer import charts, colormaps, formula, kernels, ops, render, stepper
+from explorer import charts, colormaps, formula, kernels, ops, png, render, stepper
 from explorer.ui import image_source, learn_cache
 
 PADDINGS = ["valid", 0, 1, 2, 3, 4, 5, "same"]
@@ -94,6 +94,11 @@ def input_picture(drop_h: int, drop_w: int) -> np.ndarray:
     return img
 
 
+def show(where, img: np.ndarray, caption: str) -> None:
+    """A picture as PNG bytes, as wide as its column."""
+    where.image(png.encode(img), width="stretch", output_format="PNG", caption=caption)
+
+
 def shown(img: np.ndarray, side: int) -> tuple[np.ndarray, int]:
     scale = render.upscale_factor(side, SHOW_SIDE) if side < SHOW_SIDE // 2 else 1
     return colormaps.enlarge(img, scale), scale
@@ -123,13 +128,14 @@ def result(maps: np.ndarray) -> None:
         st.caption(f"Output ({i}, {j}) = {out[i, j]:.4g} comes from input rows {r0}-{r1} and columns "
                    f"{q0}-{q1} (yellow box; negative numbers or numbers past the edge are padding zeros).")
     src, s_in = shown(input_picture(ax_h.dropped_input, ax_w.dropped_input), max(height, width))
-    src = colormaps.draw_box(src, (r0 * s_in, (r1 + 1) * s_in - 1), (q0 * s_in, (q1 + 1) * s_in - 1), width=max(2, s_in // 2))
+    src = colormaps.draw_box(src, (r0 * s_in, (r1 + 1) * s_in - 1), (q0 * s_in, (q1 + 1) * s_in - 1),
+                             width=max(2, s_in // 2))
     dst, s_out = shown(colormaps.auto(out), max(ho, wo))
     dst = colormaps.draw_box(dst, (i * s_out, (i + 1) * s_out - 1), (j * s_out, (j + 1) * s_out - 1), width=2)
     c1, c2 = st.columns(2)
-    c1.image(src, width="stretch", output_format="PNG", caption=f"Input {height}x{width}" + (" (red: dropped, no window reaches it)"
-                                                        if ax_h.dropped_input or ax_w.dropped_input else ""))
-    c2.image(dst, width="stretch", output_format="PNG", caption=f"Output {ho}x{wo}" + (" after ReLU" if relu else "") + ": " + colormaps.legend(out))
+    dropped = " (red: dropped, no window reaches it)" if ax_h.dropped_input or ax_w.dropped_input else ""
+    show(c1, src, f"Input {height}x{width}{dropped}")
+    show(c2, dst, f"Output {ho}x{wo}" + (" after ReLU" if relu else "") + ": " + colormaps.legend(out))
     if relu:
         raw = maps.sum(axis=0)
         st.caption(f"ReLU set {np.mean(raw < 0):.0%} of the output pixels (the negative ones) to 0.")
@@ -153,10 +159,10 @@ def channels_view() -> None:
              "are added into one**" + (" before ReLU." if relu else "."))
     cols = st.columns(4)
     for col, name, m in zip(cols, ("Red", "Green", "Blue"), maps):
-        col.image(shown(colormaps.diverging(m, lim), max(m.shape))[0], output_format="PNG", caption=f"{name} channel * kernel")
+        show(col, shown(colormaps.diverging(m, lim), max(m.shape))[0], f"{name} channel * kernel")
     last = ops.relu(total) if relu else total
-    cols[3].image(shown(colormaps.auto(last, lim if not relu else None), max(last.shape))[0], output_format="PNG",
-                  caption="Sum of the three" + (", then ReLU" if relu else ""))
+    show(cols[3], shown(colormaps.auto(last, None if relu else lim), max(last.shape))[0],
+         "Sum of the three" + (", then ReLU" if relu else ""))
     st.caption("Same colour scale for all three maps: " + colormaps.legend(maps, lim))
 
 
@@ -175,13 +181,14 @@ def filters_view() -> None:
              "(height x width x filters), the input of the next layer in a CNN.")
     cols = st.columns(min(f, 4))
     for k, (name, m) in enumerate(zip(chosen, vol)):
-        cols[k % len(cols)].image(shown(colormaps.auto(m), max(m.shape))[0], output_format="PNG",
-                                  caption=f"{k + 1}. {name.capitalize()}: {colormaps.legend(m)}")
+        show(cols[k % len(cols)], shown(colormaps.auto(m), max(m.shape))[0],
+             f"{k + 1}. {name.capitalize()}: {colormaps.legend(m)}")
 
 
 def toy_grid() -> np.ndarray:
     c1, c2 = st.columns(2)
     source = c1.selectbox("Small input", ["crop of the picture", *stepper.TOYS], key="convolution_toy",
+                          format_func=lambda s: "7x7 (the course's stride-3 example)" if s == "course 7x7" else s,
                           help="Step mode works on a small grid so every number can be read.")
     n = c2.slider("Grid size", 4, stepper.MAX_TOY, 7, key="convolution_toy_size",
                   disabled=source == "course 7x7")
@@ -233,9 +240,11 @@ def step_player(walk: stepper.Walk, n: int, playing: bool, speed: float) -> None
         if n > 1:
             st.slider("Jump to step", 1, n, key="convolution_step", on_change=set_step_manual)
         t = current - 1
-        st.image(stepper.render(walk, t), width="stretch", output_format="PNG")
+        st.image(learn_cache.step_frame(walk.x, walk.w, stride, padding, dilation, relu, t), width="stretch",
+                 output_format="PNG")
         i, j = walk.cell(t)
-        (r0, r1), (q0, q1) = ops.receptive_field(i, j, walk.w.shape, stride, (walk.pads[0][0], walk.pads[1][0]), dilation)
+        before = (walk.pads[0][0], walk.pads[1][0])
+        (r0, r1), (q0, q1) = ops.receptive_field(i, j, walk.w.shape, stride, before, dilation)
         st.caption(f"Receptive field of output ({i}, {j}): input rows {r0}-{r1}, columns {q0}-{q1} "
                    "(counting from 0 in the unpadded input). Click any output cell below to jump there.")
         ho, wo = walk.output.shape
@@ -243,8 +252,8 @@ def step_player(walk: stepper.Walk, n: int, playing: bool, speed: float) -> None
         here[i, j] = True
         chart = charts.grid(walk.output, select="cell", strong=here, cell=int(np.clip(300 // max(ho, wo), 18, 34)),
                             numbers=max(ho, wo) <= 14)
-        st.altair_chart(chart, on_select=lambda: pick_cell(walk), key="convolution_cell_chart",
-                        selection_mode="cell", width="content")
+        st.vega_lite_chart(spec=chart, on_select=lambda: pick_cell(walk), key="convolution_cell_chart",
+                           selection_mode="cell", width="content")
 
     player()
     # Outside the fragment: the timer's reruns would otherwise replace the pending download.

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from explorer import charts, colormaps, formula, kernels, ops, render, shift, stepper
+from explorer import charts, colormaps, formula, kernels, ops, png, render, shift, stepper
 from explorer.ui import image_source, learn_cache
 
 MODES = {"max": "Max", "avg": "Average", "sum": "Sum"}
@@ -27,6 +27,11 @@ def apply_preset() -> None:
 
 def mark_custom() -> None:
     st.session_state["pooling_preset"] = "custom"
+
+
+def show(where, img: np.ndarray, caption: str) -> None:
+    """A picture as PNG bytes, as wide as its column."""
+    where.image(png.encode(img), width="stretch", output_format="PNG", caption=caption)
 
 
 def shown(img: np.ndarray, side: int) -> np.ndarray:
@@ -123,14 +128,14 @@ pooled = ops.pool2d(x, size, stride, mode, padding)
 st.subheader("4. Result")
 cols = st.columns(3 if kind == "feature" else 2)
 if kind == "feature":
-    cols[0].image(shown(render.to_uint8(pic.array), max(height, width)), width="stretch", output_format="PNG", caption=f"Picture {height}x{width}")
+    show(cols[0], shown(render.to_uint8(pic.array), max(height, width)), f"Picture {height}x{width}")
     cols = cols[1:]
-cols[0].image(shown(picture(x), max(height, width)), width="stretch", output_format="PNG",
-              caption=("Feature map" + (" after ReLU" if relu else "") if kind == "feature" else "Input")
-              + f" {height}x{width}" + ("" if x.shape[0] == 3 else f": {colormaps.legend(x[0])}"))
-cols[1].image(shown(picture(pooled), max(pooled.shape[1:])), width="stretch", output_format="PNG",
-              caption=f"{MODES[mode]} pooled {pooled.shape[1]}x{pooled.shape[2]}, drawn at the same width"
-              + ("" if x.shape[0] == 3 else f": {colormaps.legend(pooled[0])}"))
+show(cols[0], shown(picture(x), max(height, width)),
+     ("Feature map" + (" after ReLU" if relu else "") if kind == "feature" else "Input")
+     + f" {height}x{width}" + ("" if x.shape[0] == 3 else f": {colormaps.legend(x[0])}"))
+show(cols[1], shown(picture(pooled), max(pooled.shape[1:])),
+     f"{MODES[mode]} pooled {pooled.shape[1]}x{pooled.shape[2]}, drawn at the same width"
+     + ("" if x.shape[0] == 3 else f": {colormaps.legend(pooled[0])}"))
 
 
 @st.fragment
@@ -160,14 +165,15 @@ def window_view() -> None:
     with c1:
         st.caption("The busiest part of the map: thick outline = winner of a window, "
                    "thin outline = the window of the clicked output cell")
-        st.altair_chart(charts.grid(grid, strong=winners, soft=window, cell=int(np.clip(360 // n, 24, 40))),
-                        width="content", key="pooling_input_chart")
+        spec = charts.grid(grid, strong=winners, soft=window, cell=int(np.clip(360 // n, 24, 40)))
+        st.vega_lite_chart(spec=spec, width="content", key="pooling_input_chart")
     with c2:
         here = np.zeros((ho, wo), bool)
         here[i, j] = True
         st.caption("Output: click a cell")
-        st.altair_chart(charts.grid(out, select="cell", strong=here, cell=int(np.clip(300 // max(ho, wo), 26, 44))),
-                        on_select="rerun", selection_mode="cell", key="pooling_cell_chart", width="content")
+        spec = charts.grid(out, select="cell", strong=here, cell=int(np.clip(300 // max(ho, wo), 26, 44)))
+        st.vega_lite_chart(spec=spec, on_select="rerun", selection_mode="cell", key="pooling_cell_chart",
+                           width="content")
     what = {"max": "the largest", "avg": "the average of the", "sum": "the sum of the"}[mode]
     st.caption(f"Output ({i}, {j}) = {stepper.fmt(out[i, j])}: {what} values in input rows {r0}-{r1}, "
                f"columns {q0}-{q1} (outside 0-{n - 1} is padding: -∞ for max, 0 for average and sum).")
@@ -189,8 +195,8 @@ def overlap_view() -> None:
             col.warning(str(exc))
             continue
         change = shift.measure(x, 1, k, s, mode)[0].pooled
-        col.image(shown(picture(p), max(p.shape[1:])), width="stretch", output_format="PNG",
-                  caption=f"{name}: {p.shape[1]}x{p.shape[2]}; a 1-pixel shift changes it by {change:.0%}")
+        show(col, shown(picture(p), max(p.shape[1:])),
+             f"{name}: {p.shape[1]}x{p.shape[2]}; a 1-pixel shift changes it by {change:.0%}")
     st.caption("Both halve the size. Overlapping windows (AlexNet) see every pixel in two windows, "
                "which its authors found makes the network slightly harder to overfit.")
 
@@ -213,7 +219,7 @@ def shift_view() -> None:
         return
     long = [{"map": name, "shift": r.shift, "change": getattr(r, attr)}
             for r in rows for name, attr in (("raw map", "raw"), (f"{MODES[mode].lower()} pooled", "pooled"))]
-    st.altair_chart(charts.shift_lines(long), width="stretch")
+    st.vega_lite_chart(spec=charts.shift_lines(long), width="stretch")
     table = pd.DataFrame([{"shift (px)": r.shift, "raw map changes by": f"{r.raw:.1%}",
                            "pooled map changes by": f"{r.pooled:.1%}",
                            "raw values unchanged": f"{r.raw_same:.0%}",

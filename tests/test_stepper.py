@@ -66,8 +66,11 @@ def test_crops_of_pictures():
 
 
 def test_grid_chart_reports_clicks_and_refuses_huge_grids():
-    chart = charts.grid(np.arange(12.0).reshape(3, 4) - 6, select="cell")
-    assert "cell" in str(chart.to_dict())
+    spec = charts.grid(np.arange(12.0).reshape(3, 4) - 6, select="cell", strong=np.eye(3, 4, dtype=bool))
+    assert spec["layer"][0]["params"][0]["name"] == "cell"
+    assert len(spec["data"]["values"]) == 12 and spec["width"] == 4 * 30
+    assert sum(r["strong"] for r in spec["data"]["values"]) == 3
+    assert spec["layer"][0]["encoding"]["color"]["scale"]["domain"] == [-6.0, 6.0]
     assert charts.selected_cell({"selection": {"cell": [{"row": 2, "col": 1}]}}, "cell") == (2, 1)
     assert charts.selected_cell({"selection": {"cell": {}}}, "cell") is None  # nothing clicked yet
 

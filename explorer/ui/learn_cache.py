@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from explorer import ops
+from explorer import ops, png, stepper
 
 
 @st.cache_data(max_entries=24, show_spinner=False)
@@ -21,3 +21,9 @@ def filter_bank(key: str, _x: np.ndarray, bank: np.ndarray, stride: int, padding
     """(F, H', W') float32: picture `key` through F filters (bank (F, kh, kw), same for every channel)."""
     full = np.repeat(bank[:, None], _x.shape[0], axis=1).astype(np.float32)
     return ops.conv2d(_x, full, stride, padding, dilation)
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def step_frame(x: np.ndarray, w: np.ndarray, stride: int, padding, dilation: int, relu: bool, t: int) -> bytes:
+    """PNG of step t of the kernel walking over the small grid x (replays while playing are free)."""
+    return png.encode(stepper.render(stepper.Walk(x, w, stride, padding, dilation, relu), t))

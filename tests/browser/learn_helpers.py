@@ -17,7 +17,8 @@ def open_via_sidebar(page: Page, base_url: str, title: str, ready_text: str) -> 
 
 
 def slider(page: Page, label: str) -> Locator:
-    return page.get_by_test_id("stSlider").filter(has_text=label).get_by_role("slider")
+    """The slider thumb whose label starts with `label`."""
+    return page.locator(f'[data-testid="stSlider"] input[type="range"][aria-label^="{label}"]')
 
 
 def nudge(page: Page, label: str, steps: int) -> None:
