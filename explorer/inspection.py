@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from explorer.models.summary import describe, summary
+from explorer.models.summary import summary
 from explorer.pixel_model import inner
 
 MAP_KINDS = ("conv", "activation", "pool")

@@ -5,7 +5,7 @@ import numpy as np
 import streamlit as st
 
 from explorer import colormaps, inspection, map_grid, pixel_model, registry
-from explorer.models.summary import summary
+from explorer.models.summary import describe, summary
 from explorer.ui import inspect_widgets as iw
 
 st.title("🧩 Filters & feature maps")
@@ -42,7 +42,7 @@ def layer_table(model_id: str):
 st.header("1. Filters")
 convs = inspection.conv_layers(picked.model)
 names = [n for n, _ in convs]
-titles = {n: f"{n}: {inspection.describe(m)}" for n, m in convs}
+titles = {n: f"{n}: {describe(m)}" for n, m in convs}
 c1, c2 = st.columns([2, 1])
 name = c1.selectbox("Convolution layer", names, format_func=titles.get, key="filters_layer")
 weights = inspection.filters(picked.model, name)

@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from explorer import attribution, colormaps, heatmaps, ops, pixel_model
+from explorer import attribution, colormaps, heatmaps, ops
 from explorer.ui import attribution_cache, inspect_widgets as iw
 
 SIDE = 300
