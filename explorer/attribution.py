@@ -1,0 +1,153 @@
+"""Captum wrappers: one call per method, an (H, W) map out.
+
+`attribute(model, x, target, method, **params)` runs exactly the Captum call a student would
+write (same class, same arguments) and reduces its (1, C, H, W) result to one (H, W) map the
+way `captum.attr.visualization.visualize_image_attr` does: the SUM over channels. Occlusion is
+the one exception: its windows span every channel, so every channel holds the same value and
+the map is their MEAN, i.e. the drop in the target class probability itself.
+
+Captum removes every hook it registers in a `finally`; `hooks_left(model)` lets tests and
+benchmarks check that nothing stays behind.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from captum.attr import (GuidedBackprop, GuidedGradCam, IntegratedGradients, LayerAttribution,
+                         LayerGradCam, NoiseTunnel, Occlusion, Saliency)
+from torch import nn
+
+
+@dataclass(frozen=True)
+class Method:
+    title: str
+    captum: str  # the Captum class(es) it calls
+    explains: str  # one sentence for students
+
+
+METHODS: dict[str, Method] = {
+    "saliency": Method("Saliency", "Saliency",
+                       "How much each pixel's change would move the class score (|gradient|)."),
+    "integrated_gradients": Method(
+        "Integrated Gradients", "IntegratedGradients",
+        "Gradients averaged along a path from a black picture to this one, times the difference."),
+    "smoothgrad": Method("SmoothGrad", "NoiseTunnel(Saliency)",
+                         "Saliency averaged over noisy copies of the picture: less speckle."),
+    "guided_backprop": Method("Guided Backprop", "GuidedBackprop",
+                              "Gradients where every ReLU also blocks negative gradients: sharp edges."),
+    "grad_cam": Method("Grad-CAM", "LayerGradCam + LayerAttribution.interpolate",
+                       "Which regions the last convolution's channels that vote for the class look at."),
+    "guided_grad_cam": Method("Guided Grad-CAM", "GuidedGradCam",
+                              "Guided Backprop masked by Grad-CAM: sharp and class-specific."),
+    "occlusion": Method("Occlusion", "Occlusion on softmax probabilities",
+                        "How much the class probability drops when a patch is covered."),
+}
+SIGNED = {"integrated_gradients", "guided_backprop", "guided_grad_cam", "occlusion"}
+
+HOOK_DICTS = ("_forward_hooks", "_forward_pre_hooks", "_backward_hooks", "_backward_pre_hooks")
+
+
+def last_conv(model: nn.Module) -> nn.Conv2d:
+    """The last nn.Conv2d in registration order (Grad-CAM's default layer)."""
+    convs = [m for m in model.modules() if isinstance(m, nn.Conv2d)]
+    if not convs:
+        raise ValueError("This model has no convolution layer, so Grad-CAM has nothing to look at.")
+    return convs[-1]
+
+
+class Probabilities(nn.Module):
+    """softmax(model(x)): occlusion measures the drop in the class PROBABILITY, not the logit."""
+
+    def __init__(self, model: nn.Module):
+        super().__init__()
+        self.model = model
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.softmax(self.model(x), dim=1)
+
+
+def pair(v) -> tuple[int, int]:
+    return (int(v[0]), int(v[1])) if isinstance(v, (tuple, list)) else (int(v), int(v))
+
+
+def occlusion_axis(n: int, window: int, stride: int) -> tuple[int, int]:
+    """(full, partial) window positions along one axis. `full` is the output-size formula of the
+    Learn pages, floor((n - k) / s) + 1 (ValueError with the numbers when the window does not
+    fit); when windows leave pixels at the far edge (the remainder of the division), Captum
+    slides one more, partial window there, so partial is 0 or 1."""
+    from explorer import ops
+
+    fit = ops.fit(n, window, stride)
+    return fit.size, int(fit.dropped > 0)
+
+
+def occlusion_positions(height: int, width: int, window, stride) -> tuple[int, int]:
+    """(rows, cols) of positions Captum's Occlusion evaluates (full plus partial windows)."""
+    (wh, ww), (sh, sw) = pair(window), pair(stride)
+    return sum(occlusion_axis(height, wh, sh)), sum(occlusion_axis(width, ww, sw))
+
+
+def attribute(model: nn.Module, x: torch.Tensor, target: int, method: str, *,
+              layer: nn.Module | None = None, **params) -> np.ndarray:
+    """(H, W) float32 attribution of class `target` for x (1, C, H, W).
+
+    params go to Captum unchanged, with these defaults:
+      saliency: abs=True; integrated_gradients: baselines=0.0, n_steps=50;
+      smoothgrad: nt_samples=20, stdevs=0.15 (plus Saliency's abs=True);
+      grad_cam: relu_attributions=True, interpolate_mode="bilinear" (upsampling to H x W);
+      guided_grad_cam: interpolate_mode="nearest";
+      occlusion: window=8, stride=4 (int or (h, w); the window spans all channels),
+                 baseline=0.0, perturbations_per_eval=256.
+    grad_cam / guided_grad_cam use `layer` (default: the last convolution).
+    """
+    if method not in METHODS:
+        raise ValueError(f"Unknown attribution method {method!r}; choose one of {', '.join(METHODS)}.")
+    if x.dim() != 4 or x.shape[0] != 1:
+        raise ValueError(f"x must be one picture (1, C, H, W), not {tuple(x.shape)}.")
+    if method != "occlusion":  # gradient methods: say so up front rather than let Captum warn
+        x = x.detach().requires_grad_(True)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Setting backward hooks on ReLU")  # every call
+        attr = _captum(model, x, int(target), method, layer, dict(params))
+    attr = attr.detach()[0]
+    reduced = attr.mean(0) if method == "occlusion" else attr.sum(0)
+    return reduced.float().cpu().numpy()
+
+
+def _captum(model, x, target, method, layer, p) -> torch.Tensor:
+    if method == "saliency":
+        return Saliency(model).attribute(x, target=target, **{"abs": True, **p})
+    if method == "integrated_gradients":
+        return IntegratedGradients(model).attribute(x, target=target, **{"baselines": 0.0, "n_steps": 50, **p})
+    if method == "smoothgrad":
+        return NoiseTunnel(Saliency(model)).attribute(
+            x, nt_type="smoothgrad", target=target, **{"nt_samples": 20, "stdevs": 0.15, **p})
+    if method == "guided_backprop":
+        return GuidedBackprop(model).attribute(x, target=target, **p)
+    layer = layer if layer is not None else (last_conv(model) if method != "occlusion" else None)
+    if method == "grad_cam":
+        mode = p.pop("interpolate_mode", "bilinear")
+        cam = LayerGradCam(model, layer).attribute(x, target=target, **{"relu_attributions": True, **p})
+        return LayerAttribution.interpolate(cam, tuple(x.shape[-2:]), interpolate_mode=mode)
+    if method == "guided_grad_cam":
+        return GuidedGradCam(model, layer).attribute(x, target=target, **{"interpolate_mode": "nearest", **p})
+    return _occlusion(model, x, target, **p)
+
+
+def _occlusion(model, x, target, window=8, stride=4, baseline=0.0, perturbations_per_eval=256):
+    c = x.shape[1]
+    (wh, ww), (sh, sw) = pair(window), pair(stride)
+    occlusion_positions(x.shape[2], x.shape[3], (wh, ww), (sh, sw))  # a clear error if it does not fit
+    return Occlusion(Probabilities(model)).attribute(
+        x, sliding_window_shapes=(c, wh, ww), strides=(c, sh, sw), baselines=float(baseline),
+        target=target, perturbations_per_eval=int(perturbations_per_eval))
+
+
+def hooks_left(model: nn.Module) -> int:
+    """How many forward/backward hooks are registered on the model's modules (0 after Captum)."""
+    return sum(len(getattr(m, d, {}) or {}) for m in model.modules() for d in HOOK_DICTS)

@@ -1,0 +1,62 @@
+"""A saved model seen from pixel space: input (N, C, H, W) in [0, 1], normalised inside.
+
+The Inspect pages attribute to pixels a student can see, so the normalisation the model was
+trained with becomes the first step of the network (explanations, baselines and occlusion
+values then live in the [0, 1] picture, where 0 is black).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+from torch import nn
+
+from explorer import images
+
+
+class PixelModel(nn.Module):
+    """(N, C, H, W) pixels in [0, 1] -> (N, K) logits of `net` after (x - mean) / std."""
+
+    def __init__(self, net: nn.Module, mean, std):
+        super().__init__()
+        self.net = net
+        self.register_buffer("mean", torch.tensor(mean, dtype=torch.float32).view(1, -1, 1, 1))
+        self.register_buffer("std", torch.tensor(std, dtype=torch.float32).view(1, -1, 1, 1))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net((x - self.mean) / self.std)
+
+
+def wrap(net: nn.Module, meta: dict) -> PixelModel:
+    """The saved model `net` (eval mode) behind its training normalisation, its weights in the
+    channels-last layout: oneDNN's small convolutions run about 1.6x faster on the CPU that way
+    (occlusion and top-k are batches of forward passes; see bench/bench_attribution.py)."""
+    norm = meta["normalisation"]
+    return PixelModel(net, norm["mean"], norm["std"]).to(memory_format=torch.channels_last).eval()
+
+
+def inner(model: nn.Module) -> nn.Module:
+    """The network itself (its module names are the ones the summary shows)."""
+    return model.net if isinstance(model, PixelModel) else model
+
+
+def prepare(img: Image.Image, meta: dict) -> np.ndarray:
+    """A photo exactly as the training pictures were made: float32 (C, H, W) in [0, 1] at the
+    model's input size (explorer.images.to_array, Lanczos resize, grey or RGB)."""
+    c, h, w = meta["input_size"]
+    return images.to_array(img, (h, w), channels=c)
+
+
+def batch(array: np.ndarray) -> torch.Tensor:
+    """(C, H, W) -> (1, C, H, W) float32 tensor."""
+    return torch.from_numpy(np.array(array, np.float32))[None]  # a copy: arrays may be read-only
+
+
+@torch.inference_mode()
+def probabilities(model: nn.Module, arrays: np.ndarray, size: int = 512) -> np.ndarray:
+    """(N, K) class probabilities for pictures (N, C, H, W) in [0, 1]."""
+    out = [F.softmax(model(torch.from_numpy(np.array(arrays[i:i + size], np.float32))), 1)  # copies: arrays may be read-only
+           for i in range(0, len(arrays), size)]
+    return torch.cat(out).numpy()

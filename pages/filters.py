@@ -1,0 +1,105 @@
+"""Filters & feature maps: what the first layer learned, how it got there, and what every layer
+makes of one picture."""
+
+import numpy as np
+import streamlit as st
+
+from explorer import colormaps, inspection, map_grid, pixel_model, registry
+from explorer.models.summary import describe, summary
+from explorer.ui import inspect_widgets as iw
+
+st.title("🧩 Filters & feature maps")
+st.write(
+    "A convolution layer is a stack of small **filters** (kernels) learned from the data. Below: "
+    "the filters themselves, how they changed epoch by epoch, and the **feature maps** they "
+    "produce for one picture, layer after layer."
+)
+
+picked = iw.model_picker("filters")
+if picked is None:
+    st.stop()
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def snapshots(model_id: str) -> np.ndarray | None:
+    """(epochs + 1, out, in, k, k) first-layer filters saved during training (index 0: initial)."""
+    return registry.load_filters(model_id)
+
+
+@st.cache_data(max_entries=16, show_spinner="Running the picture through every layer…")
+def maps_for(model_id: str, input_key: str, _array: np.ndarray, names: tuple[str, ...]) -> dict:
+    with iw.lock(model_id):
+        return inspection.feature_maps(iw.load_model(model_id)[0], pixel_model.batch(_array), list(names))
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def layer_table(model_id: str):
+    s = summary(pixel_model.inner(iw.load_model(model_id)[0]), iw.load_model(model_id)[1]["input_size"])
+    return s.table(), s.total_params, s.total_macs
+
+
+# ---- 1. filters -----------------------------------------------------------------------------
+st.header("1. Filters")
+convs = inspection.conv_layers(picked.model)
+names = [n for n, _ in convs]
+titles = {n: f"{n}: {describe(m)}" for n, m in convs}
+c1, c2 = st.columns([2, 1])
+name = c1.selectbox("Convolution layer", names, format_func=titles.get, key="filters_layer")
+weights = inspection.filters(picked.model, name)
+out_c, in_c, kh, kw = weights.shape
+lim = None
+if name == names[0]:
+    snaps = snapshots(picked.id)
+    if snaps is not None and snaps.shape[1:] == weights.shape and len(snaps) > 1:
+        epoch = st.select_slider(
+            "After epoch", list(range(len(snaps))), value=len(snaps) - 1, key="filters_epoch",
+            format_func=lambda e: "before training" if e == 0 else str(e),
+            help="The first layer was saved after every epoch: slide to watch the filters form.")
+        weights, lim = snaps[epoch], colormaps.limit(snaps)
+    else:
+        st.caption("This model was saved without per-epoch snapshots of its first layer.")
+channel = None
+if in_c > 1:
+    channel = c2.slider(f"Input channel (of {in_c})", 0, in_c - 1, 0, key="filters_in_channel",
+                        help="Each filter of a deeper layer has one slice per map of the layer before.")
+tiles = map_grid.coloured(inspection.kernel_tiles(weights, channel if in_c > 1 else 0),
+                          lim or colormaps.limit(weights))
+scale = max(1, 48 // max(kh, kw))
+st.image(map_grid.mosaic(tiles, 16, scale, pad=2), width="content", output_format="PNG",
+         caption=f"{out_c} filters of {kh}x{kw}" + (f", slice {channel} of {in_c}" if in_c > 1 else "")
+         + f". Blue = negative weight, white = 0, red = positive (scale ±{lim or colormaps.limit(weights):.3g}).")
+
+# ---- 2. feature maps ------------------------------------------------------------------------
+st.header("2. Feature maps")
+left, right = st.columns([1, 1], gap="large")
+with left:
+    inp = iw.input_picker("filters", picked)
+if inp is not None:
+    with right:
+        iw.show_input(picked, inp)
+    layers = inspection.layers(picked.model, picked.input_size)
+    maps = maps_for(picked.id, inp.key, inp.array, tuple(l.name for l in layers))
+    st.caption("Each grid shares one colour scale (a weak map looks weak); click a map to enlarge it.")
+    for i, layer in enumerate(layers):
+        fm = maps[layer.name]
+        shape = " x ".join(str(s) for s in fm.shape)
+        with st.expander(f"Layer {layer.name} · {layer.title} · {shape}", expanded=i < 3):
+            lim = colormaps.limit(fm)
+            tiles = map_grid.coloured(fm, lim)
+            grid_col, big_col = st.columns([3, 1])
+            with grid_col:
+                event = st.altair_chart(
+                    map_grid.clickable(tiles, 16, "pick", cell=44 if len(fm) > 32 else 56,
+                                       captions=[f"map {c}" for c in range(len(fm))]),
+                    on_select="rerun", key=f"filters_maps_{layer.name}_{inp.key}")
+            chosen = map_grid.selected_index(event, "pick")
+            chosen = int(np.argmax(fm.reshape(len(fm), -1).mean(1))) if chosen is None else chosen
+            big_col.image(iw.big_rgb(tiles[chosen], 200), width="stretch", output_format="PNG",
+                          caption=f"map {chosen}: {colormaps.legend(fm[chosen], lim)}")
+
+# ---- 3. summary -----------------------------------------------------------------------------
+st.header("3. The model's layers")
+table, params, macs = layer_table(picked.id)
+st.dataframe(table, hide_index=True, width="stretch")
+st.caption(f"{params:,} parameters, {macs:,} multiply-adds per picture of "
+           f"{' x '.join(str(s) for s in picked.input_size)}.")

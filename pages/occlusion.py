@@ -1,0 +1,87 @@
+"""Occlusion: cover a patch, slide it over the picture, and watch the class probability drop."""
+
+import numpy as np
+import streamlit as st
+
+from explorer import attribution, colormaps, heatmaps, ops
+from explorer.ui import attribution_cache, inspect_widgets as iw
+
+SIDE = 300
+
+st.title("⬛ Occlusion")
+st.write(
+    "The bluntest explanation there is: hide part of the picture behind a patch and ask the "
+    "model again. Where hiding makes the probability of the class **drop**, the model was "
+    "looking. The patch slides like a convolution kernel, so the number of positions follows "
+    "the same formula as on the Convolution page. (Captum's `Occlusion`, on the softmax "
+    "probabilities, all positions batched.)"
+)
+
+picked = iw.model_picker("occlusion")
+if picked is None:
+    st.stop()
+
+left, right = st.columns([1, 1], gap="large")
+with left:
+    inp = iw.input_picker("occlusion", picked)
+if inp is None:
+    st.stop()
+with right:
+    probs = iw.show_input(picked, inp)
+    target = iw.target_picker("occlusion", picked, inp, probs)
+
+_, height, width = inp.array.shape
+side = min(height, width)
+c1, c2, c3, c4 = st.columns(4)
+window = c1.slider("Window (pixels)", 1, side, min(8, max(1, side // 2)), key="occlusion_window")
+stride = c2.slider("Stride", 1, side, min(4, max(1, side // 4)), key="occlusion_stride")
+baseline = c3.slider("Patch value", 0.0, 1.0, 0.0, 0.05, key="occlusion_baseline",
+                     help="The grey level of the patch: 0 is black, 1 is white.")
+opacity = c4.slider("Overlay opacity", 0.0, 1.0, 0.7, 0.05, key="occlusion_opacity")
+
+try:
+    axes = [attribution.occlusion_axis(n, window, stride) for n in (height, width)]
+except ValueError as exc:
+    st.warning(str(exc))
+    st.stop()
+rows, cols = (full + partial for full, partial in axes)
+
+names = ("per axis", "") if height == width else ("(rows)", "(columns)")
+for n, (full, partial), what in zip((height, width), axes, names):
+    if not what:
+        break
+    st.latex(rf"\text{{positions {what}}} = \left\lfloor \frac{{n - k}}{{s}} \right\rfloor + 1"
+             rf"= \left\lfloor \frac{{{n} - {window}}}{{{stride}}} \right\rfloor + 1 = {full}"
+             + (r"\;+\;1 \text{ partial}" if partial else ""))
+if any(partial for _, partial in axes):
+    left_over = ops.fit(height, window, stride).dropped or ops.fit(width, window, stride).dropped
+    st.caption(f"The full windows leave {left_over} pixel(s) at the far edge (the remainder of the "
+               "division, dropped by a convolution); Captum slides one more, partial window there "
+               "so every pixel is covered.")
+st.markdown(f"**{rows} x {cols} = {rows * cols} positions**: the model classifies {rows * cols} "
+            f"covered copies of the picture (in batches), plus the original.")
+
+with st.spinner(f"Classifying {rows * cols} covered pictures…"):
+    drop = attribution_cache.attribution_map(
+        picked.id, False, inp.key, inp.array, target, "occlusion", None,
+        (("baseline", baseline), ("stride", stride), ("window", window)))
+
+lim = colormaps.limit(drop)
+norm = np.clip(drop / lim, -1, 1)
+a, b, c = st.columns(3)
+a.image(iw.big_rgb(heatmaps.colour(norm, "all"), SIDE), width="stretch", output_format="PNG",
+        caption=f"Drop in P({picked.classes[target]}): red = drops (up to {drop.max():.1%}), "
+                f"blue = rises (up to {max(-drop.min(), 0):.1%})")
+b.image(iw.big_rgb(heatmaps.overlay(inp.array, norm, opacity, "all"), SIDE), width="stretch", output_format="PNG",
+        caption="The same map over the picture")
+
+# The single most important patch: cover it and show what the model then says.
+r, q = np.unravel_index(int(np.argmax(drop)), drop.shape)
+r0 = min(max(0, (r // stride) * stride), height - window)
+c0 = min(max(0, (q // stride) * stride), width - window)
+covered_img = inp.array.copy()
+covered_img[:, r0:r0 + window, c0:c0 + window] = baseline
+after = iw.probabilities(picked.id, f"{inp.key}:covered:{r0}:{c0}:{window}:{baseline}", covered_img)
+c.image(iw.big(covered_img, SIDE), width="stretch", output_format="PNG",
+        caption=f"Covering the most important patch: P({picked.classes[target]}) "
+                f"{probs[target]:.0%} → {after[target]:.0%}, prediction {picked.classes[int(after.argmax())]}")

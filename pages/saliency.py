@@ -1,0 +1,92 @@
+"""Saliency: six Captum explanations of one prediction side by side, and their sanity check."""
+
+import streamlit as st
+
+from explorer import attribution, heatmaps, inspection, sanity
+from explorer.ui import attribution_cache, inspect_widgets as iw
+
+METHODS = ["saliency", "integrated_gradients", "smoothgrad", "guided_backprop", "grad_cam", "guided_grad_cam"]
+VIEWS = {"both": "Heat map + overlay", "overlay": "Overlay", "heat": "Heat map"}
+SIDE = 160
+
+st.title("✨ Saliency")
+st.write(
+    "Which pixels made the model say what it said? Each method below answers with a map over the "
+    "picture, computed with [Captum](https://captum.ai). They do not agree, and some of them "
+    "barely depend on the model at all: the **sanity check** at the bottom shows the same maps "
+    "for a copy of the model whose weights are random."
+)
+
+picked = iw.model_picker("saliency")
+if picked is None:
+    st.stop()
+
+left, right = st.columns([1, 1], gap="large")
+with left:
+    inp = iw.input_picker("saliency", picked)
+if inp is None:
+    st.stop()
+with right:
+    probs = iw.show_input(picked, inp)
+    target = iw.target_picker("saliency", picked, inp, probs)
+
+with st.expander("⚙️ Display and method settings", expanded=False):
+    c1, c2, c3, c4 = st.columns(4)
+    sign = c1.selectbox("Sign", list(heatmaps.SIGNS), format_func=heatmaps.SIGNS.get, key="saliency_sign",
+                        help="As in Captum's visualize_image_attr: which values to show.")
+    outlier = c2.slider("Outlier percentile", 0.0, 10.0, 2.0, 0.5, key="saliency_outlier",
+                        help="The strongest pixels holding this % of the total are clipped, so "
+                             "a few extreme pixels do not wash the rest of the map out.")
+    opacity = c3.slider("Overlay opacity", 0.0, 1.0, 0.7, 0.05, key="saliency_opacity")
+    view = c4.selectbox("Show", list(VIEWS), format_func=VIEWS.get, key="saliency_view")
+    c1, c2, c3, c4 = st.columns(4)
+    steps = c1.slider("Integrated Gradients steps", 10, 200, 50, 10, key="saliency_ig_steps")
+    samples = c2.slider("SmoothGrad samples", 5, 50, 20, 5, key="saliency_sg_samples")
+    noise = c3.slider("SmoothGrad noise (std)", 0.05, 0.5, 0.15, 0.05, key="saliency_sg_noise")
+    convs = [n for n, _ in inspection.conv_layers(picked.model)]
+    layer = c4.selectbox("Grad-CAM layer", convs, index=len(convs) - 1, key="saliency_layer",
+                         help="Grad-CAM looks at one convolution's output; the last one by default.")
+
+PARAMS = {
+    "integrated_gradients": (("n_steps", steps),),
+    "smoothgrad": (("nt_samples", samples), ("stdevs", noise)),
+}
+
+
+def maps_for(randomised: bool) -> dict:
+    with st.spinner("Computing the explanations…"):
+        return {m: attribution_cache.attribution_map(
+            picked.id, randomised, inp.key, inp.array, target, m,
+            layer if "grad_cam" in m else None, PARAMS.get(m, ())) for m in METHODS}
+
+
+def draw(maps: dict, notes: dict | None = None) -> None:
+    cols = st.columns(len(METHODS))
+    for col, m in zip(cols, METHODS):
+        norm = heatmaps.normalise(maps[m], sign, outlier)
+        with col:
+            st.markdown(f"**{attribution.METHODS[m].title}**")
+            if view in ("both", "heat"):
+                st.image(iw.big_rgb(heatmaps.colour(norm, sign), SIDE), width="stretch", output_format="PNG")
+            if view in ("both", "overlay"):
+                st.image(iw.big_rgb(heatmaps.overlay(inp.array, norm, opacity, sign), SIDE), width="stretch", output_format="PNG")
+            st.caption(notes[m] if notes else attribution.METHODS[m].explains)
+
+
+st.subheader(f"Why “{picked.classes[target]}”? The trained model")
+trained = maps_for(False)
+draw(trained)
+st.caption(f"Colours: {heatmaps.legend(sign)}. Grad-CAM uses layer {layer}; it is coarse because "
+           "that layer's maps are small and are upsampled to the picture.")
+
+st.subheader("🧪 Sanity check: the same model with random weights")
+st.write(
+    "Adebayo et al. (2018) asked: if the weights are replaced by random numbers, does the map "
+    "change? A map that still looks the same cannot be showing what the model **learned**; it "
+    "mostly shows the picture's edges. The number under each map is the rank correlation with "
+    "the trained model's map: near 1 means it hardly depends on the learned weights."
+)
+if st.toggle("Show the sanity check", value=True, key="saliency_sanity"):
+    random_maps = maps_for(True)
+    draw(random_maps, {m: f"similarity to the trained map: {sanity.similarity(trained[m], random_maps[m]):.2f}"
+                       for m in METHODS})

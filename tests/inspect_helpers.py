@@ -1,0 +1,26 @@
+"""Small saved models for the Inspect tests: trained for a second on the bundled digits."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import torch
+
+from explorer import datasets, recipes, registry, train_jobs, training
+
+
+@lru_cache(maxsize=1)
+def digits_split():
+    return datasets.split(datasets.load("digits"))
+
+
+def save_digits_model(epochs: int = 2, name: str = "tiny digits net", root=None) -> registry.SavedModel:
+    """FastNet (width 8) trained for `epochs` on the 8x8 digits and saved through the registry,
+    exactly as the Train page saves models (filter snapshots included)."""
+    train, test = digits_split()
+    spec = recipes.model_spec("fastnet", train, {"width": 8})
+    config = training.TrainConfig(epochs=epochs, batch_size=64, lr=0.02, threads=1, seed=0, device="cpu")
+    request = train_jobs.TrainRequest(spec, config, "digits", train, test,
+                                      {"test_size": 0.2, "random_state": 8}, name, root)
+    torch.manual_seed(0)
+    return train_jobs.run(request).saved
