@@ -5,6 +5,7 @@ import streamlit as st
 from explorer.ui import navigation, sidebar
 
 st.set_page_config(page_title="CNN Explorer", page_icon="🧠", layout="wide")
-page = st.navigation(navigation.build())
+# expanded: every page stays listed (a collapsed list hides the Inspect pages behind "View more").
+page = st.navigation(navigation.build(), expanded=True)
 sidebar.render()
 page.run()
