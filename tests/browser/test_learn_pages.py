@@ -23,7 +23,8 @@ def set_number(page: Page, label: str, value: int) -> None:
 
 def test_switch_architecture_and_input_size_changes_the_table(server, page):
     open_page(page, server, "architectures")
-    page.get_by_test_id("stDataFrame").first.scroll_into_view_if_needed()
+    # The per-layer table; the calculators' tables wait hidden in their tabs further down.
+    page.get_by_test_id("stDataFrame").filter(visible=True).first.scroll_into_view_if_needed()
     expect(page.locator('[data-testid="stDataFrame"] [role="gridcell"]').first).to_be_attached()
     assert "64 filters" in table_text(page) and "64 x 224 x 224" in table_text(page)  # VGG-16
 
