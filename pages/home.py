@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from explorer.ui import cached, data_widgets, navigation
+from explorer.ui import data_widgets, navigation, sidebar
 
 st.title("🧠 CNN Explorer")
 st.markdown(
@@ -36,7 +36,7 @@ if first:
 
 st.divider()
 st.subheader("This machine")
-st.write(f"Training runs on: **{cached.device_line()}**")
+sidebar.device_text("Training runs on: **{}**")
 for row in data_widgets.status_rows():
     mark = "✅" if row["Status"] == "ready" else "⬇️"
     st.markdown(f"{mark} **{row['Dataset']}**: {row['Status']}  \n<small>`{row['Source']}`</small>",

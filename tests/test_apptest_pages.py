@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from explorer.ui import navigation
+from explorer.ui import device_probe, navigation
 from tests.conftest import ROOT
 
 APP = str(ROOT / "app.py")
@@ -23,6 +23,7 @@ def test_page_runs_without_exception(path):
 
 
 def test_home_lists_device_and_datasets():
+    device_probe.line(wait=60)  # a server that has been up a moment: the probe is done
     at = AppTest.from_file(APP, default_timeout=60).run()
     text = " ".join(m.value for m in at.markdown)
     assert "Training runs on" in text and ("CPU" in text or "GPU" in text)

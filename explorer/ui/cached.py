@@ -6,7 +6,8 @@ import uuid
 
 import streamlit as st
 
-from explorer import datasets, device, jobs
+from explorer import datasets, jobs
+from explorer.ui import device_probe
 
 
 @st.cache_resource(show_spinner="Loading the dataset (the first time takes a few seconds)…")
@@ -15,11 +16,9 @@ def dataset(name: str) -> datasets.Dataset:
     return datasets.freeze(datasets.load(name, download_missing=False))
 
 
-@st.cache_resource
 def device_line() -> str:
-    """Sets torch's thread count once for the server and describes the training device."""
-    device.set_threads()
-    return device.describe()
+    """The training device (waits for the probe, which also sets torch's thread count)."""
+    return device_probe.line(wait=120) or "unknown (torch did not load)"
 
 
 @st.cache_resource
