@@ -36,3 +36,11 @@ def open_page(page: Page, base_url: str, url_path: str = "") -> None:
 def assert_no_errors(page: Page) -> None:
     """No exception box and no error message anywhere on the page."""
     expect(page.locator(ERROR_SELECTORS)).to_have_count(0)
+
+
+def wait_camera_ready(page: Page, timeout: float = 30_000) -> None:
+    """Wait until st.camera_input's video shows frames (Chromium's fake camera needs a moment
+    after permission; a Take Photo click before that captures nothing)."""
+    page.wait_for_function(
+        "() => { const v = document.querySelector('video');"
+        " return v && v.readyState >= 2 && v.videoWidth > 0; }", timeout=timeout)

@@ -7,7 +7,7 @@ import io
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.browser.helpers import assert_no_errors, wait_idle
+from tests.browser.helpers import assert_no_errors, wait_camera_ready, wait_idle
 from tests.browser.learn_helpers import click_grid_cell, image_src, nudge, open_via_sidebar, wait_tex
 
 
@@ -82,6 +82,7 @@ def test_webcam_picture_becomes_the_input(server, page):
     page.get_by_text("Webcam").first.click()
     wait_idle(page)
     expect(page.get_by_text("Showing the sample 'shapes' until your picture arrives.")).to_be_visible()
+    wait_camera_ready(page)
     page.get_by_role("button", name="Take Photo").click(timeout=30_000)
     expect(page.get_by_text("Showing the sample 'shapes' until your picture arrives.")).to_have_count(0, timeout=30_000)
     expect(page.get_by_text("Input 256x256")).to_have_count(0)

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from explorer import attribution, samples
 from tests.browser.conftest import start_server, stop_server
-from tests.browser.helpers import assert_no_errors, open_page, wait_idle
+from tests.browser.helpers import assert_no_errors, open_page, wait_camera_ready, wait_idle
 from tests.inspect_helpers import save_digits_model
 
 TITLES = [attribution.METHODS[m].title for m in
@@ -70,7 +70,7 @@ def test_webcam_picture_with_the_fake_camera(inspect_server, page):
     wait_idle(page)
     shoot = page.get_by_role("button", name="Take Photo")
     expect(shoot).to_be_enabled(timeout=30_000)
-    page.wait_for_timeout(1000)  # let the fake camera deliver frames
+    wait_camera_ready(page)
     shoot.click()
     wait_idle(page)
     expect(page.get_by_text("What the model sees: 8x8 grey")).to_be_visible(timeout=60_000)
