@@ -29,6 +29,7 @@ def test_train_a_tiny_run_and_click_the_confusion_matrix(server, page):
     assert_no_errors(page)
     expect(page.get_by_text(re.compile(r"Saved as"))).to_be_visible()
     charts = page.locator('[data-testid="stVegaLiteChart"]')
+    expect(charts.nth(3)).to_be_attached(timeout=60_000)  # Vega draws after the run ends
     assert charts.count() >= 4  # batch loss, loss, accuracy, confusion matrix (+ per class)
     expect(page.get_by_text("Click a cell of the confusion matrix")).to_be_visible()
     # the confusion matrix is the chart right after the curves; click near its middle cell
