@@ -17,18 +17,7 @@ st.write(
     "probabilities, all positions batched.)"
 )
 
-picked = iw.model_picker("occlusion")
-if picked is None:
-    st.stop()
-
-left, right = st.columns([1, 1], gap="large")
-with left:
-    inp = iw.input_picker("occlusion", picked)
-if inp is None:
-    st.stop()
-with right:
-    probs = iw.show_input(picked, inp)
-    target = iw.target_picker("occlusion", picked, inp, probs)
+picked, inp, probs, target = iw.explain_setup("occlusion")
 
 _, height, width = inp.array.shape
 side = min(height, width)

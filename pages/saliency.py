@@ -17,18 +17,7 @@ st.write(
     "for a copy of the model whose weights are random."
 )
 
-picked = iw.model_picker("saliency")
-if picked is None:
-    st.stop()
-
-left, right = st.columns([1, 1], gap="large")
-with left:
-    inp = iw.input_picker("saliency", picked)
-if inp is None:
-    st.stop()
-with right:
-    probs = iw.show_input(picked, inp)
-    target = iw.target_picker("saliency", picked, inp, probs)
+picked, inp, _, target = iw.explain_setup("saliency")
 
 with st.expander("⚙️ Display and method settings", expanded=False):
     c1, c2, c3, c4 = st.columns(4)

@@ -328,3 +328,20 @@ def target_picker(prefix: str, picked: Picked, inp: Input, probs: np.ndarray) ->
     return st.selectbox("Explain the class", order, index=top, key=f"{prefix}_target_{inp.key}",
                         format_func=lambda k: f"{picked.classes[k]} ({probs[k]:.0%})"
                         + (" · predicted" if k == top else ""))
+
+
+def explain_setup(prefix: str) -> tuple[Picked, Input, np.ndarray, int]:
+    """The top of an explanation page: model, then input beside its prediction and the class
+    to explain; returns (model, input, class probabilities (K,), target). Stops the page (with the pickers' own message) until both are chosen."""
+    picked = model_picker(prefix)
+    if picked is None:
+        st.stop()
+    left, right = st.columns([1, 1], gap="large")
+    with left:
+        inp = input_picker(prefix, picked)
+    if inp is None:
+        st.stop()
+    with right:
+        probs = show_input(picked, inp)
+        target = target_picker(prefix, picked, inp, probs)
+    return picked, inp, probs, target
