@@ -1,15 +1,20 @@
-"""The sidebar every page shares, and the device line that Home shows too."""
+"""The sidebar every page shares (presenter mode, the link to this view, the training device),
+and the device line that Home shows too."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from explorer.ui import device_probe
+from explorer.ui import device_probe, url_state
 
 
 def render() -> None:
+    """Presenter mode and the link to this view first, then (not when presenting) the device."""
     with st.sidebar:
-        device_text("Training device: **{}**", small=True)
+        presenting = url_state.presenter_toggle()
+        url_state.copy_link()
+        if True:
+            device_text("Training device: **{}**", small=True)
 
 
 def device_text(template: str, small: bool = False) -> None:

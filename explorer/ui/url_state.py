@@ -1,0 +1,165 @@
+"""Settings in the address bar: a copied link reopens the same view elsewhere.
+
+Most settings use Streamlit's own binding (`bind=url_state.BIND` on the widget): the widget
+key is the parameter name, a value equal to the widget's default stays out of the address,
+and a value that does not fit (not a number, out of range, not one of the options) is
+dropped without an error. The few settings a widget binding cannot carry (the edited kernel
+grid, the saved model of the Inspect pages, presenter mode) go through `incoming` and
+`publish`, and every value they read is checked by a parse function here first.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import streamlit as st
+
+BIND = "query-params"
+PRESENT = "present"  # ?present=1: presenter mode
+PRESENT_KEY = "ui_present"  # session_state / widget key of the presenter toggle
+MAX_PARAM = 2000  # longer values are not settings anybody typed or copied
+MAX_KERNEL_VALUE = 1000.0
+_WRITTEN = "_url_written"  # session_state: {param: the value this app last put in the address}
+
+TRUE = {"1", "true", "yes", "on"}
+FALSE = {"0", "false", "no", "off"}
+
+
+# ---- parsing (plain functions, no Streamlit) ------------------------------------------------
+
+def parse_flag(raw: str | None) -> bool | None:
+    """'1'/'true'/'yes'/'on' -> True, '0'/'false'/'no'/'off' -> False, anything else None."""
+    if not isinstance(raw, str) or len(raw) > 5:
+        return None
+    raw = raw.strip().lower()
+    return True if raw in TRUE else False if raw in FALSE else None
+
+
+def parse_choice(raw: str | None, allowed) -> str | None:
+    """raw when it is exactly one of `allowed`, else None (no path, no prefix matching)."""
+    return raw if isinstance(raw, str) and raw in set(allowed) else None
+
+
+def encode_kernel(kernel: np.ndarray) -> str:
+    """(k, k) weights -> '-1,0,1_-2,0,2_-1,0,1' (rows joined by '_', 4 significant digits)."""
+    return "_".join(",".join(f"{float(v):.4g}" for v in row) for row in np.asarray(kernel))
+
+
+def parse_kernel(raw: str | None, size: int) -> np.ndarray | None:
+    """A (size, size) float64 kernel from `encode_kernel`'s text, or None if it is not one:
+    wrong shape, not numbers, inf/nan, or weights beyond ±MAX_KERNEL_VALUE."""
+    if not isinstance(raw, str) or not raw or len(raw) > MAX_PARAM:
+        return None
+    rows = raw.split("_")
+    if len(rows) != size:
+        return None
+    try:
+        grid = [[float(v) for v in row.split(",")] for row in rows]
+    except ValueError:
+        return None
+    if any(len(row) != size for row in grid):
+        return None
+    if not all(math.isfinite(v) and abs(v) <= MAX_KERNEL_VALUE for row in grid for v in row):
+        return None
+    return np.array(grid, dtype=np.float64)
+
+
+# ---- settings without a widget binding ------------------------------------------------------
+
+def _written() -> dict:
+    return st.session_state.setdefault(_WRITTEN, {})
+
+
+def incoming(param: str) -> str | None:
+    """The address's value of `param` when it came from outside (a shared link, a lesson
+    preset, the Back button), None when it is absent or merely what `publish` wrote."""
+    raw = st.query_params.get(param)
+    if not isinstance(raw, str) or len(raw) > MAX_PARAM or raw == _written().get(param):
+        return None
+    _written()[param] = raw  # read once: from now on the app's own value wins
+    return raw
+
+
+def publish(param: str, value: str | None) -> None:
+    """Put `value` in the address (None: take `param` out)."""
+    if value is None:
+        _written().pop(param, None)
+        if param in st.query_params:
+            del st.query_params[param]
+        return
+    _written()[param] = value
+    if st.query_params.get(param) != value:
+        st.query_params[param] = value
+
+
+def forget(prefix: str) -> None:
+    """Drop every setting whose key starts with prefix (a lesson preset starts from a clean
+    page: bound widgets keep their value across page switches otherwise)."""
+    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(prefix)]:
+        del st.session_state[key]
+
+
+# ---- presenter mode -------------------------------------------------------------------------
+
+def presenting() -> bool:
+    """True in presenter mode: pages leave out secondary controls and explanations."""
+    return bool(st.session_state.get(PRESENT_KEY, False))
+
+
+def presenter_toggle() -> bool:
+    """The sidebar switch, seeded from ?present=1 and written back to the address (the
+    address loses it on a page switch; the session keeps it)."""
+    shared = parse_flag(incoming(PRESENT))
+    if shared is not None:
+        st.session_state[PRESENT_KEY] = shared
+    on = st.toggle("🎓 Presenter mode", key=PRESENT_KEY,
+                   help="Bigger type and pictures, fewer controls: readable from the back of a room.")
+    publish(PRESENT, "1" if on else None)
+    if on:
+        st.html(f"<style>{PRESENTER_CSS}</style>")
+    return on
+
+
+PRESENTER_CSS = """
+[data-testid="stMain"] { font-size: 1.3rem; }
+[data-testid="stMain"] .block-container { max-width: 100%; padding-left: 2rem; padding-right: 2rem; }
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] p,
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] li,
+[data-testid="stMain"] label p,
+[data-testid="stMain"] [data-testid="stCaptionContainer"] { font-size: 1.3rem; }
+[data-testid="stMain"] h1 { font-size: 3.6rem; }
+[data-testid="stMain"] h2 { font-size: 2.6rem; }
+[data-testid="stMain"] h3 { font-size: 2.1rem; }
+[data-testid="stMain"] .katex { font-size: 1.6em; }
+[data-testid="stMain"] [data-testid="stMetricValue"] { font-size: 3rem; }
+"""
+
+
+# ---- the link to this view ------------------------------------------------------------------
+
+COPY_HTML = """
+<button id="cnn-copy-link" type="button" data-copied=""
+ style="width:100%;padding:0.4rem 0.6rem;border-radius:0.5rem;border:1px solid rgba(49,51,63,0.2);
+        background:white;cursor:pointer;font:inherit;"
+ onclick="(function(b){
+   var url = window.location.href;
+   function done(){ b.setAttribute('data-copied', url); b.textContent = '✅ Link copied'; }
+   function fallback(){
+     var t = document.createElement('textarea'); t.value = url; document.body.appendChild(t);
+     t.select(); try { document.execCommand('copy'); } catch (e) {} t.remove(); done();
+   }
+   if (navigator.clipboard && window.isSecureContext) {
+     navigator.clipboard.writeText(url).then(done, fallback);
+   } else { fallback(); }
+ })(this)">🔗 Copy link to this view</button>
+"""
+
+
+def copy_link() -> None:
+    """A button that copies the address (always current: widgets update it as they change),
+    with what a link can and cannot carry."""
+    st.html(COPY_HTML, unsafe_allow_javascript=True)
+    st.caption("The link opens this page with the same settings (and presenter mode if on). "
+               "Your own photo or webcam picture stays on your computer: the link opens the "
+               "same sample picture and settings.")
