@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from explorer import calculator_charts, calculators, models
-from explorer.ui import zoo
+from explorer.ui import url_state, zoo
 
 ORDER = ["lenet5", "course_mlp", "course_cnn", "tinyvgg", "alexnet", "vgg11", "vgg16", "vgg19",
          "inception3a", "googlenet", "resnet18", "resnet34"]
@@ -21,7 +21,8 @@ def big(n: int) -> str:
 
 
 def reset_input() -> None:
-    """A new architecture starts at the input it was designed for."""
+    """A new architecture starts at the input it was designed for (also the widgets' defaults,
+    so that a link carries only the settings that differ from the design)."""
     name = st.session_state["architectures_name"]
     c, h, _ = models.info(name).input_size
     st.session_state["architectures_channels"] = c
@@ -37,20 +38,18 @@ st.write(
     "height and width while it grows in depth."
 )
 
-if "architectures_name" not in st.session_state:
-    st.session_state["architectures_name"] = "vgg16"
-    reset_input()
-
 cols = st.columns([3, 1, 1, 1])
-name = cols[0].selectbox("Architecture", CHOICES, key="architectures_name", on_change=reset_input,
-                         format_func=lambda n: models.info(n).title)
-channels = cols[1].number_input("Input channels", 1, 512, key="architectures_channels",
-                                help="1 for grayscale, 3 for colour (Inception 3a reads 192 feature maps).")
-side = cols[2].number_input("Input size (pixels)", 1, 512, key="architectures_side",
-                            help="Height and width of the square input picture.")
+name = cols[0].selectbox("Architecture", CHOICES, CHOICES.index("vgg16"), key="architectures_name", on_change=reset_input,
+                         format_func=lambda n: models.info(n).title, bind=url_state.BIND)
+design_c, design_side, _ = models.info(name).input_size
+channels = cols[1].number_input("Input channels", 1, 512, design_c, key="architectures_channels",
+                                help="1 for grayscale, 3 for colour (Inception 3a reads 192 feature maps).",
+                                bind=url_state.BIND)
+side = cols[2].number_input("Input size (pixels)", 1, 512, design_side, key="architectures_side",
+                            help="Height and width of the square input picture.", bind=url_state.BIND)
 is_classifier = zoo.default_classes(name) is not None
-classes = cols[3].number_input("Classes", 1, 10_000, key="architectures_classes",
-                               disabled=not is_classifier,
+classes = cols[3].number_input("Classes", 1, 10_000, zoo.default_classes(name) or 10, key="architectures_classes",
+                               disabled=not is_classifier, bind=url_state.BIND,
                                help="Outputs of the last layer: 10 digits, 1,000 ImageNet classes.")
 info = models.info(name)
 st.markdown(f"**{info.title}.** {info.description}")

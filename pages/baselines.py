@@ -4,7 +4,7 @@ import streamlit as st
 
 from explorer import baselines, comparison, datasets
 from explorer.ui import comparison_widgets as cw
-from explorer.ui import data_widgets, navigation
+from explorer.ui import data_widgets, navigation, url_state
 
 st.title("⚖️ CNN vs classical ML")
 st.write(
@@ -18,15 +18,15 @@ st.write(
 ds = data_widgets.picker("baselines_source")
 with st.expander("Split (the course's: 20% test, random_state 8)"):
     c1, c2 = st.columns(2)
-    test_size = c1.slider("Test share", 0.1, 0.5, 0.2, 0.05, key="baselines_test_size")
-    random_state = int(c2.number_input("random_state", 0, 10_000, 8, key="baselines_random_state"))
+    test_size = c1.slider("Test share", 0.1, 0.5, 0.2, 0.05, key="baselines_test_size", bind=url_state.BIND)
+    random_state = int(c2.number_input("random_state", 0, 10_000, 8, key="baselines_random_state", bind=url_state.BIND))
     st.caption("CNNs appear below only if they were trained with this same split.")
 train, test = datasets.split(ds, test_size, random_state)
 key = comparison.split_key(ds, test_size, random_state)
 cnns = cw.saved_cnns(ds, test, test_size, random_state)
 
 names = st.multiselect("Models to train", baselines.NAMES, default=list(baselines.NAMES),
-                       format_func=baselines.TITLES.get, key="baselines_models")
+                       format_func=baselines.TITLES.get, key="baselines_models", bind=url_state.BIND)
 with st.expander("Options used (exactly the course's)"):
     st.dataframe(cw.options_table(), hide_index=True, width="stretch")
     st.caption(f"Pixels in [0, 1], each image flattened: {train.images[0].size:,} numbers per image. "

@@ -5,8 +5,8 @@ import time
 import numpy as np
 import streamlit as st
 
-import explorer.ui  # noqa: F401  (repairs shared links on a fresh server; see explorer/ui/__init__.py)
 from explorer import signal_charts, signals
+from explorer.ui import url_state  # also repairs shared links on a fresh server (explorer/ui/__init__.py)
 
 st.title("〰️ 1-D convolution")
 st.write(
@@ -17,30 +17,30 @@ st.write(
 st.latex(r"(f * g)(c) = \sum_{t} f(t)\, g(c - t)\;\Delta t")
 
 preset = st.segmented_control("Example", signals.PRESETS, default=signals.PRESETS[0],
-                              required=True, key="convolution_1d_preset")
+                              required=True, key="convolution_1d_preset", bind=url_state.BIND)
 
 
 def pair_for(name: str) -> signals.Pair:
     """The chosen preset with the settings from its sliders."""
     cols = st.columns(4)
     if name == "box * box":
-        f_w = cols[0].slider("Width of f", 0.2, 2.0, 1.0, 0.1, key="convolution_1d_box_f")
-        g_w = cols[1].slider("Width of g", 0.2, 2.0, 1.0, 0.1, key="convolution_1d_box_g")
+        f_w = cols[0].slider("Width of f", 0.2, 2.0, 1.0, 0.1, key="convolution_1d_box_f", bind=url_state.BIND)
+        g_w = cols[1].slider("Width of g", 0.2, 2.0, 1.0, 0.1, key="convolution_1d_box_g", bind=url_state.BIND)
         st.caption("Two boxes of height 1. Equal widths give the course's triangle; unequal "
                    "widths give a trapezoid with a flat top as wide as their difference.")
         return signals.box_pair(f_w, g_w)
     if name == "two Gaussians":
-        f_m = cols[0].slider("Mean of f", -3.0, 3.0, -1.0, 0.1, key="convolution_1d_gauss_fm")
-        f_s = cols[1].slider("Spread of f", 0.2, 1.5, 0.5, 0.05, key="convolution_1d_gauss_fs")
-        g_m = cols[2].slider("Mean of g", -3.0, 3.0, 1.5, 0.1, key="convolution_1d_gauss_gm")
-        g_s = cols[3].slider("Spread of g", 0.2, 1.5, 0.8, 0.05, key="convolution_1d_gauss_gs")
+        f_m = cols[0].slider("Mean of f", -3.0, 3.0, -1.0, 0.1, key="convolution_1d_gauss_fm", bind=url_state.BIND)
+        f_s = cols[1].slider("Spread of f", 0.2, 1.5, 0.5, 0.05, key="convolution_1d_gauss_fs", bind=url_state.BIND)
+        g_m = cols[2].slider("Mean of g", -3.0, 3.0, 1.5, 0.1, key="convolution_1d_gauss_gm", bind=url_state.BIND)
+        g_s = cols[3].slider("Spread of g", 0.2, 1.5, 0.8, 0.05, key="convolution_1d_gauss_gs", bind=url_state.BIND)
         st.caption(f"Two bell curves give a bell curve: its mean is {f_m:g} + {g_m:g} = "
                    f"{f_m + g_m:g}, its variance {f_s:g}² + {g_s:g}² = {f_s**2 + g_s**2:.3g}.")
         return signals.gaussian_pair(f_m, f_s, g_m, g_s)
-    a_m = cols[0].slider("First drop: typical distance (m)", 0.0, 8.0, 3.0, 0.5, key="convolution_1d_ball_fm")
-    a_s = cols[1].slider("First drop: spread (m)", 0.3, 3.0, 1.0, 0.1, key="convolution_1d_ball_fs")
-    b_m = cols[2].slider("Second drop: typical distance (m)", 0.0, 8.0, 4.0, 0.5, key="convolution_1d_ball_gm")
-    b_s = cols[3].slider("Second drop: spread (m)", 0.3, 3.0, 1.5, 0.1, key="convolution_1d_ball_gs")
+    a_m = cols[0].slider("First drop: typical distance (m)", 0.0, 8.0, 3.0, 0.5, key="convolution_1d_ball_fm", bind=url_state.BIND)
+    a_s = cols[1].slider("First drop: spread (m)", 0.3, 3.0, 1.0, 0.1, key="convolution_1d_ball_fs", bind=url_state.BIND)
+    b_m = cols[2].slider("Second drop: typical distance (m)", 0.0, 8.0, 4.0, 0.5, key="convolution_1d_ball_gm", bind=url_state.BIND)
+    b_s = cols[3].slider("Second drop: spread (m)", 0.3, 3.0, 1.5, 0.1, key="convolution_1d_ball_gs", bind=url_state.BIND)
     st.caption("Drop a ball: it lands a metres away with probability f(a). Pick it up there and "
                "drop it again: it rolls b further with probability g(b). The chance the total "
                "is c adds up every way to get there: f(0)g(c) + f(1)g(c−1) + … = (f * g)(c).")
@@ -87,9 +87,9 @@ def sliding_view(pair: signals.Pair) -> None:
 def echo_view() -> None:
     """A synthesised sound convolved with a two-spike kernel: hear the echo."""
     cols = st.columns(3)
-    name = cols[0].selectbox("Sound", signals.SOUNDS, key="convolution_1d_sound")
-    delay = cols[1].slider("Echo delay (ms)", 50, 600, 250, 10, key="convolution_1d_delay")
-    gain = cols[2].slider("Echo loudness", 0.0, 1.0, 0.6, 0.05, key="convolution_1d_gain")
+    name = cols[0].selectbox("Sound", signals.SOUNDS, key="convolution_1d_sound", bind=url_state.BIND)
+    delay = cols[1].slider("Echo delay (ms)", 50, 600, 250, 10, key="convolution_1d_delay", bind=url_state.BIND)
+    gain = cols[2].slider("Echo loudness", 0.0, 1.0, 0.6, 0.05, key="convolution_1d_gain", bind=url_state.BIND)
     rate = signals.SAMPLE_RATE
     sound = signals.sound(name, rate)
     kernel = signals.echo_kernel(delay / 1000, gain, rate)

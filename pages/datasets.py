@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 
 from explorer import datasets, render
-from explorer.ui import data_widgets
+from explorer.ui import data_widgets, url_state
 
 st.title("🗂️ Datasets")
 st.write(
@@ -28,7 +28,7 @@ if ds.skipped:
     with st.expander(f"{len(ds.skipped)} file(s) were left out"):
         st.text("\n".join(ds.skipped[:200]))
 
-per_class = st.slider("Examples per class", 1, 12, 8, key="datasets_per_class")
+per_class = st.slider("Examples per class", 1, 12, 8, key="datasets_per_class", bind=url_state.BIND)
 left, right = st.columns([3, 1])
 with left:
     st.subheader("Examples of each class")

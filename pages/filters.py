@@ -6,7 +6,7 @@ import streamlit as st
 
 from explorer import colormaps, inspection, map_grid, pixel_model, registry
 from explorer.models.summary import describe, summary
-from explorer.ui import inspect_widgets as iw
+from explorer.ui import inspect_widgets as iw, url_state
 
 st.title("🧩 Filters & feature maps")
 st.write(
@@ -44,7 +44,7 @@ convs = inspection.conv_layers(picked.model)
 names = [n for n, _ in convs]
 titles = {n: f"{n}: {describe(m)}" for n, m in convs}
 c1, c2 = st.columns([2, 1])
-name = c1.selectbox("Convolution layer", names, format_func=titles.get, key="filters_layer")
+name = c1.selectbox("Convolution layer", names, format_func=titles.get, key="filters_layer", bind=url_state.BIND)
 weights = inspection.filters(picked.model, name)
 out_c, in_c, kh, kw = weights.shape
 lim = None
@@ -52,7 +52,7 @@ if name == names[0]:
     snaps = snapshots(picked.id)
     if snaps is not None and snaps.shape[1:] == weights.shape and len(snaps) > 1:
         epoch = st.select_slider(
-            "After epoch", list(range(len(snaps))), value=len(snaps) - 1, key="filters_epoch",
+            "After epoch", list(range(len(snaps))), value=len(snaps) - 1, key="filters_epoch", bind=url_state.BIND,
             format_func=lambda e: "before training" if e == 0 else str(e),
             help="The first layer was saved after every epoch: slide to watch the filters form.")
         weights, lim = snaps[epoch], colormaps.limit(snaps)
@@ -60,7 +60,7 @@ if name == names[0]:
         st.caption("This model was saved without per-epoch snapshots of its first layer.")
 channel = None
 if in_c > 1:
-    channel = c2.slider(f"Input channel (of {in_c})", 0, in_c - 1, 0, key="filters_in_channel",
+    channel = c2.slider(f"Input channel (of {in_c})", 0, in_c - 1, 0, key="filters_in_channel", bind=url_state.BIND,
                         help="Each filter of a deeper layer has one slice per map of the layer before.")
 tiles = map_grid.coloured(inspection.kernel_tiles(weights, channel if in_c > 1 else 0),
                           lim or colormaps.limit(weights))

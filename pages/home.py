@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from explorer.ui import data_widgets, navigation, sidebar
+from explorer.ui import data_widgets, lessons, navigation, sidebar, url_state
 
 st.title("🧠 CNN Explorer")
 st.markdown(
@@ -34,6 +34,14 @@ first = navigation.existing("Learn")
 if first:
     st.info(f"New here? Start with **{first[0][1]}** under Learn, then train a model.")
 
+st.divider()
+st.subheader("🎓 Lessons: prepared views for class")
+st.caption("Each opens a page with its settings ready. Every page keeps its settings in the "
+           "address: copy the link (sidebar) to share exactly what you see.")
+lessons.cards()
+
+if url_state.presenting():
+    st.stop()  # the machine's details are for the teacher's screen, not the projector
 st.divider()
 st.subheader("This machine")
 sidebar.device_text("Training runs on: **{}**")

@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 
 from explorer import colormaps, inspection, map_grid, render
-from explorer.ui import inspect_widgets as iw
+from explorer.ui import inspect_widgets as iw, url_state
 
 SIDE = 128  # each picture is enlarged to about this many pixels
 
@@ -47,8 +47,8 @@ layers = inspection.layers(picked.model, picked.input_size)
 titles = {l.name: f"{l.name}: {l.title} · {' x '.join(str(s) for s in l.shape)}" for l in layers}
 default = next((i for i, l in enumerate(layers) if l.kind == "activation"), 0)
 c1, c2 = st.columns([3, 1])
-layer = c1.selectbox("Layer", list(titles), index=default, format_func=titles.get, key="max_activations_layer")
-k = c2.slider("Pictures per channel", 3, 16, 8, key="max_activations_k")
+layer = c1.selectbox("Layer", list(titles), index=default, format_func=titles.get, key="max_activations_layer", bind=url_state.BIND)
+k = c2.slider("Pictures per channel", 3, 16, 8, key="max_activations_k", bind=url_state.BIND)
 top = top_k(picked.id, layer, k)
 channels = top.values.shape[0]
 geo = inspection.geometry(picked.model, picked.input_size, layer)
@@ -67,7 +67,7 @@ def pick_from_grid() -> None:
 
 
 st.subheader("One channel")
-channel = st.number_input(f"Channel (0-{channels - 1})", 0, channels - 1, 0, key=channel_key)
+channel = st.number_input(f"Channel (0-{channels - 1})", 0, channels - 1, 0, key=channel_key, bind=url_state.BIND)
 cols = st.columns(min(k, 8))
 for j in range(k):
     i = int(top.indices[channel, j])

@@ -5,7 +5,7 @@ import re
 import streamlit as st
 
 from explorer import registry, train_charts
-from explorer.ui import navigation
+from explorer.ui import navigation, url_state
 
 st.title("💾 Saved models")
 st.write(
@@ -47,11 +47,17 @@ st.dataframe([{
 
 ids = [m.id for m in saved]
 by_id = {m.id: m for m in saved}
+shared = url_state.incoming("model")  # a link names a model by its id
+if shared in ids:
+    st.session_state["models_pick"] = shared
+elif shared is not None:
+    st.caption("The model named in the link is not on this server.")
 if st.session_state.get("models_pick") not in ids:  # deleted meanwhile, here or elsewhere
     st.session_state.pop("models_pick", None)
 pick = st.selectbox("Model", ids,
                     format_func=lambda i: f"{by_id[i].name} · {by_id[i].meta.get('test_accuracy', 0):.1%} · {i}",
                     key="models_pick")
+url_state.publish("model", pick)
 model = by_id[pick]
 meta = model.meta
 

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from explorer import attribution, heatmaps, inspection, sanity
-from explorer.ui import attribution_cache, inspect_widgets as iw
+from explorer.ui import attribution_cache, inspect_widgets as iw, url_state
 
 METHODS = ["saliency", "integrated_gradients", "smoothgrad", "guided_backprop", "grad_cam", "guided_grad_cam"]
 VIEWS = {"both": "Heat map + overlay", "overlay": "Overlay", "heat": "Heat map"}
@@ -21,19 +21,19 @@ picked, inp, _, target = iw.explain_setup("saliency")
 
 with st.expander("⚙️ Display and method settings", expanded=False):
     c1, c2, c3, c4 = st.columns(4)
-    sign = c1.selectbox("Sign", list(heatmaps.SIGNS), format_func=heatmaps.SIGNS.get, key="saliency_sign",
+    sign = c1.selectbox("Sign", list(heatmaps.SIGNS), format_func=heatmaps.SIGNS.get, key="saliency_sign", bind=url_state.BIND,
                         help="As in Captum's visualize_image_attr: which values to show.")
-    outlier = c2.slider("Outlier percentile", 0.0, 10.0, 2.0, 0.5, key="saliency_outlier",
+    outlier = c2.slider("Outlier percentile", 0.0, 10.0, 2.0, 0.5, key="saliency_outlier", bind=url_state.BIND,
                         help="The strongest pixels holding this % of the total are clipped, so "
                              "a few extreme pixels do not wash the rest of the map out.")
-    opacity = c3.slider("Overlay opacity", 0.0, 1.0, 0.7, 0.05, key="saliency_opacity")
-    view = c4.selectbox("Show", list(VIEWS), format_func=VIEWS.get, key="saliency_view")
+    opacity = c3.slider("Overlay opacity", 0.0, 1.0, 0.7, 0.05, key="saliency_opacity", bind=url_state.BIND)
+    view = c4.selectbox("Show", list(VIEWS), format_func=VIEWS.get, key="saliency_view", bind=url_state.BIND)
     c1, c2, c3, c4 = st.columns(4)
-    steps = c1.slider("Integrated Gradients steps", 10, 200, 50, 10, key="saliency_ig_steps")
-    samples = c2.slider("SmoothGrad samples", 5, 50, 20, 5, key="saliency_sg_samples")
-    noise = c3.slider("SmoothGrad noise (std)", 0.05, 0.5, 0.15, 0.05, key="saliency_sg_noise")
+    steps = c1.slider("Integrated Gradients steps", 10, 200, 50, 10, key="saliency_ig_steps", bind=url_state.BIND)
+    samples = c2.slider("SmoothGrad samples", 5, 50, 20, 5, key="saliency_sg_samples", bind=url_state.BIND)
+    noise = c3.slider("SmoothGrad noise (std)", 0.05, 0.5, 0.15, 0.05, key="saliency_sg_noise", bind=url_state.BIND)
     convs = [n for n, _ in inspection.conv_layers(picked.model)]
-    layer = c4.selectbox("Grad-CAM layer", convs, index=len(convs) - 1, key="saliency_layer",
+    layer = c4.selectbox("Grad-CAM layer", convs, index=len(convs) - 1, key="saliency_layer", bind=url_state.BIND,
                          help="Grad-CAM looks at one convolution's output; the last one by default.")
 
 PARAMS = {
@@ -75,7 +75,7 @@ st.write(
     "mostly shows the picture's edges. The number under each map is the rank correlation with "
     "the trained model's map: near 1 means it hardly depends on the learned weights."
 )
-if st.toggle("Show the sanity check", value=True, key="saliency_sanity"):
+if st.toggle("Show the sanity check", value=True, key="saliency_sanity", bind=url_state.BIND):
     random_maps = maps_for(True)
     draw(random_maps, {m: f"similarity to the trained map: {sanity.similarity(trained[m], random_maps[m]):.2f}"
                        for m in METHODS})

@@ -7,7 +7,7 @@ import io
 import streamlit as st
 
 from explorer import datasets, signdigits
-from explorer.ui import cached
+from explorer.ui import cached, url_state
 
 USER_KEY = "user_dataset"  # session_state: this person's uploaded dataset (never shared)
 SOURCES = {
@@ -50,7 +50,8 @@ def picker(key: str, allow_upload: bool = True) -> datasets.Dataset:
     """Choose a dataset; returns it (the bundled digits while the chosen one is unavailable)."""
     options = list(SOURCES) if allow_upload else ["sign-digits", "digits"]
     default = 0 if sign_digits_ready() else 1
-    choice = st.radio("Dataset", options, index=default, key=key, format_func=SOURCES.get, horizontal=True)
+    choice = st.radio("Dataset", options, index=default, key=key, format_func=SOURCES.get, horizontal=True,
+                      bind=url_state.BIND)
     if choice == "upload":
         ds = _uploaded(key)
         if ds is not None:

@@ -17,7 +17,7 @@ import streamlit as st
 import torch
 
 from explorer import datasets, images, pixel_model, recipes, registry, render, train_jobs, training
-from explorer.ui import cached
+from explorer.ui import cached, url_state
 
 CHOSEN = "inspect_model_id"  # session_state: the model last chosen on any Inspect page
 TRAIN_JOB = "inspect_train_job"  # session_state: id of the default-net job this session started
@@ -136,10 +136,12 @@ def model_picker(prefix: str) -> Picked | None:
         return None
     ids = [m.id for m in saved]
     labels = {m.id: _label(m) for m in saved}
+    shared_model(prefix, ids)
     last = st.session_state.get(CHOSEN)
     model_id = st.selectbox("Model", ids, index=ids.index(last) if last in ids else 0,
                             format_func=labels.get, key=f"{prefix}_model")
     st.session_state[CHOSEN] = model_id
+    url_state.publish("model", model_id)
     try:
         model, meta = load_model(model_id)
     except registry.RegistryError as exc:
@@ -150,6 +152,18 @@ def model_picker(prefix: str) -> Picked | None:
                    "Grad-CAM to show. Pick a convolutional model (or train one).")
         return None
     return Picked(model_id, model, meta)
+
+
+def shared_model(prefix: str, ids: list[str]) -> None:
+    """Choose the model a link names (?model=<id>) when it is one of `ids`; a link to a model
+    this server does not have opens the usual one, with a note."""
+    shared = url_state.incoming("model")
+    if shared is None:
+        return
+    if shared in ids:
+        st.session_state[CHOSEN] = st.session_state[f"{prefix}_model"] = shared
+    else:
+        st.caption("The model named in the link is not on this server; showing another one.")
 
 
 def _usable(saved: registry.SavedModel) -> bool:
@@ -216,7 +230,7 @@ def _progress(job) -> None:
 def input_picker(prefix: str, picked: Picked) -> Input | None:
     """Choose the picture to explain; None (with a message) until there is one."""
     source = st.segmented_control("Picture", list(SOURCES), format_func=SOURCES.get, default="test",
-                                  required=True, key=f"{prefix}_source")
+                                  required=True, key=f"{prefix}_source", bind=url_state.BIND)
     if source == "upload":
         up = st.file_uploader("A photo of a hand (PNG, JPEG, …)", type=UPLOAD_TYPES, key=f"{prefix}_upload")
         return _from_upload(up, picked, "Your photo")
@@ -254,8 +268,8 @@ def _from_test_split(prefix: str, picked: Picked) -> Input | None:
     probs = test_probabilities(picked.id)
     predicted = probs.argmax(1)
     which = st.segmented_control("Show", list(FILTERS), format_func=FILTERS.get, default="all",
-                                 required=True, key=f"{prefix}_filter")
-    cls = st.selectbox("Class", [None, *range(len(test.classes))], key=f"{prefix}_class",
+                                 required=True, key=f"{prefix}_filter", bind=url_state.BIND)
+    cls = st.selectbox("Class", [None, *range(len(test.classes))], key=f"{prefix}_class", bind=url_state.BIND,
                        format_func=lambda c: "any class" if c is None else test.classes[c])
     keep = np.ones(len(test), bool)
     if which == "correct":
@@ -271,7 +285,7 @@ def _from_test_split(prefix: str, picked: Picked) -> Input | None:
         return None
     pos = 0
     if len(matches) > 1:
-        pos = st.slider(f"Picture ({len(matches)} match)", 1, len(matches), 1, key=f"{prefix}_index") - 1
+        pos = st.slider(f"Picture ({len(matches)} match)", 1, len(matches), 1, key=f"{prefix}_index", bind=url_state.BIND) - 1
     pos = min(pos, len(matches) - 1)
     i = int(matches[pos])
     true = int(test.labels[i])
@@ -325,7 +339,7 @@ def target_picker(prefix: str, picked: Picked, inp: Input, probs: np.ndarray) ->
     selectable."""
     order = list(range(len(picked.classes)))
     top = int(np.argmax(probs))
-    return st.selectbox("Explain the class", order, index=top, key=f"{prefix}_target_{inp.key}",
+    return st.selectbox("Explain the class", order, index=top, key=f"{prefix}_target_{inp.key}", bind=url_state.BIND,
                         format_func=lambda k: f"{picked.classes[k]} ({probs[k]:.0%})"
                         + (" · predicted" if k == top else ""))
 

@@ -10,6 +10,7 @@ import streamlit as st
 
 from explorer import datasets, models, recipes, registry, training, train_jobs
 from explorer.models import builder
+from explorer.ui import url_state
 
 CUSTOM = "custom"
 LRS = [1e-4, 3e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2, 1e-1, 1.0, 10.0]
@@ -106,7 +107,7 @@ def layer_builder(input_size: tuple[int, int, int], num_classes: int) -> list[di
 # ---- everything else ------------------------------------------------------------------------
 
 def _architecture(ds: datasets.Dataset) -> tuple[str, dict | None]:
-    arch = st.selectbox("Architecture", architectures(), format_func=title, key="train_architecture")
+    arch = st.selectbox("Architecture", architectures(), format_func=title, key="train_architecture", bind=url_state.BIND)
     if arch == CUSTOM:
         layers = layer_builder(ds.image_shape, len(ds.classes))
         return arch, None if layers is None else recipes.model_spec(CUSTOM, ds, layers=layers)
@@ -114,7 +115,7 @@ def _architecture(ds: datasets.Dataset) -> tuple[str, dict | None]:
     options = {}
     if _has_option(arch, "dropout"):
         default = inspect.signature(models.info(arch).factory).parameters["dropout"].default
-        options["dropout"] = st.slider("Dropout", 0.0, 0.8, float(default), 0.05, key=f"train_dropout_{arch}")
+        options["dropout"] = st.slider("Dropout", 0.0, 0.8, float(default), 0.05, key=f"train_dropout_{arch}", bind=url_state.BIND)
     else:
         st.caption("This architecture has no dropout layer; the layer builder lets you add one.")
     spec = recipes.model_spec(arch, ds, options)
@@ -131,22 +132,22 @@ def _hyperparameters(arch: str) -> dict:
     d = recipes.default_schedule(arch)
     k = f"_{arch}"  # each architecture keeps its own settings, starting from its defaults
     c1, c2, c3 = st.columns(3)
-    epochs = c1.slider("Epochs", 1, 40, d["epochs"], key=f"train_epochs{k}")
-    batch = c2.select_slider("Batch size", [16, 32, 64, 128, 256], d["batch_size"], key=f"train_batch{k}")
+    epochs = c1.slider("Epochs", 1, 40, d["epochs"], key=f"train_epochs{k}", bind=url_state.BIND)
+    batch = c2.select_slider("Batch size", [16, 32, 64, 128, 256], d["batch_size"], key=f"train_batch{k}", bind=url_state.BIND)
     optimizer = c3.selectbox("Optimizer", training.OPTIMIZERS, training.OPTIMIZERS.index(d["optimizer"]),
-                             key=f"train_optimizer{k}")
+                             key=f"train_optimizer{k}", bind=url_state.BIND)
     c1, c2, c3 = st.columns(3)
-    lr = c1.select_slider("Learning rate", LRS, d["lr"], key=f"train_lr{k}",
+    lr = c1.select_slider("Learning rate", LRS, d["lr"], key=f"train_lr{k}", bind=url_state.BIND,
                           help="With one-cycle, the peak rate. 1 and 10 are there to see divergence.")
     schedule = c2.selectbox("Schedule", training.SCHEDULES, training.SCHEDULES.index(d["schedule"]),
-                            format_func=SCHEDULE_TEXT.get, key=f"train_schedule{k}")
-    decay = c3.select_slider("Weight decay", DECAYS, d["weight_decay"], key=f"train_decay{k}")
+                            format_func=SCHEDULE_TEXT.get, key=f"train_schedule{k}", bind=url_state.BIND)
+    decay = c3.select_slider("Weight decay", DECAYS, d["weight_decay"], key=f"train_decay{k}", bind=url_state.BIND)
     c1, c2, c3, c4 = st.columns(4)
-    augment = c1.toggle("Augmentation", d["augment"], key=f"train_augment{k}",
+    augment = c1.toggle("Augmentation", d["augment"], key=f"train_augment{k}", bind=url_state.BIND,
                         help="Random shifts and small rotations of each training batch.")
-    shift = c2.slider("Max shift (%)", 0, 25, 10, key=f"train_shift{k}", disabled=not augment)
-    rotation = c3.slider("Max rotation (°)", 0, 30, 10, key=f"train_rotation{k}", disabled=not augment)
-    seed = c4.number_input("Seed", 0, 2**31 - 1, 0, key=f"train_seed{k}")
+    shift = c2.slider("Max shift (%)", 0, 25, 10, key=f"train_shift{k}", bind=url_state.BIND, disabled=not augment)
+    rotation = c3.slider("Max rotation (°)", 0, 30, 10, key=f"train_rotation{k}", bind=url_state.BIND, disabled=not augment)
+    seed = c4.number_input("Seed", 0, 2**31 - 1, 0, key=f"train_seed{k}", bind=url_state.BIND)
     return dict(epochs=epochs, batch_size=batch, optimizer=optimizer, lr=lr, schedule=schedule,
                 weight_decay=decay, augment=augment, max_shift=shift / 100, max_rotation=float(rotation),
                 seed=int(seed))
@@ -155,8 +156,8 @@ def _hyperparameters(arch: str) -> dict:
 def _split() -> dict:
     with st.expander("Train / test split (the course's by default)"):
         c1, c2 = st.columns(2)
-        test_size = c1.slider("Test fraction", 0.1, 0.5, 0.2, 0.05, key="train_test_size")
-        state = c2.number_input("Random state", 0, 10_000, 8, key="train_random_state")
+        test_size = c1.slider("Test fraction", 0.1, 0.5, 0.2, 0.05, key="train_test_size", bind=url_state.BIND)
+        state = c2.number_input("Random state", 0, 10_000, 8, key="train_random_state", bind=url_state.BIND)
     return {"test_size": float(test_size), "random_state": int(state)}
 
 
