@@ -1,0 +1,96 @@
+"""AppTest: pages opened with settings in the address show those settings; the settings the
+app writes by hand (model, presenter mode) follow the widgets; hostile values are ignored."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+from tests.inspect_helpers import save_digits_model
+
+APP = str(ROOT / "app.py")
+
+
+def ok(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def open_with(path: str, params: dict) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=180).run()
+    at.query_params.update(params)
+    at.switch_page(path).run()
+    ok(at)
+    return at
+
+
+def test_presenter_mode_comes_from_the_address_and_stays_in_it():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["present"] = "1"
+    at.run()
+    ok(at)
+    assert at.toggle(key="ui_present").value is True
+    assert at.query_params["present"] == "1"
+    assert not any("This machine" in s.value for s in at.subheader)  # Home leaves details out
+
+
+@pytest.mark.parametrize("raw", ["../../etc/passwd", "2", "<b>x</b>", ""])
+def test_a_hostile_presenter_value_is_ignored(raw):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["present"] = raw
+    at.run()
+    ok(at)
+    assert at.toggle(key="ui_present").value is False
+    assert "present" not in at.query_params
+    assert any("This machine" in s.value for s in at.subheader)
+
+
+def test_architectures_open_with_the_linked_settings():
+    at = open_with("pages/architectures.py", {"architectures_name": "LeNet-5 (1998)", "architectures_side": "64"})
+    assert at.selectbox(key="architectures_name").value == "lenet5"
+    assert at.number_input(key="architectures_side").value == 64
+    assert at.number_input(key="architectures_channels").value == 1  # LeNet's own, not VGG's 3
+    assert [m.value for m in at.metric][2] == "10"
+
+
+def test_hostile_architecture_settings_are_ignored():
+    at = open_with("pages/architectures.py", {"architectures_name": "../../etc", "architectures_side": "abc",
+                                              "architectures_channels": "99999", "architectures_classes": "-5"})
+    assert at.selectbox(key="architectures_name").value == "vgg16"
+    assert (at.number_input(key="architectures_channels").value, at.number_input(key="architectures_side").value) \
+        == (3, 224)
+    assert not any(k.startswith("architectures_") for k in at.query_params)
+
+
+@pytest.fixture(scope="module")
+def two_models():
+    first = save_digits_model(epochs=1, name="url first net")
+    second = save_digits_model(epochs=1, name="url second net")
+    return first, second
+
+
+def test_the_linked_model_is_opened_and_a_new_choice_goes_into_the_address(two_models):
+    first, second = two_models
+    at = open_with("pages/occlusion.py", {"model": first.id, "occlusion_stride": "2"})
+    assert at.selectbox(key="occlusion_model").value == first.id
+    assert at.slider(key="occlusion_stride").value == 2
+    assert at.query_params["model"] == first.id
+    at.selectbox(key="occlusion_model").set_value(second.id).run()
+    ok(at)
+    assert at.query_params["model"] == second.id
+
+
+@pytest.mark.parametrize("raw", ["../../etc/passwd", "x" * 3000, "%00"])
+def test_a_model_this_server_does_not_have_is_explained(two_models, raw):
+    at = open_with("pages/saliency.py", {"model": raw})
+    assert at.selectbox(key="saliency_model").value in {m.id for m in two_models}
+    if len(raw) < 2000:
+        assert any("not on this server" in c.value for c in at.caption)
+    assert at.query_params["model"] != raw
+
+
+def test_saved_models_page_opens_the_linked_model(two_models):
+    first, _ = two_models
+    at = open_with("pages/models.py", {"model": first.id})
+    assert at.selectbox(key="models_pick").value == first.id
