@@ -101,12 +101,12 @@ dense_tab, bottleneck_tab, field_tab = st.tabs(
 @st.fragment
 def dense_vs_conv() -> None:
     c = st.columns(6)
-    h = c[0].number_input("Height", 1, 2048, 64, key="architectures_dvc_h")
-    w = c[1].number_input("Width", 1, 2048, 64, key="architectures_dvc_w")
-    ch = c[2].number_input("Channels", 1, 2048, 1, key="architectures_dvc_c")
-    units = c[3].number_input("Dense units", 1, 100_000, 512, key="architectures_dvc_units")
-    filters = c[4].number_input("Filters", 1, 4096, 32, key="architectures_dvc_filters")
-    k = c[5].number_input("Kernel size", 1, 31, 3, key="architectures_dvc_kernel")
+    h = c[0].number_input("Height", 1, 2048, 64, key="architectures_dvc_h", bind=url_state.BIND)
+    w = c[1].number_input("Width", 1, 2048, 64, key="architectures_dvc_w", bind=url_state.BIND)
+    ch = c[2].number_input("Channels", 1, 2048, 1, key="architectures_dvc_c", bind=url_state.BIND)
+    units = c[3].number_input("Dense units", 1, 100_000, 512, key="architectures_dvc_units", bind=url_state.BIND)
+    filters = c[4].number_input("Filters", 1, 4096, 32, key="architectures_dvc_filters", bind=url_state.BIND)
+    k = c[5].number_input("Kernel size", 1, 31, 3, key="architectures_dvc_kernel", bind=url_state.BIND)
     r = calculators.dense_vs_conv(int(h), int(w), int(ch), int(units), int(filters), int(k))
     st.altair_chart(calculator_charts.dense_vs_conv(r, f"dense, {units} units", f"conv, {filters} filters {k}x{k}"),
                     width="stretch")
@@ -121,11 +121,11 @@ def dense_vs_conv() -> None:
 @st.fragment
 def bottleneck() -> None:
     c = st.columns(5)
-    size = c[0].number_input("Map size", 1, 512, 28, key="architectures_bn_size")
-    ch = c[1].number_input("Input channels", 1, 4096, 192, key="architectures_bn_channels")
-    k = c[2].number_input("Kernel size", 1, 11, 5, key="architectures_bn_kernel")
-    filters = c[3].number_input("Filters", 1, 4096, 32, key="architectures_bn_filters")
-    reduce = c[4].number_input("1x1 reduction to", 1, 4096, 16, key="architectures_bn_reduce")
+    size = c[0].number_input("Map size", 1, 512, 28, key="architectures_bn_size", bind=url_state.BIND)
+    ch = c[1].number_input("Input channels", 1, 4096, 192, key="architectures_bn_channels", bind=url_state.BIND)
+    k = c[2].number_input("Kernel size", 1, 11, 5, key="architectures_bn_kernel", bind=url_state.BIND)
+    filters = c[3].number_input("Filters", 1, 4096, 32, key="architectures_bn_filters", bind=url_state.BIND)
+    reduce = c[4].number_input("1x1 reduction to", 1, 4096, 16, key="architectures_bn_reduce", bind=url_state.BIND)
     b = calculators.bottleneck(int(size), int(size), int(ch), int(k), int(filters), int(reduce))
     st.altair_chart(calculator_charts.bottleneck(b, int(k), int(reduce)), width="stretch")
     m = st.columns(3)
@@ -152,7 +152,7 @@ FIELD_PRESETS = {
 @st.fragment
 def receptive_field() -> None:
     preset = st.segmented_control("Start from", list(FIELD_PRESETS), default="two 3x3", required=True,
-                                  key="architectures_rf_preset")
+                                  key="architectures_rf_preset", bind=url_state.BIND)
     table = pd.DataFrame(FIELD_PRESETS[preset], columns=["kernel", "stride", "dilation"])
     edited = st.data_editor(
         table, num_rows="dynamic", hide_index=True, key=f"architectures_rf_layers_{preset}",

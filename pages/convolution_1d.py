@@ -57,7 +57,7 @@ def sliding_view(pair: signals.Pair) -> None:
     # Start where the result is half way up: the overlap is visible straight away.
     start = int(np.argmax(result >= 0.5 * result.max()))
     c = left.slider("Shift c", float(c_values[0]), float(c_values[-1]), float(round(c_values[start], 6)),
-                    step, key="convolution_1d_shift")
+                    step, key="convolution_1d_shift", bind=url_state.BIND)
     play = right.button("▶ Play", key="convolution_1d_play", width="stretch",
                         help="Slide c from left to right and draw (f * g)(c) as it goes.")
     top, bottom, number = st.empty(), st.empty(), st.empty()

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from explorer.ui import data_widgets, lessons, navigation, sidebar, url_state
+from explorer.ui import data_widgets, lessons, navigation, sidebar
 
 st.title("🧠 CNN Explorer")
 st.markdown(
@@ -39,9 +39,6 @@ st.subheader("🎓 Lessons: prepared views for class")
 st.caption("Each opens a page with its settings ready. Every page keeps its settings in the "
            "address: copy the link (sidebar) to share exactly what you see.")
 lessons.cards()
-
-if url_state.presenting():
-    st.stop()  # the machine's details are for the teacher's screen, not the projector
 st.divider()
 st.subheader("This machine")
 sidebar.device_text("Training runs on: **{}**")

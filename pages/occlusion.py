@@ -21,12 +21,14 @@ picked, inp, probs, target = iw.explain_setup("occlusion")
 
 _, height, width = inp.array.shape
 side = min(height, width)
-c1, c2, c3, c4 = st.columns(4)
+c1, c2 = st.columns(2)
 window = c1.slider("Window (pixels)", 1, side, min(8, max(1, side // 2)), key="occlusion_window", bind=url_state.BIND)
 stride = c2.slider("Stride", 1, side, min(4, max(1, side // 4)), key="occlusion_stride", bind=url_state.BIND)
-baseline = c3.slider("Patch value", 0.0, 1.0, 0.0, 0.05, key="occlusion_baseline", bind=url_state.BIND,
-                     help="The grey level of the patch: 0 is black, 1 is white.")
-opacity = c4.slider("Overlay opacity", 0.0, 1.0, 0.7, 0.05, key="occlusion_opacity", bind=url_state.BIND)
+with url_state.secondary("⚙️ Patch and overlay"):
+    c1, c2 = st.columns(2)
+    baseline = c1.slider("Patch value", 0.0, 1.0, 0.0, 0.05, key="occlusion_baseline", bind=url_state.BIND,
+                         help="The grey level of the patch: 0 is black, 1 is white.")
+    opacity = c2.slider("Overlay opacity", 0.0, 1.0, 0.7, 0.05, key="occlusion_opacity", bind=url_state.BIND)
 
 try:
     axes = [attribution.occlusion_axis(n, window, stride) for n in (height, width)]

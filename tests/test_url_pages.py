@@ -32,7 +32,6 @@ def test_presenter_mode_comes_from_the_address_and_stays_in_it():
     ok(at)
     assert at.toggle(key="ui_present").value is True
     assert at.query_params["present"] == "1"
-    assert not any("This machine" in s.value for s in at.subheader)  # Home leaves details out
 
 
 @pytest.mark.parametrize("raw", ["../../etc/passwd", "2", "<b>x</b>", ""])
@@ -43,7 +42,6 @@ def test_a_hostile_presenter_value_is_ignored(raw):
     ok(at)
     assert at.toggle(key="ui_present").value is False
     assert "present" not in at.query_params
-    assert any("This machine" in s.value for s in at.subheader)
 
 
 def test_architectures_open_with_the_linked_settings():

@@ -1,7 +1,8 @@
 """The picture a Learn page works on: a sample, an upload, the webcam, or a dataset digit.
 
-Widget keys are `<prefix>_<setting>` (one key per setting) so a page's state can later be
-written into and read from the URL.
+Widget keys are `<prefix>_<setting>` (one key per setting) and are the address parameters
+(see url_state). An upload or a webcam picture never goes into the address: a link opens the
+sample picture (or dataset digit) with the same settings.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import streamlit as st
 from PIL import Image
 
 from explorer import datasets, images, samples
-from explorer.ui import cached
+from explorer.ui import cached, url_state
 
 SOURCES = {
     "sample": "🖼️ Sample picture",
@@ -24,6 +25,7 @@ SOURCES = {
 DATASETS = {"digits": "Handwritten digits (8x8)", "sign-digits": "Sign Language Digits (64x64)"}
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "gif", "bmp", "webp", "tif", "tiff"]
 FALLBACK = "shapes"
+SHAREABLE = ("sample", "dataset")  # the sources a link can open
 
 
 @dataclass(frozen=True, eq=False)
@@ -68,9 +70,8 @@ def _decoded(file_id: str, _data: bytes, channels: int, max_side: int) -> tuple[
 
 def pick(prefix: str, max_side: int = 512) -> Picture:
     """Draw the source widgets and return the chosen picture (a sample until one arrives)."""
-    source = st.radio("Picture", list(SOURCES), format_func=SOURCES.get, horizontal=True,
-                      key=f"{prefix}_source")
-    color = st.radio("Colour", ["grayscale", "RGB"], horizontal=True, key=f"{prefix}_color",
+    source = _source(prefix)
+    color = st.radio("Colour", ["grayscale", "RGB"], horizontal=True, key=f"{prefix}_color", bind=url_state.BIND,
                      help="RGB keeps three channels: the kernel gets one slice per channel.")
     channels = 3 if color == "RGB" else 1
     if source == "upload":
@@ -82,10 +83,22 @@ def pick(prefix: str, max_side: int = 512) -> Picture:
     elif source == "dataset":
         pic = _from_dataset(prefix, channels)
     else:
-        name = st.selectbox("Sample", samples.names(), key=f"{prefix}_sample",
+        name = st.selectbox("Sample", samples.names(), key=f"{prefix}_sample", bind=url_state.BIND,
                             format_func=lambda n: samples.describe(n).split(" (")[0])
         return _sample_picture(name, channels, max_side)
     return pic or _sample_picture(FALLBACK, channels, max_side, waiting=True)
+
+
+def _source(prefix: str) -> str:
+    """The source radio; the address holds it only for a dataset digit (a sample is the
+    default, and uploads and webcam pictures stay private)."""
+    key = f"{prefix}_source"
+    shared = url_state.parse_choice(url_state.incoming(key), SHAREABLE)
+    if shared is not None:
+        st.session_state[key] = shared
+    source = st.radio("Picture", list(SOURCES), format_func=SOURCES.get, horizontal=True, key=key)
+    url_state.publish(key, "dataset" if source == "dataset" else None)
+    return source
 
 
 def _sample_picture(name: str, channels: int, max_side: int, waiting: bool = False) -> Picture:
@@ -114,13 +127,14 @@ def _from_bytes(upload, channels: int, max_side: int, what: str) -> Picture | No
 
 def _from_dataset(prefix: str, channels: int) -> Picture:
     name = st.radio("Dataset", list(DATASETS), format_func=DATASETS.get, horizontal=True,
-                    key=f"{prefix}_dataset")
+                    key=f"{prefix}_dataset", bind=url_state.BIND)
     try:
         ds = cached.dataset(name)
     except datasets.DatasetError as exc:
         st.info(f"{exc} The bundled handwritten digits are used meanwhile.")
         name, ds = "digits", cached.dataset("digits")
-    index = st.number_input(f"Image number (0-{len(ds) - 1})", 0, len(ds) - 1, 0, key=f"{prefix}_digit")
+    index = st.number_input(f"Image number (0-{len(ds) - 1})", 0, len(ds) - 1, 0, key=f"{prefix}_digit",
+                            bind=url_state.BIND)
     arr = ds.images[int(index)].astype(np.float32)
     notes = []
     if channels == 3 and arr.shape[0] == 1:

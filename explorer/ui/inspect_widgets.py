@@ -228,9 +228,10 @@ def _progress(job) -> None:
 # ---- input picker ---------------------------------------------------------------------------
 
 def input_picker(prefix: str, picked: Picked) -> Input | None:
-    """Choose the picture to explain; None (with a message) until there is one."""
+    """Choose the picture to explain; None (with a message) until there is one. The source is
+    not in the address: a photo stays on the computer that took it, so links open test pictures."""
     source = st.segmented_control("Picture", list(SOURCES), format_func=SOURCES.get, default="test",
-                                  required=True, key=f"{prefix}_source", bind=url_state.BIND)
+                                  required=True, key=f"{prefix}_source")
     if source == "upload":
         up = st.file_uploader("A photo of a hand (PNG, JPEG, …)", type=UPLOAD_TYPES, key=f"{prefix}_upload")
         return _from_upload(up, picked, "Your photo")
@@ -267,10 +268,11 @@ def _from_test_split(prefix: str, picked: Picked) -> Input | None:
         return None
     probs = test_probabilities(picked.id)
     predicted = probs.argmax(1)
-    which = st.segmented_control("Show", list(FILTERS), format_func=FILTERS.get, default="all",
-                                 required=True, key=f"{prefix}_filter", bind=url_state.BIND)
-    cls = st.selectbox("Class", [None, *range(len(test.classes))], key=f"{prefix}_class", bind=url_state.BIND,
-                       format_func=lambda c: "any class" if c is None else test.classes[c])
+    with url_state.secondary("⚙️ Which test pictures"):
+        which = st.segmented_control("Show", list(FILTERS), format_func=FILTERS.get, default="all",
+                                     required=True, key=f"{prefix}_filter", bind=url_state.BIND)
+        cls = st.selectbox("Class", [None, *range(len(test.classes))], key=f"{prefix}_class", bind=url_state.BIND,
+                           format_func=lambda c: "any class" if c is None else test.classes[c])
     keep = np.ones(len(test), bool)
     if which == "correct":
         keep &= predicted == test.labels

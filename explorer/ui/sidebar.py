@@ -9,12 +9,11 @@ from explorer.ui import device_probe, url_state
 
 
 def render() -> None:
-    """Presenter mode and the link to this view first, then (not when presenting) the device."""
+    """Presenter mode and the link to this view, then the training device."""
     with st.sidebar:
-        presenting = url_state.presenter_toggle()
+        url_state.presenter_toggle()
         url_state.copy_link()
-        if True:
-            device_text("Training device: **{}**", small=True)
+        device_text("Training device: **{}**", small=True)
 
 
 def device_text(template: str, small: bool = False) -> None:

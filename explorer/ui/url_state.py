@@ -98,6 +98,8 @@ def forget(prefix: str) -> None:
     page: bound widgets keep their value across page switches otherwise)."""
     for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(prefix)]:
         del st.session_state[key]
+    for param in [p for p in _written() if p.startswith(prefix)]:
+        del _written()[param]
 
 
 # ---- presenter mode -------------------------------------------------------------------------
@@ -105,6 +107,12 @@ def forget(prefix: str) -> None:
 def presenting() -> bool:
     """True in presenter mode: pages leave out secondary controls and explanations."""
     return bool(st.session_state.get(PRESENT_KEY, False))
+
+
+def secondary(label: str = "⚙️ More settings"):
+    """Where a page puts controls a presenter rarely needs: folded into an expander in
+    presenter mode. They are still drawn, so their values and the address stay as they are."""
+    return st.expander(label) if presenting() else st.container()
 
 
 def presenter_toggle() -> bool:
