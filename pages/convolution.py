@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from explorer import charts, colormaps, formula, kernels, ops, png, render, stepper
-from explorer.ui import image_source, learn_cache
+from explorer.ui import image_source, learn_cache, url_state
 
 PADDINGS = ["valid", 0, 1, 2, 3, 4, 5, "same"]
 VIEWS = {"step": "👣 Step by step", "channels": "🎨 RGB: three maps", "filters": "🧱 Several filters"}
@@ -14,6 +14,18 @@ SHOW_SIDE = 320  # small pictures are enlarged to about this many pixels
 
 def padding_label(p) -> str:
     return {"valid": "valid (none)", "same": "same (keep size)"}.get(p, str(p))
+
+
+def kernel_grid_start(key: str, start: np.ndarray, size: int) -> tuple[str, np.ndarray]:
+    """(editor key, first numbers) of the kernel grid: the preset's, or the edited grid a link
+    carries (?convolution_kernel=-1,0,1_-2,0,2_-1,0,1) when it fits this size."""
+    shared = url_state.parse_kernel(url_state.incoming("convolution_kernel"), size)
+    if shared is not None:
+        st.session_state["convolution_shared_grid"] = (key, shared)
+    linked_key, linked = st.session_state.get("convolution_shared_grid", (None, None))
+    if linked_key != key:
+        return key, start
+    return f"{key}_linked_{url_state.encode_kernel(linked)}", linked  # a new link, a fresh editor
 
 
 st.title("🔲 Convolution")
@@ -34,30 +46,32 @@ with right:
     st.subheader("2. Kernel")
     c1, c2 = st.columns([2, 1])
     preset = c1.selectbox("Preset", kernels.names(), index=kernels.names().index("sobel x"),
-                          key="convolution_preset", format_func=str.capitalize)
-    size = c2.slider("Size", 1, kernels.MAX_SIZE, 3, key="convolution_size")
+                          key="convolution_preset", bind=url_state.BIND, format_func=str.capitalize)
+    size = c2.slider("Size", 1, kernels.MAX_SIZE, 3, key="convolution_size", bind=url_state.BIND)
     seed = 0
     if preset == "random":
-        seed = st.number_input("Random seed", 0, 9999, 0, key="convolution_seed")
+        seed = st.number_input("Random seed", 0, 9999, 0, key="convolution_seed", bind=url_state.BIND)
     st.caption(kernels.describe(preset) + " Edit any number below.")
-    start = kernels.make(preset, size, int(seed))
+    start = np.round(kernels.make(preset, size, int(seed)), 4)
+    grid_key, first = kernel_grid_start(f"convolution_grid_{preset.replace(' ', '_')}_{size}_{seed}", start, size)
     edited = st.data_editor(
-        pd.DataFrame(np.round(start, 4), columns=[str(c) for c in range(size)]),
-        key=f"convolution_grid_{preset.replace(' ', '_')}_{size}_{seed}",
-        hide_index=True, width="stretch",
+        pd.DataFrame(first, columns=[str(c) for c in range(size)]),
+        key=grid_key, hide_index=True, width="stretch",
         column_config={str(c): st.column_config.NumberColumn(format="%.3f") for c in range(size)},
     )
     kernel = edited.to_numpy(dtype=np.float64, na_value=0.0)
     if edited.isna().to_numpy().any():
         st.caption("Empty cells count as 0.")
+    # An edited grid goes into the address; the preset's own numbers need not.
+    url_state.publish("convolution_kernel", None if np.array_equal(kernel, start) else url_state.encode_kernel(kernel))
     st.session_state["convolution_kernel_current"] = (preset, kernel.copy())
 
     c1, c2, c3 = st.columns(3)
-    stride = c1.slider("Stride", 1, 5, 1, key="convolution_stride")
-    padding = c2.select_slider("Padding", PADDINGS, value=0, key="convolution_padding",
+    stride = c1.slider("Stride", 1, 5, 1, key="convolution_stride", bind=url_state.BIND)
+    padding = c2.select_slider("Padding", PADDINGS, value=0, key="convolution_padding", bind=url_state.BIND,
                                format_func=padding_label)
-    dilation = c3.slider("Dilation", 1, 4, 1, key="convolution_dilation")
-    relu = st.toggle("ReLU after the convolution (negative values become 0)", key="convolution_relu")
+    dilation = c3.slider("Dilation", 1, 4, 1, key="convolution_dilation", bind=url_state.BIND)
+    relu = st.toggle("ReLU after the convolution (negative values become 0)", key="convolution_relu", bind=url_state.BIND)
 
 channels, height, width = pic.array.shape
 st.subheader("3. Output size")
@@ -169,7 +183,7 @@ def channels_view() -> None:
 def filters_view() -> None:
     chosen = st.multiselect("Filters (all of size %d)" % size, kernels.names(),
                             default=["sobel x", "sobel y", "laplacian", "gaussian"],
-                            key="convolution_bank", format_func=str.capitalize)
+                            key="convolution_bank", bind=url_state.BIND, format_func=str.capitalize)
     if not chosen:
         st.info("Choose at least one filter.")
         return
@@ -187,10 +201,10 @@ def filters_view() -> None:
 
 def toy_grid() -> np.ndarray:
     c1, c2 = st.columns(2)
-    source = c1.selectbox("Small input", ["crop of the picture", *stepper.TOYS], key="convolution_toy",
+    source = c1.selectbox("Small input", ["crop of the picture", *stepper.TOYS], key="convolution_toy", bind=url_state.BIND,
                           format_func=lambda s: "7x7 (the course's stride-3 example)" if s == "course 7x7" else s,
                           help="Step mode works on a small grid so every number can be read.")
-    n = c2.slider("Grid size", 4, stepper.MAX_TOY, 7, key="convolution_toy_size",
+    n = c2.slider("Grid size", 4, stepper.MAX_TOY, 7, key="convolution_toy_size", bind=url_state.BIND,
                   disabled=source == "course 7x7")
     if source == "crop of the picture":
         return stepper.crop(pic.array, n)
@@ -219,7 +233,7 @@ def step_view() -> None:
         return
     c1, c2 = st.columns([1, 2])
     playing = c1.toggle("▶ Play", key="convolution_play")
-    speed = c2.select_slider("Seconds per step", [0.3, 0.5, 1.0, 2.0], value=0.5, key="convolution_speed")
+    speed = c2.select_slider("Seconds per step", [0.3, 0.5, 1.0, 2.0], value=0.5, key="convolution_speed", bind=url_state.BIND)
     step_player(walk, n, playing, speed)
 
 
@@ -268,7 +282,7 @@ def set_step_manual() -> None:
 
 st.subheader("5. Look closer")
 view = st.segmented_control("View", list(VIEWS), format_func=VIEWS.get, default="step", required=True,
-                            key="convolution_view", label_visibility="collapsed")
+                            key="convolution_view", bind=url_state.BIND, label_visibility="collapsed")
 if view == "step":
     step_view()
 elif not valid:

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from explorer import charts, colormaps, formula, kernels, ops, png, render, shift, stepper
-from explorer.ui import image_source, learn_cache
+from explorer.ui import image_source, learn_cache, url_state
 
 MODES = {"max": "Max", "avg": "Average", "sum": "Sum"}
 PRESETS = {
@@ -56,7 +56,7 @@ with left:
     pic = image_source.pick("pooling", max_side=256)
     for note in pic.notes:
         st.caption(note)
-    kind = st.radio("Pool what?", ["feature", "picture"], horizontal=True, key="pooling_input",
+    kind = st.radio("Pool what?", ["feature", "picture"], horizontal=True, key="pooling_input", bind=url_state.BIND,
                     format_func={"feature": "A feature map (convolution, then ReLU)",
                                  "picture": "The picture itself"}.get)
     relu = True
@@ -64,21 +64,19 @@ with left:
         kname, kernel = conv_kernel()
         st.caption(f"The kernel comes from the Convolution page: **{kname}**, {kernel.shape[0]}x{kernel.shape[1]} "
                    "(stride 1, 'same' padding, channels added up).")
-        relu = st.toggle("ReLU before pooling", value=True, key="pooling_relu")
+        relu = st.toggle("ReLU before pooling", value=True, key="pooling_relu", bind=url_state.BIND)
 
 with right:
     st.subheader("2. Pooling")
     mode = st.segmented_control("Kind", list(MODES), format_func=MODES.get, default="max", required=True,
-                                key="pooling_mode")
-    st.radio("Window", list(PRESETS), format_func=PRESETS.get, horizontal=True, key="pooling_preset",
+                                key="pooling_mode", bind=url_state.BIND)
+    st.radio("Window", list(PRESETS), format_func=PRESETS.get, horizontal=True, key="pooling_preset", bind=url_state.BIND,
              on_change=apply_preset)
-    st.session_state.setdefault("pooling_size", 2)
-    st.session_state.setdefault("pooling_stride", 2)
-    st.session_state.setdefault("pooling_padding", 0)
     c1, c2, c3 = st.columns(3)
-    size = c1.slider("Size", 1, 6, key="pooling_size", on_change=mark_custom)
-    stride = c2.slider("Stride", 1, 6, key="pooling_stride", on_change=mark_custom)
-    padding = c3.slider("Padding", 0, 3, key="pooling_padding", on_change=mark_custom)
+    # Defaults given to the widgets (not set in session_state) so a link leaves out only these.
+    size = c1.slider("Size", 1, 6, 2, key="pooling_size", bind=url_state.BIND, on_change=mark_custom)
+    stride = c2.slider("Stride", 1, 6, 2, key="pooling_stride", bind=url_state.BIND, on_change=mark_custom)
+    padding = c3.slider("Padding", 0, 3, 0, key="pooling_padding", bind=url_state.BIND, on_change=mark_custom)
     overlap = stride < size
     st.caption(("Windows **overlap** (stride < size): a strong value can win several windows"
                 if overlap else "Windows do **not** overlap (stride ≥ size)")
@@ -142,7 +140,7 @@ show(cols[1], shown(picture(pooled), max(pooled.shape[1:])),
 def window_view() -> None:
     """A small crop as numbers: each window's winner outlined; click an output cell for its window."""
     st.subheader("5. Window by window")
-    n = st.slider("Grid size", 4, stepper.MAX_TOY, 8, key="pooling_toy_size")
+    n = st.slider("Grid size", 4, stepper.MAX_TOY, 8, key="pooling_toy_size", bind=url_state.BIND)
     grid = stepper.busiest(x, n)
     try:
         out = ops.pool2d(grid, size, stride, mode, padding)
@@ -210,8 +208,8 @@ def shift_view() -> None:
     st.write("Move the input a few pixels and compare the map before and after: how much does "
              "the raw map change, and how much the pooled map?")
     c1, c2 = st.columns(2)
-    k = c1.slider("Shift by up to (pixels)", 1, 8, 4, key="pooling_shift")
-    direction = c2.radio("Direction", ["horizontal", "vertical"], horizontal=True, key="pooling_direction")
+    k = c1.slider("Shift by up to (pixels)", 1, 8, 4, key="pooling_shift", bind=url_state.BIND)
+    direction = c2.radio("Direction", ["horizontal", "vertical"], horizontal=True, key="pooling_direction", bind=url_state.BIND)
     try:
         rows = shift.measure(x, k, size, stride, mode, padding, direction)
     except ValueError as exc:

@@ -92,3 +92,35 @@ def test_saved_models_page_opens_the_linked_model(two_models):
     first, _ = two_models
     at = open_with("pages/models.py", {"model": first.id})
     assert at.selectbox(key="models_pick").value == first.id
+
+
+def test_an_edited_kernel_travels_in_the_link_until_another_preset_is_chosen():
+    at = open_with("pages/convolution.py", {"convolution_preset": "Laplacian",
+                                            "convolution_kernel": "0,0,0_0,2,0_0,0,0"})
+    assert at.dataframe[0].value.to_numpy().tolist() == [[0, 0, 0], [0, 2, 0], [0, 0, 0]]
+    assert at.query_params["convolution_kernel"] == "0,0,0_0,2,0_0,0,0"
+    at.selectbox(key="convolution_preset").set_value("sobel y").run()
+    ok(at)
+    assert at.dataframe[0].value.to_numpy().tolist() == [[-1, -2, -1], [0, 0, 0], [1, 2, 1]]
+    assert "convolution_kernel" not in at.query_params
+
+
+@pytest.mark.parametrize("raw", ["1,2,3", "nan,0,0_0,0,0_0,0,0", "../../etc", "9" * 2500])
+def test_a_broken_kernel_in_the_link_leaves_the_preset(raw):
+    at = open_with("pages/convolution.py", {"convolution_kernel": raw, "convolution_stride": "2"})
+    assert at.dataframe[0].value.to_numpy().tolist() == [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]
+    assert at.slider(key="convolution_stride").value == 2
+    assert "convolution_kernel" not in at.query_params
+
+
+def test_a_link_opens_a_dataset_digit_but_never_an_upload():
+    at = open_with("pages/convolution.py", {"convolution_source": "dataset", "convolution_dataset": "Handwritten digits (8x8)",
+                                            "convolution_digit": "5"})
+    assert at.radio(key="convolution_source").value == "dataset"
+    assert "Input **8 x 8**" in " ".join(m.value for m in at.markdown)
+    assert at.number_input(key="convolution_digit").value == 5
+    at.radio(key="convolution_source").set_value("upload").run()
+    ok(at)
+    assert "convolution_source" not in at.query_params
+    upload = open_with("pages/convolution.py", {"convolution_source": "upload"})
+    assert upload.radio(key="convolution_source").value == "sample"
