@@ -12,7 +12,7 @@ from tests.browser.learn_helpers import click_grid_cell, image_src, nudge, open_
 
 
 def open_convolution(page, server) -> None:
-    open_via_sidebar(page, server, "Convolution", "3. Output size")
+    open_via_sidebar(page, server, "Convolution", "3. Stride, padding, dilation → output size")
     page.get_by_text("Input 256x256").wait_for()
 
 

@@ -1,0 +1,147 @@
+"""The Convolution page's result (input and output side by side, the receptive field of one
+output pixel) and two closer views: the three colour channels' maps, several filters at once.
+
+Pictures go to the browser as PNG bytes (a 512x512 map as a chart would be 260k marks).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+
+from explorer import colormaps, formula, kernels, ops, png, render
+from explorer.ui import learn_cache, url_state
+from explorer.ui.image_source import Picture
+
+SHOW_SIDE = 320  # small pictures are enlarged to about this many pixels
+
+
+@dataclass(frozen=True, eq=False)
+class Setup:
+    """Everything one convolution needs: the picture (C, H, W), the 2-D kernel, the settings
+    and the formula of each axis (None when the settings are impossible)."""
+
+    pic: Picture
+    kernel: np.ndarray
+    stride: int
+    padding: int | str
+    dilation: int
+    relu: bool
+    ax_h: formula.Axis | None
+    ax_w: formula.Axis | None
+
+    @property
+    def valid(self) -> bool:
+        """Whether the output has at least one pixel in each direction."""
+        return self.ax_h is not None and not (self.ax_h.error or self.ax_w.error)
+
+    @property
+    def args(self) -> tuple:
+        """(key, array, kernel, stride, padding, dilation) for learn_cache."""
+        return self.pic.key, self.pic.array, self.kernel, self.stride, self.padding, self.dilation
+
+
+def show(where, img: np.ndarray, caption: str) -> None:
+    """A picture as PNG bytes, as wide as its column."""
+    where.image(png.encode(img), width="stretch", output_format="PNG", caption=caption)
+
+
+def shown(img: np.ndarray, side: int) -> tuple[np.ndarray, int]:
+    """Small pictures pixel-repeated to about SHOW_SIDE; returns (picture, scale)."""
+    scale = render.upscale_factor(side, SHOW_SIDE) if side < SHOW_SIDE // 2 else 1
+    return colormaps.enlarge(img, scale), scale
+
+
+def input_picture(c: Setup) -> np.ndarray:
+    """(H, W, 3) uint8 of the picture with the rows/columns no window reaches tinted red."""
+    img = render.to_uint8(c.pic.array)
+    img = np.repeat(img[..., None], 3, axis=2) if img.ndim == 2 else img.copy()
+    red = np.array([230, 40, 40], np.float32)
+    drop_h, drop_w = c.ax_h.dropped_input, c.ax_w.dropped_input
+    if drop_h:
+        img[-drop_h:] = (img[-drop_h:] * 0.45 + red * 0.55).astype(np.uint8)
+    if drop_w:
+        img[:, -drop_w:] = (img[:, -drop_w:] * 0.45 + red * 0.55).astype(np.uint8)
+    return img
+
+
+def clamp(key: str, top: int) -> None:
+    """Start a slider in the middle and keep its value inside a range that just shrank."""
+    st.session_state.setdefault(key, top // 2)
+    if st.session_state[key] > top:
+        st.session_state[key] = top
+
+
+@st.fragment
+def result(c: Setup) -> None:
+    """Input and output side by side; the receptive field of a chosen output pixel outlined.
+    A fragment of its own: the receptive-field sliders redraw only this part."""
+    raw = learn_cache.output(*c.args)
+    out = ops.relu(raw) if c.relu else raw
+    ho, wo = out.shape
+    height, width = c.pic.array.shape[1:]
+    st.subheader("4. Result")
+    with st.expander("🎯 Receptive field: which input pixels made one output pixel?", expanded=False):
+        clamp("convolution_rf_row", ho - 1)
+        clamp("convolution_rf_col", wo - 1)
+        c1, c2 = st.columns(2)
+        i = c1.slider("Output row", 0, max(ho - 1, 1), key="convolution_rf_row", disabled=ho == 1)
+        j = c2.slider("Output column", 0, max(wo - 1, 1), key="convolution_rf_col", disabled=wo == 1)
+        (r0, r1), (q0, q1) = ops.receptive_field(i, j, c.kernel.shape, c.stride,
+                                                 (c.ax_h.before, c.ax_w.before), c.dilation)
+        st.caption(f"Output ({i}, {j}) = {out[i, j]:.4g} comes from input rows {r0}-{r1} and columns "
+                   f"{q0}-{q1} (yellow box; negative numbers or numbers past the edge are padding zeros).")
+    src, s_in = shown(input_picture(c), max(height, width))
+    src = colormaps.draw_box(src, (r0 * s_in, (r1 + 1) * s_in - 1), (q0 * s_in, (q1 + 1) * s_in - 1),
+                             width=max(2, s_in // 2))
+    dst, s_out = shown(colormaps.auto(out), max(ho, wo))
+    dst = colormaps.draw_box(dst, (i * s_out, (i + 1) * s_out - 1), (j * s_out, (j + 1) * s_out - 1), width=2)
+    c1, c2 = st.columns(2)
+    dropped = " (red: dropped, no window reaches it)" if c.ax_h.dropped_input or c.ax_w.dropped_input else ""
+    show(c1, src, f"Input {height}x{width}{dropped}")
+    show(c2, dst, f"Output {ho}x{wo}" + (" after ReLU" if c.relu else "") + ": " + colormaps.legend(out))
+    if c.relu:
+        st.caption(f"ReLU set {np.mean(raw < 0):.0%} of the output pixels (the negative ones) to 0.")
+
+
+def channels_view(c: Setup) -> None:
+    """The three colour channels convolved separately, and their sum."""
+    if c.pic.array.shape[0] == 1:
+        st.info("This picture has one channel. Choose **RGB** under *Colour* to see the three "
+                "colour channels convolved separately and added into one map.")
+        return
+    maps = learn_cache.per_channel(*c.args).astype(np.float32)
+    total = maps.sum(axis=0)
+    lim = max(colormaps.limit(maps), colormaps.limit(total))
+    st.write("An RGB picture is three grids of numbers. The kernel has one slice per channel "
+             "(here the same grid three times); each channel gives a map, and **the three maps "
+             "are added into one**" + (" before ReLU." if c.relu else "."))
+    cols = st.columns(4)
+    for col, name, m in zip(cols, ("Red", "Green", "Blue"), maps):
+        show(col, shown(colormaps.diverging(m, lim), max(m.shape))[0], f"{name} channel * kernel")
+    last = ops.relu(total) if c.relu else total
+    show(cols[3], shown(colormaps.auto(last, None if c.relu else lim), max(last.shape))[0],
+         "Sum of the three" + (", then ReLU" if c.relu else ""))
+    st.caption("Same colour scale for all three maps: " + colormaps.legend(maps, lim))
+
+
+def filters_view(c: Setup, size: int, seed: int) -> None:
+    """Several kernels of one size over the picture: the stack of activation maps."""
+    chosen = st.multiselect("Filters (all of size %d)" % size, kernels.names(),
+                            default=["sobel x", "sobel y", "laplacian", "gaussian"],
+                            key="convolution_bank", bind=url_state.BIND, format_func=str.capitalize)
+    if not chosen:
+        st.info("Choose at least one filter.")
+        return
+    bank = np.stack([kernels.make(n, size, int(seed)) for n in chosen])
+    vol = learn_cache.filter_bank(c.pic.key, c.pic.array, bank, c.stride, c.padding, c.dilation)
+    vol = ops.relu(vol) if c.relu else vol
+    f, ho, wo = vol.shape
+    st.write(f"{f} filters give {f} activation maps: a volume of **{ho} x {wo} x {f}** "
+             "(height x width x filters), the input of the next layer in a CNN.")
+    cols = st.columns(min(f, 4))
+    for k, (name, m) in enumerate(zip(chosen, vol)):
+        show(cols[k % len(cols)], shown(colormaps.auto(m), max(m.shape))[0],
+             f"{k + 1}. {name.capitalize()}: {colormaps.legend(m)}")

@@ -1,0 +1,101 @@
+"""Step mode of the Convolution page: the kernel walking over a small grid, one window at a
+time, with play / pause / step / jump, clickable output cells and a GIF of the whole walk."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from explorer import charts, ops, stepper
+from explorer.ui import learn_cache, url_state
+from explorer.ui.conv_result import Setup
+
+
+def toy_grid(picture: np.ndarray) -> np.ndarray:
+    """The small input: a crop of the (C, H, W) picture or one of the toy grids."""
+    c1, c2 = st.columns(2)
+    source = c1.selectbox("Small input", ["crop of the picture", *stepper.TOYS], key="convolution_toy", bind=url_state.BIND,
+                          format_func=lambda s: "7x7 (the course's stride-3 example)" if s == "course 7x7" else s,
+                          help="Step mode works on a small grid so every number can be read.")
+    n = c2.slider("Grid size", 4, stepper.MAX_TOY, 7, key="convolution_toy_size", bind=url_state.BIND,
+                  disabled=source == "course 7x7")
+    if source == "crop of the picture":
+        return stepper.crop(picture, n)
+    return stepper.toy(source, n)
+
+
+def set_step(value: int) -> None:
+    st.session_state["convolution_step"] = value
+    st.session_state["convolution_step_manual"] = True
+
+
+def set_step_manual() -> None:
+    st.session_state["convolution_step_manual"] = True
+
+
+def pick_cell(walk: stepper.Walk) -> None:
+    event = st.session_state.get("convolution_cell_chart")
+    cell = charts.selected_cell(event, "cell") if event else None
+    if cell is not None:
+        set_step(walk.step_of(*cell) + 1)
+
+
+def step_view(c: Setup) -> None:
+    x = toy_grid(c.pic.array)
+    walk = stepper.Walk(x, c.kernel, c.stride, c.padding, c.dilation, c.relu)
+    try:
+        n = len(walk)
+    except ValueError as exc:
+        st.warning(f"This small {x.shape[0]}x{x.shape[1]} grid has no output with these settings: {exc}")
+        return
+    c1, c2 = st.columns([1, 2])
+    playing = c1.toggle("▶ Play", key="convolution_play")
+    speed = c2.select_slider("Seconds per step", [0.3, 0.5, 1.0, 2.0], value=0.5, key="convolution_speed", bind=url_state.BIND)
+    step_player(walk, n, playing, speed)
+
+
+def step_player(walk: stepper.Walk, n: int, playing: bool, speed: float) -> None:
+    @st.fragment(run_every=speed if playing else None)
+    def player() -> None:
+        state = st.session_state
+        current = min(max(int(state.get("convolution_step", 1)), 1), n)
+        if playing and not state.pop("convolution_step_manual", False):
+            current = current % n + 1  # the timer's tick: one step on, around at the end
+        state.pop("convolution_step_manual", None)
+        state["convolution_step"] = current
+        buttons(current, n)
+        if n > 1:
+            st.slider("Jump to step", 1, n, key="convolution_step", on_change=set_step_manual)
+        frame(walk, current - 1)
+
+    player()
+    # Outside the fragment: the timer's reruns would otherwise replace the pending download.
+    st.download_button("⬇️ Download the whole animation (GIF)", data=lambda: stepper.gif(walk, int(speed * 1000)),
+                       file_name="convolution-steps.gif", mime="image/gif", key="convolution_gif",
+                       on_click="ignore")
+
+
+def buttons(current: int, n: int) -> None:
+    b = st.columns(4)
+    b[0].button("⏮ First", on_click=set_step, args=(1,), key="convolution_first", width="stretch")
+    b[1].button("◀ Back", on_click=set_step, args=((current - 2) % n + 1,), key="convolution_back", width="stretch")
+    b[2].button("Step ▶", on_click=set_step, args=(current % n + 1,), key="convolution_next", width="stretch")
+    b[3].button("Last ⏭", on_click=set_step, args=(n,), key="convolution_last", width="stretch")
+
+
+def frame(walk: stepper.Walk, t: int) -> None:
+    """Step t drawn (window, products, sum), its receptive field, and the clickable output grid."""
+    st.image(learn_cache.step_frame(walk.x, walk.w, walk.stride, walk.padding, walk.dilation, walk.relu, t),
+             width="stretch", output_format="PNG")
+    i, j = walk.cell(t)
+    before = (walk.pads[0][0], walk.pads[1][0])
+    (r0, r1), (q0, q1) = ops.receptive_field(i, j, walk.w.shape, walk.stride, before, walk.dilation)
+    st.caption(f"Receptive field of output ({i}, {j}): input rows {r0}-{r1}, columns {q0}-{q1} "
+               "(counting from 0 in the unpadded input). Click any output cell below to jump there.")
+    ho, wo = walk.output.shape
+    here = np.zeros((ho, wo), bool)
+    here[i, j] = True
+    chart = charts.grid(walk.output, select="cell", strong=here, cell=int(np.clip(300 // max(ho, wo), 18, 34)),
+                        numbers=max(ho, wo) <= 14)
+    st.vega_lite_chart(spec=chart, on_select=lambda: pick_cell(walk), key="convolution_cell_chart",
+                       selection_mode="cell", width="content")
