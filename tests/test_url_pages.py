@@ -52,8 +52,9 @@ def test_architectures_open_with_the_linked_settings():
     assert [m.value for m in at.metric][2] == "10"
 
 
-def test_hostile_architecture_settings_are_ignored():
-    at = open_with("pages/architectures.py", {"architectures_name": "../../etc", "architectures_side": "abc",
+@pytest.mark.parametrize("side", ["abc", "1e999", "-1e999", "nan", "9" * 400])
+def test_hostile_architecture_settings_are_ignored(side):
+    at = open_with("pages/architectures.py", {"architectures_name": "../../etc", "architectures_side": side,
                                               "architectures_channels": "99999", "architectures_classes": "-5"})
     assert at.selectbox(key="architectures_name").value == "vgg16"
     assert (at.number_input(key="architectures_channels").value, at.number_input(key="architectures_side").value) \
@@ -107,7 +108,9 @@ def test_an_edited_kernel_travels_in_the_link_until_another_preset_is_chosen():
 
 @pytest.mark.parametrize("raw", ["1,2,3", "nan,0,0_0,0,0_0,0,0", "../../etc", "9" * 2500])
 def test_a_broken_kernel_in_the_link_leaves_the_preset(raw):
-    at = open_with("pages/convolution.py", {"convolution_kernel": raw, "convolution_stride": "2"})
+    """Also an int slider given a number too large for any int."""
+    at = open_with("pages/convolution.py", {"convolution_kernel": raw, "convolution_stride": "2",
+                                            "convolution_dilation": "1e999", "convolution_size": "inf"})
     assert at.dataframe[0].value.to_numpy().tolist() == [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]
     assert at.slider(key="convolution_stride").value == 2
     assert "convolution_kernel" not in at.query_params

@@ -149,18 +149,29 @@ PRESENTER_CSS = """
 COPY_HTML = """
 <button id="cnn-copy-link" type="button" data-copied=""
  style="width:100%;padding:0.4rem 0.6rem;border-radius:0.5rem;border:1px solid rgba(49,51,63,0.2);
-        background:white;cursor:pointer;font:inherit;"
- onclick="(function(b){
-   var url = window.location.href;
-   function done(){ b.setAttribute('data-copied', url); b.textContent = '✅ Link copied'; }
-   function fallback(){
-     var t = document.createElement('textarea'); t.value = url; document.body.appendChild(t);
-     t.select(); try { document.execCommand('copy'); } catch (e) {} t.remove(); done();
-   }
-   if (navigator.clipboard && window.isSecureContext) {
-     navigator.clipboard.writeText(url).then(done, fallback);
-   } else { fallback(); }
- })(this)">🔗 Copy link to this view</button>
+        background:white;cursor:pointer;font:inherit;">🔗 Copy link to this view</button>
+<script>
+// One listener for the page's lifetime (the button is redrawn on every rerun). It copies the
+// address bar at the moment of the click, so the link is never older than the view.
+if (!window.cnnCopyLink) {
+  window.cnnCopyLink = true;
+  document.addEventListener("click", function (event) {
+    var b = event.target.closest && event.target.closest("#cnn-copy-link");
+    if (!b) return;
+    var url = window.location.href;
+    function done() { b.setAttribute("data-copied", url); b.textContent = "✅ Link copied"; }
+    function fallback() {  // plain http on a school network is no secure context: no clipboard API
+      var t = document.createElement("textarea");
+      t.value = url; document.body.appendChild(t); t.select();
+      try { document.execCommand("copy"); } catch (e) {}
+      t.remove(); done();
+    }
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(url).then(done, fallback);
+    } else { fallback(); }
+  });
+}
+</script>
 """
 
 
