@@ -180,5 +180,5 @@ def copy_link() -> None:
     with what a link can and cannot carry."""
     st.html(COPY_HTML, unsafe_allow_javascript=True)
     st.caption("The link opens this page with the same settings (and presenter mode if on). "
-               "Your own photo or webcam picture stays on your computer: the link opens the "
-               "same sample picture and settings.")
+               "A picture you uploaded or took with the camera stays on your computer: the "
+               "link opens the same sample picture and settings.")
