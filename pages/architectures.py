@@ -39,7 +39,8 @@ st.write(
 )
 
 cols = st.columns([3, 1, 1, 1])
-name = cols[0].selectbox("Architecture", CHOICES, CHOICES.index("vgg16"), key="architectures_name", on_change=reset_input,
+name = cols[0].selectbox("Architecture", CHOICES, CHOICES.index("vgg16"), key="architectures_name",
+                         on_change=reset_input,
                          format_func=lambda n: models.info(n).title, bind=url_state.BIND)
 design_c, design_side, _ = models.info(name).input_size
 channels = cols[1].number_input("Input channels", 1, 512, design_c, key="architectures_channels",

@@ -37,10 +37,14 @@ def pair_for(name: str) -> signals.Pair:
         st.caption(f"Two bell curves give a bell curve: its mean is {f_m:g} + {g_m:g} = "
                    f"{f_m + g_m:g}, its variance {f_s:g}² + {g_s:g}² = {f_s**2 + g_s**2:.3g}.")
         return signals.gaussian_pair(f_m, f_s, g_m, g_s)
-    a_m = cols[0].slider("First drop: typical distance (m)", 0.0, 8.0, 3.0, 0.5, key="convolution_1d_ball_fm", bind=url_state.BIND)
-    a_s = cols[1].slider("First drop: spread (m)", 0.3, 3.0, 1.0, 0.1, key="convolution_1d_ball_fs", bind=url_state.BIND)
-    b_m = cols[2].slider("Second drop: typical distance (m)", 0.0, 8.0, 4.0, 0.5, key="convolution_1d_ball_gm", bind=url_state.BIND)
-    b_s = cols[3].slider("Second drop: spread (m)", 0.3, 3.0, 1.5, 0.1, key="convolution_1d_ball_gs", bind=url_state.BIND)
+    a_m = cols[0].slider("First drop: typical distance (m)", 0.0, 8.0, 3.0, 0.5, key="convolution_1d_ball_fm",
+                         bind=url_state.BIND)
+    a_s = cols[1].slider("First drop: spread (m)", 0.3, 3.0, 1.0, 0.1, key="convolution_1d_ball_fs",
+                         bind=url_state.BIND)
+    b_m = cols[2].slider("Second drop: typical distance (m)", 0.0, 8.0, 4.0, 0.5, key="convolution_1d_ball_gm",
+                         bind=url_state.BIND)
+    b_s = cols[3].slider("Second drop: spread (m)", 0.3, 3.0, 1.5, 0.1, key="convolution_1d_ball_gs",
+                         bind=url_state.BIND)
     st.caption("Drop a ball: it lands a metres away with probability f(a). Pick it up there and "
                "drop it again: it rolls b further with probability g(b). The chance the total "
                "is c adds up every way to get there: f(0)g(c) + f(1)g(c−1) + … = (f * g)(c).")

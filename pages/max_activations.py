@@ -47,7 +47,8 @@ layers = inspection.layers(picked.model, picked.input_size)
 titles = {l.name: f"{l.name}: {l.title} · {' x '.join(str(s) for s in l.shape)}" for l in layers}
 default = next((i for i, l in enumerate(layers) if l.kind == "activation"), 0)
 c1, c2 = st.columns([3, 1])
-layer = c1.selectbox("Layer", list(titles), index=default, format_func=titles.get, key="max_activations_layer", bind=url_state.BIND)
+layer = c1.selectbox("Layer", list(titles), index=default, format_func=titles.get, key="max_activations_layer",
+                     bind=url_state.BIND)
 k = c2.slider("Pictures per channel", 3, 16, 8, key="max_activations_k", bind=url_state.BIND)
 top = top_k(picked.id, layer, k)
 channels = top.values.shape[0]

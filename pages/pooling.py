@@ -70,8 +70,8 @@ with right:
     st.subheader("2. Pooling")
     mode = st.segmented_control("Kind", list(MODES), format_func=MODES.get, default="max", required=True,
                                 key="pooling_mode", bind=url_state.BIND)
-    st.radio("Window", list(PRESETS), format_func=PRESETS.get, horizontal=True, key="pooling_preset", bind=url_state.BIND,
-             on_change=apply_preset)
+    st.radio("Window", list(PRESETS), format_func=PRESETS.get, horizontal=True, key="pooling_preset",
+             bind=url_state.BIND, on_change=apply_preset)
     c1, c2, c3 = st.columns(3)
     # Defaults given to the widgets (not set in session_state) so a link leaves out only these.
     size = c1.slider("Size", 1, 6, 2, key="pooling_size", bind=url_state.BIND, on_change=mark_custom)
@@ -209,7 +209,8 @@ def shift_view() -> None:
              "the raw map change, and how much the pooled map?")
     c1, c2 = st.columns(2)
     k = c1.slider("Shift by up to (pixels)", 1, 8, 4, key="pooling_shift", bind=url_state.BIND)
-    direction = c2.radio("Direction", ["horizontal", "vertical"], horizontal=True, key="pooling_direction", bind=url_state.BIND)
+    direction = c2.radio("Direction", ["horizontal", "vertical"], horizontal=True, key="pooling_direction",
+                         bind=url_state.BIND)
     try:
         rows = shift.measure(x, k, size, stride, mode, padding, direction)
     except ValueError as exc:

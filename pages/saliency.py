@@ -21,8 +21,8 @@ picked, inp, _, target = iw.explain_setup("saliency")
 
 with st.expander("⚙️ Display and method settings", expanded=False):
     c1, c2, c3, c4 = st.columns(4)
-    sign = c1.selectbox("Sign", list(heatmaps.SIGNS), format_func=heatmaps.SIGNS.get, key="saliency_sign", bind=url_state.BIND,
-                        help="As in Captum's visualize_image_attr: which values to show.")
+    sign = c1.selectbox("Sign", list(heatmaps.SIGNS), format_func=heatmaps.SIGNS.get, key="saliency_sign",
+                        bind=url_state.BIND, help="As in Captum's visualize_image_attr: which values to show.")
     outlier = c2.slider("Outlier percentile", 0.0, 10.0, 2.0, 0.5, key="saliency_outlier", bind=url_state.BIND,
                         help="The strongest pixels holding this % of the total are clipped, so "
                              "a few extreme pixels do not wash the rest of the map out.")

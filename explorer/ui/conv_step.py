@@ -14,7 +14,8 @@ from explorer.ui.conv_result import Setup
 def toy_grid(picture: np.ndarray) -> np.ndarray:
     """The small input: a crop of the (C, H, W) picture or one of the toy grids."""
     c1, c2 = st.columns(2)
-    source = c1.selectbox("Small input", ["crop of the picture", *stepper.TOYS], key="convolution_toy", bind=url_state.BIND,
+    source = c1.selectbox("Small input", ["crop of the picture", *stepper.TOYS], key="convolution_toy",
+                          bind=url_state.BIND,
                           format_func=lambda s: "7x7 (the course's stride-3 example)" if s == "course 7x7" else s,
                           help="Step mode works on a small grid so every number can be read.")
     n = c2.slider("Grid size", 4, stepper.MAX_TOY, 7, key="convolution_toy_size", bind=url_state.BIND,
@@ -50,7 +51,8 @@ def step_view(c: Setup) -> None:
         return
     c1, c2 = st.columns([1, 2])
     playing = c1.toggle("▶ Play", key="convolution_play")
-    speed = c2.select_slider("Seconds per step", [0.3, 0.5, 1.0, 2.0], value=0.5, key="convolution_speed", bind=url_state.BIND)
+    speed = c2.select_slider("Seconds per step", [0.3, 0.5, 1.0, 2.0], value=0.5, key="convolution_speed",
+                             bind=url_state.BIND)
     step_player(walk, n, playing, speed)
 
 

@@ -287,7 +287,8 @@ def _from_test_split(prefix: str, picked: Picked) -> Input | None:
         return None
     pos = 0
     if len(matches) > 1:
-        pos = st.slider(f"Picture ({len(matches)} match)", 1, len(matches), 1, key=f"{prefix}_index", bind=url_state.BIND) - 1
+        pos = st.slider(f"Picture ({len(matches)} match)", 1, len(matches), 1, key=f"{prefix}_index",
+                        bind=url_state.BIND) - 1
     pos = min(pos, len(matches) - 1)
     i = int(matches[pos])
     true = int(test.labels[i])

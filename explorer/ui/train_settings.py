@@ -107,7 +107,8 @@ def layer_builder(input_size: tuple[int, int, int], num_classes: int) -> list[di
 # ---- everything else ------------------------------------------------------------------------
 
 def _architecture(ds: datasets.Dataset) -> tuple[str, dict | None]:
-    arch = st.selectbox("Architecture", architectures(), format_func=title, key="train_architecture", bind=url_state.BIND)
+    arch = st.selectbox("Architecture", architectures(), format_func=title, key="train_architecture",
+                        bind=url_state.BIND)
     if arch == CUSTOM:
         layers = layer_builder(ds.image_shape, len(ds.classes))
         return arch, None if layers is None else recipes.model_spec(CUSTOM, ds, layers=layers)
@@ -115,7 +116,8 @@ def _architecture(ds: datasets.Dataset) -> tuple[str, dict | None]:
     options = {}
     if _has_option(arch, "dropout"):
         default = inspect.signature(models.info(arch).factory).parameters["dropout"].default
-        options["dropout"] = st.slider("Dropout", 0.0, 0.8, float(default), 0.05, key=f"train_dropout_{arch}", bind=url_state.BIND)
+        options["dropout"] = st.slider("Dropout", 0.0, 0.8, float(default), 0.05, key=f"train_dropout_{arch}",
+                                       bind=url_state.BIND)
     else:
         st.caption("This architecture has no dropout layer; the layer builder lets you add one.")
     spec = recipes.model_spec(arch, ds, options)
@@ -133,7 +135,8 @@ def _hyperparameters(arch: str) -> dict:
     k = f"_{arch}"  # each architecture keeps its own settings, starting from its defaults
     c1, c2, c3 = st.columns(3)
     epochs = c1.slider("Epochs", 1, 40, d["epochs"], key=f"train_epochs{k}", bind=url_state.BIND)
-    batch = c2.select_slider("Batch size", [16, 32, 64, 128, 256], d["batch_size"], key=f"train_batch{k}", bind=url_state.BIND)
+    batch = c2.select_slider("Batch size", [16, 32, 64, 128, 256], d["batch_size"], key=f"train_batch{k}",
+                             bind=url_state.BIND)
     optimizer = c3.selectbox("Optimizer", training.OPTIMIZERS, training.OPTIMIZERS.index(d["optimizer"]),
                              key=f"train_optimizer{k}", bind=url_state.BIND)
     c1, c2, c3 = st.columns(3)
@@ -146,7 +149,8 @@ def _hyperparameters(arch: str) -> dict:
     augment = c1.toggle("Augmentation", d["augment"], key=f"train_augment{k}", bind=url_state.BIND,
                         help="Random shifts and small rotations of each training batch.")
     shift = c2.slider("Max shift (%)", 0, 25, 10, key=f"train_shift{k}", bind=url_state.BIND, disabled=not augment)
-    rotation = c3.slider("Max rotation (°)", 0, 30, 10, key=f"train_rotation{k}", bind=url_state.BIND, disabled=not augment)
+    rotation = c3.slider("Max rotation (°)", 0, 30, 10, key=f"train_rotation{k}",
+                         bind=url_state.BIND, disabled=not augment)
     seed = c4.number_input("Seed", 0, 2**31 - 1, 0, key=f"train_seed{k}", bind=url_state.BIND)
     return dict(epochs=epochs, batch_size=batch, optimizer=optimizer, lr=lr, schedule=schedule,
                 weight_decay=decay, augment=augment, max_shift=shift / 100, max_rotation=float(rotation),
