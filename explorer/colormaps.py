@@ -86,10 +86,10 @@ def enlarge(img: np.ndarray, scale: int) -> np.ndarray:
 
 
 def draw_box(img: np.ndarray, rows: tuple[int, int], cols: tuple[int, int], color=(255, 200, 0),
-             width: int = 2) -> np.ndarray:
-    """A copy of an (H, W, 3) uint8 picture with an outlined rectangle (inclusive bounds,
-    clipped to the picture: parts in the padding are simply not drawn)."""
-    out = img.copy()
+             width: int = 2, copy: bool = True) -> np.ndarray:
+    """An (H, W, 3) uint8 picture (a copy unless copy=False) with an outlined rectangle
+    (inclusive bounds, clipped to the picture: parts in the padding are simply not drawn)."""
+    out = img.copy() if copy else img
     h, w = out.shape[:2]
     r0, r1 = max(rows[0], 0), min(rows[1], h - 1)
     c0, c1 = max(cols[0], 0), min(cols[1], w - 1)

@@ -28,19 +28,20 @@ def _scaled(box: Box, s: int) -> Box:
     return (r0 * s, (r1 + 1) * s - 1), (q0 * s, (q1 + 1) * s - 1)
 
 
-def input_picture(x: np.ndarray, dropped: tuple[int, int], box: Box) -> bytes:
-    """x (C, H, W) in [0, 1]; dropped = (rows, cols) at the bottom/right that no window
-    reaches; box = receptive field (unpadded input coordinates). Returns JPEG or PNG bytes."""
-    img = render.to_uint8(x)
-    img = np.repeat(img[..., None], 3, axis=2) if img.ndim == 2 else img.copy()
+def input_picture(img: np.ndarray, dropped: tuple[int, int], box: Box) -> bytes:
+    """img: (H, W) or (H, W, 3) uint8 (render.to_uint8 of the picture, cached by the page);
+    dropped = (rows, cols) at the bottom/right that no window reaches; box = receptive field
+    (unpadded input coordinates). Returns JPEG (large pictures) or PNG bytes."""
+    s = scale_for(max(img.shape[:2]))
+    img = np.repeat(img[..., None], 3, axis=2) if img.ndim == 2 else img
+    img = colormaps.enlarge(img, s) if s > 1 else img.copy()
     red = np.array([230, 40, 40], np.float32)
-    drop_h, drop_w = dropped
+    drop_h, drop_w = dropped[0] * s, dropped[1] * s
     if drop_h:
         img[-drop_h:] = (img[-drop_h:] * 0.45 + red * 0.55).astype(np.uint8)
     if drop_w:
         img[:, -drop_w:] = (img[:, -drop_w:] * 0.45 + red * 0.55).astype(np.uint8)
-    s = scale_for(max(img.shape[:2]))
-    img = colormaps.draw_box(colormaps.enlarge(img, s), *_scaled(box, s), width=max(2, s // 2))
+    colormaps.draw_box(img, *_scaled(box, s), width=max(2, s // 2), copy=False)
     if max(img.shape[:2]) >= PHOTO_MIN_SIDE and s == 1:
         return png.encode_photo(img)
     return png.encode(img)
@@ -54,5 +55,6 @@ def map_picture(out: np.ndarray, cell: tuple[int, int] | None = None, lim: float
     idx = colormaps.enlarge(idx, s)
     if cell is not None:
         i, j = cell
-        idx = colormaps.draw_box(idx, *_scaled(((i, i), (j, j)), s), color=colormaps.HIGHLIGHT, width=2)
+        idx = colormaps.draw_box(idx, *_scaled(((i, i), (j, j)), s), color=colormaps.HIGHLIGHT, width=2,
+                                 copy=False)
     return png.encode_indexed(idx, palette)

@@ -7,7 +7,7 @@ import io
 import numpy as np
 from PIL import Image
 
-from explorer import colormaps, conv_pictures, ops
+from explorer import colormaps, conv_pictures, ops, render
 
 
 def decode(data: bytes) -> np.ndarray:
@@ -34,7 +34,7 @@ def test_the_chosen_output_pixel_is_boxed_and_small_maps_are_enlarged():
 
 def test_large_input_goes_as_jpeg_with_tint_and_box():
     x = np.full((3, 256, 256), 0.5, np.float32)
-    data = conv_pictures.input_picture(x, dropped=(2, 0), box=((10, 20), (30, 40)))
+    data = conv_pictures.input_picture(render.to_uint8(x), dropped=(2, 0), box=((10, 20), (30, 40)))
     assert data[:2] == b"\xff\xd8"  # JPEG
     img = decode(data)
     r, g, b = img[255, 100]
@@ -46,7 +46,7 @@ def test_large_input_goes_as_jpeg_with_tint_and_box():
 
 def test_small_input_stays_exact_png():
     x = np.linspace(0, 1, 64 * 64, dtype=np.float32).reshape(1, 64, 64)
-    data = conv_pictures.input_picture(x, dropped=(0, 0), box=((0, 2), (0, 2)))
+    data = conv_pictures.input_picture(render.to_uint8(x), dropped=(0, 0), box=((0, 2), (0, 2)))
     assert data[:4] == b"\x89PNG"
     img = decode(data)
     s = conv_pictures.scale_for(64)

@@ -71,7 +71,7 @@ def result(c: Setup) -> None:
     dropped = (c.ax_h.dropped_input, c.ax_w.dropped_input)
     c1, c2 = st.columns(2)
     note = " (red: dropped, no window reaches it)" if any(dropped) else ""
-    c1.image(conv_pictures.input_picture(c.pic.array, dropped, ((r0, r1), (q0, q1))), width="stretch",
+    c1.image(conv_pictures.input_picture(learn_cache.as_uint8(c.pic.key, c.pic.array), dropped, ((r0, r1), (q0, q1))), width="stretch",
              caption=f"Input {height}x{width}{note}")
     c2.image(conv_pictures.map_picture(out, (i, j)), width="stretch",
              caption=f"Output {ho}x{wo}" + (" after ReLU" if c.relu else "") + ": " + colormaps.legend(out))
