@@ -50,6 +50,26 @@ def auto(arr: np.ndarray, lim: float | None = None) -> np.ndarray:
     return np.stack([g, g, g], axis=-1)  # the fastest way to three channels (~0.3 ms at 512x512)
 
 
+# Index 255 of both palettes is the highlight colour (boxes): the maps use 0..254.
+HIGHLIGHT = 255
+_HIGHLIGHT_RGB = np.array([[255, 200, 0]], np.uint8)
+DIVERGING_PALETTE = np.concatenate([_LUT, _HIGHLIGHT_RGB])
+GREY_PALETTE = np.concatenate([np.repeat(((np.arange(255) * 255 + 127) // 254).astype(np.uint8)[:, None], 3, 1),
+                               _HIGHLIGHT_RGB])
+
+
+def indexed(arr: np.ndarray, lim: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """auto() as a palette picture: ((H, W) uint8 indices 0..254, (256, 3) uint8 palette).
+
+    One byte per pixel instead of three, so the PNG the browser gets is encoded about
+    three times faster (the page's slowest step after the convolution itself)."""
+    lim = limit(arr) if lim is None else lim
+    a = np.asarray(arr, np.float32)
+    if np.min(a) < 0:
+        return np.clip(a * (127.0 / lim) + 127.5, 0.0, 254.0).astype(np.uint8), DIVERGING_PALETTE
+    return np.clip(a * (254.0 / lim) + 0.5, 0.0, 254.0).astype(np.uint8), GREY_PALETTE
+
+
 def legend(arr: np.ndarray, lim: float | None = None) -> str:
     """The caption that explains auto()'s colours for arr."""
     lim = limit(arr) if lim is None else lim
@@ -66,10 +86,10 @@ def enlarge(img: np.ndarray, scale: int) -> np.ndarray:
 
 
 def draw_box(img: np.ndarray, rows: tuple[int, int], cols: tuple[int, int], color=(255, 200, 0),
-             width: int = 2) -> np.ndarray:
-    """A copy of an (H, W, 3) uint8 picture with an outlined rectangle (inclusive bounds,
-    clipped to the picture: parts in the padding are simply not drawn)."""
-    out = img.copy()
+             width: int = 2, copy: bool = True) -> np.ndarray:
+    """An (H, W, 3) uint8 picture (a copy unless copy=False) with an outlined rectangle
+    (inclusive bounds, clipped to the picture: parts in the padding are simply not drawn)."""
+    out = img.copy() if copy else img
     h, w = out.shape[:2]
     r0, r1 = max(rows[0], 0), min(rows[1], h - 1)
     c0, c1 = max(cols[0], 0), min(cols[1], w - 1)

@@ -1,7 +1,8 @@
 """The Convolution page's result (input and output side by side, the receptive field of one
 output pixel) and two closer views: the three colour channels' maps, several filters at once.
 
-Pictures go to the browser as PNG bytes (a 512x512 map as a chart would be 260k marks).
+Pictures go to the browser as encoded bytes (explorer.conv_pictures); a 512x512 map as a
+chart would be 260k marks.
 """
 
 from __future__ import annotations
@@ -11,11 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from explorer import colormaps, formula, kernels, ops, png, render
+from explorer import colormaps, conv_pictures, formula, kernels, ops
 from explorer.ui import learn_cache, url_state
 from explorer.ui.image_source import Picture
-
-SHOW_SIDE = 320  # small pictures are enlarged to about this many pixels
 
 
 @dataclass(frozen=True, eq=False)
@@ -41,30 +40,6 @@ class Setup:
     def args(self) -> tuple:
         """(key, array, kernel, stride, padding, dilation) for learn_cache."""
         return self.pic.key, self.pic.array, self.kernel, self.stride, self.padding, self.dilation
-
-
-def show(where, img: np.ndarray, caption: str) -> None:
-    """A picture as PNG bytes, as wide as its column."""
-    where.image(png.encode(img), width="stretch", output_format="PNG", caption=caption)
-
-
-def shown(img: np.ndarray, side: int) -> tuple[np.ndarray, int]:
-    """Small pictures pixel-repeated to about SHOW_SIDE; returns (picture, scale)."""
-    scale = render.upscale_factor(side, SHOW_SIDE) if side < SHOW_SIDE // 2 else 1
-    return colormaps.enlarge(img, scale), scale
-
-
-def input_picture(c: Setup) -> np.ndarray:
-    """(H, W, 3) uint8 of the picture with the rows/columns no window reaches tinted red."""
-    img = render.to_uint8(c.pic.array)
-    img = np.repeat(img[..., None], 3, axis=2) if img.ndim == 2 else img.copy()
-    red = np.array([230, 40, 40], np.float32)
-    drop_h, drop_w = c.ax_h.dropped_input, c.ax_w.dropped_input
-    if drop_h:
-        img[-drop_h:] = (img[-drop_h:] * 0.45 + red * 0.55).astype(np.uint8)
-    if drop_w:
-        img[:, -drop_w:] = (img[:, -drop_w:] * 0.45 + red * 0.55).astype(np.uint8)
-    return img
 
 
 def clamp(key: str, top: int) -> None:
@@ -93,15 +68,13 @@ def result(c: Setup) -> None:
                                                  (c.ax_h.before, c.ax_w.before), c.dilation)
         st.caption(f"Output ({i}, {j}) = {out[i, j]:.4g} comes from input rows {r0}-{r1} and columns "
                    f"{q0}-{q1} (yellow box; negative numbers or numbers past the edge are padding zeros).")
-    src, s_in = shown(input_picture(c), max(height, width))
-    src = colormaps.draw_box(src, (r0 * s_in, (r1 + 1) * s_in - 1), (q0 * s_in, (q1 + 1) * s_in - 1),
-                             width=max(2, s_in // 2))
-    dst, s_out = shown(colormaps.auto(out), max(ho, wo))
-    dst = colormaps.draw_box(dst, (i * s_out, (i + 1) * s_out - 1), (j * s_out, (j + 1) * s_out - 1), width=2)
+    dropped = (c.ax_h.dropped_input, c.ax_w.dropped_input)
     c1, c2 = st.columns(2)
-    dropped = " (red: dropped, no window reaches it)" if c.ax_h.dropped_input or c.ax_w.dropped_input else ""
-    show(c1, src, f"Input {height}x{width}{dropped}")
-    show(c2, dst, f"Output {ho}x{wo}" + (" after ReLU" if c.relu else "") + ": " + colormaps.legend(out))
+    note = " (red: dropped, no window reaches it)" if any(dropped) else ""
+    c1.image(conv_pictures.input_picture(learn_cache.as_uint8(c.pic.key, c.pic.array), dropped, ((r0, r1), (q0, q1))), width="stretch",
+             caption=f"Input {height}x{width}{note}")
+    c2.image(conv_pictures.map_picture(out, (i, j)), width="stretch",
+             caption=f"Output {ho}x{wo}" + (" after ReLU" if c.relu else "") + ": " + colormaps.legend(out))
     if c.relu:
         st.caption(f"ReLU set {np.mean(raw < 0):.0%} of the output pixels (the negative ones) to 0.")
 
@@ -120,10 +93,10 @@ def channels_view(c: Setup) -> None:
              "are added into one**" + (" before ReLU." if c.relu else "."))
     cols = st.columns(4)
     for col, name, m in zip(cols, ("Red", "Green", "Blue"), maps):
-        show(col, shown(colormaps.diverging(m, lim), max(m.shape))[0], f"{name} channel * kernel")
+        col.image(conv_pictures.map_picture(m, lim=lim), width="stretch", caption=f"{name} channel * kernel")
     last = ops.relu(total) if c.relu else total
-    show(cols[3], shown(colormaps.auto(last, None if c.relu else lim), max(last.shape))[0],
-         "Sum of the three" + (", then ReLU" if c.relu else ""))
+    cols[3].image(conv_pictures.map_picture(last, lim=None if c.relu else lim), width="stretch",
+                  caption="Sum of the three" + (", then ReLU" if c.relu else ""))
     st.caption("Same colour scale for all three maps: " + colormaps.legend(maps, lim))
 
 
@@ -143,5 +116,5 @@ def filters_view(c: Setup, size: int, seed: int) -> None:
              "(height x width x filters), the input of the next layer in a CNN.")
     cols = st.columns(min(f, 4))
     for k, (name, m) in enumerate(zip(chosen, vol)):
-        show(cols[k % len(cols)], shown(colormaps.auto(m), max(m.shape))[0],
-             f"{k + 1}. {name.capitalize()}: {colormaps.legend(m)}")
+        cols[k % len(cols)].image(conv_pictures.map_picture(m), width="stretch",
+                                  caption=f"{k + 1}. {name.capitalize()}: {colormaps.legend(m)}")

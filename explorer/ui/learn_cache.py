@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from explorer import ops, png, stepper
+from explorer import ops, png, render, stepper
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def as_uint8(key: str, _x: np.ndarray) -> np.ndarray:
+    """(H, W) or (H, W, 3) uint8 of picture `key` (array _x, (C, H, W) in [0, 1]): converted
+    once per picture, not on every move of a slider."""
+    return render.to_uint8(_x)
 
 
 @st.cache_data(max_entries=24, show_spinner=False)

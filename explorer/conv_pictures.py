@@ -1,0 +1,60 @@
+"""The two pictures the Convolution page redraws on every change, as encoded bytes.
+
+The input: the (C, H, W) picture with the rows/columns no window reaches tinted red and the
+receptive field of one output pixel boxed. The output: the feature map in colour with that
+pixel boxed. Both are enlarged by pixel repetition when small. The encodings are chosen
+for speed (see png.py): JPEG for large inputs (photos), palette PNG for maps.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from explorer import colormaps, png, render
+
+SHOW_SIDE = 320  # small pictures are enlarged to about this many pixels
+PHOTO_MIN_SIDE = 160  # from this size the input goes as JPEG; smaller ones stay exact PNG
+
+Box = tuple[tuple[int, int], tuple[int, int]]  # (first row, last row), (first col, last col)
+
+
+def scale_for(side: int) -> int:
+    """Pixel-repeat factor for a picture whose longer side is `side`."""
+    return render.upscale_factor(side, SHOW_SIDE) if side < SHOW_SIDE // 2 else 1
+
+
+def _scaled(box: Box, s: int) -> Box:
+    (r0, r1), (q0, q1) = box
+    return (r0 * s, (r1 + 1) * s - 1), (q0 * s, (q1 + 1) * s - 1)
+
+
+def input_picture(img: np.ndarray, dropped: tuple[int, int], box: Box) -> bytes:
+    """img: (H, W) or (H, W, 3) uint8 (render.to_uint8 of the picture, cached by the page);
+    dropped = (rows, cols) at the bottom/right that no window reaches; box = receptive field
+    (unpadded input coordinates). Returns JPEG (large pictures) or PNG bytes."""
+    s = scale_for(max(img.shape[:2]))
+    img = np.repeat(img[..., None], 3, axis=2) if img.ndim == 2 else img
+    img = colormaps.enlarge(img, s) if s > 1 else img.copy()
+    red = np.array([230, 40, 40], np.float32)
+    drop_h, drop_w = dropped[0] * s, dropped[1] * s
+    if drop_h:
+        img[-drop_h:] = (img[-drop_h:] * 0.45 + red * 0.55).astype(np.uint8)
+    if drop_w:
+        img[:, -drop_w:] = (img[:, -drop_w:] * 0.45 + red * 0.55).astype(np.uint8)
+    colormaps.draw_box(img, *_scaled(box, s), width=max(2, s // 2), copy=False)
+    if max(img.shape[:2]) >= PHOTO_MIN_SIDE and s == 1:
+        return png.encode_photo(img)
+    return png.encode(img)
+
+
+def map_picture(out: np.ndarray, cell: tuple[int, int] | None = None, lim: float | None = None) -> bytes:
+    """A (H', W') feature map in colour (colormaps.indexed), the output pixel `cell` boxed,
+    as palette PNG bytes."""
+    idx, palette = colormaps.indexed(out, lim)
+    s = scale_for(max(idx.shape))
+    idx = colormaps.enlarge(idx, s)
+    if cell is not None:
+        i, j = cell
+        idx = colormaps.draw_box(idx, *_scaled(((i, i), (j, j)), s), color=colormaps.HIGHLIGHT, width=2,
+                                 copy=False)
+    return png.encode_indexed(idx, palette)
