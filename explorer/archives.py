@@ -111,13 +111,13 @@ def _is_junk(parts: tuple[str, ...]) -> bool:
 def _check_size(info: zipfile.ZipInfo, limits: Limits) -> None:
     if info.file_size > limits.max_member_bytes:
         raise ArchiveError(
-            f"{info.filename} is {info.file_size / 2**20:.0f} MB uncompressed; each file may "
+            f"The file {info.filename} is {info.file_size / 2**20:.0f} MB uncompressed; each file may "
             f"be at most {limits.max_member_bytes // 2**20} MB."
         )
     ratio = info.file_size / max(info.compress_size, 1)
     if info.file_size > bounds.RATIO_FROM_BYTES and ratio > limits.max_ratio:
         raise ArchiveError(
-            f"{info.filename} expands {ratio:,.0f} times when unpacked, which is how zip "
+            f"The file {info.filename} expands {ratio:,.0f} times when unpacked, which is how zip "
             "bombs work; the archive was refused."
         )
 

@@ -2,8 +2,9 @@
 
 A folder is written under a temporary name and renamed when complete, so a crash never leaves
 half a model that `list_models` would show (it removes what a killed process left behind).
-Nothing here unpickles: weights are safetensors, metadata is JSON, and a model is rebuilt from its spec (`meta["spec"]`) before its weights are
-loaded, so an upload can only ever become one of the app's own architectures.
+Nothing here unpickles: weights are safetensors, metadata is JSON, and a model is rebuilt from
+its spec (`meta["spec"]`) before its weights are loaded, so an upload can only ever become one
+of the app's own architectures.
 
 meta keys: name, architecture, spec, dataset, split, classes, input_size [C, H, W],
 normalisation {"mean", "std"}, history (per-epoch rows), test_accuracy, params, train_seconds,
@@ -184,7 +185,7 @@ def load(model_id: str, root=None) -> tuple[nn.Module, dict]:
     try:
         state = load_file(str(saved.path / WEIGHTS))
     except (SafetensorError, OSError) as exc:
-        raise RegistryError(f"The weights of {saved.name!r} cannot be read ({exc}).") from exc
+        raise RegistryError(f"The weights of {saved.name!r} cannot be read: the file is damaged.") from exc
     _check_state(model, state)
     model.load_state_dict(state)
     return model.eval(), saved.meta
@@ -268,8 +269,9 @@ def _parse_upload(data: bytes) -> tuple[dict, dict[str, torch.Tensor]]:
             raise ValueError("the header is not a dictionary")
         tensors = st_load(bytes(data))
     except (ValueError, SafetensorError) as exc:
-        raise RegistryError(f"This is not a valid .safetensors model file (the file is damaged or was "
-                            f"changed: {str(exc)[:120]}).") from exc
+        # safetensors' own text names Rust internals; the student needs the what, not the how
+        raise RegistryError("This is not a valid .safetensors model file: the file is damaged or was "
+                            "changed after it was downloaded. Download it again.") from exc
     extra = header.get("__metadata__")
     raw = extra.get(META_KEY) if isinstance(extra, dict) else None
     if raw is None:
