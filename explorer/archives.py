@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO, Iterator
 
+from explorer import limits as bounds
+
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp", ".tif", ".tiff"}
 
 
@@ -23,10 +25,10 @@ class ArchiveError(ValueError):
 class Limits:
     """Bounds on what an archive may contain (all enforced before anything is decompressed)."""
 
-    max_members: int = 10_000
-    max_total_bytes: int = 400 * 2**20  # uncompressed, all members together
-    max_member_bytes: int = 20 * 2**20  # uncompressed, one member
-    max_ratio: float = 200.0  # uncompressed / compressed, one member (zip bombs reach 1000s)
+    max_members: int = bounds.ARCHIVE_MEMBERS
+    max_total_bytes: int = bounds.ARCHIVE_BYTES  # uncompressed, all members together
+    max_member_bytes: int = bounds.MEMBER_BYTES  # uncompressed, one member
+    max_ratio: float = bounds.EXPANSION_RATIO  # uncompressed / compressed, one member (zip bombs reach 1000s)
 
 
 @dataclass(frozen=True)
@@ -109,13 +111,13 @@ def _is_junk(parts: tuple[str, ...]) -> bool:
 def _check_size(info: zipfile.ZipInfo, limits: Limits) -> None:
     if info.file_size > limits.max_member_bytes:
         raise ArchiveError(
-            f"{info.filename} is {info.file_size / 2**20:.0f} MB uncompressed; each file may "
+            f"The file {info.filename} is {info.file_size / 2**20:.0f} MB uncompressed; each file may "
             f"be at most {limits.max_member_bytes // 2**20} MB."
         )
     ratio = info.file_size / max(info.compress_size, 1)
-    if info.file_size > 1 << 20 and ratio > limits.max_ratio:
+    if info.file_size > bounds.RATIO_FROM_BYTES and ratio > limits.max_ratio:
         raise ArchiveError(
-            f"{info.filename} expands {ratio:,.0f} times when unpacked, which is how zip "
+            f"The file {info.filename} expands {ratio:,.0f} times when unpacked, which is how zip "
             "bombs work; the archive was refused."
         )
 

@@ -13,10 +13,11 @@ import warnings
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-MAX_BYTES = 20 * 1024 * 1024
-# 40 megapixels is more than any phone photo; a decompression bomb declares far more.
-MAX_PIXELS = 40_000_000
-READABLE = "PNG, JPEG, GIF, BMP, WebP or TIFF"
+from explorer import limits
+
+MAX_BYTES = limits.IMAGE_BYTES
+MAX_PIXELS = limits.IMAGE_PIXELS
+READABLE = limits.IMAGE_FORMATS
 
 
 class ImageError(ValueError):

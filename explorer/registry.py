@@ -1,9 +1,10 @@
 """Saved models on disk: one folder per model with `weights.safetensors` and `meta.json`.
 
 A folder is written under a temporary name and renamed when complete, so a crash never leaves
-half a model that `list_models` would show. Nothing here unpickles: weights are safetensors,
-metadata is JSON, and a model is rebuilt from its spec (`meta["spec"]`) before its weights are
-loaded, so an upload can only ever become one of the app's own architectures.
+half a model that `list_models` would show (it removes what a killed process left behind).
+Nothing here unpickles: weights are safetensors, metadata is JSON, and a model is rebuilt from
+its spec (`meta["spec"]`) before its weights are loaded, so an upload can only ever become one
+of the app's own architectures.
 
 meta keys: name, architecture, spec, dataset, split, classes, input_size [C, H, W],
 normalisation {"mean", "std"}, history (per-epoch rows), test_accuracy, params, train_seconds,
@@ -30,7 +31,7 @@ from safetensors.torch import load_file, save_file
 from safetensors.torch import save as st_save
 from torch import nn
 
-from explorer import models
+from explorer import leftovers, limits, models
 from explorer.models import builder
 from explorer.paths import data_dir
 
@@ -38,7 +39,7 @@ WEIGHTS, META, FILTERS = "weights.safetensors", "meta.json", "filters.safetensor
 META_KEY = "cnn_explorer_meta"  # safetensors header metadata of an exported file
 FILTERS_KEY = "__filter_snapshots__"  # the snapshots' tensor inside an exported file
 FORMAT = 1
-MAX_UPLOAD = 64 * 2**20
+MAX_UPLOAD = limits.MODEL_BYTES
 REQUIRED = ("name", "architecture", "spec", "classes", "input_size", "normalisation")
 
 
@@ -121,7 +122,7 @@ def save(model: nn.Module, meta: dict, root=None, filters: np.ndarray | None = N
     meta["params"] = meta.get("params") or sum(p.numel() for p in model.parameters())
     stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
     model_id = f"{stamp}-{_slug(meta['name'])}-{uuid.uuid4().hex[:6]}"
-    tmp = root / f".tmp-{model_id}"
+    tmp = root / leftovers.tmp_name(model_id)
     tmp.mkdir()
     try:
         save_file(_tensors(model), str(tmp / WEIGHTS), metadata={"format": "pt"})
@@ -163,6 +164,7 @@ def list_models(root=None) -> list[SavedModel]:
     root = _root(root)
     if not root.is_dir():
         return []
+    leftovers.sweep(root)  # half-written folders of a process that was killed mid-save
     found = [m for d in root.iterdir() if d.is_dir() and not d.name.startswith(".") for m in [_read(d)] if m]
     return sorted(found, key=lambda m: (str(m.meta.get("created", "")), m.id), reverse=True)
 
@@ -183,7 +185,7 @@ def load(model_id: str, root=None) -> tuple[nn.Module, dict]:
     try:
         state = load_file(str(saved.path / WEIGHTS))
     except (SafetensorError, OSError) as exc:
-        raise RegistryError(f"The weights of {saved.name!r} cannot be read ({exc}).") from exc
+        raise RegistryError(f"The weights of {saved.name!r} cannot be read: the file is damaged.") from exc
     _check_state(model, state)
     model.load_state_dict(state)
     return model.eval(), saved.meta
@@ -267,8 +269,9 @@ def _parse_upload(data: bytes) -> tuple[dict, dict[str, torch.Tensor]]:
             raise ValueError("the header is not a dictionary")
         tensors = st_load(bytes(data))
     except (ValueError, SafetensorError) as exc:
-        raise RegistryError(f"This is not a valid .safetensors model file (the file is damaged or was "
-                            f"changed: {str(exc)[:120]}).") from exc
+        # safetensors' own text names Rust internals; the student needs the what, not the how
+        raise RegistryError("This is not a valid .safetensors model file: the file is damaged or was "
+                            "changed after it was downloaded. Download it again.") from exc
     extra = header.get("__metadata__")
     raw = extra.get(META_KEY) if isinstance(extra, dict) else None
     if raw is None:

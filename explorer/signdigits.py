@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from explorer import archives, images
+from explorer import archives, images, leftovers
 from explorer.data_types import Dataset, DatasetError
 from explorer.paths import data_dir
 
@@ -74,6 +74,7 @@ def load_processed(src: Path) -> Dataset:
     cache = data_dir() / "sign-digits" / f"processed-{_fingerprint(src)}.npz"
     arrays = _read_cache(cache)
     if arrays is None:
+        leftovers.sweep(cache.parent)  # a partial cache of a process killed mid-write
         arrays = _process(src)
         _write_cache(cache, arrays)
     return _to_dataset(arrays, src)

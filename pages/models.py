@@ -4,7 +4,7 @@ import re
 
 import streamlit as st
 
-from explorer import registry, train_charts
+from explorer import limits, registry, train_charts
 from explorer.ui import navigation, url_state
 
 st.title("💾 Saved models")
@@ -17,6 +17,7 @@ st.write(
 def _upload() -> None:
     up = st.file_uploader("Upload a model (.safetensors downloaded from this page)", type=["safetensors"],
                           key="models_upload")
+    st.caption(limits.model_caption())
     if up is None or st.session_state.get("models_uploaded") == up.file_id:
         return
     st.session_state["models_uploaded"] = up.file_id  # import each file once, not on every rerun

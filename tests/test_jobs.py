@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 
+import pytest
+
+from explorer import jobs
 from explorer.jobs import DONE, FAILED, QUEUED, RUNNING, STOPPED, JobManager
 
 
@@ -54,3 +59,13 @@ def test_failure_is_reported_and_frees_the_slot():
     assert mgr.wait_all(10)
     assert bad.state == FAILED and "loss is NaN" in bad.error
     assert good.state == DONE and good.result == 42
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread priority is Linux's")
+def test_background_jobs_yield_the_cpu_to_page_runs():
+    """A training on a shared server runs at a lower priority than the students' page runs."""
+    mgr = JobManager(max_running=1)
+    job = mgr.submit("train", lambda job: os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+    assert mgr.wait_all(10)
+    assert job.result == min(19, os.getpriority(os.PRIO_PROCESS, 0) + jobs.BACKGROUND_NICE)
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) < job.result  # this thread untouched

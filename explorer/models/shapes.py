@@ -3,6 +3,7 @@ and explain in plain words when an input is too small for an architecture."""
 
 from __future__ import annotations
 
+import copy
 from contextlib import contextmanager
 from itertools import chain
 from typing import Iterator
@@ -32,6 +33,35 @@ def meta_params(model: nn.Module) -> dict[str, torch.Tensor]:
     """Every parameter and buffer as a shape-only tensor (costs no memory, no time)."""
     named = chain(model.named_parameters(), model.named_buffers())
     return {name: torch.empty_like(t, device="meta") for name, t in named}
+
+
+HOOKS = ("_forward_hooks", "_forward_hooks_with_kwargs", "_forward_hooks_always_called",
+         "_forward_pre_hooks", "_forward_pre_hooks_with_kwargs", "_backward_hooks", "_backward_pre_hooks")
+
+
+def shape_copy(model: nn.Module) -> nn.Module:
+    """A twin of `model` with shape-only (meta) parameters and buffers and no hooks.
+
+    Tracing shapes puts hooks on a module and swaps its parameters for a moment; the Inspect
+    pages share one loaded model between every session of the server, so tracing the shared
+    module itself let one session see another's meta tensors (and left it broken). The twin
+    is private to the call; copying costs no tensor memory.
+    """
+    memo = {}
+    for t in chain(model.parameters(), model.buffers()):
+        meta = torch.empty_like(t, device="meta")
+        memo[id(t)] = nn.Parameter(meta, requires_grad=t.requires_grad) if isinstance(t, nn.Parameter) else meta
+    for attempt in range(5):
+        try:
+            twin = copy.deepcopy(model, dict(memo))
+            break
+        except RuntimeError:  # another thread added or removed a hook while we copied: again
+            if attempt == 4:
+                raise
+    for module in twin.modules():
+        for name in HOOKS:
+            getattr(module, name, {}).clear()
+    return twin
 
 
 @contextmanager
@@ -90,6 +120,7 @@ def output_shape(model: nn.Module, input_shape) -> tuple[int, ...]:
     """
     input_shape = tuple(int(s) for s in input_shape)
     x = torch.empty((1, *input_shape), device="meta")
+    model = shape_copy(model)
     with entered_layers(model) as log:
         try:
             with torch.no_grad():

@@ -15,7 +15,7 @@ from torch.func import functional_call
 from torch.utils.flop_counter import FlopCounterMode
 
 from explorer.models.layers import describe, kind_of
-from explorer.models.shapes import InputTooSmall, entered_layers, explain, meta_params  # noqa: F401 (re-export)
+from explorer.models.shapes import InputTooSmall, entered_layers, explain, meta_params, shape_copy  # noqa: F401 (re-export)
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,7 @@ def summary(model: nn.Module, input_shape) -> Summary:
     """
     input_shape = tuple(int(s) for s in input_shape)
     x = torch.empty((1, *input_shape), device="meta")
+    model = shape_copy(model)  # never hooks or swaps the caller's module (shared by sessions)
     rows: list[Row] = []
     counter = FlopCounterMode(display=False)
     handles = []

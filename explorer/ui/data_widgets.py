@@ -6,7 +6,7 @@ import io
 
 import streamlit as st
 
-from explorer import datasets, signdigits
+from explorer import datasets, limits, signdigits
 from explorer.ui import cached, url_state
 
 USER_KEY = "user_dataset"  # session_state: this person's uploaded dataset (never shared)
@@ -72,6 +72,7 @@ def _uploaded(key: str) -> datasets.Dataset | None:
         "A zip with one folder per class (e.g. cats/..., dogs/...), at least 5 images each",
         type=["zip"], key=f"{key}_zip",
     )
+    st.caption(limits.zip_caption())
     stored = st.session_state.get(USER_KEY)
     if up is None:
         return stored[1] if stored else None

@@ -13,7 +13,7 @@ import numpy as np
 import streamlit as st
 from PIL import Image
 
-from explorer import datasets, images, samples
+from explorer import datasets, images, limits, samples
 from explorer.ui import cached, url_state
 
 SOURCES = {
@@ -60,8 +60,8 @@ def _sample(name: str, channels: int, max_side: int) -> tuple[np.ndarray, str | 
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _decoded(file_id: str, _data: bytes, channels: int, max_side: int) -> tuple[np.ndarray, str | None, bool]:
-    """Decode an upload once per file (keyed by its unique upload id, never shared by name)."""
+def _decoded(upload_key: str, _data: bytes, channels: int, max_side: int) -> tuple[np.ndarray, str | None, bool]:
+    """Decode an upload once per file (keyed by session and upload id, never shared by name)."""
     img = images.decode(_data)
     grey = img.mode == "L"
     img, note = _fit(img, max_side)
@@ -76,9 +76,11 @@ def pick(prefix: str, max_side: int = 512) -> Picture:
     channels = 3 if color == "RGB" else 1
     if source == "upload":
         up = st.file_uploader("A photo (PNG, JPEG, …)", type=UPLOAD_TYPES, key=f"{prefix}_upload")
+        st.caption(limits.image_caption())
         pic = _from_bytes(up, channels, max_side, "your photo")
     elif source == "webcam":
         shot = st.camera_input("Take a picture", key=f"{prefix}_camera")
+        st.caption(limits.image_caption())
         pic = _from_bytes(shot, channels, max_side, "the webcam picture")
     elif source == "dataset":
         pic = _from_dataset(prefix, channels)
@@ -115,14 +117,21 @@ def _from_bytes(upload, channels: int, max_side: int, what: str) -> Picture | No
     if upload is None:
         return None
     try:
-        arr, note, grey = _decoded(upload.file_id, upload.getvalue(), channels, max_side)
+        arr, note, grey = _decoded(_upload_key(upload), upload.getvalue(), channels, max_side)
     except images.ImageError as exc:
         st.error(f"We cannot use {what}: {exc}")
         return None
     notes = [n for n in (note,) if n]
     if grey and channels == 3:
         notes.append("This picture is grey: its three colour channels are identical.")
-    return Picture(arr, f"upload:{upload.file_id}:{channels}:{max_side}", what.capitalize(), tuple(notes))
+    return Picture(arr, f"upload:{_upload_key(upload)}:{channels}:{max_side}", what.capitalize(), tuple(notes))
+
+
+def _upload_key(upload) -> str:
+    """Cache key of an upload: this session's id and Streamlit's random upload id. Caches are
+    shared by the whole server; the session id keeps one person's picture out of another's
+    cache hits even if two uploads were ever given the same id."""
+    return f"{cached.session_id()}:{upload.file_id}"
 
 
 def _from_dataset(prefix: str, channels: int) -> Picture:

@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 import torch
 
-from explorer import datasets, images, pixel_model, recipes, registry, render, train_jobs, training
+from explorer import datasets, images, limits, pixel_model, recipes, registry, render, train_jobs, training
 from explorer.ui import cached, url_state
 
 CHOSEN = "inspect_model_id"  # session_state: the model last chosen on any Inspect page
@@ -234,16 +234,18 @@ def input_picker(prefix: str, picked: Picked) -> Input | None:
                                   required=True, key=f"{prefix}_source")
     if source == "upload":
         up = st.file_uploader("A photo of a hand (PNG, JPEG, …)", type=UPLOAD_TYPES, key=f"{prefix}_upload")
+        st.caption(limits.image_caption())
         return _from_upload(up, picked, "Your photo")
     if source == "webcam":
         shot = st.camera_input("Show a hand sign and take a picture", key=f"{prefix}_camera")
+        st.caption(limits.image_caption())
         return _from_upload(shot, picked, "The webcam picture")
     return _from_test_split(prefix, picked)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _decoded(file_id: str, _data: bytes, size: tuple[int, int, int]) -> np.ndarray:
-    """An upload decoded once per file and model input size (keyed by the unique upload id)."""
+def _decoded(upload_key: str, _data: bytes, size: tuple[int, int, int]) -> np.ndarray:
+    """An upload decoded once per file and model input size (keyed by session and upload id)."""
     return pixel_model.prepare(images.decode(_data), {"input_size": list(size)})
 
 
@@ -253,11 +255,12 @@ def _from_upload(upload, picked: Picked, what: str) -> Input | None:
                 "like the training pictures.")
         return None
     try:
-        arr = _decoded(upload.file_id, upload.getvalue(), picked.input_size)
+        key = f"{cached.session_id()}:{upload.file_id}"  # per session: caches are server-wide
+        arr = _decoded(key, upload.getvalue(), picked.input_size)
     except images.ImageError as exc:
         st.error(str(exc))
         return None
-    return Input(arr, f"upload:{upload.file_id}", what)
+    return Input(arr, f"upload:{key}", what)
 
 
 def _from_test_split(prefix: str, picked: Picked) -> Input | None:

@@ -1,121 +1,201 @@
-"""In class, in Chromium: links that reopen a view, lesson presets, presenter mode, and
-addresses nobody should have typed."""
+"""A classroom in Chromium: two students never see each other's pictures, and the worst files
+of the hostile corpus get a message while the page keeps working.
+
+A private server whose data folder holds a small saved model (the Inspect pages need one)."""
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlparse
+import io
 
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 
-from tests.browser.helpers import assert_no_errors, open_page, wait_idle
-from tests.browser.learn_helpers import nudge, wait_tex
+from tests import hostile_corpus
+from tests.browser.conftest import start_server, stop_server
+from tests.browser.helpers import assert_no_errors, open_page, wait_camera_ready, wait_idle
+from tests.inspect_helpers import save_digits_model
 
-H1_SIZE = "() => parseFloat(getComputedStyle(document.querySelector('[data-testid=\"stMain\"] h1')).fontSize)"
-
-
-def params(url: str) -> dict:
-    return {k: v[-1] for k, v in parse_qs(urlparse(url).query, keep_blank_values=True).items()}
-
-
-def wait_param(page, name: str, value: str | None) -> None:
-    """Wait until the address holds name=value (None: no such parameter)."""
-    page.wait_for_function(
-        "([n, v]) => new URLSearchParams(location.search).get(n) === v", arg=[name, value])
+SECRET_SIZE = (123, 77)  # an unusual size: "Input 77x123" can only come from this upload
+FALLBACK = "Showing the sample 'shapes' until your picture arrives."
 
 
-def test_a_link_with_settings_opens_that_view(server, page):
-    open_page(page, server, "convolution?convolution_stride=3&convolution_padding=2&convolution_size=5")
-    wait_tex(page, "\\frac{256 - 5 + 2 \\cdot 2}{3}")
-    expect(page.get_by_text("Output 86x86", exact=False).first).to_be_visible()
-    assert_no_errors(page)
+@pytest.fixture(scope="module")
+def classroom(tmp_path_factory):
+    data = tmp_path_factory.mktemp("classroom-data")
+    save_digits_model(epochs=1, name="class net", root=data / "models")
+    proc, url = start_server(data)
+    yield url, data
+    stop_server(proc)
 
 
-def test_a_changed_setting_goes_into_the_address_and_reopens_elsewhere(server, page, browser):
-    open_page(page, server, "convolution")
-    page.get_by_text("Input 256x256").wait_for()
-    nudge(page, "Stride", 1)
-    nudge(page, "Dilation", 1)
-    wait_param(page, "convolution_stride", "2")
-    wait_param(page, "convolution_dilation", "2")
-    link = page.url
-    other = browser.new_context(viewport={"width": 1400, "height": 1000})
-    try:
-        fresh = other.new_page()
-        fresh.goto(link)
-        fresh.wait_for_selector('[data-testid="stMain"] h1', timeout=60_000)
-        wait_idle(fresh)
-        wait_tex(fresh, "\\frac{256 - 5 + 2 \\cdot 0}{2}")  # 3x3 dilated by 2 spans 5
-        expect(fresh.get_by_text("Output 126x126", exact=False).first).to_be_visible()
-        thumb = fresh.get_by_test_id("stSlider").filter(has_text="Stride").get_by_test_id("stSliderThumbValue")
-        expect(thumb).to_have_text("2")
-        assert_no_errors(fresh)
-    finally:
-        other.close()
+@pytest.fixture
+def student(browser):
+    """A factory of students: each a fresh browser context (own cookies, own session)."""
+    contexts = []
+
+    def new():
+        ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, permissions=["camera"])
+        contexts.append(ctx)
+        page = ctx.new_page()
+        page.set_default_timeout(30_000)
+        return page
+
+    yield new
+    for ctx in contexts:
+        ctx.close()
 
 
-def test_a_lesson_on_home_opens_its_prepared_view(server, page):
-    open_page(page, server)
-    expect(page.get_by_text("Stride 3 does not fit")).to_be_visible()
-    page.locator(".st-key-lesson_stride3 button").click()
-    page.get_by_role("heading", name="Convolution").wait_for()
+def secret_png() -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", SECRET_SIZE, (250, 20, 160)).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def upload(page, name: str, data: bytes, mime: str = "image/png") -> None:
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        files=[{"name": name, "mimeType": mime, "buffer": data}])
     wait_idle(page)
-    wait_tex(page, "\\lfloor 84.3 \\rfloor + 1 = 85")
-    got = params(page.url)  # a value the page did not accept would have left the address
-    assert got.get("convolution_stride") == "3" and got.get("convolution_toy") == "7x7 (the course's stride-3 example)"
-    expect(page.get_by_text("Receptive field of output (0, 0)")).to_be_visible()  # the 7x7 step view
-    assert_no_errors(page)
 
 
-def test_presenter_mode_enlarges_the_type_and_survives_a_page_switch(server, page):
-    open_page(page, server)
-    normal = page.evaluate(H1_SIZE)
-    page.get_by_test_id("stSidebar").get_by_text("🎓 Presenter mode").click()
+def choose_source(page, label: str) -> None:
+    page.get_by_test_id("stMain").get_by_text(label, exact=True).first.click()
     wait_idle(page)
-    page.wait_for_function(f"() => ({H1_SIZE})() > {normal * 1.2}")
-    wait_param(page, "present", "1")
-    page.get_by_test_id("stSidebarNav").get_by_text("Datasets", exact=True).click()
-    page.get_by_role("heading", name="Datasets").wait_for()
+
+
+def image_sources(page) -> set[str]:
+    return set(page.eval_on_selector_all('[data-testid="stImage"] img', "els => els.map(e => e.src)"))
+
+
+def input_src(page) -> str:
+    """The Convolution page's input picture (its URL names its content)."""
+    img = page.get_by_test_id("stImage").filter(has_text="Input ").first.locator("img")
+    img.wait_for()
+    return img.get_attribute("src")
+
+
+def take_photo(page) -> None:
+    wait_camera_ready(page)
+    page.get_by_role("button", name="Take Photo").click()
     wait_idle(page)
-    assert page.evaluate(H1_SIZE) > normal * 1.2
-    wait_param(page, "present", "1")
-    assert_no_errors(page)
 
 
-def test_a_presenter_link_opens_in_presenter_mode(server, page):
-    open_page(page, server, "datasets?present=1")
-    big = page.evaluate(H1_SIZE)
-    open_page(page, server, "datasets")
-    assert big > page.evaluate(H1_SIZE) * 1.2
+def files_under(folder) -> set[str]:
+    return {str(p.relative_to(folder)) for p in folder.rglob("*") if p.name != "streamlit.log"}
 
 
-def test_copy_link_copies_the_current_address(server, browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000},
-                                  permissions=["clipboard-read", "clipboard-write"])
-    try:
-        page = context.new_page()
-        open_page(page, server, "architectures?architectures_name=LeNet-5+%281998%29")
-        expect(page.get_by_text("LeNet-5 (1998)").first).to_be_visible()
-        page.get_by_role("button", name="Copy link to this view").click()
-        expect(page.get_by_role("button", name="Link copied")).to_be_visible()
-        copied = page.evaluate("navigator.clipboard.readText()")
-        assert copied == page.url and params(copied)["architectures_name"] == "LeNet-5 (1998)"
-    finally:
-        context.close()
+# ---- sessions are isolated ------------------------------------------------------------------
+
+def test_a_picture_and_a_photo_stay_with_the_student_who_brought_them(classroom, student):
+    url, _ = classroom
+    alice, bob = student(), student()
+    open_page(alice, url, "convolution")
+    choose_source(alice, "📁 Your photo")
+    expect(alice.get_by_text("Up to 10 MB and 40 megapixels", exact=False)).to_be_visible()
+    upload(alice, "alice-secret.png", secret_png())
+    expect(alice.get_by_text(f"Input {SECRET_SIZE[1]}x{SECRET_SIZE[0]}")).to_be_visible()
+    alice_upload = input_src(alice)
+
+    open_page(bob, url, "convolution")
+    choose_source(bob, "📁 Your photo")
+    expect(bob.get_by_text(FALLBACK)).to_be_visible()
+    expect(bob.get_by_text("alice-secret.png")).to_have_count(0)
+    expect(bob.get_by_text(f"Input {SECRET_SIZE[1]}x{SECRET_SIZE[0]}")).to_have_count(0)
+    assert alice_upload not in image_sources(bob)
+
+    choose_source(alice, "📷 Webcam")
+    take_photo(alice)
+    expect(alice.get_by_text(FALLBACK)).to_have_count(0)
+    alice_photo = input_src(alice)
+    assert alice_photo != input_src(bob)
+    choose_source(bob, "📷 Webcam")
+    expect(bob.get_by_text(FALLBACK)).to_be_visible()
+    expect(bob.get_by_role("button", name="Clear photo")).to_have_count(0)
+    assert not image_sources(bob) & {alice_upload, alice_photo}
+    assert_no_errors(alice)
+    assert_no_errors(bob)
 
 
-@pytest.mark.parametrize("path", [
-    "convolution?stride=abc&padding=999&model=../../etc&convolution_stride=abc&convolution_padding=999"
-    "&convolution_kernel=1,2,3_nan&convolution_source=%3Cscript%3E&present=maybe",
-    "pooling?pooling_size=-4&pooling_stride=1e9&pooling_mode=../../etc/passwd",
-    "saliency?model=../../etc/passwd&saliency_index=abc&saliency_view=%00",
-    "architectures?architectures_name=%27%3B+DROP+TABLE&architectures_side=1e999&architectures_channels=-1",
-])
-def test_a_garbage_address_opens_without_an_error(server, page, path):
-    open_page(page, server, path)
-    assert_no_errors(page)
+def test_an_inspect_upload_stays_with_its_student(classroom, student):
+    url, _ = classroom
+    alice, bob = student(), student()
+    for page in (alice, bob):
+        open_page(page, url)  # Home first: a fresh server may not have run st.navigation yet
+        open_page(page, url, "saliency")
+    alice.get_by_test_id("stButtonGroup").first.get_by_text("Your photo").click()
+    wait_idle(alice)
+    upload(alice, "alice-hand.png", secret_png())
+    expect(alice.get_by_text("What the model sees: 8x8 grey")).to_be_visible(timeout=60_000)
+    seen_by_alice = alice.get_by_test_id("stImage").first.locator("img").get_attribute("src")
+
+    bob.get_by_test_id("stButtonGroup").first.get_by_text("Your photo").click()
+    wait_idle(bob)
+    expect(bob.get_by_text("Your photo will appear here", exact=False)).to_be_visible()
+    expect(bob.get_by_text("alice-hand.png")).to_have_count(0)
+    expect(bob.get_by_text("What the model sees", exact=False)).to_have_count(0)
+    assert seen_by_alice not in image_sources(bob)
+    bob.get_by_test_id("stButtonGroup").first.get_by_text("Webcam").click()
+    wait_idle(bob)
+    expect(bob.get_by_text("What the model sees", exact=False)).to_have_count(0)
+    assert_no_errors(bob)
+
+
+# ---- the worst files through the real pages -------------------------------------------------
+
+def test_a_decompression_bomb_on_convolution_then_a_sample_works(classroom, student):
+    url, data = classroom
+    page = student()
+    open_page(page, url, "convolution")
+    before = files_under(data)
+    choose_source(page, "📁 Your photo")
+    upload(page, "bomb.png", hostile_corpus.by_name("decompression bomb (PNG declaring 100000 x 100000)").build())
+    expect(page.get_by_text("more than the 40 megapixels we accept", exact=False)).to_be_visible()
     expect(page.get_by_test_id("stException")).to_have_count(0)
-    got = params(page.url)  # values a widget cannot take are dropped from the address
-    assert not {k for k in got if k.startswith(("convolution_", "pooling_", "architectures_"))}
-    if path.startswith("saliency"):  # no model on this server: the page says how to get one
-        expect(page.get_by_text("There is no trained model yet")).to_be_visible()
+    choose_source(page, "🖼️ Sample picture")
+    page.get_by_test_id("stSelectbox").filter(has_text="Sample").click()
+    page.get_by_role("option", name="A flower").click()
+    wait_idle(page)
+    expect(page.get_by_text("Output ", exact=False).first).to_be_visible()
+    expect(page.get_by_text("Input 342x512")).to_be_visible()
+    assert_no_errors(page)
+    assert files_under(data) == before
+
+
+def test_a_traversal_zip_on_datasets_then_the_digits_work(classroom, student):
+    url, data = classroom
+    page = student()
+    open_page(page, url, "datasets")
+    before = files_under(data)
+    page.get_by_text("Your own zip of class folders").click()
+    wait_idle(page)
+    expect(page.get_by_text("at most 10,000 files", exact=False)).to_be_visible()
+    upload(page, "classes.zip", hostile_corpus.by_name("path traversal (../)").build(), "application/zip")
+    expect(page.get_by_text("points outside its folder", exact=False)).to_be_visible()
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    page.get_by_text("Handwritten digits (bundled, 8x8)").click()
+    wait_idle(page)
+    expect(page.get_by_test_id("stMetric").first).to_contain_text("1,797")
+    assert_no_errors(page)
+    assert files_under(data) == before
+
+
+def test_a_pickle_on_saved_models_is_refused_and_the_list_still_works(classroom, student):
+    url, data = classroom
+    page = student()
+    open_page(page, url, "models")
+    before = files_under(data)
+    page.get_by_text("Upload a model", exact=False).first.click()
+    expect(page.get_by_text("never pickles", exact=False)).to_be_visible()
+    upload(page, "model.safetensors", hostile_corpus.by_name("pickle inside (.pth, zip)").build(),
+           "application/octet-stream")
+    expect(page.get_by_text("This file was not accepted", exact=False)).to_be_visible()
+    expect(page.get_by_text("pickle", exact=False).first).to_be_visible()
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    expect(page.get_by_test_id("stMetric").first).to_contain_text("Test accuracy")
+    page.get_by_label("New name").fill("renamed after the pickle")
+    page.get_by_role("button", name="✏️ Rename").click()
+    wait_idle(page)
+    # the table of models (its grid keeps an accessible copy of each cell in the DOM)
+    cells = page.locator('[data-testid="stDataFrame"] [role="gridcell"]')
+    expect(cells.filter(has_text="renamed after the pickle")).to_have_count(1)
+    assert files_under(data) == before
