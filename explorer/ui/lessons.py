@@ -34,7 +34,8 @@ LESSONS = [
            "The course's 7x7 input with a 3x3 kernel and stride 3: the formula gives 2.33, so the "
            "last row and column are never looked at.",
            "pages/convolution.py",
-           {"convolution_stride": "3", "convolution_toy": "7x7 (the course's stride-3 example)"}),
+           {"convolution_stride": "3", "convolution_view": "👣 Step by step",
+            "convolution_toy": "7x7 (the course's stride-3 example)"}),
     Lesson("sobel", "Edges with Sobel",
            "Sobel x and Sobel y on a photo: one lights up vertical edges, the other horizontal ones.",
            "pages/convolution.py",
@@ -53,7 +54,7 @@ LESSONS = [
     Lesson("dilation", "Dilation spreads the kernel",
            "A 3x3 kernel with dilation 2 covers 5x5 pixels with the same 9 weights: step through it.",
            "pages/convolution.py",
-           {"convolution_dilation": "2"}),
+           {"convolution_dilation": "2", "convolution_view": "👣 Step by step"}),
     Lesson("lenet", "LeNet-5, layer by layer",
            "The 1998 network for digits: every layer's shape and parameters on a 32x32 input.",
            "pages/architectures.py",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 from PIL import Image
 from playwright.sync_api import expect
@@ -30,6 +31,7 @@ def test_stride_slider_updates_formula_and_output(server, page):
 
 def test_step_mode_steps_jumps_plays_and_exports(server, page):
     open_convolution(page, server)
+    page.get_by_role("radio", name=re.compile("Step by step")).click()
     caption = page.get_by_text("Receptive field of output")
     expect(caption).to_contain_text("output (0, 0)")
     page.get_by_role("button", name="Step ▶").click()
