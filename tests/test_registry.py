@@ -12,6 +12,7 @@ from safetensors.torch import save as st_save
 
 from explorer import registry
 from explorer.models import builder
+from tests import hostile_corpus
 
 LAYERS = [{"type": "conv", "channels": 4, "kernel": 3, "padding": 1}, {"type": "relu"},
           {"type": "maxpool", "size": 2}, {"type": "dense", "units": 8}]
@@ -113,16 +114,6 @@ def _refused(data, root, match):
     assert not root.exists() or list(root.iterdir()) == []  # nothing written
 
 
-def _header(data: bytes) -> tuple[dict, bytes]:
-    n = int.from_bytes(data[:8], "little")
-    return json.loads(data[8:8 + n]), data[8 + n:]
-
-
-def _with_header(header: dict, body: bytes) -> bytes:
-    raw = json.dumps(header).encode()
-    return len(raw).to_bytes(8, "little") + raw + body
-
-
 def test_import_refuses_pickles_and_junk(tmp_path):
     root = tmp_path / "dst"
     _refused(pickle.dumps({"weights": [1, 2, 3]}), root, "pickle")
@@ -140,19 +131,19 @@ def test_import_refuses_a_tampered_file(tmp_path):
     data = _exported(tmp_path)
     root = tmp_path / "dst"
     _refused(data[:-10], root, "damaged|not a valid")  # truncated
-    header, body = _header(data)
+    header, body = hostile_corpus.split_header(data)
     header["__metadata__"]["cnn_explorer_meta"] = "{not json"
-    _refused(_with_header(header, body), root, "not valid JSON")
-    header, body = _header(data)
+    _refused(hostile_corpus.join_header(header, body), root, "not valid JSON")
+    header, body = hostile_corpus.split_header(data)
     key = next(k for k in header if k != "__metadata__")
     header[key]["data_offsets"][1] += 4  # offsets that no longer match the data
-    _refused(_with_header(header, body), root, "not a valid")
+    _refused(hostile_corpus.join_header(header, body), root, "not a valid")
 
 
 def test_import_refuses_weights_that_do_not_match_the_spec(tmp_path):
     data = _exported(tmp_path)
     root = tmp_path / "dst"
-    header, _ = _header(data)
+    header, _ = hostile_corpus.split_header(data)
     meta = json.loads(header["__metadata__"]["cnn_explorer_meta"])
     # same file, but the description now claims 8 channels in the first convolution
     meta["spec"]["layers"][0]["channels"] = 8
