@@ -4,7 +4,8 @@
 
 Prints, per seed and as medians:
   * time to 97%: `python -m explorer.train` with the default schedule; the training seconds at
-    the first epoch whose test accuracy reaches 97% (and the wall clock after imports);
+    the first epoch whose test accuracy reaches 97%, and the same moment on the wall clock after
+    imports (data loading and set-up added);
   * accuracy at 30 s: the same CLI with as many epochs as fit in 30 s at the measured speed;
   * seconds per epoch;
   * overhead of the app's loop (explorer.training.train: events, divergence checks, filter
@@ -76,7 +77,7 @@ def bare_loop(cfg: training.TrainConfig, train_ds, test_ds, model, clock=time.pe
         for s in range(steps):
             idx = order[s * cfg.batch_size:(s + 1) * cfg.batch_size]
             xb = augment.random_affine(x[idx], cfg.max_shift, cfg.max_rotation, gen)
-            loss = F.cross_entropy(model(xb), y[idx])
+            loss = F.cross_entropy(model(xb), y[idx], label_smoothing=cfg.label_smoothing)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
@@ -137,7 +138,9 @@ def main() -> None:
         hit = next((c[col] * scale for c in short["curve"] if c[2] >= 0.97), None)
         n_long = max(1, math.floor(args.budget / per_epoch))
         long = cli_run(seed, args.threads, n_long, out)
+        before = short["seconds_before_training"] if args.clock == "wall" else 0.0
         rows.append({"seed": seed, "default_acc": short["test_accuracy"], "default_s": seconds,
+                     "t97_wall": hit + before if hit is not None else math.inf,
                      "default_wall": short["wall_seconds"], "default_cpu": short["cpu_seconds"],
                      "t97": hit if hit is not None else math.inf, "s_epoch": per_epoch,
                      "long_epochs": n_long, "long_acc": long["test_accuracy"],
@@ -145,14 +148,15 @@ def main() -> None:
         r = rows[-1]
         print(f"seed {seed}: default schedule {r['default_acc']:.2%} in {r['default_s']:.1f} s training "
               f"({r['default_wall']:.1f} s wall after imports, {r['default_cpu']:.1f} s CPU for the whole process), "
-              f"97% at {r['t97']:.1f} s; {n_long} epochs: {r['long_acc']:.2%} in {r['long_s']:.1f} s", flush=True)
+              f"97% at {r['t97']:.1f} s ({r['t97_wall']:.1f} s wall after imports); {n_long} epochs: {r['long_acc']:.2%} in {r['long_s']:.1f} s", flush=True)
     med = {k: statistics.median(r[k] for r in rows) for k in rows[0] if k != "seed"}
     clock = time.perf_counter if args.clock == "wall" else time.process_time
     bare, app, ratio = overhead(args.threads, args.overhead_epochs, args.overhead_repeats, clock)
     print()
     print("| measure (median of seeds " + ", ".join(map(str, args.seeds)) + ") | value | target |")
     print("|---|---|---|")
-    print(f"| time to 97% test accuracy (training s) | {med['t97']:.1f} s | <= 5 s |")
+    print(f"| time to 97% test accuracy: training s / wall after imports | {med['t97']:.1f} s / "
+          f"{med['t97_wall']:.1f} s | <= 5 s |")
     print(f"| default schedule: accuracy / training s / wall after imports | {med['default_acc']:.2%} / "
           f"{med['default_s']:.1f} s / {med['default_wall']:.1f} s | |")
     print(f"| accuracy at {args.budget:.0f} s ({med['long_epochs']:.0f} epochs, {med['long_s']:.1f} s) | "

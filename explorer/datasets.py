@@ -6,6 +6,7 @@ labels int64 (N,), class names, in a deterministic order.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from pathlib import Path
@@ -63,12 +64,20 @@ def load_digits() -> Dataset:
 
 def split(dataset: Dataset, test_size: float = 0.2, random_state: int | None = 8) -> tuple[Dataset, Dataset]:
     """Train and test parts, exactly as the course's `train_test_split(X, Y, test_size=0.2,
-    random_state=8)` on the dataset's deterministic order (not stratified)."""
-    from sklearn.model_selection import train_test_split
+    random_state=8)` on the dataset's deterministic order (not stratified).
 
-    idx = np.arange(len(dataset))
-    train_idx, test_idx = train_test_split(idx, test_size=test_size, random_state=random_state)
-    return dataset.subset(train_idx, ":train"), dataset.subset(test_idx, ":test")
+    scikit-learn's ShuffleSplit, written out: one permutation by RandomState(random_state), the
+    first ceil(test_size * n) indices for testing and the rest for training. Why not call it:
+    importing sklearn takes ~4 s on a 2-core machine, as long as training FastNet to 97%.
+    tests/test_datasets.py checks the two agree.
+    """
+    n = len(dataset)
+    n_test = math.ceil(test_size * n)
+    if not 0 < test_size < 1 or n_test >= n:
+        raise DatasetError(f"A test fraction of {test_size} leaves no images to train on "
+                           f"({n} images in all).")
+    order = np.random.RandomState(random_state).permutation(n)
+    return dataset.subset(order[n_test:], ":train"), dataset.subset(order[:n_test], ":test")
 
 
 def from_zip(path, *, size: int = 64, min_per_class: int = 5,

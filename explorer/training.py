@@ -51,6 +51,8 @@ class TrainConfig:
             raise ValueError(f"schedule must be one of {SCHEDULES}, not {self.schedule!r}")
         if self.epochs < 1 or self.batch_size < 1 or not self.lr > 0:
             raise ValueError("epochs and batch size must be at least 1 and the learning rate positive")
+        if not 0 <= self.label_smoothing < 1:
+            raise ValueError("label smoothing must be at least 0 and below 1")
 
 
 # ---- events ---------------------------------------------------------------------------------
@@ -159,8 +161,12 @@ def predict_proba(model: nn.Module, images: np.ndarray, norm: dict, batch: int =
 
 
 @torch.inference_mode()
-def _evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch: int = 512) -> tuple[float, float]:
-    """(mean loss, accuracy) on already normalised tensors."""
+def _evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch: int = 128) -> tuple[float, float]:
+    """(mean loss, accuracy) on already normalised tensors.
+
+    Batches of 128, not all at once: larger activations are fresh mmap'd memory for glibc's
+    malloc every time, and the page faults made evaluation ~25% slower (FastNet, 413 images).
+    """
     model.eval()
     loss, correct = 0.0, 0
     for i in range(0, len(x), batch):

@@ -31,6 +31,8 @@ def test_train_digits_to_the_end_then_see_it_saved(data_dir):
     at = open_page("pages/train.py")
     at.radio(key="train_dataset").set_value("digits").run()
     at.slider(key="train_epochs_fastnet").set_value(2).run()
+    assert at.slider(key="train_smoothing_fastnet").value == 0.1  # FastNet's default schedule
+    at.slider(key="train_smoothing_fastnet").set_value(0.2).run()
     at.text_input(key="train_name_fastnet").input("my digits net").run()
     at.button(key="train_start").click().run()
     assert not at.exception
@@ -43,6 +45,7 @@ def test_train_digits_to_the_end_then_see_it_saved(data_dir):
                for s in list(at.subheader) + list(at.caption))
     saved = registry.list_models()
     assert [m.meta["name"] for m in saved] == ["my digits net"]
+    assert saved[0].meta["config"]["label_smoothing"] == 0.2
 
     at.switch_page("pages/models.py").run()
     assert not at.exception and not at.error

@@ -26,6 +26,7 @@ def test_cli_trains_saves_and_prints_json(tmp_path):
     result = json.loads(lines[-1])
     assert {"test_accuracy", "seconds", "params", "model"} <= set(result)
     assert result["test_accuracy"] > 0.8 and result["params"] > 0
+    assert 0 < result["seconds_before_training"] < result["wall_seconds"] - result["seconds"] + 0.01
     saved = registry.list_models(out)
     assert [m.id for m in saved] == [result["model"]]
     assert saved[0].meta["architecture"] == "fastnet" and saved[0].meta["epochs"] == 3
@@ -38,4 +39,6 @@ def test_cli_explains_bad_arguments(tmp_path, capsys):
     assert "unknown architecture" in capsys.readouterr().err
     assert main(["--dataset", str(tmp_path / "missing.zip"), "--out", str(tmp_path)]) == 2
     assert "neither" in capsys.readouterr().err
+    assert main(["--dataset", "digits", "--label-smoothing", "1.5", "--out", str(tmp_path)]) == 2
+    assert "label smoothing must be" in capsys.readouterr().err
     assert registry.list_models(tmp_path) == []

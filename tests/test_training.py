@@ -95,6 +95,20 @@ def test_config_rejects_nonsense():
         training.TrainConfig(optimizer="magic")
     with pytest.raises(ValueError):
         training.TrainConfig(lr=0)
+    with pytest.raises(ValueError, match="label smoothing"):
+        training.TrainConfig(label_smoothing=1.0)
+
+
+def test_label_smoothing_makes_the_net_less_sure_of_itself(digits):
+    """What a student should see: the same run with smoothing gives softer probabilities."""
+    train, test = digits
+    sure = {}
+    for smoothing in (0.0, 0.3):
+        done = run_all(fast_config(label_smoothing=smoothing), train, test, digits_net(train))[-1]
+        proba = training.predict_proba(done.model, test.images, done.normalisation)
+        assert done.test_accuracy > 0.85
+        sure[smoothing] = proba.max(axis=1).mean()
+    assert sure[0.3] < sure[0.0] - 0.1
 
 
 def test_jobs_queue_train_and_save(digits, tmp_path):

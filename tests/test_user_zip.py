@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from explorer import archives, datasets
+from explorer.data_types import Dataset
 from explorer.datasets import DatasetError, from_zip
 from tests.archive_factory import class_zip, jpeg_bytes, png_bytes
 
@@ -126,6 +127,29 @@ def test_split_is_the_courses(tmp_path):
     np.testing.assert_array_equal(train.images.reshape(len(train), -1), x_tr)
     np.testing.assert_array_equal(test.labels, y_te)
     assert train.classes == ds.classes
+
+
+@pytest.mark.parametrize("n, test_size, state", [(2062, 0.2, 8), (10, 0.3, 0), (1797, 0.45, 1234), (7, 0.1, None)])
+def test_split_agrees_with_sklearn_for_other_sizes(n, test_size, state):
+    """split() writes sklearn's ShuffleSplit out (sklearn takes seconds to import)."""
+    from sklearn.model_selection import train_test_split
+
+    ids = np.arange(n)  # each image's label is its index, so the labels show the exact split
+    ds = Dataset("ids", ids.reshape(n, 1, 1, 1).astype(np.float32), ids, [str(i) for i in ids])
+    train, test = datasets.split(ds, test_size, state)
+    tr, te = train_test_split(ids, test_size=test_size, random_state=state)
+    if state is not None:
+        np.testing.assert_array_equal(train.labels, tr)
+        np.testing.assert_array_equal(test.labels, te)
+        np.testing.assert_array_equal(test.images[:, 0, 0, 0], te)
+    assert (len(train), len(test)) == (len(tr), len(te))
+    assert sorted(np.concatenate([train.labels, test.labels])) == list(ids)
+
+
+def test_split_that_leaves_nothing_to_train_on_is_explained():
+    ds = datasets.load("digits").subset(np.arange(3), "")
+    with pytest.raises(DatasetError, match="leaves no images to train on"):
+        datasets.split(ds, 0.9)
 
 
 def test_bundled_digits():
