@@ -13,6 +13,7 @@ st.write(
 )
 st.caption(f"Training device: **{cached.device_line()}** (CUDA when present, else Apple MPS, else the CPU).")
 
+cached.warm_optimizers()
 manager = cached.job_manager()
 me = cached.session_id()
 

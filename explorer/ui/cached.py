@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import threading
 import uuid
 
 import streamlit as st
@@ -19,6 +21,19 @@ def dataset(name: str) -> datasets.Dataset:
 def device_line() -> str:
     """The training device (waits for the probe, which also sets torch's thread count)."""
     return device_probe.line(wait=120) or "unknown (torch did not load)"
+
+
+@st.cache_resource
+def warm_optimizers() -> threading.Thread:
+    """Import torch._dynamo in the background, once per server.
+
+    Every torch optimizer imports it when it is created: ~3 s on 2 cores, which the first
+    Train click of the day would otherwise wait for. Pages that train call this when they open.
+    """
+    thread = threading.Thread(target=importlib.import_module, args=("torch._dynamo",),
+                              name="warm-optimizers", daemon=True)
+    thread.start()
+    return thread
 
 
 @st.cache_resource
