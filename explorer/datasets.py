@@ -69,7 +69,7 @@ def split(dataset: Dataset, test_size: float = 0.2, random_state: int | None = 8
     scikit-learn's ShuffleSplit, written out: one permutation by RandomState(random_state), the
     first ceil(test_size * n) indices for testing and the rest for training. Why not call it:
     importing sklearn takes ~4 s on a 2-core machine, as long as training FastNet to 97%.
-    tests/test_datasets.py checks the two agree.
+    tests/test_user_zip.py checks the two agree.
     """
     n = len(dataset)
     n_test = math.ceil(test_size * n)

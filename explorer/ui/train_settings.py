@@ -16,9 +16,9 @@ CUSTOM = "custom"
 LRS = [1e-4, 3e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2, 1e-1, 1.0, 10.0]
 DECAYS = [0.0, 1e-5, 1e-4, 5e-4, 1e-3, 1e-2]
 SCHEDULE_TEXT = {"one-cycle": "one-cycle (warm up, then anneal)", "cosine": "cosine decay", "constant": "constant"}
-SMOOTHING_HELP = ("Train towards 90% on the right class and the other 10% spread over the rest (at 0.1), "
-                  "instead of 100%: the net stops pushing its scores to extremes, which makes short "
-                  "runs more reliable. FastNet's default.")
+SMOOTHING_HELP = ("The target stops being 100% on the right class: at 0.1, a tenth of it is spread evenly "
+                  "over all classes (with ten classes, 91% right and 1% for each other). The net stops "
+                  "pushing its scores to extremes, which makes short runs more reliable. FastNet's default.")
 LAYER_COLUMNS = ["layer", "channels / units", "kernel / window", "stride", "padding", "dropout p"]
 
 
