@@ -47,3 +47,10 @@ def session_id() -> str:
     if "session_id" not in st.session_state:
         st.session_state["session_id"] = uuid.uuid4().hex
     return st.session_state["session_id"]
+
+
+def upload_key(upload) -> str:
+    """Cache key of an uploaded file or webcam shot: this session's id and Streamlit's random
+    upload id. Caches are shared by the whole server; the session id keeps one person's picture
+    out of another's cache hits even if two uploads were ever given the same id."""
+    return f"{session_id()}:{upload.file_id}"

@@ -116,22 +116,16 @@ def _sample_picture(name: str, channels: int, max_side: int, waiting: bool = Fal
 def _from_bytes(upload, channels: int, max_side: int, what: str) -> Picture | None:
     if upload is None:
         return None
+    key = cached.upload_key(upload)
     try:
-        arr, note, grey = _decoded(_upload_key(upload), upload.getvalue(), channels, max_side)
+        arr, note, grey = _decoded(key, upload.getvalue(), channels, max_side)
     except images.ImageError as exc:
         st.error(f"We cannot use {what}: {exc}")
         return None
     notes = [n for n in (note,) if n]
     if grey and channels == 3:
         notes.append("This picture is grey: its three colour channels are identical.")
-    return Picture(arr, f"upload:{_upload_key(upload)}:{channels}:{max_side}", what.capitalize(), tuple(notes))
-
-
-def _upload_key(upload) -> str:
-    """Cache key of an upload: this session's id and Streamlit's random upload id. Caches are
-    shared by the whole server; the session id keeps one person's picture out of another's
-    cache hits even if two uploads were ever given the same id."""
-    return f"{cached.session_id()}:{upload.file_id}"
+    return Picture(arr, f"upload:{key}:{channels}:{max_side}", what.capitalize(), tuple(notes))
 
 
 def _from_dataset(prefix: str, channels: int) -> Picture:

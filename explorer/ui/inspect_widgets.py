@@ -255,7 +255,7 @@ def _from_upload(upload, picked: Picked, what: str) -> Input | None:
                 "like the training pictures.")
         return None
     try:
-        key = f"{cached.session_id()}:{upload.file_id}"  # per session: caches are server-wide
+        key = cached.upload_key(upload)
         arr = _decoded(key, upload.getvalue(), picked.input_size)
     except images.ImageError as exc:
         st.error(str(exc))
