@@ -2,7 +2,7 @@
 
     python -m bench.bench_attribution [--repeat 15] [--threads N]
 
-For each method: the median time of explorer.attribution.attribute and of the same Captum call
+For each method: the median time of explorer.inspect.attribution.attribute and of the same Captum call
 written by hand, their ratio, and the issue's target. Then the top-k maximal activations over
 the whole Sign Language Digits dataset (real archive via $CNN_EXPLORER_SIGN_DIGITS or
 ../shared/data; the bundled digits otherwise) against a plain PyTorch loop, and the memory and
@@ -17,11 +17,21 @@ import os
 import numpy as np
 import torch
 import torch.nn.functional as F
-from captum.attr import (GuidedBackprop, GuidedGradCam, IntegratedGradients, LayerAttribution,
-                         LayerGradCam, NoiseTunnel, Occlusion, Saliency)
+from captum.attr import (
+    GuidedBackprop,
+    GuidedGradCam,
+    IntegratedGradients,
+    LayerAttribution,
+    LayerGradCam,
+    NoiseTunnel,
+    Occlusion,
+    Saliency,
+)
 
 from bench.common import median, table, timed
-from explorer import attribution, datasets, device, inspection, models, pixel_model
+from explorer import device, models
+from explorer.data import datasets
+from explorer.inspect import attribution, inspection, pixel_model
 
 TARGETS_MS = {"saliency": 10, "grad_cam": 10, "guided_backprop": 10, "integrated_gradients": 60,
               "occlusion": 80}

@@ -25,7 +25,9 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from torch import nn  # noqa: E402
 
-from explorer import baseline_mlp, baselines, datasets, device  # noqa: E402
+from explorer import device
+from explorer.compare import baselines, course_mlp  # noqa: E402
+from explorer.data import datasets
 
 
 def bare_sklearn(name: str, train, test) -> tuple[float, float, float]:
@@ -50,9 +52,9 @@ def bare_sklearn(name: str, train, test) -> tuple[float, float, float]:
 
 def bare_mlp(train, test) -> tuple[float, float, float]:
     """The same network and schedule in a plain PyTorch loop."""
-    s = baseline_mlp.Schedule()
+    s = course_mlp.Schedule()
     torch.manual_seed(s.seed)
-    model = baseline_mlp.build(train.image_shape, len(train.classes))
+    model = course_mlp.build(train.image_shape, len(train.classes))
     x, y = torch.from_numpy(train.images), torch.from_numpy(train.labels)
     opt, loss_fn = torch.optim.Adam(model.parameters(), lr=s.lr), nn.CrossEntropyLoss()
     gen = torch.Generator().manual_seed(s.seed)

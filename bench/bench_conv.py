@@ -1,6 +1,6 @@
 """Server compute of the Convolution page for a 512x512 RGB photo, kernels 1x1 to 11x11.
 
-What the page does per change (the "result"): the output (explorer.ops, numpy/scipy FFT: one
+What the page does per change (the "result"): the output (explorer.learn.ops, numpy/scipy FFT: one
 convolution of the channels' sum), ReLU, and the two pictures sent to the browser, encoded
 (input with the receptive field boxed, as JPEG; output map as palette PNG). With the "RGB:
 three maps" view open it also computes the three per-channel maps and encodes four more
@@ -29,7 +29,9 @@ import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from explorer import conv_pictures, images, kernels, ops, render, samples  # noqa: E402
+from explorer.data import images, samples
+from explorer.learn import conv_pictures, kernels, ops  # noqa: E402
+from explorer.pictures import render
 
 TARGET_MS = 20.0
 

@@ -23,7 +23,7 @@ def main() -> None:
     if not Path(archive).exists():
         sys.exit("Sign Language Digits archive not found: set CNN_EXPLORER_SIGN_DIGITS")
     os.environ["CNN_EXPLORER_SIGN_DIGITS"] = archive
-    from explorer import datasets
+    from explorer.data import datasets
 
     rows = []
     with tempfile.TemporaryDirectory() as tmp:

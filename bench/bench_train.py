@@ -9,7 +9,7 @@ Prints, per seed and as medians:
   * accuracy at 30 s: the same CLI with as many epochs as fit in 30 s at the measured speed
     (one fewer, run again, while the run's training takes longer than 30 s);
   * seconds per epoch;
-  * overhead of the app's loop (explorer.training.train: events, divergence checks, filter
+  * overhead of the app's loop (explorer.train.training.train: events, divergence checks, filter
     snapshots, per-epoch test evaluation) over a bare PyTorch loop doing the same training and
     the same per-epoch evaluation on the same net (target <= 10%).
 CPU seconds (process time) are printed next to wall seconds: on a machine shared with other
@@ -35,7 +35,9 @@ import torch.nn.functional as F
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from explorer import augment, datasets, models, recipes, training  # noqa: E402
+from explorer import models  # noqa: E402
+from explorer.data import datasets  # noqa: E402
+from explorer.train import augment, recipes, training  # noqa: E402
 
 EPOCH_LINE = re.compile(r"epoch .* test\s+(?P<test>[\d.]+)%\s+(?P<wall>[\d.]+) s\s+\(cpu (?P<cpu>[\d.]+) s\)")
 
@@ -61,7 +63,7 @@ def cli_run(seed: int, threads: int, epochs: int | None, out: Path) -> dict:
 
 
 def bare_loop(cfg: training.TrainConfig, train_ds, test_ds, model, clock=time.perf_counter) -> float:
-    """The same training as explorer.training.train, written as a plain PyTorch loop."""
+    """The same training as explorer.train.training.train, written as a plain PyTorch loop."""
     torch.manual_seed(cfg.seed)
     gen = torch.Generator().manual_seed(cfg.seed)
     norm = training.normalisation(train_ds)

@@ -31,7 +31,7 @@ from safetensors.torch import load_file, save_file
 from safetensors.torch import save as st_save
 from torch import nn
 
-from explorer import leftovers, limits, models
+from explorer import atomic, limits, models
 from explorer.models import builder
 from explorer.paths import data_dir
 
@@ -122,7 +122,7 @@ def save(model: nn.Module, meta: dict, root=None, filters: np.ndarray | None = N
     meta["params"] = meta.get("params") or sum(p.numel() for p in model.parameters())
     stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
     model_id = f"{stamp}-{_slug(meta['name'])}-{uuid.uuid4().hex[:6]}"
-    tmp = root / leftovers.tmp_name(model_id)
+    tmp = root / atomic.tmp_name(model_id)
     tmp.mkdir()
     try:
         save_file(_tensors(model), str(tmp / WEIGHTS), metadata={"format": "pt"})
@@ -164,7 +164,7 @@ def list_models(root=None) -> list[SavedModel]:
     root = _root(root)
     if not root.is_dir():
         return []
-    leftovers.sweep(root)  # half-written folders of a process that was killed mid-save
+    atomic.sweep(root)  # half-written folders of a process that was killed mid-save
     found = [m for d in root.iterdir() if d.is_dir() and not d.name.startswith(".") for m in [_read(d)] if m]
     return sorted(found, key=lambda m: (str(m.meta.get("created", "")), m.id), reverse=True)
 

@@ -4,7 +4,8 @@ calculators behind their design choices."""
 import pandas as pd
 import streamlit as st
 
-from explorer import calculator_charts, calculators, models
+from explorer import models
+from explorer.learn import calculator_charts, calculators
 from explorer.ui import url_state, zoo
 
 ORDER = ["lenet5", "course_mlp", "course_cnn", "tinyvgg", "alexnet", "vgg11", "vgg16", "vgg19",

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from explorer import baselines, comparison, datasets
+from explorer.compare import baselines, comparison
+from explorer.data import datasets
 from explorer.ui import comparison_widgets as cw
 from explorer.ui import data_widgets, navigation, url_state
 

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from explorer import formula, kernels
+from explorer.learn import formula, kernels
 from explorer.ui import conv_result, conv_step, image_source, url_state
 
 PADDINGS = ["valid", 0, 1, 2, 3, 4, 5, "same"]

@@ -5,8 +5,10 @@ import time
 import numpy as np
 import streamlit as st
 
-from explorer import signal_charts, signals
-from explorer.ui import url_state  # also repairs shared links on a fresh server (explorer/ui/__init__.py)
+from explorer.learn import signal_charts, signals
+from explorer.ui import (
+    url_state,  # also repairs shared links on a fresh server (explorer/ui/__init__.py)
+)
 
 st.title("〰️ 1-D convolution")
 st.write(

@@ -3,7 +3,8 @@
 import numpy as np
 import streamlit as st
 
-from explorer import datasets, render
+from explorer.data import datasets
+from explorer.pictures import render
 from explorer.ui import data_widgets, url_state
 
 st.title("🗂️ Datasets")

@@ -4,9 +4,12 @@ makes of one picture."""
 import numpy as np
 import streamlit as st
 
-from explorer import colormaps, inspection, map_grid, pixel_model, registry
+from explorer import registry
+from explorer.inspect import inspection, pixel_model
 from explorer.models.summary import describe, summary
-from explorer.ui import inspect_widgets as iw, url_state
+from explorer.pictures import colormaps, map_grid
+from explorer.ui import inspect_widgets as iw
+from explorer.ui import url_state
 
 st.title("🧩 Filters & feature maps")
 st.write(

@@ -3,8 +3,10 @@
 import numpy as np
 import streamlit as st
 
-from explorer import colormaps, inspection, map_grid, render
-from explorer.ui import inspect_widgets as iw, url_state
+from explorer.inspect import inspection
+from explorer.pictures import colormaps, map_grid, render
+from explorer.ui import inspect_widgets as iw
+from explorer.ui import url_state
 
 SIDE = 128  # each picture is enlarged to about this many pixels
 

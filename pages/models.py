@@ -4,7 +4,8 @@ import re
 
 import streamlit as st
 
-from explorer import limits, registry, train_charts
+from explorer import limits, registry
+from explorer.train import charts
 from explorer.ui import navigation, url_state
 
 st.title("💾 Saved models")
@@ -72,8 +73,8 @@ st.caption(f"Dataset **{meta.get('dataset')}**, classes {', '.join(meta.get('cla
 history = meta.get("history") or []
 if history:
     c1, c2 = st.columns(2)
-    c1.altair_chart(train_charts.curves(history, "loss"), width="stretch")
-    c2.altair_chart(train_charts.curves(history, "accuracy"), width="stretch")
+    c1.altair_chart(charts.curves(history, "loss"), width="stretch")
+    c2.altair_chart(charts.curves(history, "accuracy"), width="stretch")
 
 left, middle, right = st.columns(3)
 with left:

@@ -3,8 +3,11 @@
 import numpy as np
 import streamlit as st
 
-from explorer import attribution, colormaps, heatmaps, ops
-from explorer.ui import attribution_cache, inspect_widgets as iw, url_state
+from explorer.inspect import attribution, heatmaps
+from explorer.learn import ops
+from explorer.pictures import colormaps
+from explorer.ui import attribution_cache, url_state
+from explorer.ui import inspect_widgets as iw
 
 SIDE = 300
 

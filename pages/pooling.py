@@ -4,7 +4,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from explorer import charts, colormaps, formula, kernels, ops, png, render, shift, stepper
+from explorer.learn import formula, grid_charts, kernels, ops, shift, step_walk
+from explorer.pictures import colormaps, png, render
 from explorer.ui import image_source, learn_cache, url_state
 
 MODES = {"max": "Max", "avg": "Average", "sum": "Sum"}
@@ -140,8 +141,8 @@ show(cols[1], shown(picture(pooled), max(pooled.shape[1:])),
 def window_view() -> None:
     """A small crop as numbers: each window's winner outlined; click an output cell for its window."""
     st.subheader("5. Window by window")
-    n = st.slider("Grid size", 4, stepper.MAX_TOY, 8, key="pooling_toy_size", bind=url_state.BIND)
-    grid = stepper.busiest(x, n)
+    n = st.slider("Grid size", 4, step_walk.MAX_TOY, 8, key="pooling_toy_size", bind=url_state.BIND)
+    grid = step_walk.busiest(x, n)
     try:
         out = ops.pool2d(grid, size, stride, mode, padding)
     except ValueError as exc:
@@ -149,7 +150,7 @@ def window_view() -> None:
         return
     ho, wo = out.shape
     event = st.session_state.get("pooling_cell_chart")
-    cell = charts.selected_cell(event, "cell") if event else None
+    cell = grid_charts.selected_cell(event, "cell") if event else None
     i, j = cell if cell and cell[0] < ho and cell[1] < wo else (0, 0)
     (r0, r1), (q0, q1) = ops.receptive_field(i, j, size, stride, padding)
     window = np.zeros((n, n), bool)
@@ -163,17 +164,17 @@ def window_view() -> None:
     with c1:
         st.caption("The busiest part of the map: thick outline = winner of a window, "
                    "thin outline = the window of the clicked output cell")
-        spec = charts.grid(grid, strong=winners, soft=window, cell=int(np.clip(360 // n, 24, 40)))
+        spec = grid_charts.grid(grid, strong=winners, soft=window, cell=int(np.clip(360 // n, 24, 40)))
         st.vega_lite_chart(spec=spec, width="content", key="pooling_input_chart")
     with c2:
         here = np.zeros((ho, wo), bool)
         here[i, j] = True
         st.caption("Output: click a cell")
-        spec = charts.grid(out, select="cell", strong=here, cell=int(np.clip(300 // max(ho, wo), 26, 44)))
+        spec = grid_charts.grid(out, select="cell", strong=here, cell=int(np.clip(300 // max(ho, wo), 26, 44)))
         st.vega_lite_chart(spec=spec, on_select="rerun", selection_mode="cell", key="pooling_cell_chart",
                            width="content")
     what = {"max": "the largest", "avg": "the average of the", "sum": "the sum of the"}[mode]
-    st.caption(f"Output ({i}, {j}) = {stepper.fmt(out[i, j])}: {what} values in input rows {r0}-{r1}, "
+    st.caption(f"Output ({i}, {j}) = {step_walk.fmt(out[i, j])}: {what} values in input rows {r0}-{r1}, "
                f"columns {q0}-{q1} (outside 0-{n - 1} is padding: -∞ for max, 0 for average and sum).")
     if mode == "max" and overlap:
         st.caption(f"Overlapping windows: {int((wins > 1).sum())} value(s) win more than one window.")
@@ -218,7 +219,7 @@ def shift_view() -> None:
         return
     long = [{"map": name, "shift": r.shift, "change": getattr(r, attr)}
             for r in rows for name, attr in (("raw map", "raw"), (f"{MODES[mode].lower()} pooled", "pooled"))]
-    st.vega_lite_chart(spec=charts.shift_lines(long), width="stretch")
+    st.vega_lite_chart(spec=grid_charts.shift_lines(long), width="stretch")
     table = pd.DataFrame([{"shift (px)": r.shift, "raw map changes by": f"{r.raw:.1%}",
                            "pooled map changes by": f"{r.pooled:.1%}",
                            "raw values unchanged": f"{r.raw_same:.0%}",

@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from explorer import attribution, heatmaps, inspection, sanity
-from explorer.ui import attribution_cache, inspect_widgets as iw, url_state
+from explorer.inspect import attribution, heatmaps, inspection, sanity
+from explorer.ui import attribution_cache, url_state
+from explorer.ui import inspect_widgets as iw
 
 METHODS = ["saliency", "integrated_gradients", "smoothgrad", "guided_backprop", "grad_cam", "guided_grad_cam"]
 VIEWS = {"both": "Heat map + overlay", "overlay": "Overlay", "heat": "Heat map"}

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from explorer import jobs, train_jobs
+from explorer import jobs
+from explorer.train import runs
 from explorer.ui import cached, data_widgets, train_results, train_settings
 
 st.title("🏋️ Train a CNN")
@@ -22,7 +23,7 @@ with st.container(border=True):
     dataset_name = ds.name
     request = train_settings.settings(ds, dataset_name)
 if request is not None:
-    job = train_jobs.submit(manager, request, owner=me)
+    job = runs.submit(manager, request, owner=me)
     st.session_state["train_job_id"] = job.id
 
 mine = manager.jobs(owner=me, kind="train")

@@ -54,7 +54,7 @@ def main(point: str, archive: str) -> None:
         sys.setprofile(hook_for(point))
         registry.save(model, meta, filters=torch.zeros(2, 4, 1, 3, 3).numpy())
     else:
-        from explorer import signdigits
+        from explorer.data import signdigits
 
         sys.setprofile(hook_for(point))
         signdigits.load_processed(Path(archive))

@@ -6,7 +6,9 @@ from functools import lru_cache
 
 import torch
 
-from explorer import datasets, recipes, registry, train_jobs, training
+from explorer import registry
+from explorer.data import datasets
+from explorer.train import recipes, runs, training
 
 
 @lru_cache(maxsize=1)
@@ -20,7 +22,7 @@ def save_digits_model(epochs: int = 2, name: str = "tiny digits net", root=None)
     train, test = digits_split()
     spec = recipes.model_spec("fastnet", train, {"width": 8})
     config = training.TrainConfig(epochs=epochs, batch_size=64, lr=0.02, threads=1, seed=0, device="cpu")
-    request = train_jobs.TrainRequest(spec, config, "digits", train, test,
+    request = runs.TrainRequest(spec, config, "digits", train, test,
                                       {"test_size": 0.2, "random_state": 8}, name, root)
     torch.manual_seed(0)
-    return train_jobs.run(request).saved
+    return runs.run(request).saved

@@ -1,4 +1,4 @@
-"""explorer.attribution equals the bare Captum call for every method, leaves no hook behind and
+"""explorer.inspect.attribution equals the bare Captum call for every method, leaves no hook behind and
 does not grow memory over repeated calls."""
 
 from __future__ import annotations
@@ -7,10 +7,20 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from captum.attr import (GuidedBackprop, GuidedGradCam, IntegratedGradients, LayerAttribution,
-                         LayerGradCam, NoiseTunnel, Occlusion, Saliency)
+from captum.attr import (
+    GuidedBackprop,
+    GuidedGradCam,
+    IntegratedGradients,
+    LayerAttribution,
+    LayerGradCam,
+    NoiseTunnel,
+    Occlusion,
+    Saliency,
+)
 
-from explorer import attribution, models, ops, pixel_model
+from explorer import models
+from explorer.inspect import attribution, pixel_model
+from explorer.learn import ops
 
 
 def net(channels: int = 1, size: int = 32) -> torch.nn.Module:

@@ -5,7 +5,7 @@ import math
 import torch
 import torch.nn.functional as F
 
-from explorer import augment
+from explorer.train import augment
 
 
 def reference(x, max_shift, max_degrees, seed):

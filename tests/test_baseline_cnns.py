@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from explorer import baselines, comparison, datasets, recipes, registry, train_jobs, training
+from explorer import registry
+from explorer.compare import baselines, comparison
+from explorer.data import datasets
 from explorer.jobs import DONE, JobManager
+from explorer.train import recipes, runs, training
 
 SPLIT = {"test_size": 0.2, "random_state": 8}
 
@@ -23,7 +26,7 @@ def saved(digits, tmp_path_factory):
     train, test = digits
     config = training.TrainConfig(epochs=2, batch_size=64, lr=0.02, threads=1, seed=0, device="cpu")
     spec = recipes.model_spec("fastnet", train, {"width": 8})
-    out = train_jobs.run(train_jobs.TrainRequest(spec, config, "digits", train, test, SPLIT, "tiny cnn", root))
+    out = runs.run(runs.TrainRequest(spec, config, "digits", train, test, SPLIT, "tiny cnn", root))
     model, meta = registry.load(out.saved.id, root)
     registry.save(model, {**meta, "name": "other split", "split": {"test_size": 0.2, "random_state": 9}}, root)
     registry.save(model, {**meta, "name": "other dataset", "dataset": "sign-digits"}, root)

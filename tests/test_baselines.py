@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from explorer import baseline_mlp, baselines, datasets
+from explorer.compare import baselines, course_mlp
+from explorer.data import datasets
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +60,7 @@ def test_course_mlp_learns_digits(digits_split):
     epochs = []
     r = baselines.run("mlp", train, test, on_epoch=lambda e, n, loss: epochs.append((e, n, loss)))
     assert r.accuracy > 0.9, r
-    n = baseline_mlp.Schedule().epochs
+    n = course_mlp.Schedule().epochs
     assert [e for e, _, _ in epochs] == list(range(1, n + 1)) and len(r.history) == n
     assert r.history[-1] < r.history[0] / 2  # the loss really went down
     assert r.params == (64 * 512 + 512) + (512 * 512 + 512) + (512 * 10 + 10)

@@ -74,12 +74,13 @@ def test_run_shows_results_and_a_revisit_is_instant():
 
 
 def test_a_saved_cnn_is_measured_beside_the_baselines(data_dir):
-    from explorer import datasets, recipes, train_jobs, training
+    from explorer.data import datasets
+    from explorer.train import recipes, runs, training
 
     train, test = datasets.split(datasets.load("digits"))
     config = training.TrainConfig(epochs=1, batch_size=64, lr=0.02, threads=1, seed=0, device="cpu")
     spec = recipes.model_spec("fastnet", train, {"width": 8})
-    train_jobs.run(train_jobs.TrainRequest(spec, config, "digits", train, test,
+    runs.run(runs.TrainRequest(spec, config, "digits", train, test,
                                            {"test_size": 0.2, "random_state": 8}, "tiny cnn"))
     at = open_page()
     assert any("tiny cnn" in c.value for c in at.caption)

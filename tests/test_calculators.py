@@ -6,7 +6,7 @@ import pytest
 import torch
 from torch import nn
 
-from explorer import calculators as calc
+from explorer.learn import calculators as calc
 
 
 def test_inception_bottleneck_course_example():

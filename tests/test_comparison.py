@@ -7,7 +7,8 @@ import threading
 import numpy as np
 import pytest
 
-from explorer import baseline_mlp, baselines, comparison, datasets
+from explorer.compare import baselines, comparison, course_mlp
+from explorer.data import datasets
 from explorer.jobs import DONE, STOPPED, JobManager
 
 
@@ -86,7 +87,7 @@ def test_stop_in_the_middle_of_the_mlp(digits):
     assert mgr.wait_all(120)
     assert job.state == STOPPED
     epochs = [e.epoch for e in job.events if isinstance(e, comparison.EpochDone)]
-    assert 1 <= len(epochs) < baseline_mlp.Schedule().epochs
+    assert 1 <= len(epochs) < course_mlp.Schedule().epochs
     assert store.get(key) == {} and job.result == []
     assert not any(isinstance(e, comparison.ModelStarted) and e.name == "knn" for e in job.events)
 

@@ -7,7 +7,8 @@ import io
 import numpy as np
 from PIL import Image
 
-from explorer import colormaps, conv_pictures, ops, render
+from explorer.learn import conv_pictures, ops
+from explorer.pictures import colormaps, render
 
 
 def decode(data: bytes) -> np.ndarray:

@@ -9,10 +9,11 @@ import tomllib
 
 import pytest
 
-from explorer import datasets, images, limits, registry
+from explorer import limits, registry
+from explorer.data import datasets, images
 from tests import hostile_corpus
-from tests.hostile_corpus import CASES, Case
 from tests.archive_factory import class_zip
+from tests.hostile_corpus import CASES, Case
 
 # Words a student should never read: traceback text and Python / Rust exception names.
 TECHNICAL = re.compile(

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from explorer import images
-from explorer.images import ImageError, decode
+from explorer.data import images
+from explorer.data.images import ImageError, decode
 
 
 def encode(img: Image.Image, fmt: str, **kw) -> bytes:

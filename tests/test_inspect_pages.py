@@ -8,7 +8,9 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from explorer import attribution, ops, registry
+from explorer import registry
+from explorer.inspect import attribution
+from explorer.learn import ops
 from tests.conftest import ROOT
 from tests.inspect_helpers import save_digits_model
 

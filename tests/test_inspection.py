@@ -8,7 +8,9 @@ import torch
 from captum.attr._utils.visualization import _normalize_attr
 from torch import nn
 
-from explorer import attribution, heatmaps, inspection, map_grid, models, pixel_model, sanity
+from explorer import models
+from explorer.inspect import attribution, heatmaps, inspection, pixel_model, sanity
+from explorer.pictures import map_grid
 
 
 def fastnet(size=32, channels=1):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from explorer import colormaps, formula, kernels, ops, shift
+from explorer.learn import formula, kernels, ops, shift
+from explorer.pictures import colormaps
 
 
 @pytest.mark.parametrize("name", kernels.names())

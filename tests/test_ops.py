@@ -1,4 +1,4 @@
-"""explorer.ops against torch.nn.functional: property tests on random shapes and settings."""
+"""explorer.learn.ops against torch.nn.functional: property tests on random shapes and settings."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import torch.nn.functional as F
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from explorer import ops
+from explorer.learn import ops
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 pair = st.one_of(st.integers(1, 3), st.tuples(st.integers(1, 3), st.integers(1, 3)))

@@ -7,8 +7,10 @@ import threading
 
 import torch
 
-from explorer import datasets, recipes, registry
+from explorer import registry
+from explorer.data import datasets
 from explorer.models.summary import summary
+from explorer.train import recipes
 
 
 def test_summaries_from_many_threads_leave_the_shared_model_intact():

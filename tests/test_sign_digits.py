@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from explorer import datasets, signdigits
+from explorer.data import datasets, signdigits
 from tests.archive_factory import TOP, sign_digits_zip
 
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from explorer import signals
+from explorer.learn import signals
 
 
 def test_box_times_box_is_the_triangle():

@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from explorer import charts, kernels, ops, stepper
+from explorer.learn import grid_charts, kernels, ops, step_walk
 
 
 @pytest.mark.parametrize("stride,padding,dilation", [(1, 0, 1), (3, 0, 1), (2, 1, 2), (1, "same", 1)])
 def test_each_step_sums_its_products_into_the_output(stride, padding, dilation):
-    walk = stepper.Walk(stepper.toy("random digits", 9, seed=2), kernels.make("sobel x", 3), stride, padding, dilation)
+    walk = step_walk.Walk(step_walk.toy("random digits", 9, seed=2), kernels.make("sobel x", 3), stride, padding, dilation)
     ref = ops.conv2d(walk.x, walk.w, stride, padding, dilation)
     assert len(walk) == ref.size
     for t in range(len(walk)):
@@ -23,60 +23,60 @@ def test_each_step_sums_its_products_into_the_output(stride, padding, dilation):
 
 
 def test_course_example_has_four_steps_and_relu_clips():
-    walk = stepper.Walk(stepper.toy("course 7x7"), -kernels.make("outline", 3), 3, 0, 1, relu=True)
+    walk = step_walk.Walk(step_walk.toy("course 7x7"), -kernels.make("outline", 3), 3, 0, 1, relu=True)
     assert walk.output.shape == (2, 2) and len(walk) == 4
     assert (walk.output >= 0).all()
 
 
 def test_empty_output_raises_a_sentence():
-    walk = stepper.Walk(np.zeros((4, 4)), kernels.make("box blur", 5))
+    walk = step_walk.Walk(np.zeros((4, 4)), kernels.make("box blur", 5))
     with pytest.raises(ValueError, match="does not fit"):
         len(walk)
 
 
 def test_frames_differ_from_step_to_step():
-    walk = stepper.Walk(stepper.toy("vertical edge", 6), kernels.make("sobel x", 3))
-    a, b = stepper.render(walk, 0), stepper.render(walk, 1)
+    walk = step_walk.Walk(step_walk.toy("vertical edge", 6), kernels.make("sobel x", 3))
+    a, b = step_walk.render(walk, 0), step_walk.render(walk, 1)
     assert a.size == b.size and a.mode == "RGB"
     assert np.asarray(a).tobytes() != np.asarray(b).tobytes()
 
 
 def test_gif_holds_every_step_and_loops():
-    walk = stepper.Walk(stepper.toy("diagonal", 5), kernels.make("gaussian", 3))
-    data = stepper.gif(walk, ms_per_frame=200)
+    walk = step_walk.Walk(step_walk.toy("diagonal", 5), kernels.make("gaussian", 3))
+    data = step_walk.gif(walk, ms_per_frame=200)
     with Image.open(io.BytesIO(data)) as gif:
         assert gif.format == "GIF" and gif.n_frames == len(walk) == 9
         assert gif.info.get("loop") == 0 and gif.info.get("duration") == 200
 
 
 def test_long_walks_are_sampled_for_the_gif():
-    walk = stepper.Walk(np.ones((12, 12)), kernels.make("identity", 1))
-    with Image.open(io.BytesIO(stepper.gif(walk, max_frames=20))) as gif:
+    walk = step_walk.Walk(np.ones((12, 12)), kernels.make("identity", 1))
+    with Image.open(io.BytesIO(step_walk.gif(walk, max_frames=20))) as gif:
         assert gif.n_frames == 20
 
 
 def test_crops_of_pictures():
     pic = np.random.default_rng(0).random((3, 300, 200))
-    assert stepper.crop(pic, 10).shape == (10, 10)
-    assert stepper.crop(np.ones((1, 8, 8)), 12).shape == (12, 12)
+    assert step_walk.crop(pic, 10).shape == (10, 10)
+    assert step_walk.crop(np.ones((1, 8, 8)), 12).shape == (12, 12)
     spot = np.zeros((1, 50, 60))
     spot[0, 30:33, 40:43] = 1.0
-    block = stepper.busiest(spot, 5)
+    block = step_walk.busiest(spot, 5)
     assert block.sum() == pytest.approx(9.0)
 
 
 def test_grid_chart_reports_clicks_and_refuses_huge_grids():
-    spec = charts.grid(np.arange(12.0).reshape(3, 4) - 6, select="cell", strong=np.eye(3, 4, dtype=bool))
+    spec = grid_charts.grid(np.arange(12.0).reshape(3, 4) - 6, select="cell", strong=np.eye(3, 4, dtype=bool))
     assert spec["layer"][0]["params"][0]["name"] == "cell"
     assert len(spec["data"]["values"]) == 12 and spec["width"] == 4 * 30
     assert sum(r["strong"] for r in spec["data"]["values"]) == 3
     assert spec["layer"][0]["encoding"]["color"]["scale"]["domain"] == [-6.0, 6.0]
-    assert charts.selected_cell({"selection": {"cell": [{"row": 2, "col": 1}]}}, "cell") == (2, 1)
-    assert charts.selected_cell({"selection": {"cell": {}}}, "cell") is None  # nothing clicked yet
+    assert grid_charts.selected_cell({"selection": {"cell": [{"row": 2, "col": 1}]}}, "cell") == (2, 1)
+    assert grid_charts.selected_cell({"selection": {"cell": {}}}, "cell") is None  # nothing clicked yet
 
     class Event:
         selection = {"cell": [{"row": 2, "col": 1}]}
 
-    assert charts.selected_cell(Event(), "cell") == (2, 1)
+    assert grid_charts.selected_cell(Event(), "cell") == (2, 1)
     with pytest.raises(ValueError, match="image"):
-        charts.grid(np.zeros((40, 40)))
+        grid_charts.grid(np.zeros((40, 40)))

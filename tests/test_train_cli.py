@@ -33,7 +33,7 @@ def test_cli_trains_saves_and_prints_json(tmp_path):
 
 
 def test_cli_explains_bad_arguments(tmp_path, capsys):
-    from explorer.train import main
+    from explorer.train.cli import main
 
     assert main(["--dataset", "digits", "--model", "nope", "--out", str(tmp_path)]) == 2
     assert "unknown architecture" in capsys.readouterr().err

@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 import torch
 
-from explorer import datasets, jobs, models, recipes, registry, train_jobs, training
+from explorer import jobs, models, registry
+from explorer.data import datasets
+from explorer.train import recipes, runs, training
 
 
 @pytest.fixture(scope="module")
@@ -116,10 +118,10 @@ def test_jobs_queue_train_and_save(digits, tmp_path):
     train, test = digits
     mgr = jobs.JobManager(max_running=1)
     spec = recipes.model_spec("fastnet", train, {"width": 8})
-    reqs = [train_jobs.TrainRequest(spec, fast_config(epochs=1, seed=s), "digits", train, test,
+    reqs = [runs.TrainRequest(spec, fast_config(epochs=1, seed=s), "digits", train, test,
                                     {"test_size": 0.2, "random_state": 8}, f"run {s}", tmp_path)
             for s in (1, 2)]
-    first, second = (train_jobs.submit(mgr, r, owner="me") for r in reqs)
+    first, second = (runs.submit(mgr, r, owner="me") for r in reqs)
     assert second.state == jobs.QUEUED and second.queue_position() == 1
     assert mgr.wait_all(120)
     assert first.state == second.state == jobs.DONE, (first.error, second.error)
@@ -140,9 +142,9 @@ def test_jobs_queue_train_and_save(digits, tmp_path):
 def test_stopping_a_running_job(digits, tmp_path):
     train, test = digits
     mgr = jobs.JobManager(max_running=1)
-    req = train_jobs.TrainRequest(recipes.model_spec("fastnet", train, {"width": 8}), fast_config(epochs=200),
+    req = runs.TrainRequest(recipes.model_spec("fastnet", train, {"width": 8}), fast_config(epochs=200),
                                   "digits", train, test, {}, "long", tmp_path)
-    job = train_jobs.submit(mgr, req)
+    job = runs.submit(mgr, req)
     gate = threading.Event()
     while not any(isinstance(e, training.EpochEnd) for e in job.events):
         gate.wait(0.02)

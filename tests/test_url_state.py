@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from explorer import kernels
+from explorer.learn import kernels
 from explorer.ui import url_state
 
 

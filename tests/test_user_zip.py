@@ -9,9 +9,9 @@ import zipfile
 import numpy as np
 import pytest
 
-from explorer import archives, datasets
-from explorer.data_types import Dataset
-from explorer.datasets import DatasetError, from_zip
+from explorer.data import archives, datasets
+from explorer.data.datasets import DatasetError, from_zip
+from explorer.data.types import Dataset
 from tests.archive_factory import class_zip, jpeg_bytes, png_bytes
 
 

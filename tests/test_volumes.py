@@ -8,7 +8,8 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from explorer import models, volumes
+from explorer import models
+from explorer.learn import volumes
 
 
 def summary_of(name: str, shape=None):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from explorer import attribution, inspection, pixel_model
+from explorer.inspect import attribution, inspection, pixel_model
 from explorer.ui import inspect_widgets
 
 

@@ -8,7 +8,8 @@ import uuid
 
 import streamlit as st
 
-from explorer import datasets, jobs
+from explorer import jobs
+from explorer.data import datasets
 from explorer.ui import device_probe
 
 

@@ -7,9 +7,10 @@ import time
 
 import streamlit as st
 
-from explorer import baselines, comparison, comparison_charts, jobs
-from explorer.baseline_mlp import Schedule
-from explorer.data_types import Dataset
+from explorer import jobs
+from explorer.compare import baselines, charts, comparison
+from explorer.compare.course_mlp import Schedule
+from explorer.data.types import Dataset
 from explorer.ui import cached
 
 KIND = "baselines"
@@ -111,8 +112,8 @@ def results(rows: list[baselines.Result], dataset_name: str) -> None:
     """Bar charts, the table, and the course's figures beside (or below) the measured ones."""
     with_course = dataset_name == comparison.COURSE_DATASET
     left, right = st.columns(2)
-    left.altair_chart(comparison_charts.accuracy_chart(rows, with_course), width="stretch")
-    right.altair_chart(comparison_charts.time_chart(rows), width="stretch")
+    left.altair_chart(charts.accuracy_chart(rows, with_course), width="stretch")
+    right.altair_chart(charts.time_chart(rows), width="stretch")
     st.dataframe(comparison.table(rows, with_course), hide_index=True, width="stretch",
                  column_config=_columns())
     if with_course:

@@ -1,7 +1,7 @@
 """The Convolution page's result (input and output side by side, the receptive field of one
 output pixel) and two closer views: the three colour channels' maps, several filters at once.
 
-Pictures go to the browser as encoded bytes (explorer.conv_pictures); a 512x512 map as a
+Pictures go to the browser as encoded bytes (explorer.learn.conv_pictures); a 512x512 map as a
 chart would be 260k marks.
 """
 
@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from explorer import colormaps, conv_pictures, formula, kernels, ops
+from explorer.learn import conv_pictures, formula, kernels, ops
+from explorer.pictures import colormaps
 from explorer.ui import learn_cache, url_state
 from explorer.ui.image_source import Picture
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from explorer import charts, ops, stepper
+from explorer.learn import grid_charts, ops, step_walk
 from explorer.ui import learn_cache, url_state
 from explorer.ui.conv_result import Setup
 
@@ -14,15 +14,15 @@ from explorer.ui.conv_result import Setup
 def toy_grid(picture: np.ndarray) -> np.ndarray:
     """The small input: a crop of the (C, H, W) picture or one of the toy grids."""
     c1, c2 = st.columns(2)
-    source = c1.selectbox("Small input", ["crop of the picture", *stepper.TOYS], key="convolution_toy",
+    source = c1.selectbox("Small input", ["crop of the picture", *step_walk.TOYS], key="convolution_toy",
                           bind=url_state.BIND,
                           format_func=lambda s: "7x7 (the course's stride-3 example)" if s == "course 7x7" else s,
                           help="Step mode works on a small grid so every number can be read.")
-    n = c2.slider("Grid size", 4, stepper.MAX_TOY, 7, key="convolution_toy_size", bind=url_state.BIND,
+    n = c2.slider("Grid size", 4, step_walk.MAX_TOY, 7, key="convolution_toy_size", bind=url_state.BIND,
                   disabled=source == "course 7x7")
     if source == "crop of the picture":
-        return stepper.crop(picture, n)
-    return stepper.toy(source, n)
+        return step_walk.crop(picture, n)
+    return step_walk.toy(source, n)
 
 
 def set_step(value: int) -> None:
@@ -34,16 +34,16 @@ def set_step_manual() -> None:
     st.session_state["convolution_step_manual"] = True
 
 
-def pick_cell(walk: stepper.Walk) -> None:
+def pick_cell(walk: step_walk.Walk) -> None:
     event = st.session_state.get("convolution_cell_chart")
-    cell = charts.selected_cell(event, "cell") if event else None
+    cell = grid_charts.selected_cell(event, "cell") if event else None
     if cell is not None:
         set_step(walk.step_of(*cell) + 1)
 
 
 def step_view(c: Setup) -> None:
     x = toy_grid(c.pic.array)
-    walk = stepper.Walk(x, c.kernel, c.stride, c.padding, c.dilation, c.relu)
+    walk = step_walk.Walk(x, c.kernel, c.stride, c.padding, c.dilation, c.relu)
     try:
         n = len(walk)
     except ValueError as exc:
@@ -56,7 +56,7 @@ def step_view(c: Setup) -> None:
     step_player(walk, n, playing, speed)
 
 
-def step_player(walk: stepper.Walk, n: int, playing: bool, speed: float) -> None:
+def step_player(walk: step_walk.Walk, n: int, playing: bool, speed: float) -> None:
     @st.fragment(run_every=speed if playing else None)
     def player() -> None:
         state = st.session_state
@@ -72,7 +72,7 @@ def step_player(walk: stepper.Walk, n: int, playing: bool, speed: float) -> None
 
     player()
     # Outside the fragment: the timer's reruns would otherwise replace the pending download.
-    st.download_button("⬇️ Download the whole animation (GIF)", data=lambda: stepper.gif(walk, int(speed * 1000)),
+    st.download_button("⬇️ Download the whole animation (GIF)", data=lambda: step_walk.gif(walk, int(speed * 1000)),
                        file_name="convolution-steps.gif", mime="image/gif", key="convolution_gif",
                        on_click="ignore")
 
@@ -85,7 +85,7 @@ def buttons(current: int, n: int) -> None:
     b[3].button("Last ⏭", on_click=set_step, args=(n,), key="convolution_last", width="stretch")
 
 
-def frame(walk: stepper.Walk, t: int) -> None:
+def frame(walk: step_walk.Walk, t: int) -> None:
     """Step t drawn (window, products, sum), its receptive field, and the clickable output grid."""
     st.image(learn_cache.step_frame(walk.x, walk.w, walk.stride, walk.padding, walk.dilation, walk.relu, t),
              width="stretch", output_format="PNG")
@@ -97,7 +97,7 @@ def frame(walk: stepper.Walk, t: int) -> None:
     ho, wo = walk.output.shape
     here = np.zeros((ho, wo), bool)
     here[i, j] = True
-    chart = charts.grid(walk.output, select="cell", strong=here, cell=int(np.clip(300 // max(ho, wo), 18, 34)),
+    chart = grid_charts.grid(walk.output, select="cell", strong=here, cell=int(np.clip(300 // max(ho, wo), 18, 34)),
                         numbers=max(ho, wo) <= 14)
     st.vega_lite_chart(spec=chart, on_select=lambda: pick_cell(walk), key="convolution_cell_chart",
                        selection_mode="cell", width="content")

@@ -6,7 +6,8 @@ import io
 
 import streamlit as st
 
-from explorer import datasets, limits, signdigits
+from explorer import limits
+from explorer.data import datasets, signdigits
 from explorer.ui import cached, url_state
 
 USER_KEY = "user_dataset"  # session_state: this person's uploaded dataset (never shared)

@@ -13,7 +13,8 @@ import numpy as np
 import streamlit as st
 from PIL import Image
 
-from explorer import datasets, images, limits, samples
+from explorer import limits
+from explorer.data import datasets, images, samples
 from explorer.ui import cached, url_state
 
 SOURCES = {

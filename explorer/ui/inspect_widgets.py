@@ -16,7 +16,11 @@ import pandas as pd
 import streamlit as st
 import torch
 
-from explorer import datasets, images, limits, pixel_model, recipes, registry, render, train_jobs, training
+from explorer import limits, registry
+from explorer.data import datasets, images
+from explorer.inspect import pixel_model
+from explorer.pictures import render
+from explorer.train import recipes, runs, training
 from explorer.ui import cached, url_state
 
 CHOSEN = "inspect_model_id"  # session_state: the model last chosen on any Inspect page
@@ -73,7 +77,7 @@ def lock(model_id: str) -> threading.RLock:
 
 @st.cache_resource(max_entries=4, show_spinner="Preparing the model with random weights…")
 def randomised_model(model_id: str, seed: int = 0) -> torch.nn.Module:
-    from explorer import sanity
+    from explorer.inspect import sanity
 
     return sanity.randomised_copy(load_model(model_id)[0], seed)
 
@@ -193,10 +197,10 @@ def _submit_default():
         name, ds = "digits", cached.dataset("digits")
     train, test = datasets.split(ds)
     arch = recipes.DEFAULT_MODEL
-    request = train_jobs.TrainRequest(
+    request = runs.TrainRequest(
         recipes.model_spec(arch, ds), training.TrainConfig(**recipes.default_schedule(arch)), name,
         train, test, {"test_size": 0.2, "random_state": 8}, recipes.default_name(arch, name))
-    job = train_jobs.submit(cached.job_manager(), request, owner=cached.session_id())
+    job = runs.submit(cached.job_manager(), request, owner=cached.session_id())
     st.session_state[TRAIN_JOB] = job.id
     return job
 
@@ -302,14 +306,14 @@ def _from_test_split(prefix: str, picked: Picked) -> Input | None:
 
 def big(array: np.ndarray, side: int = SHOW_SIDE) -> np.ndarray:
     """(C, H, W) in [0, 1] -> uint8 picture enlarged with sharp pixels to about `side`."""
-    from explorer import colormaps
+    from explorer.pictures import colormaps
 
     return colormaps.enlarge(render.to_uint8(array), render.upscale_factor(array.shape[-1], side))
 
 
 def big_rgb(img: np.ndarray, side: int = SHOW_SIDE) -> np.ndarray:
     """(H, W[, 3]) uint8 enlarged with sharp pixels to about `side`."""
-    from explorer import colormaps
+    from explorer.pictures import colormaps
 
     return colormaps.enlarge(img, render.upscale_factor(img.shape[1], side))
 

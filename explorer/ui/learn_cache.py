@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from explorer import ops, png, render, stepper
+from explorer.learn import ops, step_walk
+from explorer.pictures import png, render
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -42,4 +43,4 @@ def filter_bank(key: str, _x: np.ndarray, bank: np.ndarray, stride: int, padding
 @st.cache_data(max_entries=128, show_spinner=False)
 def step_frame(x: np.ndarray, w: np.ndarray, stride: int, padding, dilation: int, relu: bool, t: int) -> bytes:
     """PNG of step t of the kernel walking over the small grid x (replays while playing are free)."""
-    return png.encode(stepper.render(stepper.Walk(x, w, stride, padding, dilation, relu), t))
+    return png.encode(step_walk.render(step_walk.Walk(x, w, stride, padding, dilation, relu), t))

@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from explorer import jobs, recipes, render, train_charts, training
+from explorer import jobs
+from explorer.pictures import render
+from explorer.train import charts, recipes, training
 from explorer.ui import navigation
 
 POLL_SECONDS = 1.0
@@ -20,10 +22,10 @@ def _curves(job: jobs.Job, epochs: int | None) -> None:
     steps = [(e.epoch - 1 + e.step / e.steps, e.loss) for e in list(job.events) if isinstance(e, training.Step)]
     cols = st.columns(3)
     if steps:
-        cols[0].altair_chart(train_charts.step_loss(steps[-2000:]), width="stretch")
+        cols[0].altair_chart(charts.step_loss(steps[-2000:]), width="stretch")
     if history:
-        cols[1].altair_chart(train_charts.curves(history, "loss", epochs), width="stretch")
-        cols[2].altair_chart(train_charts.curves(history, "accuracy", epochs), width="stretch")
+        cols[1].altair_chart(charts.curves(history, "loss", epochs), width="stretch")
+        cols[2].altair_chart(charts.curves(history, "accuracy", epochs), width="stretch")
     elif steps:
         cols[1].info("The loss and accuracy on the test images appear after the first epoch.")
 
@@ -106,16 +108,16 @@ def _scores(out, job_id: str) -> None:
     per_class = np.diag(matrix) / np.maximum(matrix.sum(1), 1)
     left, right = st.columns([1, 1])
     with left:
-        event = st.altair_chart(train_charts.confusion(matrix, classes), key=f"train_confusion_{job_id}",
-                                on_select="rerun", selection_mode=train_charts.CONFUSION_SELECTION)
+        event = st.altair_chart(charts.confusion(matrix, classes), key=f"train_confusion_{job_id}",
+                                on_select="rerun", selection_mode=charts.CONFUSION_SELECTION)
     with right:
-        st.altair_chart(train_charts.per_class(per_class, classes), width="stretch")
+        st.altair_chart(charts.per_class(per_class, classes), width="stretch")
         _cell_images(out, event, classes, predicted)
     _mistakes(out, classes, predicted)
 
 
 def _selected_cell(event, classes: list[str]) -> tuple[int, int] | None:
-    picked = (event or {}).get("selection", {}).get(train_charts.CONFUSION_SELECTION) or []
+    picked = (event or {}).get("selection", {}).get(charts.CONFUSION_SELECTION) or []
     if not picked:
         return None
     try:

@@ -8,8 +8,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from explorer import datasets, models, recipes, registry, training, train_jobs
+from explorer import models, registry
+from explorer.data import datasets
 from explorer.models import builder
+from explorer.train import recipes, runs, training
 from explorer.ui import url_state
 
 CUSTOM = "custom"
@@ -170,7 +172,7 @@ def _split() -> dict:
     return {"test_size": float(test_size), "random_state": int(state)}
 
 
-def settings(ds: datasets.Dataset, dataset_name: str) -> train_jobs.TrainRequest | None:
+def settings(ds: datasets.Dataset, dataset_name: str) -> runs.TrainRequest | None:
     """Draw the settings; returns a request when the Train button is pressed and all fits."""
     split = _split()
     arch, spec = _architecture(ds)
@@ -185,5 +187,5 @@ def settings(ds: datasets.Dataset, dataset_name: str) -> train_jobs.TrainRequest
         st.warning("This split leaves too few images to train on.")
         return None
     config = training.TrainConfig(**params)
-    return train_jobs.TrainRequest(spec, config, dataset_name, train_ds, test_ds, split,
+    return runs.TrainRequest(spec, config, dataset_name, train_ds, test_ds, split,
                                    name.strip() or recipes.default_name(arch, dataset_name))

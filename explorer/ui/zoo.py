@@ -7,7 +7,8 @@ import numpy as np
 import streamlit as st
 import torch
 
-from explorer import models, volumes
+from explorer import models
+from explorer.learn import volumes
 from explorer.models import sizes
 from explorer.models.summary import Summary
 

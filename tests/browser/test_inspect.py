@@ -8,9 +8,15 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from explorer import attribution, samples
+from explorer.data import samples
+from explorer.inspect import attribution
 from tests.browser.conftest import start_server, stop_server
-from tests.browser.helpers import assert_no_errors, open_page, wait_camera_ready, wait_idle
+from tests.browser.helpers import (
+    assert_no_errors,
+    open_page,
+    wait_camera_ready,
+    wait_idle,
+)
 from tests.inspect_helpers import save_digits_model
 
 TITLES = [attribution.METHODS[m].title for m in

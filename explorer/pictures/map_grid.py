@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from PIL import Image
 
-from explorer import colormaps
+from explorer.pictures import colormaps
 
 MAX_CELLS = 1024
 

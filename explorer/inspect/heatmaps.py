@@ -3,14 +3,14 @@
 `normalise` reproduces Captum's sign selection and outlier clipping: the scale is the value at
 which the sorted |attributions| reach (100 - outlier_perc) % of their cumulative sum, so a few
 extreme pixels do not turn the rest of the map white. Colours follow the app's convention
-(explorer.colormaps): red positive, blue negative, white zero.
+(explorer.pictures.colormaps): red positive, blue negative, white zero.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from explorer import colormaps, render
+from explorer.pictures import colormaps, render
 
 SIGNS = {
     "absolute_value": "Size only (|value|)",

@@ -5,7 +5,13 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from explorer.calculators import Bottleneck, DenseVsConv, Layer1D, receptive_field, seen_pixels
+from explorer.learn.calculators import (
+    Bottleneck,
+    DenseVsConv,
+    Layer1D,
+    receptive_field,
+    seen_pixels,
+)
 
 
 def dense_vs_conv(r: DenseVsConv, dense_label: str, conv_label: str) -> alt.Chart:

@@ -11,8 +11,9 @@ from typing import Callable
 import numpy as np
 import torch
 
-from explorer import jobs, registry, training
-from explorer.data_types import Dataset
+from explorer import jobs, registry
+from explorer.data.types import Dataset
+from explorer.train import training
 
 
 @dataclass(frozen=True, eq=False)
@@ -44,7 +45,7 @@ class TrainOutcome:
 def run(request: TrainRequest, emit: Callable[[object], None] = lambda ev: None,
         should_stop: Callable[[], bool] = lambda: False) -> TrainOutcome:
     """Train to the end (or a stop / divergence), save what is worth keeping, evaluate it."""
-    from explorer import recipes
+    from explorer.train import recipes
 
     torch.manual_seed(request.config.seed)  # the same seed gives the same initial weights
     model = registry.rebuild(request.spec)

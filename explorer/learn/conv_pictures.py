@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from explorer import colormaps, png, render
+from explorer.pictures import colormaps, png, render
 
 SHOW_SIDE = 320  # small pictures are enlarged to about this many pixels
 PHOTO_MIN_SIDE = 160  # from this size the input goes as JPEG; smaller ones stay exact PNG

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from explorer import baselines
-from explorer.baselines import Result
-from explorer.data_types import Dataset
+from explorer.compare import baselines
+from explorer.compare.baselines import Result
+from explorer.data.types import Dataset
 
 # The course's published accuracies on Sign Language Digits (quoted, not measured here).
 COURSE_REPORTED = {

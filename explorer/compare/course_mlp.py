@@ -16,8 +16,8 @@ import torch
 from torch import nn
 
 from explorer import device, models
-from explorer.baselines import Result, Stopped
-from explorer.data_types import Dataset
+from explorer.compare.baselines import Result, Stopped
+from explorer.data.types import Dataset
 
 
 @dataclass(frozen=True)

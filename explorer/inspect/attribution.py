@@ -18,8 +18,16 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 import torch.nn.functional as F
-from captum.attr import (GuidedBackprop, GuidedGradCam, IntegratedGradients, LayerAttribution,
-                         LayerGradCam, NoiseTunnel, Occlusion, Saliency)
+from captum.attr import (
+    GuidedBackprop,
+    GuidedGradCam,
+    IntegratedGradients,
+    LayerAttribution,
+    LayerGradCam,
+    NoiseTunnel,
+    Occlusion,
+    Saliency,
+)
 from torch import nn
 
 
@@ -80,7 +88,7 @@ def occlusion_axis(n: int, window: int, stride: int) -> tuple[int, int]:
     Learn pages, floor((n - k) / s) + 1 (ValueError with the numbers when the window does not
     fit); when windows leave pixels at the far edge (the remainder of the division), Captum
     slides one more, partial window there, so partial is 0 or 1."""
-    from explorer import ops
+    from explorer.learn import ops
 
     fit = ops.fit(n, window, stride)
     return fit.size, int(fit.dropped > 0)

@@ -18,8 +18,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from explorer import augment, device as devices
-from explorer.data_types import Dataset
+from explorer import device as devices
+from explorer.data.types import Dataset
+from explorer.train import augment
 
 OPTIMIZERS = ("adamw", "adam", "sgd")
 SCHEDULES = ("one-cycle", "cosine", "constant")

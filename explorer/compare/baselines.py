@@ -14,7 +14,7 @@ from typing import Callable
 
 import numpy as np
 
-from explorer.data_types import Dataset
+from explorer.data.types import Dataset
 
 NAMES = ("svm", "knn", "logreg", "random_forest", "mlp")
 TITLES = {
@@ -90,9 +90,9 @@ def run(name: str, train: Dataset, test: Dataset, *,
     that trains in steps; a stop raises Stopped.
     """
     if name == "mlp":
-        from explorer import baseline_mlp
+        from explorer.compare import course_mlp
 
-        return baseline_mlp.run(train, test, on_epoch=on_epoch, should_stop=should_stop)
+        return course_mlp.run(train, test, on_epoch=on_epoch, should_stop=should_stop)
     if name not in NAMES:
         raise ValueError(f"unknown baseline {name!r}; choose one of {', '.join(NAMES)}")
     x_train, y_train = flatten(train)
@@ -159,7 +159,9 @@ def same_split(split: dict | None, test_size: float, random_state: int | None) -
 def cnn_candidates(dataset_name: str, test: Dataset, test_size: float = 0.2,
                    random_state: int | None = 8, root=None) -> list:
     """Saved models trained on this dataset and split, for these classes and image size."""
-    from explorer import registry  # built separately; imported only when CNN rows are asked for
+    from explorer import (
+        registry,  # built separately; imported only when CNN rows are asked for
+    )
 
     base = dataset_name.split(":")[0]
     out = []
@@ -180,7 +182,8 @@ def cnn_row(saved, test: Dataset, root=None) -> Result:
     """
     import torch
 
-    from explorer import device, registry, training
+    from explorer import device, registry
+    from explorer.train import training
 
     model, meta = registry.load(saved.id, root)
     dev = device.pick()

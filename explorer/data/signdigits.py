@@ -14,8 +14,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from explorer import archives, images, leftovers
-from explorer.data_types import Dataset, DatasetError
+from explorer import atomic
+from explorer.data import archives, images
+from explorer.data.types import Dataset, DatasetError
 from explorer.paths import data_dir
 
 ENV = "CNN_EXPLORER_SIGN_DIGITS"
@@ -74,7 +75,7 @@ def load_processed(src: Path) -> Dataset:
     cache = data_dir() / "sign-digits" / f"processed-{_fingerprint(src)}.npz"
     arrays = _read_cache(cache)
     if arrays is None:
-        leftovers.sweep(cache.parent)  # a partial cache of a process killed mid-write
+        atomic.sweep(cache.parent)  # a partial cache of a process killed mid-write
         arrays = _process(src)
         _write_cache(cache, arrays)
     return _to_dataset(arrays, src)

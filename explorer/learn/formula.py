@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from explorer import ops
+from explorer.learn import ops
 
 SYMBOL = {"height": "H", "width": "W"}
 UNIT = {"height": ("row", "rows"), "width": ("column", "columns")}

@@ -1,6 +1,6 @@
 """Sample pictures for the Learn pages: ones the project draws itself, and scikit-learn's photos.
 
-The drawn ones are saved under assets/samples/ (by `python -m explorer.samples`) so the app
+The drawn ones are saved under assets/samples/ (by `python -m explorer.data.samples`) so the app
 serves them as files; `draw(name)` regenerates them exactly, and a test checks the two agree.
 """
 

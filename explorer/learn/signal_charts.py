@@ -6,7 +6,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from explorer.signals import Pair, Slide, envelope
+from explorer.learn.signals import Pair, Slide, envelope
 
 COLOURS = {"f": "#1f77b4", "g flipped, moved to c": "#ff7f0e", "product": "#2ca02c"}
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from explorer import colormaps
+from explorer.pictures import colormaps
 
 MAX_CELLS = 900
 ORANGE = "#ff8c00"

@@ -13,7 +13,8 @@ from functools import cached_property
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from explorer import colormaps, ops
+from explorer.learn import ops
+from explorer.pictures import colormaps
 
 MAX_TOY = 12  # toy grids stay small enough to show every number
 MAX_GIF_FRAMES = 250

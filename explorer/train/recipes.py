@@ -7,9 +7,10 @@ from __future__ import annotations
 import numpy as np
 from torch import nn
 
-from explorer import models, registry, training
-from explorer.data_types import Dataset
+from explorer import models, registry
+from explorer.data.types import Dataset
 from explorer.models import builder
+from explorer.train import training
 
 DEFAULT_MODEL = "fastnet"
 # Per-architecture defaults (TrainConfig fields); the course nets use the course's plain Adam

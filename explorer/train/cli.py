@@ -18,7 +18,9 @@ from pathlib import Path
 
 import torch._dynamo  # noqa: F401
 
-from explorer import datasets, device, models, recipes, train_jobs, training
+from explorer import device, models
+from explorer.data import datasets
+from explorer.train import recipes, runs, training
 
 # Why torch._dynamo: every torch optimizer imports it when it is created (~3 s on 2 cores).
 # Imported here with everything else, so that wall_seconds ("after imports") times the work.
@@ -86,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return 2
     train_ds, test_ds = datasets.split(ds)
-    request = train_jobs.TrainRequest(
+    request = runs.TrainRequest(
         recipes.model_spec(args.model, ds), config, dataset_name, train_ds, test_ds,
         {"test_size": 0.2, "random_state": 8}, args.name or recipes.default_name(args.model, dataset_name),
         args.out)
@@ -101,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         if line and not args.quiet:
             print(line, flush=True)
 
-    outcome = train_jobs.run(request, emit)
+    outcome = runs.run(request, emit)
     done = outcome.finished
     print(json.dumps({
         "test_accuracy": round(done.test_accuracy, 4),

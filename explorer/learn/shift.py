@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from explorer import ops
+from explorer.learn import ops
 
 
 @dataclass(frozen=True)

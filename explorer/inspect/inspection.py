@@ -2,7 +2,7 @@
 
 Activations are read with forward hooks registered inside the `capture` context manager, which
 removes them in a `finally` whatever happens (an exception, an early stop), so a model never
-keeps a hook after a page run. Models may be wrapped in explorer.pixel_model.PixelModel; layer
+keeps a hook after a page run. Models may be wrapped in explorer.inspect.pixel_model.PixelModel; layer
 names are those of the network inside (the names the summary shows).
 """
 
@@ -16,8 +16,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from explorer.inspect.pixel_model import inner
 from explorer.models.summary import summary
-from explorer.pixel_model import inner
 
 MAP_KINDS = ("conv", "activation", "pool")
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
-from explorer import archives, download, images, signdigits
-from explorer.archives import ArchiveError
-from explorer.data_types import Dataset, DatasetError, DatasetUnavailable
+from explorer.data import archives, download, images, signdigits
+from explorer.data.archives import ArchiveError
+from explorer.data.types import Dataset, DatasetError, DatasetUnavailable
 
 __all__ = ["Dataset", "DatasetError", "DatasetUnavailable", "load", "split", "from_zip", "available"]
 

@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from PIL import Image
 from torch import nn
 
-from explorer import images
+from explorer.data import images
 
 
 class PixelModel(nn.Module):
@@ -44,7 +44,7 @@ def inner(model: nn.Module) -> nn.Module:
 
 def prepare(img: Image.Image, meta: dict) -> np.ndarray:
     """A photo exactly as the training pictures were made: float32 (C, H, W) in [0, 1] at the
-    model's input size (explorer.images.to_array, Lanczos resize, grey or RGB)."""
+    model's input size (explorer.data.images.to_array, Lanczos resize, grey or RGB)."""
     c, h, w = meta["input_size"]
     return images.to_array(img, (h, w), channels=c)
 

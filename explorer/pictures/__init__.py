@@ -1,0 +1,1 @@
+"""One picture toolkit: colour maps, tiles and mosaics, PNG encoding."""
