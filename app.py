@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from explorer.ui import navigation, sidebar
+from explorer.ui import navigation, sidebar, streamlit_fixes
 
+streamlit_fixes.install(page=False)  # before anything else: see explorer/ui/streamlit_fixes.py
 st.set_page_config(page_title="CNN Explorer", page_icon="🧠", layout="wide")
 # expanded: every page stays listed (a collapsed list hides the Inspect pages behind "View more").
 page = st.navigation(navigation.build(), expanded=True)

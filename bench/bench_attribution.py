@@ -32,6 +32,7 @@ from bench.common import median, table, timed
 from explorer import device, models
 from explorer.data import datasets
 from explorer.inspect import attribution, inspection, pixel_model
+from explorer.model_card import Normalisation  # noqa: E402
 
 TARGETS_MS = {"saliency": 10, "grad_cam": 10, "guided_backprop": 10, "integrated_gradients": 60,
               "occlusion": 80}
@@ -40,8 +41,7 @@ TARGETS_MS = {"saliency": 10, "grad_cam": 10, "guided_backprop": 10, "integrated
 def default_net() -> torch.nn.Module:
     torch.manual_seed(0)
     net = models.build("fastnet", in_channels=1, num_classes=10, input_size=[64, 64]).eval()
-    meta = {"normalisation": {"mean": [0.5], "std": [0.25]}}
-    return pixel_model.wrap(net, meta).requires_grad_(False)  # as the Inspect pages load it
+    return pixel_model.wrap(net, Normalisation((0.5,), (0.25,))).requires_grad_(False)  # as the Inspect pages load it
 
 
 def bare_call(model, x, target, method):

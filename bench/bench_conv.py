@@ -1,6 +1,6 @@
 """Server compute of the Convolution page for a 512x512 RGB photo, kernels 1x1 to 11x11.
 
-What the page does per change (the "result"): the output (explorer.learn.ops, numpy/scipy FFT: one
+What the page does per change (the "result"): the output (explorer.learn.convolution, numpy/scipy FFT: one
 convolution of the channels' sum), ReLU, and the two pictures sent to the browser, encoded
 (input with the receptive field boxed, as JPEG; output map as palette PNG). With the "RGB:
 three maps" view open it also computes the three per-channel maps and encodes four more
@@ -30,7 +30,7 @@ import torch.nn.functional as F  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from explorer.data import images, samples
-from explorer.learn import conv_pictures, kernels, ops  # noqa: E402
+from explorer.learn import conv_pictures, convolution, geometry, kernels  # noqa: E402
 from explorer.pictures import render
 
 TARGET_MS = 20.0
@@ -59,16 +59,16 @@ def page_compute(x: np.ndarray, shown: np.ndarray, kernel: np.ndarray) -> tuple[
     shown: the picture as uint8 (H, W, 3), converted once per picture as the page caches it."""
     bank = np.broadcast_to(kernel, (3, *kernel.shape)).astype(np.float32)
     k = kernel.shape[0]
-    out = ops.relu(ops.conv2d(x, bank, 1, k // 2))
+    out = convolution.relu(convolution.conv2d(x, bank, 1, k // 2))
     mid = out.shape[0] // 2, out.shape[1] // 2
-    box = ops.receptive_field(*mid, kernel.shape, 1, k // 2)
+    box = geometry.receptive_field(*mid, kernel.shape, 1, k // 2)
     return conv_pictures.input_picture(shown, (0, 0), box), conv_pictures.map_picture(out, mid)
 
 
 def channels_view(x: np.ndarray, kernel: np.ndarray) -> list[bytes]:
     """The extra work with the "RGB: three maps" view open: three maps, their sum, 4 pictures."""
     bank = np.broadcast_to(kernel, (3, *kernel.shape)).astype(np.float32)
-    maps = ops.conv2d_per_channel(x, bank, 1, kernel.shape[0] // 2)
+    maps = convolution.conv2d_per_channel(x, bank, 1, kernel.shape[0] // 2)
     return [conv_pictures.map_picture(m) for m in (*maps, maps.sum(axis=0))]
 
 
@@ -82,7 +82,7 @@ def main() -> None:
     xt = torch.from_numpy(x)[None]
     print(f"512x512 RGB photo, float32, median of {args.repeat} runs, torch threads = {torch.get_num_threads()}, "
           f"{os.cpu_count()} CPU cores")
-    header = (f"{'kernel':>7} | {'ops.conv2d':>10} | {'torch F.conv2d':>14} | {'ratio ops/torch':>15} | "
+    header = (f"{'kernel':>7} | {'conv2d':>10} | {'torch F.conv2d':>14} | {'ratio ops/torch':>15} | "
               f"{'page change':>11} | target | {'(CPU time)':>10} | {'+ RGB view':>10}")
     print(header)
     print("-" * len(header))
@@ -90,7 +90,7 @@ def main() -> None:
         kernel = kernels.make("gaussian", k).astype(np.float32)
         bank = np.broadcast_to(kernel, (3, k, k)).astype(np.float32)
         wt = torch.from_numpy(bank.copy())[None]
-        ours = timed(lambda: ops.conv2d(x, bank, 1, k // 2), args.repeat)
+        ours = timed(lambda: convolution.conv2d(x, bank, 1, k // 2), args.repeat)
         ref = timed(lambda: F.conv2d(xt, wt, padding=k // 2), args.repeat)
         page = timed(lambda: page_compute(x, shown, kernel), args.repeat)
         page_cpu = timed(lambda: page_compute(x, shown, kernel), args.repeat, cpu=True)

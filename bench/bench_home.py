@@ -15,7 +15,12 @@ from bench.common import median, percentile, table
 def main(visits: int = 10) -> None:
     from playwright.sync_api import sync_playwright
 
-    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_server, stop_server
+    from tests.browser.conftest import (
+        CHROMIUM,
+        CHROMIUM_ARGS,
+        start_server,
+        stop_server,
+    )
     from tests.browser.helpers import wait_idle
 
     with tempfile.TemporaryDirectory() as tmp:

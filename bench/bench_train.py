@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 from explorer import models  # noqa: E402
 from explorer.data import datasets  # noqa: E402
+from explorer.model_card import Normalisation  # noqa: E402
 from explorer.train import augment, recipes, training  # noqa: E402
 
 EPOCH_LINE = re.compile(r"epoch .* test\s+(?P<test>[\d.]+)%\s+(?P<wall>[\d.]+) s\s+\(cpu (?P<cpu>[\d.]+) s\)")
@@ -66,9 +67,9 @@ def bare_loop(cfg: training.TrainConfig, train_ds, test_ds, model, clock=time.pe
     """The same training as explorer.train.training.train, written as a plain PyTorch loop."""
     torch.manual_seed(cfg.seed)
     gen = torch.Generator().manual_seed(cfg.seed)
-    norm = training.normalisation(train_ds)
-    x, y = training.normalise(train_ds.images, norm), torch.as_tensor(train_ds.labels)
-    xt, yt = training.normalise(test_ds.images, norm), torch.as_tensor(test_ds.labels)
+    norm = Normalisation.of(train_ds.images)
+    x, y = norm.apply(train_ds.images), torch.as_tensor(train_ds.labels)
+    xt, yt = norm.apply(test_ds.images), torch.as_tensor(test_ds.labels)
     steps = len(x) // cfg.batch_size
     model = model.to(memory_format=torch.channels_last)  # as the app does
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)

@@ -59,10 +59,6 @@ class Job:
             self._manager._drop_if_queued(self)
 
     @property
-    def finished_ok(self) -> bool:
-        return self.state == DONE
-
-    @property
     def is_finished(self) -> bool:
         return self.state in FINISHED
 

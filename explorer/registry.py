@@ -3,18 +3,14 @@
 A folder is written under a temporary name and renamed when complete, so a crash never leaves
 half a model that `list_models` would show (it removes what a killed process left behind).
 Nothing here unpickles: weights are safetensors, metadata is JSON, and a model is rebuilt from
-its spec (`meta["spec"]`) before its weights are loaded, so an upload can only ever become one
-of the app's own architectures.
-
-meta keys: name, architecture, spec, dataset, split, classes, input_size [C, H, W],
-normalisation {"mean", "std"}, history (per-epoch rows), test_accuracy, params, train_seconds,
-epochs, created (ISO time), filter_snapshots (or None), format.
+its spec (explorer/models/from_spec.py) before its weights are loaded, so an upload can only
+ever become one of the app's own architectures. meta.json holds a ModelCard
+(explorer/model_card.py): every reader gets the checked card, never the raw JSON.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import os
 import re
 import shutil
@@ -31,16 +27,15 @@ from safetensors.torch import load_file, save_file
 from safetensors.torch import save as st_save
 from torch import nn
 
-from explorer import atomic, limits, models
-from explorer.models import builder
+from explorer import atomic, limits
+from explorer.model_card import CardError, FilterSnapshots, ModelCard
+from explorer.models import from_spec
 from explorer.paths import data_dir
 
 WEIGHTS, META, FILTERS = "weights.safetensors", "meta.json", "filters.safetensors"
 META_KEY = "cnn_explorer_meta"  # safetensors header metadata of an exported file
 FILTERS_KEY = "__filter_snapshots__"  # the snapshots' tensor inside an exported file
-FORMAT = 1
 MAX_UPLOAD = limits.MODEL_BYTES
-REQUIRED = ("name", "architecture", "spec", "classes", "input_size", "normalisation")
 
 
 class RegistryError(ValueError):
@@ -51,11 +46,11 @@ class RegistryError(ValueError):
 class SavedModel:
     id: str  # the folder name
     path: Path
-    meta: dict
+    card: ModelCard
 
     @property
     def name(self) -> str:
-        return self.meta.get("name", self.id)
+        return self.card.name
 
 
 def models_dir() -> Path:
@@ -70,35 +65,12 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-# ---- rebuilding from a spec -----------------------------------------------------------------
-
-def rebuild(spec: dict) -> nn.Module:
-    """A fresh model from meta["spec"]: {"architecture": name, "options": {...}} or
-    {"architecture": "custom", "layers": [...], "input_size": [C, H, W], "num_classes": K}."""
-    if not isinstance(spec, dict) or not isinstance(spec.get("architecture"), str):
-        raise RegistryError("The model's description (spec) has no architecture name.")
-    arch = spec["architecture"]
+def _rebuild(spec: dict) -> nn.Module:
+    """A fresh model from a card's spec; RegistryError (a sentence) when it cannot be built."""
     try:
-        if arch == "custom":
-            return builder.build(spec.get("layers"), spec.get("input_size"), spec.get("num_classes"))
-        options = spec.get("options", {})
-        if not isinstance(options, dict) or not all(_plain(v) for v in options.values()):
-            raise RegistryError("The model's options are not plain numbers and words.")
-        return models.build(arch, **options)
-    except RegistryError:
-        raise
-    except builder.LayerError as exc:
-        raise RegistryError(f"The model's layers do not fit together: {exc}") from exc
-    except KeyError:
-        raise RegistryError(f"Unknown architecture {arch!r}: this app cannot rebuild it.") from None
-    except Exception as exc:  # any factory failure on untrusted options is the file's fault
-        raise RegistryError(f"The {arch!r} model cannot be built from its saved options ({exc}).") from exc
-
-
-def _plain(v) -> bool:
-    if isinstance(v, (list, tuple)):
-        return len(v) <= 16 and all(_plain(x) for x in v)
-    return v is None or isinstance(v, (bool, int, float, str))
+        return from_spec.build(spec)
+    except from_spec.SpecError as exc:
+        raise RegistryError(str(exc)) from exc
 
 
 # ---- save, list, load -----------------------------------------------------------------------
@@ -111,34 +83,36 @@ def _tensors(model: nn.Module) -> dict[str, torch.Tensor]:
     return {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
 
 
-def save(model: nn.Module, meta: dict, root=None, filters: np.ndarray | None = None) -> SavedModel:
-    """Write a model atomically; returns it. `filters`: first-layer snapshots (E, out, in, k, k)."""
-    missing = [k for k in REQUIRED if k not in meta]
-    if missing:
-        raise RegistryError(f"Cannot save a model without {', '.join(missing)}.")
+def save(model: nn.Module, card: ModelCard, root=None, filters: np.ndarray | None = None) -> SavedModel:
+    """Write a model atomically; returns it. `filters`: first-layer snapshots (E, out, in, k, k).
+    The card gets its creation time, parameter count and snapshot description here."""
     root = _root(root)
     root.mkdir(parents=True, exist_ok=True)
-    meta = {"created": now_iso(), "format": FORMAT, **meta}
-    meta["params"] = meta.get("params") or sum(p.numel() for p in model.parameters())
+    has_filters = filters is not None and len(filters) > 0
+    card = card.replace(
+        created=card.created or now_iso(),
+        params=card.params or sum(p.numel() for p in model.parameters()),
+        filter_snapshots=FilterSnapshots(FILTERS, int(len(filters)), tuple(np.shape(filters)[1:]))
+        if has_filters else None)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
-    model_id = f"{stamp}-{_slug(meta['name'])}-{uuid.uuid4().hex[:6]}"
+    model_id = f"{stamp}-{_slug(card.name)}-{uuid.uuid4().hex[:6]}"
     tmp = root / atomic.tmp_name(model_id)
     tmp.mkdir()
     try:
         save_file(_tensors(model), str(tmp / WEIGHTS), metadata={"format": "pt"})
-        if filters is not None and len(filters):
+        if has_filters:
             save_file({"filters": torch.as_tensor(np.ascontiguousarray(filters, dtype=np.float32))},
                       str(tmp / FILTERS))
-            meta["filter_snapshots"] = {"file": FILTERS, "count": int(len(filters)),
-                                        "shape": list(np.shape(filters)[1:])}
-        else:
-            meta["filter_snapshots"] = None
-        (tmp / META).write_text(json.dumps(meta, indent=1, default=_json_default))
+        (tmp / META).write_text(_card_json(card))
         os.replace(tmp, root / model_id)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return SavedModel(model_id, root / model_id, meta)
+    return SavedModel(model_id, root / model_id, card)
+
+
+def _card_json(card: ModelCard) -> str:
+    return json.dumps(card.to_json(), indent=1, default=_json_default)
 
 
 def _json_default(obj):
@@ -153,10 +127,10 @@ def _read(folder: Path) -> SavedModel | None:
     try:
         if not (folder / WEIGHTS).is_file():
             return None
-        meta = json.loads((folder / META).read_text())
-    except (OSError, ValueError):
+        card = ModelCard.from_json(json.loads((folder / META).read_text()))
+    except (OSError, ValueError, RecursionError):  # CardError is a ValueError
         return None
-    return SavedModel(folder.name, folder, meta) if isinstance(meta, dict) else None
+    return SavedModel(folder.name, folder, card)
 
 
 def list_models(root=None) -> list[SavedModel]:
@@ -166,7 +140,7 @@ def list_models(root=None) -> list[SavedModel]:
         return []
     atomic.sweep(root)  # half-written folders of a process that was killed mid-save
     found = [m for d in root.iterdir() if d.is_dir() and not d.name.startswith(".") for m in [_read(d)] if m]
-    return sorted(found, key=lambda m: (str(m.meta.get("created", "")), m.id), reverse=True)
+    return sorted(found, key=lambda m: (m.card.created, m.id), reverse=True)
 
 
 def get(model_id: str, root=None) -> SavedModel:
@@ -178,17 +152,17 @@ def get(model_id: str, root=None) -> SavedModel:
     return found
 
 
-def load(model_id: str, root=None) -> tuple[nn.Module, dict]:
-    """(model in eval mode on the CPU, meta) rebuilt from the spec; weights from safetensors."""
+def load(model_id: str, root=None) -> tuple[nn.Module, ModelCard]:
+    """(model in eval mode on the CPU, card) rebuilt from the spec; weights from safetensors."""
     saved = get(model_id, root)
-    model = rebuild(saved.meta["spec"])
+    model = _rebuild(saved.card.spec)
     try:
         state = load_file(str(saved.path / WEIGHTS))
     except (SafetensorError, OSError) as exc:
         raise RegistryError(f"The weights of {saved.name!r} cannot be read: the file is damaged.") from exc
     _check_state(model, state)
     model.load_state_dict(state)
-    return model.eval(), saved.meta
+    return model.eval(), saved.card
 
 
 def load_filters(model_id: str, root=None) -> np.ndarray | None:
@@ -205,11 +179,11 @@ def rename(model_id: str, new_name: str, root=None) -> SavedModel:
     if not new_name or len(new_name) > 80:
         raise RegistryError("A model name needs 1 to 80 characters.")
     saved = get(model_id, root)
-    meta = {**saved.meta, "name": new_name}
+    card = saved.card.replace(name=new_name)
     tmp = saved.path / f".{META}.tmp"
-    tmp.write_text(json.dumps(meta, indent=1))
+    tmp.write_text(_card_json(card))
     os.replace(tmp, saved.path / META)
-    return SavedModel(saved.id, saved.path, meta)
+    return SavedModel(saved.id, saved.path, card)
 
 
 def delete(model_id: str, root=None) -> None:
@@ -229,25 +203,24 @@ def export_bytes(model_id: str, root=None) -> bytes:
     filters = load_filters(model_id, root)
     if filters is not None:
         tensors[FILTERS_KEY] = torch.as_tensor(filters)
-    return st_save(tensors, metadata={"format": "pt", META_KEY: json.dumps(saved.meta)})
+    return st_save(tensors, metadata={"format": "pt", META_KEY: _card_json(saved.card)})
 
 
 def import_bytes(data: bytes, root=None) -> SavedModel:
     """Check an uploaded file completely, then save it as a new model. RegistryError says why a
     file was refused; nothing is written then."""
-    meta, tensors = _parse_upload(data)
+    card, tensors = _parse_upload(data)
     filters = tensors.pop(FILTERS_KEY, None)
     with torch.device("meta"):  # check shapes before allocating: a spec could ask for a giant model
-        skeleton = rebuild(meta["spec"])
+        skeleton = _rebuild(card.spec)
     _check_state(skeleton, tensors)
-    model = rebuild(meta["spec"])
+    model = _rebuild(card.spec)
     model.load_state_dict(tensors)
-    meta = {k: v for k, v in meta.items() if k not in ("created", "filter_snapshots")}
-    meta["imported"] = now_iso()
-    return save(model, meta, root, filters=None if filters is None else filters.numpy())
+    card = card.replace(created="", filter_snapshots=None, imported=now_iso())
+    return save(model, card, root, filters=None if filters is None else filters.numpy())
 
 
-def _parse_upload(data: bytes) -> tuple[dict, dict[str, torch.Tensor]]:
+def _parse_upload(data: bytes) -> tuple[ModelCard, dict[str, torch.Tensor]]:
     if not isinstance(data, (bytes, bytearray)) or len(data) < 16:
         raise RegistryError("The file is empty or too small to be a saved model.")
     if len(data) > MAX_UPLOAD:
@@ -279,36 +252,17 @@ def _parse_upload(data: bytes) -> tuple[dict, dict[str, torch.Tensor]]:
                             "from the Saved models page to move them between computers.")
     try:
         meta = json.loads(raw)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise RegistryError("The model description inside the file is damaged (not valid JSON).") from exc
-    _check_meta(meta)
-    return meta, tensors
+    try:
+        return ModelCard.from_json(meta), tensors
+    except CardError as exc:
+        raise RegistryError(str(exc)) from exc
 
 
 def _looks_pickled(data: bytes) -> bool:
     """A pickle starts with PROTO (0x80) and a protocol number; torch.save writes a zip (PK)."""
     return (data[:1] == b"\x80" and 2 <= data[1] <= 5) or data[:4] == b"PK\x03\x04"
-
-
-def _check_meta(meta) -> None:
-    if not isinstance(meta, dict):
-        raise RegistryError("The model description inside the file is not a dictionary.")
-    missing = [k for k in REQUIRED if k not in meta]
-    if missing:
-        raise RegistryError(f"The model description lacks {', '.join(missing)}.")
-    if not isinstance(meta["name"], str) or not meta["name"].strip():
-        raise RegistryError("The model has no name.")
-    classes, size = meta["classes"], meta["input_size"]
-    if not isinstance(classes, list) or not 2 <= len(classes) <= 1000 or not all(isinstance(c, str) for c in classes):
-        raise RegistryError("The model's class names are missing or not a list of words.")
-    if (not isinstance(size, list) or len(size) != 3 or not all(isinstance(v, int) and 1 <= v <= 1024 for v in size)):
-        raise RegistryError("The model's input size must be [channels, height, width].")
-    norm = meta["normalisation"]
-    ok = isinstance(norm, dict) and all(
-        isinstance(norm.get(k), list) and len(norm[k]) == size[0]
-        and all(isinstance(v, (int, float)) and math.isfinite(v) for v in norm[k]) for k in ("mean", "std"))
-    if not ok or any(v <= 0 for v in norm["std"]):
-        raise RegistryError("The model's normalisation (mean and std per channel) is missing or invalid.")
 
 
 def _check_state(model: nn.Module, state: dict[str, torch.Tensor]) -> None:

@@ -6,7 +6,9 @@ import streamlit as st
 
 from explorer import models
 from explorer.learn import calculator_charts, calculators
-from explorer.ui import url_state, zoo
+from explorer.ui import streamlit_fixes, url_state, zoo
+
+streamlit_fixes.install()  # before anything else: see explorer/ui/streamlit_fixes.py
 
 ORDER = ["lenet5", "course_mlp", "course_cnn", "tinyvgg", "alexnet", "vgg11", "vgg16", "vgg19",
          "inception3a", "googlenet", "resnet18", "resnet34"]

@@ -4,8 +4,11 @@ import streamlit as st
 
 from explorer.compare import baselines, comparison
 from explorer.data import datasets
+from explorer.data.types import Split
 from explorer.ui import comparison_widgets as cw
-from explorer.ui import data_widgets, navigation, url_state
+from explorer.ui import data_widgets, navigation, streamlit_fixes, url_state
+
+streamlit_fixes.install()  # before anything else: see explorer/ui/streamlit_fixes.py
 
 st.title("⚖️ CNN vs classical ML")
 st.write(
@@ -22,9 +25,10 @@ with st.expander("Split (the course's: 20% test, random_state 8)"):
     test_size = c1.slider("Test share", 0.1, 0.5, 0.2, 0.05, key="baselines_test_size", bind=url_state.BIND)
     random_state = int(c2.number_input("random_state", 0, 10_000, 8, key="baselines_random_state", bind=url_state.BIND))
     st.caption("CNNs appear below only if they were trained with this same split.")
-train, test = datasets.split(ds, test_size, random_state)
-key = comparison.split_key(ds, test_size, random_state)
-cnns = cw.saved_cnns(ds, test, test_size, random_state)
+split = Split(test_size, random_state)
+train, test = datasets.split(ds, split)
+key = comparison.split_key(ds, split)
+cnns = cw.saved_cnns(ds, test, split)
 
 names = st.multiselect("Models to train", baselines.NAMES, default=list(baselines.NAMES),
                        format_func=baselines.TITLES.get, key="baselines_models", bind=url_state.BIND)
@@ -33,7 +37,7 @@ with st.expander("Options used (exactly the course's)"):
     st.caption(f"Pixels in [0, 1], each image flattened: {train.images[0].size:,} numbers per image. "
                f"{len(train):,} training and {len(test):,} test images.")
 if cnns:
-    st.caption(f"Saved CNNs on this dataset and split: {', '.join(s.meta.get('name') or s.id for s in cnns)}.")
+    st.caption(f"Saved CNNs on this dataset and split: {', '.join(s.name for s in cnns)}.")
 else:
     st.caption("No CNN trained on this dataset and split is saved yet: train one and save it, "
                "and it is measured here too.")

@@ -5,7 +5,9 @@ import pandas as pd
 import streamlit as st
 
 from explorer.learn import formula, kernels
-from explorer.ui import conv_result, conv_step, image_source, url_state
+from explorer.ui import conv_result, conv_step, image_source, streamlit_fixes, url_state
+
+streamlit_fixes.install()  # before anything else: see explorer/ui/streamlit_fixes.py
 
 PADDINGS = ["valid", 0, 1, 2, 3, 4, 5, "same"]
 VIEWS = {"step": "👣 Step by step", "channels": "🎨 RGB: three maps", "filters": "🧱 Several filters"}

@@ -6,9 +6,9 @@ import numpy as np
 import streamlit as st
 
 from explorer.learn import signal_charts, signals
-from explorer.ui import (
-    url_state,  # also repairs shared links on a fresh server (explorer/ui/__init__.py)
-)
+from explorer.ui import streamlit_fixes, url_state
+
+streamlit_fixes.install()  # before anything else: see explorer/ui/streamlit_fixes.py
 
 st.title("〰️ 1-D convolution")
 st.write(

@@ -5,7 +5,9 @@ import streamlit as st
 
 from explorer.data import datasets
 from explorer.pictures import render
-from explorer.ui import data_widgets, url_state
+from explorer.ui import data_widgets, streamlit_fixes, url_state
+
+streamlit_fixes.install()  # before anything else: see explorer/ui/streamlit_fixes.py
 
 st.title("🗂️ Datasets")
 st.write(

@@ -7,9 +7,16 @@ import streamlit as st
 from explorer import registry
 from explorer.inspect import inspection, pixel_model
 from explorer.models.summary import describe, summary
-from explorer.pictures import colormaps, map_grid
-from explorer.ui import inspect_widgets as iw
-from explorer.ui import url_state
+from explorer.pictures import colormaps, map_grid, render
+from explorer.ui import (
+    input_picker,
+    model_cache,
+    model_picker,
+    streamlit_fixes,
+    url_state,
+)
+
+streamlit_fixes.install()  # before anything else: see explorer/ui/streamlit_fixes.py
 
 st.title("🧩 Filters & feature maps")
 st.write(
@@ -18,7 +25,7 @@ st.write(
     "produce for one picture, layer after layer."
 )
 
-picked = iw.model_picker("filters")
+picked = model_picker.model_picker("filters")
 if picked is None:
     st.stop()
 
@@ -31,13 +38,13 @@ def snapshots(model_id: str) -> np.ndarray | None:
 
 @st.cache_data(max_entries=16, show_spinner="Running the picture through every layer…")
 def maps_for(model_id: str, input_key: str, _array: np.ndarray, names: tuple[str, ...]) -> dict:
-    with iw.lock(model_id):
-        return inspection.feature_maps(iw.load_model(model_id)[0], pixel_model.batch(_array), list(names))
+    with model_cache.lock(model_id):
+        return inspection.feature_maps(model_cache.load_model(model_id)[0], pixel_model.batch(_array), list(names))
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def layer_table(model_id: str):
-    s = summary(pixel_model.inner(iw.load_model(model_id)[0]), iw.load_model(model_id)[1]["input_size"])
+    s = summary(pixel_model.inner(model_cache.load_model(model_id)[0]), model_cache.load_model(model_id)[1].input_size)
     return s.table(), s.total_params, s.total_macs
 
 
@@ -68,7 +75,7 @@ if in_c > 1:
 tiles = map_grid.coloured(inspection.kernel_tiles(weights, channel if in_c > 1 else 0),
                           lim or colormaps.limit(weights))
 scale = max(1, 48 // max(kh, kw))
-st.image(map_grid.mosaic(tiles, 16, scale, pad=2), width="content", output_format="PNG",
+st.image(render.tile(tiles, 16, scale, pad=2), width="content", output_format="PNG",
          caption=f"{out_c} filters of {kh}x{kw}" + (f", slice {channel} of {in_c}" if in_c > 1 else "")
          + f". Blue = negative weight, white = 0, red = positive (scale ±{lim or colormaps.limit(weights):.3g}).")
 
@@ -76,10 +83,10 @@ st.image(map_grid.mosaic(tiles, 16, scale, pad=2), width="content", output_forma
 st.header("2. Feature maps")
 left, right = st.columns([1, 1], gap="large")
 with left:
-    inp = iw.input_picker("filters", picked)
+    inp = input_picker.input_picker("filters", picked)
 if inp is not None:
     with right:
-        iw.show_input(picked, inp)
+        input_picker.show_input(picked, inp)
     layers = inspection.layers(picked.model, picked.input_size)
     maps = maps_for(picked.id, inp.key, inp.array, tuple(l.name for l in layers))
     st.caption("Each grid shares one colour scale (a weak map looks weak); click a map to enlarge it.")
@@ -97,7 +104,7 @@ if inp is not None:
                     on_select="rerun", key=f"filters_maps_{layer.name}_{inp.key}")
             chosen = map_grid.selected_index(event, "pick")
             chosen = int(np.argmax(fm.reshape(len(fm), -1).mean(1))) if chosen is None else chosen
-            big_col.image(iw.big_rgb(tiles[chosen], 200), width="stretch", output_format="PNG",
+            big_col.image(input_picker.big_rgb(tiles[chosen], 200), width="stretch", output_format="PNG",
                           caption=f"map {chosen}: {colormaps.legend(fm[chosen], lim)}")
 
 # ---- 3. summary -----------------------------------------------------------------------------

@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from explorer.ui import data_widgets, lessons, navigation, sidebar
+from explorer.ui import data_widgets, lessons, navigation, sidebar, streamlit_fixes
+
+streamlit_fixes.install()  # before anything else: see explorer/ui/streamlit_fixes.py
 
 st.title("🧠 CNN Explorer")
 st.markdown(

@@ -5,8 +5,9 @@ import streamlit as st
 
 from explorer.inspect import inspection
 from explorer.pictures import colormaps, map_grid, render
-from explorer.ui import inspect_widgets as iw
-from explorer.ui import url_state
+from explorer.ui import model_cache, model_picker, streamlit_fixes, url_state
+
+streamlit_fixes.install()  # before anything else: see explorer/ui/streamlit_fixes.py
 
 SIDE = 128  # each picture is enlarged to about this many pixels
 
@@ -17,12 +18,12 @@ st.write(
     "is the **receptive field** of the strongest position: the only pixels that position can see."
 )
 
-picked = iw.model_picker("max_activations")
+picked = model_picker.model_picker("max_activations")
 if picked is None:
     st.stop()
-dataset = iw.dataset_of(picked.meta)
+dataset = model_cache.dataset_of(picked.card)
 if dataset is None:
-    st.info(f"The pictures of {picked.meta.get('dataset')!r} are not on this machine, so there is "
+    st.info(f"The pictures of {picked.card.dataset!r} are not on this machine, so there is "
             "nothing to search. Pick a model trained on a built-in dataset.")
     st.stop()
 
@@ -30,15 +31,14 @@ if dataset is None:
 @st.cache_data(max_entries=16, show_spinner="One pass over the whole dataset…")
 def top_k(model_id: str, layer: str, k: int) -> inspection.TopK:
     """Cached per model id, layer and k: a single batched pass over the dataset."""
-    model, meta = iw.load_model(model_id)
-    with iw.lock(model_id):
-        return inspection.top_activations(model, iw.dataset_of(meta).images, meta["input_size"], layer, k)
+    model, card = model_cache.load_model(model_id)
+    with model_cache.lock(model_id):
+        return inspection.top_activations(model, model_cache.dataset_of(card).images, card.input_size, layer, k)
 
 
 def boxed(index: int, box, side: int = SIDE) -> np.ndarray:
     """Dataset picture `index` enlarged, with the receptive field box (r0, r1, c0, c1) drawn."""
-    img = render.to_uint8(dataset.images[index])
-    img = np.repeat(img[..., None], 3, axis=2) if img.ndim == 2 else img
+    img = render.as_rgb(render.to_uint8(dataset.images[index]))
     f = render.upscale_factor(img.shape[1], side)
     r0, r1, c0, c1 = (int(v) for v in box)
     return colormaps.draw_box(colormaps.enlarge(img, f), (r0 * f, (r1 + 1) * f - 1), (c0 * f, (c1 + 1) * f - 1),

@@ -6,7 +6,9 @@ import streamlit as st
 
 from explorer import limits, registry
 from explorer.train import charts
-from explorer.ui import navigation, url_state
+from explorer.ui import navigation, streamlit_fixes, url_state
+
+streamlit_fixes.install()  # before anything else: see explorer/ui/streamlit_fixes.py
 
 st.title("💾 Saved models")
 st.write(
@@ -41,10 +43,9 @@ if not saved:
     st.stop()
 
 st.dataframe([{
-    "Name": m.name, "Architecture": m.meta.get("title", m.meta.get("architecture")),
-    "Dataset": m.meta.get("dataset"), "Test accuracy": f"{m.meta.get('test_accuracy', 0):.1%}",
-    "Parameters": f"{m.meta.get('params', 0):,}", "Epochs": m.meta.get("epochs"),
-    "Created": str(m.meta.get("created", ""))[:16].replace("T", " "),
+    "Name": m.name, "Architecture": m.card.title, "Dataset": m.card.dataset,
+    "Test accuracy": f"{m.card.test_accuracy or 0:.1%}", "Parameters": f"{m.card.params:,}",
+    "Epochs": m.card.epochs, "Created": m.card.created[:16].replace("T", " "),
 } for m in saved], hide_index=True, width="stretch")
 
 ids = [m.id for m in saved]
@@ -57,20 +58,22 @@ elif shared is not None:
 if st.session_state.get("models_pick") not in ids:  # deleted meanwhile, here or elsewhere
     st.session_state.pop("models_pick", None)
 pick = st.selectbox("Model", ids,
-                    format_func=lambda i: f"{by_id[i].name} · {by_id[i].meta.get('test_accuracy', 0):.1%} · {i}",
+                    format_func=lambda i: f"{by_id[i].name} · {by_id[i].card.test_accuracy or 0:.1%} · {i}",
                     key="models_pick")
 url_state.publish("model", pick)
 model = by_id[pick]
-meta = model.meta
+card = model.card
 
 cols = st.columns(4)
-cols[0].metric("Test accuracy", f"{meta.get('test_accuracy', 0):.1%}")
-cols[1].metric("Parameters", f"{meta.get('params', 0):,}")
-cols[2].metric("Training time", f"{meta.get('train_seconds', 0):.1f} s")
-cols[3].metric("Input", "x".join(map(str, meta.get("input_size", []))))
-st.caption(f"Dataset **{meta.get('dataset')}**, classes {', '.join(meta.get('classes', []))}; split "
-           f"{meta.get('split')}; id `{model.id}`" + (" · imported" if meta.get("imported") else ""))
-history = meta.get("history") or []
+cols[0].metric("Test accuracy", f"{card.test_accuracy or 0:.1%}")
+cols[1].metric("Parameters", f"{card.params:,}")
+cols[2].metric("Training time", f"{card.train_seconds or 0:.1f} s")
+cols[3].metric("Input", "x".join(map(str, card.input_size)))
+split = ("not recorded" if card.split is None
+         else f"test fraction {card.split.test_size:g}, random state {card.split.random_state}")
+st.caption(f"Dataset **{card.dataset}**, classes {', '.join(card.classes)}; split: "
+           f"{split}; id `{model.id}`" + (" · imported" if card.imported else ""))
+history = list(card.history)
 if history:
     c1, c2 = st.columns(2)
     c1.altair_chart(charts.curves(history, "loss"), width="stretch")
@@ -79,7 +82,7 @@ if history:
 left, middle, right = st.columns(3)
 with left:
     with st.form("models_rename_form", border=True):
-        new_name = st.text_input("New name", meta.get("name", ""), max_chars=80, key=f"models_name_{pick}")
+        new_name = st.text_input("New name", card.name, max_chars=80, key=f"models_name_{pick}")
         if st.form_submit_button("✏️ Rename"):
             try:
                 registry.rename(pick, new_name)
@@ -89,7 +92,7 @@ with left:
 with middle:
     try:
         data = registry.export_bytes(pick)
-        fname = (re.sub(r"[^A-Za-z0-9_-]+", "-", meta.get("name", "model")).strip("-") or "model") + ".safetensors"
+        fname = (re.sub(r"[^A-Za-z0-9_-]+", "-", card.name).strip("-") or "model") + ".safetensors"
         st.download_button("⬇️ Download", data, file_name=fname, mime="application/octet-stream",
                            key="models_download",
                            help="One .safetensors file: the weights, with the description in its header.")

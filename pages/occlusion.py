@@ -4,10 +4,17 @@ import numpy as np
 import streamlit as st
 
 from explorer.inspect import attribution, heatmaps
-from explorer.learn import ops
+from explorer.learn import geometry
 from explorer.pictures import colormaps
-from explorer.ui import attribution_cache, url_state
-from explorer.ui import inspect_widgets as iw
+from explorer.ui import (
+    attribution_cache,
+    input_picker,
+    model_cache,
+    streamlit_fixes,
+    url_state,
+)
+
+streamlit_fixes.install()  # before anything else: see explorer/ui/streamlit_fixes.py
 
 SIDE = 300
 
@@ -20,7 +27,7 @@ st.write(
     "probabilities, all positions batched.)"
 )
 
-picked, inp, probs, target = iw.explain_setup("occlusion")
+picked, inp, probs, target = input_picker.explain_setup("occlusion")
 
 _, height, width = inp.array.shape
 side = min(height, width)
@@ -48,7 +55,7 @@ for n, (full, partial), what in zip((height, width), axes, names):
              rf"= \left\lfloor \frac{{{n} - {window}}}{{{stride}}} \right\rfloor + 1 = {full}"
              + (r"\;+\;1 \text{ partial}" if partial else ""))
 if any(partial for _, partial in axes):
-    left_over = ops.fit(height, window, stride).dropped or ops.fit(width, window, stride).dropped
+    left_over = geometry.fit(height, window, stride).dropped or geometry.fit(width, window, stride).dropped
     st.caption(f"The full windows leave {left_over} pixel(s) at the far edge (the remainder of the "
                "division, dropped by a convolution); Captum slides one more, partial window there "
                "so every pixel is covered.")
@@ -63,19 +70,17 @@ with st.spinner(f"Classifying {rows * cols} covered pictures…"):
 lim = colormaps.limit(drop)
 norm = np.clip(drop / lim, -1, 1)
 a, b, c = st.columns(3)
-a.image(iw.big_rgb(heatmaps.colour(norm, "all"), SIDE), width="stretch", output_format="PNG",
+a.image(input_picker.big_rgb(heatmaps.colour(norm, "all"), SIDE), width="stretch", output_format="PNG",
         caption=f"Drop in P({picked.classes[target]}): red = drops (up to {drop.max():.1%}), "
                 f"blue = rises (up to {max(-drop.min(), 0):.1%})")
-b.image(iw.big_rgb(heatmaps.overlay(inp.array, norm, opacity, "all"), SIDE), width="stretch", output_format="PNG",
+b.image(input_picker.big_rgb(heatmaps.overlay(inp.array, norm, opacity, "all"), SIDE), width="stretch", output_format="PNG",
         caption="The same map over the picture")
 
 # The single most important patch: cover it and show what the model then says.
-r, q = np.unravel_index(int(np.argmax(drop)), drop.shape)
-r0 = min(max(0, (r // stride) * stride), height - window)
-c0 = min(max(0, (q // stride) * stride), width - window)
+r0, c0 = attribution.key_patch(drop, window, stride)
 covered_img = inp.array.copy()
 covered_img[:, r0:r0 + window, c0:c0 + window] = baseline
-after = iw.probabilities(picked.id, f"{inp.key}:covered:{r0}:{c0}:{window}:{baseline}", covered_img)
-c.image(iw.big(covered_img, SIDE), width="stretch", output_format="PNG",
+after = model_cache.probabilities(picked.id, f"{inp.key}:covered:{r0}:{c0}:{window}:{baseline}", covered_img)
+c.image(input_picker.big(covered_img, SIDE), width="stretch", output_format="PNG",
         caption=f"Covering the most important patch: P({picked.classes[target]}) "
                 f"{probs[target]:.0%} → {after[target]:.0%}, prediction {picked.classes[int(after.argmax())]}")

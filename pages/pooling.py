@@ -4,9 +4,20 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from explorer.learn import formula, grid_charts, kernels, ops, shift, step_walk
+from explorer.learn import (
+    convolution,
+    formula,
+    geometry,
+    grid_charts,
+    kernels,
+    pooling,
+    shift,
+    step_walk,
+)
 from explorer.pictures import colormaps, png, render
-from explorer.ui import image_source, learn_cache, url_state
+from explorer.ui import image_source, learn_cache, streamlit_fixes, url_state
+
+streamlit_fixes.install()  # before anything else: see explorer/ui/streamlit_fixes.py
 
 MODES = {"max": "Max", "avg": "Average", "sum": "Sum"}
 PRESETS = {
@@ -89,16 +100,13 @@ def input_map() -> np.ndarray:
     if kind == "picture":
         return pic.array
     fmap = learn_cache.per_channel(pic.key, pic.array, kernel, 1, "same", 1).sum(axis=0)
-    return (ops.relu(fmap) if relu else fmap)[None]
+    return (convolution.relu(fmap) if relu else fmap)[None]
 
 
 x = input_map()
 _, height, width = x.shape
 st.subheader("3. Output size")
-problem = None
-if padding * 2 > size:
-    problem = (f"The padding ({padding}) can be at most half the window size ({size}): otherwise some "
-               "windows would hold nothing but padding. Lower the padding or enlarge the window.")
+problem = pooling.padding_problem(size, padding)
 ax_h = formula.Axis("height", height, size, stride, padding, padding)
 ax_w = formula.Axis("width", width, size, stride, padding, padding)
 for ax in (ax_h, ax_w):
@@ -123,7 +131,7 @@ def picture(m: np.ndarray) -> np.ndarray:
     return colormaps.auto(m[0])
 
 
-pooled = ops.pool2d(x, size, stride, mode, padding)
+pooled = pooling.pool2d(x, size, stride, mode, padding)
 st.subheader("4. Result")
 cols = st.columns(3 if kind == "feature" else 2)
 if kind == "feature":
@@ -144,7 +152,7 @@ def window_view() -> None:
     n = st.slider("Grid size", 4, step_walk.MAX_TOY, 8, key="pooling_toy_size", bind=url_state.BIND)
     grid = step_walk.busiest(x, n)
     try:
-        out = ops.pool2d(grid, size, stride, mode, padding)
+        out = pooling.pool2d(grid, size, stride, mode, padding)
     except ValueError as exc:
         st.warning(f"On this {n}x{n} grid: {exc}")
         return
@@ -152,12 +160,12 @@ def window_view() -> None:
     event = st.session_state.get("pooling_cell_chart")
     cell = grid_charts.selected_cell(event, "cell") if event else None
     i, j = cell if cell and cell[0] < ho and cell[1] < wo else (0, 0)
-    (r0, r1), (q0, q1) = ops.receptive_field(i, j, size, stride, padding)
+    (r0, r1), (q0, q1) = geometry.receptive_field(i, j, size, stride, padding)
     window = np.zeros((n, n), bool)
     window[max(r0, 0): r1 + 1, max(q0, 0): q1 + 1] = True
     winners = np.zeros((n, n), bool)
     if mode == "max":
-        idx = ops.pool_argmax(grid, size, stride, padding).ravel()
+        idx = pooling.pool_argmax(grid, size, stride, padding).ravel()
         winners.flat[idx] = True
         wins = np.bincount(idx, minlength=n * n).reshape(n, n)
     c1, c2 = st.columns([3, 2])
@@ -189,7 +197,7 @@ def overlap_view() -> None:
     cols = st.columns(2)
     for col, (name, k, s) in zip(cols, pairs):
         try:
-            p = ops.pool2d(x, k, s, mode)
+            p = pooling.pool2d(x, k, s, mode)
         except ValueError as exc:
             col.warning(str(exc))
             continue

@@ -3,8 +3,9 @@
 import streamlit as st
 
 from explorer.inspect import attribution, heatmaps, inspection, sanity
-from explorer.ui import attribution_cache, url_state
-from explorer.ui import inspect_widgets as iw
+from explorer.ui import attribution_cache, input_picker, streamlit_fixes, url_state
+
+streamlit_fixes.install()  # before anything else: see explorer/ui/streamlit_fixes.py
 
 METHODS = ["saliency", "integrated_gradients", "smoothgrad", "guided_backprop", "grad_cam", "guided_grad_cam"]
 VIEWS = {"both": "Heat map + overlay", "overlay": "Overlay", "heat": "Heat map"}
@@ -18,7 +19,7 @@ st.write(
     "for a copy of the model whose weights are random."
 )
 
-picked, inp, _, target = iw.explain_setup("saliency")
+picked, inp, _, target = input_picker.explain_setup("saliency")
 
 with st.expander("⚙️ Display and method settings", expanded=False):
     c1, c2, c3, c4 = st.columns(4)
@@ -57,9 +58,9 @@ def draw(maps: dict, notes: dict | None = None) -> None:
         with col:
             st.markdown(f"**{attribution.METHODS[m].title}**")
             if view in ("both", "heat"):
-                st.image(iw.big_rgb(heatmaps.colour(norm, sign), SIDE), width="stretch", output_format="PNG")
+                st.image(input_picker.big_rgb(heatmaps.colour(norm, sign), SIDE), width="stretch", output_format="PNG")
             if view in ("both", "overlay"):
-                st.image(iw.big_rgb(heatmaps.overlay(inp.array, norm, opacity, sign), SIDE), width="stretch", output_format="PNG")
+                st.image(input_picker.big_rgb(heatmaps.overlay(inp.array, norm, opacity, sign), SIDE), width="stretch", output_format="PNG")
             st.caption(notes[m] if notes else attribution.METHODS[m].explains)
 
 

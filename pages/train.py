@@ -4,7 +4,15 @@ import streamlit as st
 
 from explorer import jobs
 from explorer.train import runs
-from explorer.ui import cached, data_widgets, train_results, train_settings
+from explorer.ui import (
+    cached,
+    data_widgets,
+    streamlit_fixes,
+    train_results,
+    train_settings,
+)
+
+streamlit_fixes.install()  # before anything else: see explorer/ui/streamlit_fixes.py
 
 st.title("🏋️ Train a CNN")
 st.write(

@@ -50,9 +50,9 @@ def main(point: str, archive: str) -> None:
 
         from explorer import registry
 
-        model, meta = small_model()
+        model, card = small_model()
         sys.setprofile(hook_for(point))
-        registry.save(model, meta, filters=torch.zeros(2, 4, 1, 3, 3).numpy())
+        registry.save(model, card, filters=torch.zeros(2, 4, 1, 3, 3).numpy())
     else:
         from explorer.data import signdigits
 
@@ -65,17 +65,18 @@ def main(point: str, archive: str) -> None:
 def small_model():
     import torch
 
-    from explorer import registry
-    from explorer.models import builder
+    from explorer.model_card import ModelCard
+    from explorer.models import builder, from_spec
 
     layers = [{"type": "conv", "channels": 4, "kernel": 3, "padding": 1}, {"type": "relu"},
               {"type": "maxpool", "size": 2}, {"type": "dense", "units": 10}]
     spec = builder.spec(layers, [1, 8, 8], 10)
     torch.manual_seed(0)
-    meta = {"name": f"half saved {os.getpid()}", "architecture": "custom", "spec": spec,
-            "dataset": "digits", "classes": [str(i) for i in range(10)], "input_size": [1, 8, 8],
-            "normalisation": {"mean": [0.3], "std": [0.4]}}
-    return registry.rebuild(spec), meta
+    card = ModelCard.from_json({
+        "name": f"half saved {os.getpid()}", "architecture": "custom", "spec": spec,
+        "dataset": "digits", "classes": [str(i) for i in range(10)], "input_size": [1, 8, 8],
+        "normalisation": {"mean": [0.3], "std": [0.4]}})
+    return from_spec.build(spec), card
 
 
 if __name__ == "__main__":

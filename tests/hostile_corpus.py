@@ -187,7 +187,8 @@ def exported_model() -> bytes:
     import torch
 
     from explorer import registry
-    from explorer.models import builder
+    from explorer.model_card import ModelCard
+    from explorer.models import builder, from_spec
 
     layers = [{"type": "conv", "channels": 4, "kernel": 3, "padding": 1}, {"type": "relu"},
               {"type": "maxpool", "size": 2}, {"type": "dense", "units": 10}]
@@ -197,7 +198,7 @@ def exported_model() -> bytes:
             "classes": [str(i) for i in range(10)], "input_size": [1, 8, 8],
             "normalisation": {"mean": [0.3], "std": [0.4]}}
     with tempfile.TemporaryDirectory() as tmp:
-        saved = registry.save(registry.rebuild(spec), meta, tmp)
+        saved = registry.save(from_spec.build(spec), ModelCard.from_json(meta), tmp)
         return registry.export_bytes(saved.id, tmp)
 
 
@@ -227,8 +228,8 @@ class Boom:
 
 
 def wrong_shapes() -> bytes:
-    from safetensors.torch import save as st_save
     import torch
+    from safetensors.torch import save as st_save
 
     header, _ = split_header(exported_model())
     meta = header["__metadata__"]
@@ -255,8 +256,8 @@ def header_length_too_long() -> bytes:
 
 
 def plain_safetensors() -> bytes:
-    from safetensors.torch import save as st_save
     import torch
+    from safetensors.torch import save as st_save
 
     return st_save({"weight": torch.zeros(3, 3)})
 

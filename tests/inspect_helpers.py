@@ -8,6 +8,7 @@ import torch
 
 from explorer import registry
 from explorer.data import datasets
+from explorer.data.types import COURSE_SPLIT
 from explorer.train import recipes, runs, training
 
 
@@ -23,6 +24,6 @@ def save_digits_model(epochs: int = 2, name: str = "tiny digits net", root=None)
     spec = recipes.model_spec("fastnet", train, {"width": 8})
     config = training.TrainConfig(epochs=epochs, batch_size=64, lr=0.02, threads=1, seed=0, device="cpu")
     request = runs.TrainRequest(spec, config, "digits", train, test,
-                                      {"test_size": 0.2, "random_state": 8}, name, root)
+                                      COURSE_SPLIT, name, root)
     torch.manual_seed(0)
     return runs.run(request).saved

@@ -5,30 +5,15 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
-
-APP = str(ROOT / "app.py")
+from tests.page_helpers import image_captions, ok, open_page, texts
 
 
 @pytest.fixture
 def at() -> AppTest:
-    app = AppTest.from_file(APP, default_timeout=120).run()
-    app.switch_page("pages/convolution.py").run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
+    return open_page("pages/convolution.py", timeout=120)
 
 
-def texts(at: AppTest, kind: str) -> str:
-    return " ".join(str(e.value) for e in getattr(at, kind))
 
-
-def image_captions(at: AppTest) -> str:
-    return " ".join(str(img.proto) for img in at.get("image"))
-
-
-def ok(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
 
 
 def test_stride_changes_formula_and_output_size(at):

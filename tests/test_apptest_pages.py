@@ -6,9 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from explorer.ui import device_probe, navigation
-from tests.conftest import ROOT
-
-APP = str(ROOT / "app.py")
+from tests.page_helpers import APP
 
 PAGES = [p for section in navigation.PAGES for p, *_ in navigation.existing(section)]
 

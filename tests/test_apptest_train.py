@@ -2,22 +2,10 @@
 
 from __future__ import annotations
 
-import time
-
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from explorer import registry
-from tests.conftest import ROOT
-
-APP = str(ROOT / "app.py")
-
-
-def open_page(path: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120).run()
-    at.switch_page(path).run()
-    assert not at.exception
-    return at
+from tests.page_helpers import open_page
 
 
 def wait_for_job(at: AppTest, timeout: float = 120) -> None:
@@ -44,15 +32,15 @@ def test_train_digits_to_the_end_then_see_it_saved(data_dir):
     assert any("Misclassified" in s.value or "Every test image" in s.value
                for s in list(at.subheader) + list(at.caption))
     saved = registry.list_models()
-    assert [m.meta["name"] for m in saved] == ["my digits net"]
-    assert saved[0].meta["config"]["label_smoothing"] == 0.2
+    assert [m.card.name for m in saved] == ["my digits net"]
+    assert saved[0].card.config["label_smoothing"] == 0.2
 
     at.switch_page("pages/models.py").run()
     assert not at.exception and not at.error
     assert at.dataframe[0].value["Name"].tolist() == ["my digits net"]
     at.text_input(key=f"models_name_{saved[0].id}").input("renamed")  # in a form: sent on submit
     next(b for b in at.button if "Rename" in b.label).click().run()
-    assert registry.list_models()[0].meta["name"] == "renamed"
+    assert registry.list_models()[0].card.name == "renamed"
     at.checkbox(key=f"models_confirm_{saved[0].id}").check().run()
     at.button(key="models_delete").click().run()
     assert registry.list_models() == []

@@ -20,13 +20,14 @@ from captum.attr import (
 
 from explorer import models
 from explorer.inspect import attribution, pixel_model
-from explorer.learn import ops
+from explorer.learn import geometry
+from explorer.model_card import Normalisation
 
 
 def net(channels: int = 1, size: int = 32) -> torch.nn.Module:
     torch.manual_seed(0)
     body = models.build("fastnet", in_channels=channels, input_size=[size, size], width=8)
-    return pixel_model.PixelModel(body, [0.4] * channels, [0.3] * channels).eval()
+    return pixel_model.PixelModel(body, Normalisation((0.4,) * channels, (0.3,) * channels)).eval()
 
 
 @pytest.fixture(scope="module")
@@ -123,7 +124,7 @@ def test_occlusion_positions_follow_the_output_size_formula(model, x):
         handle.remove()
     rows, cols = attribution.occlusion_positions(32, 32, 6, 5)
     # 6 full windows (the Learn pages' formula) and one partial window for the last 1 pixel
-    assert attribution.occlusion_axis(32, 6, 5) == (ops.output_size(32, 6, 5), 1) == (6, 1)
+    assert attribution.occlusion_axis(32, 6, 5) == (geometry.output_size(32, 6, 5), 1) == (6, 1)
     assert rows == cols == 7
     assert sum(calls) == 1 + rows * cols  # the original picture plus one per position
     assert max(calls) == 7  # batched perturbations_per_eval at a time
@@ -174,3 +175,12 @@ def test_memory_flat_over_100_attributions(model, x):
     assert attribution.hooks_left(model) == 0
     assert after_py - before_py < 1_000_000, "Python objects pile up over repeated attributions"
     assert after_rss - before_rss < 50, f"RSS grew {after_rss - before_rss:.1f} MB over 100 attributions"
+
+
+def test_the_key_patch_is_the_window_on_the_stride_grid_through_the_largest_drop():
+    drop = np.zeros((12, 12), np.float32)
+    drop[7, 9] = 1.0
+    assert attribution.key_patch(drop, window=4, stride=2) == (6, 8)
+    drop[:] = 0
+    drop[11, 11] = 1.0  # near the edge: the window stays inside the picture
+    assert attribution.key_patch(drop, window=4, stride=3) == (8, 8)

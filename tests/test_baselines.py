@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from explorer.compare import baselines, course_mlp
+from explorer.compare.results import Stopped
 from explorer.data import datasets
 
 
@@ -69,7 +70,7 @@ def test_course_mlp_learns_digits(digits_split):
 
 def test_mlp_stops_between_epochs(digits_split):
     seen = []
-    with pytest.raises(baselines.Stopped):
+    with pytest.raises(Stopped):
         baselines.run("mlp", *digits_split, on_epoch=lambda e, n, loss: seen.append(e),
                       should_stop=lambda: len(seen) >= 2)
     assert seen == [1, 2]

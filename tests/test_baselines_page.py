@@ -6,14 +6,11 @@ import time
 
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
-
-APP = str(ROOT / "app.py")
+from tests.page_helpers import open_page
 
 
-def open_page() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120).run()
-    at.switch_page("pages/baselines.py").run()
+def open_comparison() -> AppTest:
+    at = open_page("pages/baselines.py", timeout=120)
     at.radio(key="baselines_source").set_value("digits").run()
     at.multiselect(key="baselines_models").set_value(["knn", "logreg"]).run()
     return at
@@ -43,7 +40,7 @@ def wait_for_results(at: AppTest, rows: int, timeout: float = 120):
 
 
 def test_options_are_shown_as_the_course_writes_them():
-    at = open_page()
+    at = open_comparison()
     assert not at.exception
     calls = " ".join(" ".join(df.value["Built with"]) for df in at.dataframe if "Built with" in df.value.columns)
     assert 'SVC(gamma="scale", decision_function_shape="ovo")' in calls
@@ -51,7 +48,7 @@ def test_options_are_shown_as_the_course_writes_them():
 
 
 def test_run_shows_results_and_a_revisit_is_instant():
-    at = open_page()
+    at = open_comparison()
     run = at.button(key="baselines_run")
     assert "2 model" in run.label
     run.click().run()
@@ -67,7 +64,7 @@ def test_run_shows_results_and_a_revisit_is_instant():
     assert any("not put beside" in c.value for c in at.caption)
 
     # Another person opening the same dataset and split sees the results without running anything.
-    again = open_page()
+    again = open_comparison()
     table = results_table(again)
     assert table is not None and list(table["Model"]) == ["kNN (k=3)", "Logistic regression"]
     assert again.button(key="baselines_run").label.startswith("🔁")
@@ -75,14 +72,15 @@ def test_run_shows_results_and_a_revisit_is_instant():
 
 def test_a_saved_cnn_is_measured_beside_the_baselines(data_dir):
     from explorer.data import datasets
+    from explorer.data.types import COURSE_SPLIT
     from explorer.train import recipes, runs, training
 
     train, test = datasets.split(datasets.load("digits"))
     config = training.TrainConfig(epochs=1, batch_size=64, lr=0.02, threads=1, seed=0, device="cpu")
     spec = recipes.model_spec("fastnet", train, {"width": 8})
     runs.run(runs.TrainRequest(spec, config, "digits", train, test,
-                                           {"test_size": 0.2, "random_state": 8}, "tiny cnn"))
-    at = open_page()
+                                           COURSE_SPLIT, "tiny cnn"))
+    at = open_comparison()
     assert any("tiny cnn" in c.value for c in at.caption)
     at.button(key="baselines_run").click().run()
     table = wait_for_results(at, 3)

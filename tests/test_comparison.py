@@ -7,8 +7,10 @@ import threading
 import numpy as np
 import pytest
 
-from explorer.compare import baselines, comparison, course_mlp
+from explorer.compare import comparison, course_mlp
+from explorer.compare.results import Result
 from explorer.data import datasets
+from explorer.data.types import Split
 from explorer.jobs import DONE, STOPPED, JobManager
 
 
@@ -17,24 +19,24 @@ def digits():
     return datasets.load("digits")
 
 
-def row(name: str, accuracy: float = 0.5) -> baselines.Result:
-    return baselines.Result(name, name, "classical", accuracy, 1.0, 0.1, None, "", "")
+def row(name: str, accuracy: float = 0.5) -> Result:
+    return Result(name, name, "classical", accuracy, 1.0, 0.1, None, "", "")
 
 
 def test_split_key_follows_content_and_split(digits):
     same = datasets.Dataset("digits", digits.images.copy(), digits.labels.copy(), digits.classes)
-    assert comparison.split_key(digits, 0.2, 8) == comparison.split_key(same, 0.2, 8)
-    assert comparison.split_key(digits, 0.2, 8) != comparison.split_key(digits, 0.2, 9)
-    assert comparison.split_key(digits, 0.2, 8) != comparison.split_key(digits, 0.3, 8)
+    assert comparison.split_key(digits, Split(0.2, 8)) == comparison.split_key(same, Split(0.2, 8))
+    assert comparison.split_key(digits, Split(0.2, 8)) != comparison.split_key(digits, Split(0.2, 9))
+    assert comparison.split_key(digits, Split(0.2, 8)) != comparison.split_key(digits, Split(0.3, 8))
     changed = same.images.copy()
     changed[0, 0, 0, 0] = 0.5
     other = datasets.Dataset("digits", changed, digits.labels, digits.classes)
-    assert comparison.split_key(other, 0.2, 8) != comparison.split_key(digits, 0.2, 8)
+    assert comparison.split_key(other, Split(0.2, 8)) != comparison.split_key(digits, Split(0.2, 8))
 
 
 def test_store_keeps_rows_per_split_and_forgets_old_splits():
     store = comparison.ResultStore(max_splits=2)
-    keys = [comparison.SplitKey(f"d{i}", 0.2, 8) for i in range(3)]
+    keys = [comparison.SplitKey(f"d{i}", Split(0.2, 8)) for i in range(3)]
     store.put(keys[0], row("svm"))
     store.put(keys[0], row("knn"))
     store.put(keys[0], row("knn", 0.9))  # measured again: the new row replaces the old one
@@ -46,7 +48,7 @@ def test_store_keeps_rows_per_split_and_forgets_old_splits():
 
 def test_job_runs_models_in_order_and_stores_them(digits):
     train, test = datasets.split(digits)
-    key, store, mgr = comparison.split_key(digits, 0.2, 8), comparison.ResultStore(), JobManager(1)
+    key, store, mgr = comparison.split_key(digits, Split(0.2, 8)), comparison.ResultStore(), JobManager(1)
     job = mgr.submit("baselines", comparison.work(train, test, ["knn", "logreg"], [], store, key))
     assert mgr.wait_all(120)
     assert job.state == DONE, job.error
@@ -68,7 +70,7 @@ class StopAfterFirst(comparison.ResultStore):
 
 def test_stop_between_models_keeps_the_finished_one(digits):
     train, test = datasets.split(digits)
-    key, store, mgr = comparison.split_key(digits, 0.2, 8), StopAfterFirst(), JobManager(1)
+    key, store, mgr = comparison.split_key(digits, Split(0.2, 8)), StopAfterFirst(), JobManager(1)
     store.job = job = mgr.submit("baselines", comparison.work(train, test, ["knn", "logreg", "svm"], [], store, key))
     assert mgr.wait_all(120)
     assert job.state == STOPPED
@@ -78,7 +80,7 @@ def test_stop_between_models_keeps_the_finished_one(digits):
 def test_stop_in_the_middle_of_the_mlp(digits):
     """Stop pressed while the network trains: it ends after the current epoch, nothing is kept."""
     train, test = datasets.split(digits)
-    key, store, mgr = comparison.split_key(digits, 0.2, 8), comparison.ResultStore(), JobManager(1)
+    key, store, mgr = comparison.split_key(digits, Split(0.2, 8)), comparison.ResultStore(), JobManager(1)
     job = mgr.submit("baselines", comparison.work(train, test, ["mlp", "knn"], [], store, key))
     gate = threading.Event()
     while not any(isinstance(e, comparison.EpochDone) for e in job.events):
@@ -101,7 +103,7 @@ def test_table_puts_the_course_figures_beside_measured_ones():
 
 def test_order_is_the_courses_then_cnns_by_accuracy():
     rows = {n: row(n) for n in ("mlp", "svm")}
-    rows["cnn:a"] = baselines.Result("cnn:a", "A", "CNN", 0.7, None, 0.1, 10, "", "")
-    rows["cnn:b"] = baselines.Result("cnn:b", "B", "CNN", 0.9, None, 0.1, 10, "", "")
+    rows["cnn:a"] = Result("cnn:a", "A", "CNN", 0.7, None, 0.1, 10, "", "")
+    rows["cnn:b"] = Result("cnn:b", "B", "CNN", 0.9, None, 0.1, 10, "", "")
     assert [r.name for r in comparison.order(rows)] == ["svm", "mlp", "cnn:b", "cnn:a"]
     assert np.isclose(comparison.course_value(rows["cnn:a"]), 0.9225)

@@ -7,7 +7,7 @@ import io
 import numpy as np
 from PIL import Image
 
-from explorer.learn import conv_pictures, ops
+from explorer.learn import conv_pictures, convolution
 from explorer.pictures import colormaps, render
 
 
@@ -18,7 +18,7 @@ def decode(data: bytes) -> np.ndarray:
 def test_palette_map_shows_the_same_colours_as_the_rgb_map():
     rng = np.random.default_rng(0)
     signed = rng.normal(size=(200, 300)).astype(np.float32)
-    for arr in (signed, ops.relu(signed)):
+    for arr in (signed, convolution.relu(signed)):
         got = decode(conv_pictures.map_picture(arr))
         assert got.shape == (200, 300, 3)
         assert np.abs(got - colormaps.auto(arr)).max() <= 1  # grey has 255 levels, not 256

@@ -41,8 +41,8 @@ def kill_at(point: str, data_dir, archive="") -> None:
 
 @pytest.mark.parametrize("point", ["registry:weights", "registry:rename"])
 def test_a_model_killed_mid_save_is_never_listed(point, data_dir):
-    model, meta = crash_child.small_model()
-    complete = registry.save(model, {**meta, "name": "complete"})
+    model, card = crash_child.small_model()
+    complete = registry.save(model, card.replace(name="complete"))
     kill_at(point, data_dir)
     left = [p for p in registry.models_dir().iterdir() if p.name != complete.id]
     assert len(left) == 1 and left[0].name.startswith(".tmp-")  # the half-written folder
@@ -51,9 +51,9 @@ def test_a_model_killed_mid_save_is_never_listed(point, data_dir):
 
     assert [m.id for m in registry.list_models()] == [complete.id]
     assert [p.name for p in registry.models_dir().iterdir()] == [complete.id]  # swept
-    loaded, meta_back = registry.load(complete.id)
-    assert meta_back["name"] == "complete"
-    again = registry.save(model, {**meta, "name": "after the crash"})  # saving still works
+    loaded, card_back = registry.load(complete.id)
+    assert card_back.name == "complete"
+    again = registry.save(model, card.replace(name="after the crash"))  # saving still works
     assert {m.name for m in registry.list_models()} == {"complete", "after the crash"}
     assert again.path.is_dir()
 

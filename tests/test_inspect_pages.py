@@ -10,11 +10,9 @@ from streamlit.testing.v1 import AppTest
 
 from explorer import registry
 from explorer.inspect import attribution
-from explorer.learn import ops
-from tests.conftest import ROOT
+from explorer.learn import geometry
 from tests.inspect_helpers import save_digits_model
-
-APP = str(ROOT / "app.py")
+from tests.page_helpers import APP, captions, open_page
 
 
 @pytest.fixture(scope="module")
@@ -23,17 +21,6 @@ def saved():
     return save_digits_model(epochs=2, name="inspect test net")
 
 
-def open_page(path: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=180).run()
-    at.switch_page(path).run()
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-    return at
-
-
-def captions(at: AppTest) -> list[str]:
-    """Every image caption on the page."""
-    return [img.caption for el in at.get("image") for img in el.proto.imgs]
 
 
 def text(at: AppTest) -> str:
@@ -81,7 +68,7 @@ def test_occlusion_counts_positions_with_the_output_size_formula(saved):
     at = open_page("pages/occlusion.py")
     at.slider(key="occlusion_window").set_value(2).run()
     at.slider(key="occlusion_stride").set_value(2).run()
-    n = ops.output_size(8, 2, 2)  # 8x8 digits: 4 windows tile each axis exactly
+    n = geometry.output_size(8, 2, 2)  # 8x8 digits: 4 windows tile each axis exactly
     assert f"**{n} x {n} = {n * n} positions**" in text(at) and "partial" not in text(at)
     assert any(rf"= {n}" in l.value for l in at.latex)
     assert any(c.startswith("Drop in P(") for c in captions(at))
@@ -134,6 +121,6 @@ def test_no_model_offers_to_train_the_default_net(data_dir):
     assert cached.job_manager().wait_all(timeout=300)
     at.run()
     models = registry.list_models()
-    assert len(models) == 1 and models[0].meta["architecture"] == "fastnet"
+    assert len(models) == 1 and models[0].card.architecture == "fastnet"
     assert at.selectbox(key="occlusion_model").value == models[0].id
     assert "positions" in text(at)

@@ -10,13 +10,14 @@ from torch import nn
 
 from explorer import models
 from explorer.inspect import attribution, heatmaps, inspection, pixel_model, sanity
-from explorer.pictures import map_grid
+from explorer.model_card import Normalisation
+from explorer.pictures import map_grid, render
 
 
 def fastnet(size=32, channels=1):
     torch.manual_seed(0)
     body = models.build("fastnet", in_channels=channels, input_size=[size, size], width=8)
-    return pixel_model.PixelModel(body, [0.5] * channels, [0.25] * channels).eval()
+    return pixel_model.PixelModel(body, Normalisation((0.5,) * channels, (0.25,) * channels)).eval()
 
 
 def test_layers_in_forward_order_with_shapes():
@@ -145,7 +146,7 @@ def test_heat_map_colours_and_overlay():
 def test_map_grids():
     tiles = map_grid.coloured(np.random.default_rng(0).normal(size=(5, 4, 4)))
     assert tiles.shape == (5, 4, 4, 3) and tiles.dtype == np.uint8
-    assert map_grid.mosaic(tiles, 3, scale=2, pad=1).shape == (2 * 9 + 1, 3 * 9 + 1, 3)
+    assert render.tile(tiles, 3, scale=2, pad=1).shape == (2 * 9 + 1, 3 * 9 + 1, 3)
     assert map_grid.selected_index({"selection": {"pick": [{"index": 4}]}}, "pick") == 4  # session state
     assert map_grid.selected_index({"selection": {"pick": []}}, "pick") is None
     assert map_grid.selected_index(None, "pick") is None
@@ -158,13 +159,12 @@ def test_pixel_model_normalises_inside_and_prepares_photos_like_the_dataset():
 
     torch.manual_seed(0)
     net = models.build("fastnet", in_channels=1, input_size=[32, 32], width=8).eval()
-    meta = {"normalisation": {"mean": [0.4], "std": [0.2]}, "input_size": [1, 32, 32]}
-    model = pixel_model.wrap(net, meta)
+    model = pixel_model.wrap(net, Normalisation((0.4,), (0.2,)))
     x = torch.rand(3, 1, 32, 32)
     with torch.no_grad():
         torch.testing.assert_close(model(x), net((x - 0.4) / 0.2), rtol=1e-4, atol=1e-5)
     photo = Image.new("RGB", (120, 90), (200, 40, 40))
-    arr = pixel_model.prepare(photo, meta)
+    arr = pixel_model.prepare(photo, (1, 32, 32))
     assert arr.shape == (1, 32, 32) and arr.dtype == np.float32
     np.testing.assert_allclose(arr, np.asarray(photo.convert("L").resize((32, 32)), np.float32)[None] / 255, atol=1e-6)
     probs = pixel_model.probabilities(model, np.stack([arr, arr]))

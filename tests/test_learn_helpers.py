@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from explorer.learn import formula, kernels, ops, shift
+from explorer.learn import convolution, formula, kernels, shift
 from explorer.pictures import colormaps
 
 
@@ -22,12 +22,12 @@ def test_presets_do_what_they_say(size):
     flat = np.full((20, 20), 0.7)
     for blur in ("box blur", "gaussian"):
         assert np.isclose(kernels.make(blur, size).sum(), 1.0)
-        np.testing.assert_allclose(ops.conv2d(flat, kernels.make(blur, size)), 0.7)
+        np.testing.assert_allclose(convolution.conv2d(flat, kernels.make(blur, size)), 0.7)
     for edge in ("sobel x", "sobel y", "laplacian", "outline"):
-        np.testing.assert_allclose(ops.conv2d(flat, kernels.make(edge, size)), 0.0, atol=1e-12)
-    assert (ops.conv2d(ramp, kernels.make("sobel x", size)) > 0).all()
-    np.testing.assert_allclose(ops.conv2d(ramp, kernels.make("sobel y", size)), 0.0, atol=1e-12)
-    np.testing.assert_allclose(ops.conv2d(ramp, kernels.make("identity", size), padding="same"), ramp)
+        np.testing.assert_allclose(convolution.conv2d(flat, kernels.make(edge, size)), 0.0, atol=1e-12)
+    assert (convolution.conv2d(ramp, kernels.make("sobel x", size)) > 0).all()
+    np.testing.assert_allclose(convolution.conv2d(ramp, kernels.make("sobel y", size)), 0.0, atol=1e-12)
+    np.testing.assert_allclose(convolution.conv2d(ramp, kernels.make("identity", size), padding="same"), ramp)
 
 
 def test_random_kernel_is_reproducible_per_seed():

@@ -7,10 +7,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from explorer.ui import lessons
-from tests.conftest import ROOT
 from tests.inspect_helpers import save_digits_model
-
-APP = str(ROOT / "app.py")
+from tests.page_helpers import APP, ok
 
 
 @pytest.fixture(scope="module")
@@ -18,10 +16,6 @@ def saved():
     """Grad-CAM needs a trained model."""
     return save_digits_model(epochs=1, name="lesson test net")
 
-
-def ok(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
 
 
 def widget_keys(node) -> set[str]:

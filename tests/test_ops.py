@@ -1,4 +1,4 @@
-"""explorer.learn.ops against torch.nn.functional: property tests on random shapes and settings."""
+"""explorer.learn.convolution, pooling and geometry against torch.nn.functional: property tests on random shapes and settings."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import torch.nn.functional as F
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from explorer.learn import ops
+from explorer.learn import convolution, geometry, pooling
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 pair = st.one_of(st.integers(1, 3), st.tuples(st.integers(1, 3), st.integers(1, 3)))
@@ -44,7 +44,7 @@ def conv_case(draw):
 @given(case=conv_case(), method=st.sampled_from(["auto", "direct", "fft"]))
 def test_conv2d_equals_torch(case, method):
     x, w, stride, padding, dilation = case
-    ours = ops.conv2d(x, w, stride, padding, dilation, method=method)
+    ours = convolution.conv2d(x, w, stride, padding, dilation, method=method)
     ref = torch_conv(x, w, stride=stride, padding=padding, dilation=dilation)
     assert ours.shape == ref.shape
     np.testing.assert_allclose(ours, ref, atol=1e-5, rtol=0)
@@ -55,7 +55,7 @@ def test_conv2d_equals_torch(case, method):
 @given(case=conv_case(), method=st.sampled_from(["direct", "fft"]))
 def test_same_padding_equals_torch(case, method):
     x, w, _, _, dilation = case
-    ours = ops.conv2d(x, w, 1, "same", dilation, method=method)
+    ours = convolution.conv2d(x, w, 1, "same", dilation, method=method)
     ref = torch_conv(x, w, padding="same", dilation=dilation)
     assert ours.shape == ref.shape
     assert ours.shape[-2:] == x.shape[-2:]
@@ -66,8 +66,8 @@ def test_same_padding_equals_torch(case, method):
 @given(case=conv_case())
 def test_per_channel_maps_add_up_to_the_convolution(case):
     x, w, stride, padding, dilation = case
-    maps = ops.conv2d_per_channel(x, w, stride, padding, dilation)
-    np.testing.assert_allclose(maps.sum(axis=-3), ops.conv2d(x, w, stride, padding, dilation), atol=1e-9)
+    maps = convolution.conv2d_per_channel(x, w, stride, padding, dilation)
+    np.testing.assert_allclose(maps.sum(axis=-3), convolution.conv2d(x, w, stride, padding, dilation), atol=1e-9)
 
 
 def test_float32_photo_with_large_kernel_matches_torch_float64():
@@ -75,7 +75,7 @@ def test_float32_photo_with_large_kernel_matches_torch_float64():
     rng = np.random.default_rng(1)
     x = rng.random((3, 96, 80)).astype(np.float32)
     w = rng.standard_normal((3, 11, 11)).astype(np.float32)
-    ours = ops.conv2d(x, w, 1, 5)
+    ours = convolution.conv2d(x, w, 1, 5)
     assert ours.dtype == np.float32
     ref = torch_conv(x.astype(np.float64), w.astype(np.float64), padding=5)
     np.testing.assert_allclose(ours, ref, atol=2e-4 * np.abs(ref).max())
@@ -86,17 +86,17 @@ def test_float32_photo_with_large_kernel_matches_torch_float64():
 def test_output_size_follows_torch_or_explains(n, k, s, p, d):
     if n + 2 * p < d * (k - 1) + 1:
         with pytest.raises(ValueError, match="empty"):
-            ops.output_size(n, k, s, p, d)
+            geometry.output_size(n, k, s, p, d)
         return
     out = F.conv2d(torch.zeros(1, 1, n, n), torch.zeros(1, 1, k, k), stride=s, padding=p, dilation=d)
-    assert ops.output_size(n, k, s, p, d) == out.shape[-1]
+    assert geometry.output_size(n, k, s, p, d) == out.shape[-1]
 
 
 def test_course_example_drops_the_last_row():
     """7x7 input, 3x3 kernel, stride 3: two windows fit, the 7th row is never covered."""
-    f = ops.fit(7, 3, 3)
+    f = geometry.fit(7, 3, 3)
     assert (f.size, f.used, f.dropped) == (2, 6, 1)
-    assert ops.fit(7, 3, 2).dropped == 0
+    assert geometry.fit(7, 3, 2).dropped == 0
 
 
 @st.composite
@@ -112,7 +112,7 @@ def pool_case(draw):
 
 
 @SETTINGS
-@given(case=pool_case(), mode=st.sampled_from(ops.POOL_MODES))
+@given(case=pool_case(), mode=st.sampled_from(pooling.POOL_MODES))
 def test_pool2d_equals_torch(case, mode):
     x, k, stride, padding = case
     xt = torch.from_numpy(x)[None]
@@ -120,9 +120,9 @@ def test_pool2d_equals_torch(case, mode):
         ref = F.max_pool2d(xt, k, stride, padding)
     else:
         ref = F.avg_pool2d(xt, k, stride, padding) * (k * k if mode == "sum" else 1)
-    ours = ops.pool2d(x, k, stride, mode, padding)
+    ours = pooling.pool2d(x, k, stride, mode, padding)
     np.testing.assert_allclose(ours, ref[0].numpy(), atol=1e-5, rtol=0)
-    np.testing.assert_allclose(ops.pool2d(x[0], k, stride, mode, padding), ref[0, 0].numpy(), atol=1e-5, rtol=0)
+    np.testing.assert_allclose(pooling.pool2d(x[0], k, stride, mode, padding), ref[0, 0].numpy(), atol=1e-5, rtol=0)
 
 
 @SETTINGS
@@ -130,7 +130,7 @@ def test_pool2d_equals_torch(case, mode):
 def test_pool_argmax_equals_torch_indices(case):
     x, k, stride, padding = case
     _, idx = F.max_pool2d(torch.from_numpy(x)[None], k, stride, padding, return_indices=True)
-    np.testing.assert_array_equal(ops.pool_argmax(x, k, stride, padding), idx[0].numpy())
+    np.testing.assert_array_equal(pooling.pool_argmax(x, k, stride, padding), idx[0].numpy())
 
 
 @SETTINGS
@@ -138,12 +138,12 @@ def test_pool_argmax_equals_torch_indices(case):
 def test_receptive_field_holds_exactly_the_inputs_of_a_cell(case):
     x, w, stride, padding, dilation = case
     assume(x.ndim == 2 and w.ndim == 2)
-    out = ops.conv2d(x, w, stride, padding, dilation)
+    out = convolution.conv2d(x, w, stride, padding, dilation)
     p = padding if isinstance(padding, tuple) else (padding, padding)
     d = dilation if isinstance(dilation, tuple) else (dilation, dilation)
     xp = np.pad(x, ((p[0], p[0]), (p[1], p[1])))
     i, j = out.shape[0] - 1, out.shape[1] - 1
-    (r0, r1), (c0, c1) = ops.receptive_field(i, j, w.shape, stride, p, dilation)
+    (r0, r1), (c0, c1) = geometry.receptive_field(i, j, w.shape, stride, p, dilation)
     window = xp[r0 + p[0]: r1 + p[0] + 1: d[0], c0 + p[1]: c1 + p[1] + 1: d[1]]
     assert window.shape == w.shape
     assert np.isclose((window * w).sum(), out[i, j])
@@ -151,16 +151,16 @@ def test_receptive_field_holds_exactly_the_inputs_of_a_cell(case):
 
 def test_mistakes_get_sentences():
     with pytest.raises(ValueError, match="channel"):
-        ops.conv2d(np.zeros((3, 5, 5)), np.zeros((2, 3, 3)))
+        convolution.conv2d(np.zeros((3, 5, 5)), np.zeros((2, 3, 3)))
     with pytest.raises(ValueError, match="stride 1"):
-        ops.conv2d(np.zeros((5, 5)), np.zeros((3, 3)), stride=2, padding="same")
-    with pytest.raises(ValueError, match="half the pooling window"):
-        ops.pool2d(np.zeros((5, 5)), 2, padding=2)
+        convolution.conv2d(np.zeros((5, 5)), np.zeros((3, 3)), stride=2, padding="same")
+    with pytest.raises(ValueError, match="half the window size"):
+        pooling.pool2d(np.zeros((5, 5)), 2, padding=2)
     with pytest.raises(ValueError, match="does not fit in 2 pixels"):
-        ops.conv2d(np.zeros((2, 2)), np.zeros((3, 3)))
+        convolution.conv2d(np.zeros((2, 2)), np.zeros((3, 3)))
     with pytest.raises(ValueError, match="mode"):
-        ops.pool2d(np.zeros((4, 4)), 2, mode="median")
+        pooling.pool2d(np.zeros((4, 4)), 2, mode="median")
 
 
 def test_relu_zeroes_negatives_only():
-    np.testing.assert_array_equal(ops.relu(np.array([-2.0, 0.0, 3.5])), [0.0, 0.0, 3.5])
+    np.testing.assert_array_equal(convolution.relu(np.array([-2.0, 0.0, 3.5])), [0.0, 0.0, 3.5])

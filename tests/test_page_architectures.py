@@ -5,15 +5,12 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
+from tests.page_helpers import open_page
 
 
 @pytest.fixture
 def at() -> AppTest:
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
-    app.switch_page("pages/architectures.py").run()
-    assert not app.exception
-    return app
+    return open_page("pages/architectures.py", timeout=120)
 
 
 def metrics(at: AppTest) -> dict[str, str]:

@@ -11,11 +11,16 @@ import torch
 from safetensors.torch import save as st_save
 
 from explorer import registry
-from explorer.models import builder
+from explorer.model_card import ModelCard
+from explorer.models import builder, from_spec
 from tests import hostile_corpus
 
 LAYERS = [{"type": "conv", "channels": 4, "kernel": 3, "padding": 1}, {"type": "relu"},
           {"type": "maxpool", "size": 2}, {"type": "dense", "units": 8}]
+
+
+def card_for(spec, name="m", **changes) -> ModelCard:
+    return ModelCard.from_json({**meta_for(spec, name), **changes})
 
 
 def meta_for(spec, name="m"):
@@ -30,29 +35,29 @@ def meta_for(spec, name="m"):
 def saved_custom(root, name="m", filters=True):
     spec = builder.spec(LAYERS, [1, 8, 8], 10)
     torch.manual_seed(0)
-    model = registry.rebuild(spec)
+    model = from_spec.build(spec)
     snaps = np.random.default_rng(0).normal(size=(3, 4, 1, 3, 3)).astype(np.float32) if filters else None
-    return model, registry.save(model, meta_for(spec, name), root, filters=snaps)
+    return model, registry.save(model, card_for(spec, name), root, filters=snaps)
 
 
 def test_save_list_load_round_trip(tmp_path):
     model, saved = saved_custom(tmp_path)
     assert (saved.path / "weights.safetensors").is_file() and (saved.path / "meta.json").is_file()
     assert [m.id for m in registry.list_models(tmp_path)] == [saved.id]
-    loaded, meta = registry.load(saved.id, tmp_path)
+    loaded, card = registry.load(saved.id, tmp_path)
     x = torch.rand(5, 1, 8, 8)
     assert torch.equal(loaded(x), model.eval()(x))
-    assert meta["name"] == "m" and meta["params"] == sum(p.numel() for p in model.parameters())
-    assert meta["created"] and meta["filter_snapshots"]["count"] == 3
+    assert card.name == "m" and card.params == sum(p.numel() for p in model.parameters())
+    assert card.created and card.filter_snapshots.count == 3
     assert registry.load_filters(saved.id, tmp_path).shape == (3, 4, 1, 3, 3)
 
 
 def test_fastnet_round_trip_and_newest_first(tmp_path):
     spec = {"architecture": "fastnet", "options": {"in_channels": 1, "num_classes": 10, "input_size": [8, 8]}}
-    model = registry.rebuild(spec)
-    first = registry.save(model, meta_for(spec, "first"), tmp_path)
-    second = registry.save(model, {**meta_for(spec, "second"), "created": "2999-01-01T00:00:00+00:00"}, tmp_path)
-    assert [m.meta["name"] for m in registry.list_models(tmp_path)] == ["second", "first"]
+    model = from_spec.build(spec)
+    first = registry.save(model, card_for(spec, "first"), tmp_path)
+    second = registry.save(model, card_for(spec, "second", created="2999-01-01T00:00:00+00:00"), tmp_path)
+    assert [m.card.name for m in registry.list_models(tmp_path)] == ["second", "first"]
     loaded, _ = registry.load(first.id, tmp_path)
     assert all(torch.equal(a, b) for a, b in zip(loaded.state_dict().values(), model.state_dict().values()))
     assert second.id != first.id
@@ -80,7 +85,7 @@ def test_a_failed_save_leaves_nothing(tmp_path, monkeypatch):
 def test_rename_and_delete(tmp_path):
     _, saved = saved_custom(tmp_path)
     renamed = registry.rename(saved.id, "  Lesson 3 model ", tmp_path)
-    assert renamed.id == saved.id and registry.list_models(tmp_path)[0].meta["name"] == "Lesson 3 model"
+    assert renamed.id == saved.id and registry.list_models(tmp_path)[0].card.name == "Lesson 3 model"
     with pytest.raises(registry.RegistryError, match="1 to 80"):
         registry.rename(saved.id, "   ", tmp_path)
     registry.delete(saved.id, tmp_path)
@@ -95,10 +100,10 @@ def test_export_then_import_elsewhere(tmp_path):
     model, saved = saved_custom(tmp_path / "a", "shared")
     data = registry.export_bytes(saved.id, tmp_path / "a")
     imported = registry.import_bytes(data, tmp_path / "b")
-    loaded, meta = registry.load(imported.id, tmp_path / "b")
+    loaded, card = registry.load(imported.id, tmp_path / "b")
     x = torch.rand(3, 1, 8, 8)
     assert torch.equal(loaded(x), model.eval()(x))
-    assert meta["name"] == "shared" and meta["imported"] and meta["classes"] == saved.meta["classes"]
+    assert card.name == "shared" and card.imported and card.classes == saved.card.classes
     assert np.array_equal(registry.load_filters(imported.id, tmp_path / "b"),
                           registry.load_filters(saved.id, tmp_path / "a"))
 
@@ -152,8 +157,11 @@ def test_import_refuses_weights_that_do_not_match_the_spec(tmp_path):
     bad = st_save(tensors, metadata={"cnn_explorer_meta": json.dumps(meta)})
     _refused(bad, root, "do not match")
     # a spec the app cannot build at all
-    meta["spec"] = {"architecture": "resnet9000", "options": {}}
+    meta["spec"], meta["architecture"] = {"architecture": "resnet9000", "options": {}}, "resnet9000"
     _refused(st_save(tensors, metadata={"cnn_explorer_meta": json.dumps(meta)}), root, "Unknown architecture")
+    # a description that names two different architectures
+    meta["architecture"] = "fastnet"
+    _refused(st_save(tensors, metadata={"cnn_explorer_meta": json.dumps(meta)}), root, "two different architectures")
     # missing keys and NaN weights
     meta = json.loads(header["__metadata__"]["cnn_explorer_meta"])
     _refused(st_save({k: v for k, v in list(tensors.items())[1:]},
@@ -172,4 +180,4 @@ def test_a_valid_file_whose_header_length_starts_like_a_pickle_is_accepted(tmp_p
         if data[0] == 0x80:
             break
     assert data[0] == 0x80
-    assert registry.import_bytes(data, tmp_path / "dst").meta["name"] == "x" * n
+    assert registry.import_bytes(data, tmp_path / "dst").card.name == "x" * n

@@ -7,15 +7,15 @@ import threading
 
 import torch
 
-from explorer import registry
 from explorer.data import datasets
+from explorer.models import from_spec
 from explorer.models.summary import summary
 from explorer.train import recipes
 
 
 def test_summaries_from_many_threads_leave_the_shared_model_intact():
     ds = datasets.load("digits")
-    net = registry.rebuild(recipes.model_spec("fastnet", ds)).eval()
+    net = from_spec.build(recipes.model_spec("fastnet", ds)).eval()
     weights = {k: v.clone() for k, v in net.state_dict().items()}
     reference = summary(net, (1, 8, 8))
     x = torch.rand(4, 1, 8, 8)

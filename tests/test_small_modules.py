@@ -45,6 +45,22 @@ def test_mosaic_layout():
     assert rgb.shape == (9, 16, 3)
 
 
+def test_tiles_keep_pixels_sharp_and_gaps_in_the_background():
+    tiles = np.stack([np.full((2, 2, 3), v, np.uint8) for v in (10, 20, 30)])
+    out = render.tile(tiles, ncols=2, scale=3, pad=2, background=220)
+    assert out.shape == (2 * 8 + 2, 2 * 8 + 2, 3)
+    assert (out[2:8, 2:8] == 10).all() and (out[2:8, 10:16] == 20).all() and (out[10:16, 2:8] == 30).all()
+    assert (out[:2] == 220).all() and (out[:, 8:10] == 220).all() and (out[10:, 10:] == 220).all()
+
+
+def test_grey_becomes_rgb_and_colour_stays():
+    grey = np.arange(6, dtype=np.uint8).reshape(2, 3)
+    rgb = render.grey_to_rgb(grey)
+    assert rgb.shape == (2, 3, 3) and (rgb == grey[..., None]).all()
+    colour = np.zeros((2, 3, 3), np.uint8)
+    assert render.as_rgb(colour) is colour and render.as_rgb(grey).shape == (2, 3, 3)
+
+
 def test_device_line_names_the_device_and_threads():
     assert device.set_threads(1) == 1
     line = device.describe()

@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from explorer.learn import grid_charts, kernels, ops, step_walk
+from explorer.learn import convolution, grid_charts, kernels, step_walk
 
 
 @pytest.mark.parametrize("stride,padding,dilation", [(1, 0, 1), (3, 0, 1), (2, 1, 2), (1, "same", 1)])
 def test_each_step_sums_its_products_into_the_output(stride, padding, dilation):
     walk = step_walk.Walk(step_walk.toy("random digits", 9, seed=2), kernels.make("sobel x", 3), stride, padding, dilation)
-    ref = ops.conv2d(walk.x, walk.w, stride, padding, dilation)
+    ref = convolution.conv2d(walk.x, walk.w, stride, padding, dilation)
     assert len(walk) == ref.size
     for t in range(len(walk)):
         i, j = walk.cell(t)

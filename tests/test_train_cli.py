@@ -29,7 +29,7 @@ def test_cli_trains_saves_and_prints_json(tmp_path):
     assert 0 < result["seconds_before_training"] < result["wall_seconds"] - result["seconds"] + 0.01
     saved = registry.list_models(out)
     assert [m.id for m in saved] == [result["model"]]
-    assert saved[0].meta["architecture"] == "fastnet" and saved[0].meta["epochs"] == 3
+    assert saved[0].card.architecture == "fastnet" and saved[0].card.epochs == 3
 
 
 def test_cli_explains_bad_arguments(tmp_path, capsys):

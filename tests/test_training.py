@@ -9,8 +9,10 @@ import numpy as np
 import pytest
 import torch
 
-from explorer import jobs, models, registry
+from explorer import jobs, registry
 from explorer.data import datasets
+from explorer.data.types import COURSE_SPLIT, Split
+from explorer.models import from_spec
 from explorer.train import recipes, runs, training
 
 
@@ -27,7 +29,7 @@ def fast_config(**kw) -> training.TrainConfig:
 
 def digits_net(ds):
     torch.manual_seed(0)
-    return registry.rebuild(recipes.model_spec("fastnet", ds, {"width": 8}))
+    return from_spec.build(recipes.model_spec("fastnet", ds, {"width": 8}))
 
 
 def run_all(cfg, train, test, model, stop=lambda: False):
@@ -82,7 +84,7 @@ def test_stop_keeps_the_best_model_so_far(digits):
 
 def test_divergence_is_detected_and_explained(digits):
     train, test = digits
-    net = registry.rebuild(recipes.model_spec("custom", train, layers=[{"type": "dense", "units": 32}]))
+    net = from_spec.build(recipes.model_spec("custom", train, layers=[{"type": "dense", "units": 32}]))
     cfg = fast_config(epochs=3, optimizer="sgd", lr=1e4, schedule="constant", augment=False)
     events = run_all(cfg, train, test, net)
     div = [e for e in events if isinstance(e, training.Diverged)]
@@ -119,7 +121,7 @@ def test_jobs_queue_train_and_save(digits, tmp_path):
     mgr = jobs.JobManager(max_running=1)
     spec = recipes.model_spec("fastnet", train, {"width": 8})
     reqs = [runs.TrainRequest(spec, fast_config(epochs=1, seed=s), "digits", train, test,
-                                    {"test_size": 0.2, "random_state": 8}, f"run {s}", tmp_path)
+                                    COURSE_SPLIT, f"run {s}", tmp_path)
             for s in (1, 2)]
     first, second = (runs.submit(mgr, r, owner="me") for r in reqs)
     assert second.state == jobs.QUEUED and second.queue_position() == 1
@@ -128,13 +130,13 @@ def test_jobs_queue_train_and_save(digits, tmp_path):
     out = second.result
     assert out.saved is not None and out.probabilities.shape == (len(test), 10)
     assert any(isinstance(e, training.EpochEnd) for e in second.events)
-    names = sorted(m.meta["name"] for m in registry.list_models(tmp_path))
+    names = sorted(m.card.name for m in registry.list_models(tmp_path))
     assert names == ["run 1", "run 2"]
-    model, meta = registry.load(out.saved.id, tmp_path)
-    assert meta["dataset"] == "digits" and meta["classes"] == [str(d) for d in range(10)]
-    assert meta["input_size"] == [1, 8, 8] and len(meta["history"]) == 1
-    assert meta["split"] == {"test_size": 0.2, "random_state": 8}
-    probs = training.predict_proba(model, test.images, meta["normalisation"])
+    model, card = registry.load(out.saved.id, tmp_path)
+    assert card.dataset == "digits" and card.classes == tuple(str(d) for d in range(10))
+    assert card.input_size == (1, 8, 8) and len(card.history) == 1
+    assert card.split == Split(0.2, 8)
+    probs = training.predict_proba(model, test.images, card.normalisation)
     assert np.allclose(probs, out.probabilities, atol=1e-5)
     assert registry.load_filters(out.saved.id, tmp_path).shape[0] == 2
 
@@ -143,7 +145,7 @@ def test_stopping_a_running_job(digits, tmp_path):
     train, test = digits
     mgr = jobs.JobManager(max_running=1)
     req = runs.TrainRequest(recipes.model_spec("fastnet", train, {"width": 8}), fast_config(epochs=200),
-                                  "digits", train, test, {}, "long", tmp_path)
+                                  "digits", train, test, COURSE_SPLIT, "long", tmp_path)
     job = runs.submit(mgr, req)
     gate = threading.Event()
     while not any(isinstance(e, training.EpochEnd) for e in job.events):
@@ -151,5 +153,5 @@ def test_stopping_a_running_job(digits, tmp_path):
     job.stop()
     assert mgr.wait_all(60)
     assert job.state == jobs.STOPPED and job.result.finished.stopped
-    assert job.result.saved is not None and job.result.saved.meta["stopped_early"]
+    assert job.result.saved is not None and job.result.saved.card.stopped_early
     assert job.result.finished.epochs_done < 200

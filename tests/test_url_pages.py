@@ -6,23 +6,8 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
 from tests.inspect_helpers import save_digits_model
-
-APP = str(ROOT / "app.py")
-
-
-def ok(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-
-
-def open_with(path: str, params: dict) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=180).run()
-    at.query_params.update(params)
-    at.switch_page(path).run()
-    ok(at)
-    return at
+from tests.page_helpers import APP, ok, open_page
 
 
 def test_presenter_mode_comes_from_the_address_and_stays_in_it():
@@ -45,7 +30,7 @@ def test_a_hostile_presenter_value_is_ignored(raw):
 
 
 def test_architectures_open_with_the_linked_settings():
-    at = open_with("pages/architectures.py", {"architectures_name": "LeNet-5 (1998)", "architectures_side": "64"})
+    at = open_page("pages/architectures.py", {"architectures_name": "LeNet-5 (1998)", "architectures_side": "64"})
     assert at.selectbox(key="architectures_name").value == "lenet5"
     assert at.number_input(key="architectures_side").value == 64
     assert at.number_input(key="architectures_channels").value == 1  # LeNet's own, not VGG's 3
@@ -54,7 +39,7 @@ def test_architectures_open_with_the_linked_settings():
 
 @pytest.mark.parametrize("side", ["abc", "1e999", "-1e999", "nan", "9" * 400])
 def test_hostile_architecture_settings_are_ignored(side):
-    at = open_with("pages/architectures.py", {"architectures_name": "../../etc", "architectures_side": side,
+    at = open_page("pages/architectures.py", {"architectures_name": "../../etc", "architectures_side": side,
                                               "architectures_channels": "99999", "architectures_classes": "-5"})
     assert at.selectbox(key="architectures_name").value == "vgg16"
     assert (at.number_input(key="architectures_channels").value, at.number_input(key="architectures_side").value) \
@@ -71,7 +56,7 @@ def two_models():
 
 def test_the_linked_model_is_opened_and_a_new_choice_goes_into_the_address(two_models):
     first, second = two_models
-    at = open_with("pages/occlusion.py", {"model": first.id, "occlusion_stride": "2"})
+    at = open_page("pages/occlusion.py", {"model": first.id, "occlusion_stride": "2"})
     assert at.selectbox(key="occlusion_model").value == first.id
     assert at.slider(key="occlusion_stride").value == 2
     assert at.query_params["model"] == first.id
@@ -82,7 +67,7 @@ def test_the_linked_model_is_opened_and_a_new_choice_goes_into_the_address(two_m
 
 @pytest.mark.parametrize("raw", ["../../etc/passwd", "x" * 3000, "%00"])
 def test_a_model_this_server_does_not_have_is_explained(two_models, raw):
-    at = open_with("pages/saliency.py", {"model": raw})
+    at = open_page("pages/saliency.py", {"model": raw})
     assert at.selectbox(key="saliency_model").value in {m.id for m in two_models}
     if len(raw) < 2000:
         assert any("not on this server" in c.value for c in at.caption)
@@ -91,12 +76,12 @@ def test_a_model_this_server_does_not_have_is_explained(two_models, raw):
 
 def test_saved_models_page_opens_the_linked_model(two_models):
     first, _ = two_models
-    at = open_with("pages/models.py", {"model": first.id})
+    at = open_page("pages/models.py", {"model": first.id})
     assert at.selectbox(key="models_pick").value == first.id
 
 
 def test_an_edited_kernel_travels_in_the_link_until_another_preset_is_chosen():
-    at = open_with("pages/convolution.py", {"convolution_preset": "Laplacian",
+    at = open_page("pages/convolution.py", {"convolution_preset": "Laplacian",
                                             "convolution_kernel": "0,0,0_0,2,0_0,0,0"})
     assert at.dataframe[0].value.to_numpy().tolist() == [[0, 0, 0], [0, 2, 0], [0, 0, 0]]
     assert at.query_params["convolution_kernel"] == "0,0,0_0,2,0_0,0,0"
@@ -109,7 +94,7 @@ def test_an_edited_kernel_travels_in_the_link_until_another_preset_is_chosen():
 @pytest.mark.parametrize("raw", ["1,2,3", "nan,0,0_0,0,0_0,0,0", "../../etc", "9" * 2500])
 def test_a_broken_kernel_in_the_link_leaves_the_preset(raw):
     """Also an int slider given a number too large for any int."""
-    at = open_with("pages/convolution.py", {"convolution_kernel": raw, "convolution_stride": "2",
+    at = open_page("pages/convolution.py", {"convolution_kernel": raw, "convolution_stride": "2",
                                             "convolution_dilation": "1e999", "convolution_size": "inf"})
     assert at.dataframe[0].value.to_numpy().tolist() == [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]
     assert at.slider(key="convolution_stride").value == 2
@@ -117,7 +102,7 @@ def test_a_broken_kernel_in_the_link_leaves_the_preset(raw):
 
 
 def test_a_link_opens_a_dataset_digit_but_never_an_upload():
-    at = open_with("pages/convolution.py", {"convolution_source": "dataset", "convolution_dataset": "Handwritten digits (8x8)",
+    at = open_page("pages/convolution.py", {"convolution_source": "dataset", "convolution_dataset": "Handwritten digits (8x8)",
                                             "convolution_digit": "5"})
     assert at.radio(key="convolution_source").value == "dataset"
     assert "Input **8 x 8**" in " ".join(m.value for m in at.markdown)
@@ -125,5 +110,5 @@ def test_a_link_opens_a_dataset_digit_but_never_an_upload():
     at.radio(key="convolution_source").set_value("upload").run()
     ok(at)
     assert "convolution_source" not in at.query_params
-    upload = open_with("pages/convolution.py", {"convolution_source": "upload"})
+    upload = open_page("pages/convolution.py", {"convolution_source": "upload"})
     assert upload.radio(key="convolution_source").value == "sample"

@@ -11,7 +11,7 @@ import pytest
 
 from explorer.data import archives, datasets
 from explorer.data.datasets import DatasetError, from_zip
-from explorer.data.types import Dataset
+from explorer.data.types import Dataset, Split
 from tests.archive_factory import class_zip, jpeg_bytes, png_bytes
 
 
@@ -136,7 +136,7 @@ def test_split_agrees_with_sklearn_for_other_sizes(n, test_size, state):
 
     ids = np.arange(n)  # each image's label is its index, so the labels show the exact split
     ds = Dataset("ids", ids.reshape(n, 1, 1, 1).astype(np.float32), ids, [str(i) for i in ids])
-    train, test = datasets.split(ds, test_size, state)
+    train, test = datasets.split(ds, Split(test_size, state))
     tr, te = train_test_split(ids, test_size=test_size, random_state=state)
     if state is not None:
         np.testing.assert_array_equal(train.labels, tr)
@@ -149,7 +149,7 @@ def test_split_agrees_with_sklearn_for_other_sizes(n, test_size, state):
 def test_split_that_leaves_nothing_to_train_on_is_explained():
     ds = datasets.load("digits").subset(np.arange(3), "")
     with pytest.raises(DatasetError, match="leaves no images to train on"):
-        datasets.split(ds, 0.9)
+        datasets.split(ds, Split(0.9, 8))
 
 
 def test_bundled_digits():

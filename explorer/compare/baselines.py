@@ -9,12 +9,12 @@ same kind of row for every saved CNN trained on that dataset and split.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
 
-from explorer.data.types import Dataset
+from explorer.compare.results import Result
+from explorer.data.types import COURSE_SPLIT, Dataset, Split
 
 NAMES = ("svm", "knn", "logreg", "random_forest", "mlp")
 TITLES = {
@@ -31,31 +31,6 @@ CALLS = {
     "logreg": 'LogisticRegression(solver="lbfgs")',
     "random_forest": "RandomForestClassifier(n_estimators=100, random_state=0)",
 }
-COURSE_SPLIT = {"test_size": 0.2, "random_state": 8}
-
-
-class Stopped(Exception):
-    """Raised by run() when should_stop() turned true mid-training."""
-
-
-@dataclass(frozen=True)
-class Result:
-    """One row of the comparison. Times in seconds; accuracy on the test split in [0, 1]."""
-
-    name: str  # a NAMES entry, or "cnn:<saved model id>"
-    title: str
-    family: str  # "classical", "fully connected" or "CNN"
-    accuracy: float
-    fit_seconds: float | None  # None when unknown (a saved CNN without a recorded time)
-    predict_seconds: float
-    params: int | None  # learned numbers, where the model has weights
-    keeps: str  # what the fitted model stores, in words
-    call: str  # the code that built it
-    options: dict = field(default_factory=dict)
-    n_train: int | None = None  # None for a saved CNN (its training split is not reloaded)
-    n_test: int = 0
-    notes: tuple[str, ...] = ()
-    history: tuple[float, ...] = ()  # MLP: mean training loss per epoch
 
 
 def flatten(ds: Dataset) -> tuple[np.ndarray, np.ndarray]:
@@ -149,15 +124,7 @@ def _notes(model) -> tuple[str, ...]:
 
 # ---- saved CNNs -------------------------------------------------------------------------
 
-def same_split(split: dict | None, test_size: float, random_state: int | None) -> bool:
-    if not isinstance(split, dict):
-        return False
-    return (abs(float(split.get("test_size", -1)) - test_size) < 1e-9
-            and split.get("random_state") == random_state)
-
-
-def cnn_candidates(dataset_name: str, test: Dataset, test_size: float = 0.2,
-                   random_state: int | None = 8, root=None) -> list:
+def cnn_candidates(dataset_name: str, test: Dataset, split: Split = COURSE_SPLIT, root=None) -> list:
     """Saved models trained on this dataset and split, for these classes and image size."""
     from explorer import (
         registry,  # built separately; imported only when CNN rows are asked for
@@ -166,10 +133,9 @@ def cnn_candidates(dataset_name: str, test: Dataset, test_size: float = 0.2,
     base = dataset_name.split(":")[0]
     out = []
     for saved in registry.list_models(root):
-        meta = saved.meta
-        if (meta.get("dataset") == base and same_split(meta.get("split"), test_size, random_state)
-                and list(meta.get("classes") or []) == list(test.classes)
-                and tuple(meta.get("input_size") or ()) == test.image_shape):
+        card = saved.card
+        if (card.dataset == base and card.split == split and list(card.classes) == list(test.classes)
+                and card.input_size == test.image_shape):
             out.append(saved)
     return out
 
@@ -183,33 +149,29 @@ def cnn_row(saved, test: Dataset, root=None) -> Result:
     import torch
 
     from explorer import device, registry
-    from explorer.train import training
 
-    model, meta = registry.load(saved.id, root)
+    model, card = registry.load(saved.id, root)
     dev = device.pick()
     model = model.to(dev).eval()
-    norm = meta.get("normalisation") or {"mean": [0.0] * test.image_shape[0], "std": [1.0] * test.image_shape[0]}
     x = torch.from_numpy(np.ascontiguousarray(test.images))
     start = time.perf_counter()
     with torch.no_grad():
-        predicted = torch.cat([model(training.normalise(b, norm).to(dev)).argmax(1).cpu() for b in x.split(256)])
+        predicted = torch.cat([model(card.normalisation.apply(b).to(dev)).argmax(1).cpu() for b in x.split(256)])
     predict_seconds = time.perf_counter() - start
-    params = int(meta.get("params") or sum(p.numel() for p in model.parameters()))
-    fit = meta.get("train_seconds")
-    recorded = meta.get("test_accuracy")
-    notes = (f"{meta.get('epochs', '?')} epochs; accuracy recorded when saved: {float(recorded):.4f}.",) \
-        if recorded is not None else ()
+    params = card.params or sum(p.numel() for p in model.parameters())
+    epochs = "?" if card.epochs is None else card.epochs
+    notes = (f"{epochs} epochs; accuracy recorded when saved: {card.test_accuracy:.4f}.",) \
+        if card.test_accuracy is not None else ()
     return Result(
-        f"cnn:{saved.id}", f"CNN: {meta.get('name') or saved.id}", "CNN",
+        f"cnn:{saved.id}", f"CNN: {card.name}", "CNN",
         float((predicted.numpy() == test.labels).mean()),
-        float(fit) if fit is not None else None, predict_seconds, params,
-        f"{params:,} weights", f'models.build("{meta.get("architecture", "?")}")',
-        {"architecture": meta.get("architecture"), "saved": meta.get("created")},
+        card.train_seconds, predict_seconds, params,
+        f"{params:,} weights", f'models.build("{card.architecture}")',
+        {"architecture": card.architecture, "saved": card.created},
         None, len(test), notes,
     )
 
 
-def cnn_rows(dataset_name: str, test: Dataset, test_size: float = 0.2,
-             random_state: int | None = 8, root=None) -> list[Result]:
+def cnn_rows(dataset_name: str, test: Dataset, split: Split = COURSE_SPLIT, root=None) -> list[Result]:
     """One Result per saved CNN trained on `dataset_name` with this split."""
-    return [cnn_row(s, test, root) for s in cnn_candidates(dataset_name, test, test_size, random_state, root)]
+    return [cnn_row(s, test, root) for s in cnn_candidates(dataset_name, test, split, root)]

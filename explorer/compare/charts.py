@@ -7,8 +7,8 @@ import math
 import altair as alt
 import pandas as pd
 
-from explorer.compare.baselines import Result
 from explorer.compare.comparison import course_value
+from explorer.compare.results import Result
 
 MEASURED, COURSE = "measured here", "course reported"
 FLOOR = 1e-5  # seconds; shorter times are drawn at this length

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from explorer.compare import baselines
-from explorer.compare.baselines import Result
-from explorer.data.types import Dataset
+from explorer.compare.results import Result, Stopped
+from explorer.data.types import Dataset, Split
 
 # The course's published accuracies on Sign Language Digits (quoted, not measured here).
 COURSE_REPORTED = {
@@ -42,16 +42,15 @@ class SplitKey:
     """Identifies what a result was measured on: the dataset's content and the split."""
 
     dataset: str  # name + content fingerprint
-    test_size: float
-    random_state: int | None
+    split: Split
 
 
 _FINGERPRINTS: "weakref.WeakKeyDictionary[Dataset, str]" = weakref.WeakKeyDictionary()
 
 
-def split_key(ds: Dataset, test_size: float, random_state: int | None) -> SplitKey:
+def split_key(ds: Dataset, split: Split) -> SplitKey:
     """Two datasets with the same pixels, labels and classes share results."""
-    return SplitKey(fingerprint(ds), float(test_size), random_state)
+    return SplitKey(fingerprint(ds), split)
 
 
 def fingerprint(ds: Dataset) -> str:
@@ -118,14 +117,14 @@ def work(train: Dataset, test: Dataset, names: list[str], cnns: list, store: Res
         total = len(names) + len(cnns)
         done = []
         steps = [(n, baselines.TITLES[n], None) for n in names]
-        steps += [(f"cnn:{s.id}", f"CNN: {s.meta.get('name') or s.id}", s) for s in cnns]
+        steps += [(f"cnn:{s.id}", f"CNN: {s.name}", s) for s in cnns]
         for i, (name, title, saved) in enumerate(steps, 1):
             if job.stop_requested:
                 break
             job.emit(ModelStarted(name, title, i, total, time.time()))
             try:
                 result = _one(name, saved, train, test, job, root)
-            except baselines.Stopped:
+            except Stopped:
                 break
             store.put(key, result)
             job.emit(ModelDone(result))

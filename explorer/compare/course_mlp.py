@@ -16,7 +16,7 @@ import torch
 from torch import nn
 
 from explorer import device, models
-from explorer.compare.baselines import Result, Stopped
+from explorer.compare.results import Result, Stopped
 from explorer.data.types import Dataset
 
 
@@ -42,7 +42,7 @@ def build(image_shape: tuple[int, int, int], num_classes: int) -> nn.Module:
 def run(train: Dataset, test: Dataset, schedule: Schedule = Schedule(), *,
         on_epoch: Callable[[int, int, float], None] | None = None,
         should_stop: Callable[[], bool] | None = None) -> Result:
-    """Train on `train`, measure on `test`. Raises baselines.Stopped when should_stop()."""
+    """Train on `train`, measure on `test`. Raises Stopped when should_stop()."""
     # (N, C, H, W) in [0, 1]: the network's nn.Flatten turns each into one row, as the course.
     x_train, y_train = (torch.from_numpy(np.ascontiguousarray(a)) for a in (train.images, train.labels))
     x_test, y_test = test.images, test.labels

@@ -15,7 +15,13 @@ import numpy as np
 
 from explorer.data import archives, download, images, signdigits
 from explorer.data.archives import ArchiveError
-from explorer.data.types import Dataset, DatasetError, DatasetUnavailable
+from explorer.data.types import (
+    COURSE_SPLIT,
+    Dataset,
+    DatasetError,
+    DatasetUnavailable,
+    Split,
+)
 
 __all__ = ["Dataset", "DatasetError", "DatasetUnavailable", "load", "split", "from_zip", "available"]
 
@@ -62,9 +68,10 @@ def load_digits() -> Dataset:
                    [str(c) for c in bunch.target_names], source="scikit-learn (bundled)")
 
 
-def split(dataset: Dataset, test_size: float = 0.2, random_state: int | None = 8) -> tuple[Dataset, Dataset]:
-    """Train and test parts, exactly as the course's `train_test_split(X, Y, test_size=0.2,
-    random_state=8)` on the dataset's deterministic order (not stratified).
+def split(dataset: Dataset, how: Split = COURSE_SPLIT) -> tuple[Dataset, Dataset]:
+    """Train and test parts, exactly as `train_test_split(X, Y, test_size=how.test_size,
+    random_state=how.random_state)` on the dataset's deterministic order (not stratified); the
+    course's split by default.
 
     scikit-learn's ShuffleSplit, written out: one permutation by RandomState(random_state), the
     first ceil(test_size * n) indices for testing and the rest for training. Why not call it:
@@ -72,11 +79,11 @@ def split(dataset: Dataset, test_size: float = 0.2, random_state: int | None = 8
     tests/test_user_zip.py checks the two agree.
     """
     n = len(dataset)
-    n_test = math.ceil(test_size * n)
-    if not 0 < test_size < 1 or n_test >= n:
-        raise DatasetError(f"A test fraction of {test_size} leaves no images to train on "
+    n_test = math.ceil(how.test_size * n)
+    if not 0 < how.test_size < 1 or n_test >= n:
+        raise DatasetError(f"A test fraction of {how.test_size} leaves no images to train on "
                            f"({n} images in all).")
-    order = np.random.RandomState(random_state).permutation(n)
+    order = np.random.RandomState(how.random_state).permutation(n)
     return dataset.subset(order[n_test:], ":train"), dataset.subset(order[:n_test], ":test")
 
 

@@ -1,4 +1,4 @@
-"""The value every dataset loader returns, and the errors they raise."""
+"""The value every dataset loader returns, how it is split, and the errors loaders raise."""
 
 from __future__ import annotations
 
@@ -13,6 +13,26 @@ class DatasetError(ValueError):
 
 class DatasetUnavailable(DatasetError):
     """Sign Language Digits is not on this machine and could not be downloaded."""
+
+
+@dataclass(frozen=True)
+class Split:
+    """How a dataset is divided into training and test pictures: scikit-learn's
+    `train_test_split(X, Y, test_size=test_size, random_state=random_state)`, not stratified."""
+
+    test_size: float = 0.2
+    random_state: int | None = 8
+
+    def __post_init__(self):
+        # A slider's 0.2 may arrive as 0.20000000000000004: equal splits must compare equal.
+        object.__setattr__(self, "test_size", round(float(self.test_size), 9))
+
+    def to_json(self) -> dict:
+        return {"test_size": self.test_size, "random_state": self.random_state}
+
+
+# The course's split: train_test_split(test_size=0.2, random_state=8).
+COURSE_SPLIT = Split(0.2, 8)
 
 
 @dataclass(frozen=True, eq=False)

@@ -55,7 +55,6 @@ METHODS: dict[str, Method] = {
     "occlusion": Method("Occlusion", "Occlusion on softmax probabilities",
                         "How much the class probability drops when a patch is covered."),
 }
-SIGNED = {"integrated_gradients", "guided_backprop", "guided_grad_cam", "occlusion"}
 
 HOOK_DICTS = ("_forward_hooks", "_forward_pre_hooks", "_backward_hooks", "_backward_pre_hooks")
 
@@ -88,9 +87,9 @@ def occlusion_axis(n: int, window: int, stride: int) -> tuple[int, int]:
     Learn pages, floor((n - k) / s) + 1 (ValueError with the numbers when the window does not
     fit); when windows leave pixels at the far edge (the remainder of the division), Captum
     slides one more, partial window there, so partial is 0 or 1."""
-    from explorer.learn import ops
+    from explorer.learn import geometry
 
-    fit = ops.fit(n, window, stride)
+    fit = geometry.fit(n, window, stride)
     return fit.size, int(fit.dropped > 0)
 
 
@@ -98,6 +97,18 @@ def occlusion_positions(height: int, width: int, window, stride) -> tuple[int, i
     """(rows, cols) of positions Captum's Occlusion evaluates (full plus partial windows)."""
     (wh, ww), (sh, sw) = pair(window), pair(stride)
     return sum(occlusion_axis(height, wh, sh)), sum(occlusion_axis(width, ww, sw))
+
+
+def key_patch(drop: np.ndarray, window: int, stride: int) -> tuple[int, int]:
+    """(row, col) of the top-left corner of the occlusion window that lowers the class most.
+
+    drop: (H, W) occlusion map (Captum spreads each window's drop over its pixels); the
+    window placed on the stride grid through the map's maximum, kept inside the picture.
+    """
+    height, width = drop.shape
+    r, q = np.unravel_index(int(np.argmax(drop)), drop.shape)
+    return (min(max(0, (r // stride) * stride), height - window),
+            min(max(0, (q // stride) * stride), width - window))
 
 
 def attribute(model: nn.Module, x: torch.Tensor, target: int, method: str, *,

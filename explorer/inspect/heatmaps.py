@@ -57,9 +57,7 @@ def overlay(image: np.ndarray, norm: np.ndarray, opacity: float = 0.6, sign: str
     """The map over the picture: (C, H, W) image in [0, 1] and (H, W) normalised map -> (H, W, 3)
     uint8. Each pixel's colour weight is opacity * |value|, so where the map is 0 the picture
     shows unchanged and the strongest pixels are `opacity` colour."""
-    base = render.to_uint8(image).astype(np.float32)
-    if base.ndim == 2:
-        base = np.repeat(base[..., None], 3, axis=2)
+    base = render.as_rgb(render.to_uint8(image)).astype(np.float32)
     heat = colour(norm, sign).astype(np.float32)
     alpha = float(np.clip(opacity, 0, 1)) * np.abs(norm)[..., None]
     return (base * (1 - alpha) + heat * alpha + 0.5).astype(np.uint8)

@@ -14,27 +14,31 @@ from PIL import Image
 from torch import nn
 
 from explorer.data import images
+from explorer.model_card import Normalisation
 
 
 class PixelModel(nn.Module):
-    """(N, C, H, W) pixels in [0, 1] -> (N, K) logits of `net` after (x - mean) / std."""
+    """(N, C, H, W) pixels in [0, 1] -> (N, K) logits of `net` after (x - mean) / std.
 
-    def __init__(self, net: nn.Module, mean, std):
+    The same (x - mean) / std as Normalisation.apply in training, kept as buffers so that the
+    wrapper moves with the model between devices and Captum differentiates through it."""
+
+    def __init__(self, net: nn.Module, norm: Normalisation):
         super().__init__()
         self.net = net
-        self.register_buffer("mean", torch.tensor(mean, dtype=torch.float32).view(1, -1, 1, 1))
-        self.register_buffer("std", torch.tensor(std, dtype=torch.float32).view(1, -1, 1, 1))
+        mean, std = norm.tensors()
+        self.register_buffer("mean", mean)
+        self.register_buffer("std", std)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.net((x - self.mean) / self.std)
 
 
-def wrap(net: nn.Module, meta: dict) -> PixelModel:
+def wrap(net: nn.Module, norm: Normalisation) -> PixelModel:
     """The saved model `net` (eval mode) behind its training normalisation, its weights in the
     channels-last layout: oneDNN's small convolutions run about 1.6x faster on the CPU that way
     (occlusion and top-k are batches of forward passes; see bench/bench_attribution.py)."""
-    norm = meta["normalisation"]
-    return PixelModel(net, norm["mean"], norm["std"]).to(memory_format=torch.channels_last).eval()
+    return PixelModel(net, norm).to(memory_format=torch.channels_last).eval()
 
 
 def inner(model: nn.Module) -> nn.Module:
@@ -42,10 +46,10 @@ def inner(model: nn.Module) -> nn.Module:
     return model.net if isinstance(model, PixelModel) else model
 
 
-def prepare(img: Image.Image, meta: dict) -> np.ndarray:
+def prepare(img: Image.Image, input_size: tuple[int, int, int]) -> np.ndarray:
     """A photo exactly as the training pictures were made: float32 (C, H, W) in [0, 1] at the
     model's input size (explorer.data.images.to_array, Lanczos resize, grey or RGB)."""
-    c, h, w = meta["input_size"]
+    c, h, w = input_size
     return images.to_array(img, (h, w), channels=c)
 
 

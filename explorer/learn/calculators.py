@@ -5,10 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from explorer.learn import geometry
+
 
 def conv_out(size: int, kernel: int, stride: int = 1, padding: int = 0, dilation: int = 1) -> int:
-    """Output side of a convolution: floor((n + 2p - d(k-1) - 1) / s) + 1 (0 if nothing fits)."""
-    return max(0, (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1)
+    """Output side of a convolution by geometry.output_size, or 0 when nothing fits."""
+    try:
+        return geometry.output_size(size, kernel, stride, padding, dilation)
+    except ValueError:
+        return 0
 
 
 @dataclass(frozen=True)

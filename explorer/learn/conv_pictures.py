@@ -33,7 +33,7 @@ def input_picture(img: np.ndarray, dropped: tuple[int, int], box: Box) -> bytes:
     dropped = (rows, cols) at the bottom/right that no window reaches; box = receptive field
     (unpadded input coordinates). Returns JPEG (large pictures) or PNG bytes."""
     s = scale_for(max(img.shape[:2]))
-    img = np.repeat(img[..., None], 3, axis=2) if img.ndim == 2 else img
+    img = render.as_rgb(img)
     img = colormaps.enlarge(img, s) if s > 1 else img.copy()
     red = np.array([230, 40, 40], np.float32)
     drop_h, drop_w = dropped[0] * s, dropped[1] * s

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from explorer.learn import ops
+from explorer.learn import geometry
 
 SYMBOL = {"height": "H", "width": "W"}
 UNIT = {"height": ("row", "rows"), "width": ("column", "columns")}
@@ -30,7 +30,7 @@ class Axis:
 
     @property
     def span(self) -> int:
-        return ops.effective_size(self.kernel, self.dilation)
+        return geometry.effective_size(self.kernel, self.dilation)
 
     @property
     def room(self) -> int:
@@ -42,7 +42,7 @@ class Axis:
         if self.span <= self.room:
             return None
         try:
-            ops.output_size(self.room, self.kernel, self.stride, 0, self.dilation)
+            geometry.output_size(self.room, self.kernel, self.stride, 0, self.dilation)
         except ValueError as exc:
             what = f"{self.n} {UNIT[self.name][1]} of input"
             pads = f" plus {self.before + self.after} of padding" if self.before + self.after else ""
@@ -52,7 +52,7 @@ class Axis:
     @property
     def size(self) -> int:
         """Output size (0 when empty)."""
-        return 0 if self.error else (self.room - self.span) // self.stride + 1
+        return 0 if self.error else geometry.output_size(self.room, self.kernel, self.stride, 0, self.dilation)
 
     @property
     def dropped(self) -> int:
@@ -108,6 +108,6 @@ def axes(shape: tuple[int, int], kernel: tuple[int, int], stride: int, padding, 
 
     Raises ValueError (with a sentence) for 'same' with a stride above 1.
     """
-    (pt, pb), (pl, pr) = ops.resolve_padding(padding, kernel, (stride, stride), (dilation, dilation))
+    (pt, pb), (pl, pr) = geometry.resolve_padding(padding, kernel, (stride, stride), (dilation, dilation))
     return (Axis("height", shape[0], kernel[0], stride, pt, pb, dilation),
             Axis("width", shape[1], kernel[1], stride, pl, pr, dilation))

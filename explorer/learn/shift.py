@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from explorer.learn import ops
+from explorer.learn import pooling
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ def measure(x: np.ndarray, max_shift: int, size: int, stride: int | None = None,
     out = []
     for s in range(1, max_shift + 1):
         a, b = views(x, s, max_shift, axis)
-        pa = ops.pool2d(a, size, stride, mode, padding)
-        pb = ops.pool2d(b, size, stride, mode, padding)
+        pa = pooling.pool2d(a, size, stride, mode, padding)
+        pb = pooling.pool2d(b, size, stride, mode, padding)
         out.append(Change(s, _relative(a, b), _relative(pa, pb), _same(a, b), _same(pa, pb)))
     return out

@@ -13,8 +13,9 @@ from functools import cached_property
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from explorer.learn import ops
+from explorer.learn import convolution, geometry
 from explorer.pictures import colormaps
+from explorer.pictures.render import grey_to_rgb
 
 MAX_TOY = 12  # toy grids stay small enough to show every number
 MAX_GIF_FRAMES = 250
@@ -34,7 +35,7 @@ class Walk:
     @cached_property
     def pads(self) -> tuple[tuple[int, int], tuple[int, int]]:
         s, d = (self.stride, self.stride), (self.dilation, self.dilation)
-        return ops.resolve_padding(self.padding, self.w.shape, s, d)
+        return geometry.resolve_padding(self.padding, self.w.shape, s, d)
 
     @cached_property
     def padded(self) -> np.ndarray:
@@ -44,9 +45,9 @@ class Walk:
     @cached_property
     def output(self) -> np.ndarray:
         """(H', W') result (after ReLU when relu is set); raises ValueError if empty."""
-        out = ops.conv2d(np.asarray(self.x, np.float64), np.asarray(self.w, np.float64),
+        out = convolution.conv2d(np.asarray(self.x, np.float64), np.asarray(self.w, np.float64),
                          self.stride, self.padding, self.dilation)
-        return ops.relu(out) if self.relu else out
+        return convolution.relu(out) if self.relu else out
 
     def __len__(self) -> int:
         return int(self.output.size)
@@ -121,7 +122,7 @@ def _input_colors(walk: Walk) -> np.ndarray:
     p = walk.padded
     lo, hi = float(walk.x.min()), float(walk.x.max())
     g = (np.clip((p - lo) / (hi - lo), 0, 1) if hi > lo else np.full_like(p, 0.5)) * 200 + 40
-    rgb = np.repeat(g[..., None], 3, axis=2)
+    rgb = grey_to_rgb(g)
     (pt, pb), (pl, pr) = walk.pads
     pad = np.ones(p.shape, bool)
     pad[pt: p.shape[0] - pb, pl: p.shape[1] - pr] = False

@@ -1,65 +1,21 @@
 """Every architecture in the app as a real nn.Module, built by name.
 
-Contract: `build(name, **options) -> nn.Module`. Architectures register themselves with
-`@register(name, title=..., input_size=..., trainable=...)` in the modules imported at the
-bottom of this file (one module per family).
+Contract: `build(name, **options) -> nn.Module`. Architectures register themselves in
+explorer/models/catalog.py with `@register(name, title=..., input_size=..., trainable=...)`,
+one module per family; importing this package imports every family.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable
-
-from torch import nn
-
-
-@dataclass(frozen=True)
-class Architecture:
-    """What the app knows about an architecture besides its constructor."""
-
-    name: str
-    factory: Callable[..., nn.Module]
-    title: str
-    input_size: tuple[int, int, int]  # (C, H, W) it is designed for
-    trainable: bool  # offered on the Train page (small enough for a CPU)
-    description: str = ""
-
-
-_ARCHITECTURES: dict[str, Architecture] = {}
-
-
-def register(name: str, *, title: str, input_size: tuple[int, int, int], trainable: bool = False,
-             description: str = "") -> Callable:
-    """Decorator for a factory `f(**options) -> nn.Module`."""
-
-    def deco(factory: Callable[..., nn.Module]) -> Callable[..., nn.Module]:
-        if name in _ARCHITECTURES:
-            raise ValueError(f"architecture {name!r} registered twice")
-        _ARCHITECTURES[name] = Architecture(name, factory, title, input_size, trainable, description)
-        return factory
-
-    return deco
-
-
-def names(trainable_only: bool = False) -> list[str]:
-    return [n for n, a in _ARCHITECTURES.items() if a.trainable or not trainable_only]
-
-
-def info(name: str) -> Architecture:
-    try:
-        return _ARCHITECTURES[name]
-    except KeyError:
-        raise KeyError(f"unknown architecture {name!r}; choose one of {', '.join(_ARCHITECTURES)}") from None
-
-
-def build(name: str, **options) -> nn.Module:
-    """A freshly initialised model. Options are the factory's keyword arguments
-    (e.g. in_channels, num_classes, input_size)."""
-    return info(name).factory(**options)
-
-
-# Families register on import. Keep this list last.
-from explorer.models import classic, course, inception, lenet, resnet  # noqa: E402,F401
-from explorer.models.shapes import InputTooSmall  # noqa: E402,F401
-from explorer.models.summary import summary  # noqa: E402,F401  (the function, not the module)
-from explorer.models import fastnet as _fastnet  # noqa: E402,F401
+# Families register on import, in the order the pickers list them.
+from explorer.models import (  # noqa: F401, I001
+    classic,
+    course,
+    fastnet,  # noqa: F401, I001
+    inception,
+    lenet,
+    resnet,
+)
+from explorer.models.catalog import Architecture, build, info, names, register  # noqa: F401
+from explorer.models.shapes import InputTooSmall  # noqa: F401
+from explorer.models.summary import summary  # noqa: F401  (the function, not the module)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from torch import nn
 
-from explorer.models import register
+from explorer.models.catalog import register
 from explorer.models.shapes import flat_features, hw
 
 

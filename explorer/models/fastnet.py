@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from torch import nn
 
-from explorer.models import register
+from explorer.models.catalog import register
 
 
 def _block(c_in: int, c_out: int, pool: bool) -> list[nn.Module]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from explorer.models import register
+from explorer.models.catalog import register
 
 
 class ConvReLU(nn.Sequential):

@@ -11,7 +11,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from explorer.models import register
+from explorer.models.catalog import register
 from explorer.models.shapes import flat_features
 
 # Table I of the paper: which of S2's 6 maps each of C3's 16 maps reads. The first six read

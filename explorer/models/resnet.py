@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from explorer.models import register
+from explorer.models.catalog import register
 
 
 class BasicBlock(nn.Module):

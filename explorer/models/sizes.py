@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import torch
 
+from explorer.models.catalog import build
 from explorer.models.shapes import InputTooSmall, output_shape
 
 
 def fits(name: str, in_channels: int, side: int, num_classes: int | None = None) -> bool:
     """Whether a side x side picture with in_channels makes it through (shapes only)."""
-    from explorer.models import build  # the registry imports this module's package
-
     options = {"in_channels": in_channels, "input_size": (side, side)}
     if num_classes:
         options["num_classes"] = num_classes

@@ -15,7 +15,13 @@ from torch.func import functional_call
 from torch.utils.flop_counter import FlopCounterMode
 
 from explorer.models.layers import describe, kind_of
-from explorer.models.shapes import InputTooSmall, entered_layers, explain, meta_params, shape_copy  # noqa: F401 (re-export)
+from explorer.models.shapes import (  # noqa: F401 (re-export)
+    InputTooSmall,
+    entered_layers,
+    explain,
+    meta_params,
+    shape_copy,
+)
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
-"""Grids of small pictures: one mosaic PNG for display, or an Altair grid whose cells can be
-clicked (each cell a tiny PNG data URL; a few hundred cells at most)."""
+"""Grids of small pictures: maps coloured on one scale (render.tile lays them out), or an Altair
+grid whose cells can be clicked (each cell a tiny PNG data URL; a few hundred cells at most)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from PIL import Image
 
-from explorer.pictures import colormaps
+from explorer.pictures import colormaps, render
 
 MAX_CELLS = 1024
 
@@ -24,21 +24,7 @@ def coloured(maps: np.ndarray, lim: float | None = None) -> np.ndarray:
     if maps.size and maps.min() < 0:
         return np.stack([colormaps.diverging(m, lim) for m in maps])
     g = np.stack([colormaps.grey(m, lim) for m in maps])
-    return np.repeat(g[..., None], 3, axis=3)
-
-
-def mosaic(tiles: np.ndarray, ncols: int, scale: int = 1, pad: int = 1) -> np.ndarray:
-    """(N, h, w, 3) uint8 tiles -> one (H, W, 3) uint8 picture on a light grey background."""
-    n, h, w, _ = tiles.shape
-    ncols = max(1, min(ncols, n))
-    rows = -(-n // ncols)
-    hh, ww = h * scale + pad, w * scale + pad
-    canvas = np.full((rows * hh + pad, ncols * ww + pad, 3), 220, np.uint8)
-    for i, t in enumerate(tiles):
-        r, c = divmod(i, ncols)
-        canvas[pad + r * hh: pad + r * hh + h * scale, pad + c * ww: pad + c * ww + w * scale] = \
-            colormaps.enlarge(t, scale)
-    return canvas
+    return render.grey_to_rgb(g)
 
 
 def png_url(img: np.ndarray) -> str:

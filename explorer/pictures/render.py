@@ -5,6 +5,16 @@ from __future__ import annotations
 import numpy as np
 
 
+def grey_to_rgb(grey: np.ndarray) -> np.ndarray:
+    """(..., H, W) grey values -> (..., H, W, 3): the same value in red, green and blue."""
+    return np.repeat(np.asarray(grey)[..., None], 3, axis=-1)
+
+
+def as_rgb(img: np.ndarray) -> np.ndarray:
+    """(H, W) grey or (H, W, 3) colour -> (H, W, 3) (a colour picture is returned as it is)."""
+    return grey_to_rgb(img) if img.ndim == 2 else img
+
+
 def to_uint8(img: np.ndarray) -> np.ndarray:
     """(C, H, W) or (H, W) float in [0, 1] -> (H, W) or (H, W, 3) uint8."""
     arr = np.asarray(img, dtype=np.float32)
@@ -14,23 +24,27 @@ def to_uint8(img: np.ndarray) -> np.ndarray:
 
 
 def mosaic(images: np.ndarray, ncols: int, pad: int = 2, scale: int = 1, background: float = 1.0) -> np.ndarray:
-    """Tile images (N, C, H, W) in [0, 1] into one (rows*H', ncols*W'[, 3]) uint8 picture.
-
-    Each image is enlarged `scale` times by pixel repetition (sharp pixels, no blur) and
-    separated by `pad` pixels of `background`.
-    """
-    n, c, h, w = images.shape
-    if n == 0:
+    """Tile images (N, C, H, W) in [0, 1] into one (rows*H', ncols*W'[, 3]) uint8 picture
+    (`tile` after to_uint8; background in [0, 1])."""
+    if len(images) == 0:
         raise ValueError("mosaic needs at least one image")
+    tiles = np.stack([to_uint8(im) for im in images])
+    return tile(tiles, ncols, scale, pad, int(round(np.clip(background, 0, 1) * 255)))
+
+
+def tile(tiles: np.ndarray, ncols: int, scale: int = 1, pad: int = 1, background: int = 220) -> np.ndarray:
+    """(N, h, w) or (N, h, w, 3) uint8 tiles -> one uint8 picture, `ncols` tiles a row, each
+    enlarged `scale` times with sharp pixels, `pad` pixels of `background` between and around."""
+    n, h, w = tiles.shape[:3]
     ncols = max(1, min(ncols, n))
     rows = -(-n // ncols)
-    big = np.repeat(np.repeat(images, scale, axis=2), scale, axis=3)
     hh, ww = h * scale + pad, w * scale + pad
-    canvas = np.full((c, rows * hh + pad, ncols * ww + pad), background, np.float32)
-    for i in range(n):
-        r, col = divmod(i, ncols)
-        canvas[:, pad + r * hh: pad + r * hh + h * scale, pad + col * ww: pad + col * ww + w * scale] = big[i]
-    return to_uint8(canvas)
+    canvas = np.full((rows * hh + pad, ncols * ww + pad, *tiles.shape[3:]), background, np.uint8)
+    for i, one in enumerate(tiles):
+        r, c = divmod(i, ncols)
+        canvas[pad + r * hh: pad + r * hh + h * scale, pad + c * ww: pad + c * ww + w * scale] = \
+            np.repeat(np.repeat(one, scale, axis=0), scale, axis=1)
+    return canvas
 
 
 def upscale_factor(side: int, target: int = 96) -> int:

@@ -20,6 +20,7 @@ import torch._dynamo  # noqa: F401
 
 from explorer import device, models
 from explorer.data import datasets
+from explorer.data.types import COURSE_SPLIT
 from explorer.train import recipes, runs, training
 
 # Why torch._dynamo: every torch optimizer imports it when it is created (~3 s on 2 cores).
@@ -87,10 +88,10 @@ def main(argv: list[str] | None = None) -> int:
     except (KeyError, ValueError) as exc:  # DatasetError is a ValueError
         print(f"error: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return 2
-    train_ds, test_ds = datasets.split(ds)
+    train_ds, test_ds = datasets.split(ds, COURSE_SPLIT)
     request = runs.TrainRequest(
         recipes.model_spec(args.model, ds), config, dataset_name, train_ds, test_ds,
-        {"test_size": 0.2, "random_state": 8}, args.name or recipes.default_name(args.model, dataset_name),
+        COURSE_SPLIT, args.name or recipes.default_name(args.model, dataset_name),
         args.out)
 
     before_training = 0.0

@@ -5,10 +5,10 @@ schedule, and the metadata saved with it. Shared by the Train page, jobs and the
 from __future__ import annotations
 
 import numpy as np
-from torch import nn
 
-from explorer import models, registry
-from explorer.data.types import Dataset
+from explorer import models
+from explorer.data.types import Dataset, Split
+from explorer.model_card import ModelCard
 from explorer.models import builder
 from explorer.train import training
 
@@ -47,33 +47,28 @@ def model_spec(architecture: str, ds: Dataset, options: dict | None = None,
     return {"architecture": architecture, "options": opts}
 
 
-def build(spec: dict) -> nn.Module:
-    """A fresh model for a spec (same path as loading a saved one)."""
-    return registry.rebuild(spec)
-
-
-def meta_for(name: str, spec: dict, dataset_name: str, train_ds: Dataset, split: dict,
-             config: training.TrainConfig, done: training.Finished) -> dict:
-    """Everything saved in meta.json next to the weights."""
-    return {
-        "name": name,
-        "architecture": spec["architecture"],
-        "title": models.info(spec["architecture"]).title if spec["architecture"] != "custom" else "Custom CNN",
-        "spec": spec,
-        "dataset": dataset_name,
-        "split": split,
-        "classes": list(train_ds.classes),
-        "input_size": list(train_ds.image_shape),
-        "normalisation": done.normalisation,
-        "history": list(done.history),
-        "test_accuracy": done.test_accuracy,
-        "best_epoch": done.best_epoch,
-        "params": training.count_params(done.model),
-        "train_seconds": round(done.seconds, 2),
-        "epochs": done.epochs_done,
-        "stopped_early": done.stopped,
-        "config": {k: v for k, v in config.__dict__.items() if k not in ("threads", "device", "channels_last")},
-    }
+def card_for(name: str, spec: dict, dataset_name: str, train_ds: Dataset, split: Split,
+             config: training.TrainConfig, done: training.Finished) -> ModelCard:
+    """Everything saved in meta.json next to the weights of a finished run."""
+    return ModelCard(
+        name=name,
+        architecture=spec["architecture"],
+        title=models.info(spec["architecture"]).title if spec["architecture"] != "custom" else "Custom CNN",
+        spec=spec,
+        dataset=dataset_name,
+        split=split,
+        classes=tuple(train_ds.classes),
+        input_size=tuple(train_ds.image_shape),
+        normalisation=done.normalisation,
+        history=tuple(done.history),
+        test_accuracy=done.test_accuracy,
+        best_epoch=done.best_epoch,
+        params=training.count_params(done.model),
+        train_seconds=round(done.seconds, 2),
+        epochs=done.epochs_done,
+        stopped_early=done.stopped,
+        config={k: v for k, v in config.__dict__.items() if k not in ("threads", "device", "channels_last")},
+    )
 
 
 def default_name(architecture: str, dataset_name: str) -> str:

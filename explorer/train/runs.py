@@ -12,7 +12,8 @@ import numpy as np
 import torch
 
 from explorer import jobs, registry
-from explorer.data.types import Dataset
+from explorer.data.types import Dataset, Split
+from explorer.models import from_spec
 from explorer.train import training
 
 
@@ -23,7 +24,7 @@ class TrainRequest:
     dataset_name: str
     train_ds: Dataset
     test_ds: Dataset
-    split: dict  # {"test_size": .., "random_state": ..}
+    split: Split
     name: str
     root: Path | None = None  # registry folder (None: data/models)
 
@@ -48,7 +49,7 @@ def run(request: TrainRequest, emit: Callable[[object], None] = lambda ev: None,
     from explorer.train import recipes
 
     torch.manual_seed(request.config.seed)  # the same seed gives the same initial weights
-    model = registry.rebuild(request.spec)
+    model = from_spec.build(request.spec)
     done, diverged = None, None
     for ev in training.train(request.config, request.train_ds, request.test_ds, model, should_stop):
         emit(ev)
@@ -60,9 +61,9 @@ def run(request: TrainRequest, emit: Callable[[object], None] = lambda ev: None,
     usable = kept_something and (diverged is None or done.history)
     saved = None
     if usable:
-        meta = recipes.meta_for(request.name, request.spec, request.dataset_name, request.train_ds,
+        card = recipes.card_for(request.name, request.spec, request.dataset_name, request.train_ds,
                                 request.split, request.config, done)
-        saved = registry.save(done.model, meta, request.root, filters=done.filters)
+        saved = registry.save(done.model, card, request.root, filters=done.filters)
     test = request.test_ds
     probs = training.predict_proba(done.model, test.images, done.normalisation)
     images = (np.clip(test.images, 0, 1) * 255 + 0.5).astype(np.uint8)

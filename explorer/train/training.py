@@ -20,6 +20,7 @@ from torch import nn
 
 from explorer import device as devices
 from explorer.data.types import Dataset
+from explorer.model_card import Normalisation
 from explorer.train import augment
 
 OPTIMIZERS = ("adamw", "adam", "sgd")
@@ -120,28 +121,13 @@ class Finished:
     cpu_seconds: float = 0.0
     history: tuple = ()  # EpochEnd.row() dicts
     filters: np.ndarray | None = field(default=None, repr=False)  # (snapshots, out, in, k, k)
-    normalisation: dict = field(default_factory=dict)
+    normalisation: Normalisation | None = None
 
 
 Event = Started | Step | EpochEnd | Diverged | Finished
 
 
 # ---- helpers --------------------------------------------------------------------------------
-
-def normalisation(ds: Dataset) -> dict:
-    """Per-channel mean and std of a (training) dataset: {"mean": [..], "std": [..]}."""
-    x = ds.images
-    return {"mean": [float(v) for v in x.mean(axis=(0, 2, 3))],
-            "std": [float(max(v, 1e-3)) for v in x.std(axis=(0, 2, 3))]}
-
-
-def normalise(images: np.ndarray | torch.Tensor, norm: dict) -> torch.Tensor:
-    """Images (N, C, H, W) in [0, 1] -> the tensor a model trained with `norm` expects."""
-    x = torch.as_tensor(np.asarray(images, dtype=np.float32)) if not torch.is_tensor(images) else images
-    mean = torch.tensor(norm["mean"], dtype=x.dtype, device=x.device).view(1, -1, 1, 1)
-    std = torch.tensor(norm["std"], dtype=x.dtype, device=x.device).view(1, -1, 1, 1)
-    return (x - mean) / std
-
 
 def first_conv(model: nn.Module) -> nn.Conv2d | None:
     return next((m for m in model.modules() if isinstance(m, nn.Conv2d)), None)
@@ -152,11 +138,11 @@ def count_params(model: nn.Module) -> int:
 
 
 @torch.inference_mode()
-def predict_proba(model: nn.Module, images: np.ndarray, norm: dict, batch: int = 512) -> np.ndarray:
+def predict_proba(model: nn.Module, images: np.ndarray, norm: Normalisation, batch: int = 512) -> np.ndarray:
     """Class probabilities (N, K) for images (N, C, H, W) in [0, 1], on the model's device."""
     model.eval()
     dev = next(model.parameters()).device
-    out = [F.softmax(model(normalise(images[i:i + batch], norm).to(dev)), dim=1).cpu()
+    out = [F.softmax(model(norm.apply(images[i:i + batch]).to(dev)), dim=1).cpu()
            for i in range(0, len(images), batch)]
     return torch.cat(out).numpy()
 
@@ -222,10 +208,10 @@ def train(config: TrainConfig, train_ds: Dataset, test_ds: Dataset, model: nn.Mo
     torch.manual_seed(config.seed)
     gen = torch.Generator().manual_seed(config.seed)
     dev = torch.device(config.device) if config.device else devices.pick()
-    norm = normalisation(train_ds)
-    x_train = normalise(train_ds.images, norm).to(dev)
+    norm = Normalisation.of(train_ds.images)
+    x_train = norm.apply(train_ds.images).to(dev)
     y_train = torch.as_tensor(train_ds.labels).to(dev)
-    x_test = normalise(test_ds.images, norm).to(dev)
+    x_test = norm.apply(test_ds.images).to(dev)
     y_test = torch.as_tensor(test_ds.labels).to(dev)
     model = model.to(dev)
     if config.channels_last:

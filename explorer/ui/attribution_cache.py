@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 
 from explorer.inspect import attribution, inspection, pixel_model
-from explorer.ui import inspect_widgets
+from explorer.ui import model_cache
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
@@ -14,9 +14,9 @@ def attribution_map(model_id: str, randomised: bool, input_key: str, _array: np.
                     method: str, layer: str | None = None, params: tuple = ()) -> np.ndarray:
     """(H, W) map of `method` for the saved model (or its randomised copy) on one input.
     params: sorted (name, value) pairs passed to attribution.attribute."""
-    model = (inspect_widgets.randomised_model(model_id) if randomised
-             else inspect_widgets.load_model(model_id)[0])
+    model = (model_cache.randomised_model(model_id) if randomised
+             else model_cache.load_model(model_id)[0])
     module = inspection.module(model, layer) if layer else None
     x = pixel_model.batch(_array)
-    with inspect_widgets.lock(model_id):
+    with model_cache.lock(model_id):
         return attribution.attribute(model, x, target, method, layer=module, **dict(params))

@@ -10,7 +10,8 @@ import streamlit as st
 from explorer import jobs
 from explorer.compare import baselines, charts, comparison
 from explorer.compare.course_mlp import Schedule
-from explorer.data.types import Dataset
+from explorer.compare.results import Result
+from explorer.data.types import Dataset, Split
 from explorer.ui import cached
 
 KIND = "baselines"
@@ -22,10 +23,10 @@ def store() -> comparison.ResultStore:
     return comparison.ResultStore()
 
 
-def saved_cnns(ds: Dataset, test: Dataset, test_size: float, random_state: int | None) -> list:
+def saved_cnns(ds: Dataset, test: Dataset, split: Split) -> list:
     """Saved CNNs trained on this dataset and split (empty, with a note, if none can be read)."""
     try:
-        return baselines.cnn_candidates(ds.name, test, test_size, random_state)
+        return baselines.cnn_candidates(ds.name, test, split)
     except (OSError, ValueError) as exc:
         st.warning(f"The saved models could not be read ({exc}); only the baselines are compared.")
         return []
@@ -108,7 +109,7 @@ def finished_note(job: jobs.Job | None) -> None:
                    "finished are kept below.")
 
 
-def results(rows: list[baselines.Result], dataset_name: str) -> None:
+def results(rows: list[Result], dataset_name: str) -> None:
     """Bar charts, the table, and the course's figures beside (or below) the measured ones."""
     with_course = dataset_name == comparison.COURSE_DATASET
     left, right = st.columns(2)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from explorer.learn import conv_pictures, formula, kernels, ops
+from explorer.learn import conv_pictures, convolution, formula, geometry, kernels
 from explorer.pictures import colormaps
 from explorer.ui import learn_cache, url_state
 from explorer.ui.image_source import Picture
@@ -55,7 +55,7 @@ def result(c: Setup) -> None:
     """Input and output side by side; the receptive field of a chosen output pixel outlined.
     A fragment of its own: the receptive-field sliders redraw only this part."""
     raw = learn_cache.output(*c.args)
-    out = ops.relu(raw) if c.relu else raw
+    out = convolution.relu(raw) if c.relu else raw
     ho, wo = out.shape
     height, width = c.pic.array.shape[1:]
     st.subheader("4. Result")
@@ -65,7 +65,7 @@ def result(c: Setup) -> None:
         c1, c2 = st.columns(2)
         i = c1.slider("Output row", 0, max(ho - 1, 1), key="convolution_rf_row", disabled=ho == 1)
         j = c2.slider("Output column", 0, max(wo - 1, 1), key="convolution_rf_col", disabled=wo == 1)
-        (r0, r1), (q0, q1) = ops.receptive_field(i, j, c.kernel.shape, c.stride,
+        (r0, r1), (q0, q1) = geometry.receptive_field(i, j, c.kernel.shape, c.stride,
                                                  (c.ax_h.before, c.ax_w.before), c.dilation)
         st.caption(f"Output ({i}, {j}) = {out[i, j]:.4g} comes from input rows {r0}-{r1} and columns "
                    f"{q0}-{q1} (yellow box; negative numbers or numbers past the edge are padding zeros).")
@@ -95,7 +95,7 @@ def channels_view(c: Setup) -> None:
     cols = st.columns(4)
     for col, name, m in zip(cols, ("Red", "Green", "Blue"), maps):
         col.image(conv_pictures.map_picture(m, lim=lim), width="stretch", caption=f"{name} channel * kernel")
-    last = ops.relu(total) if c.relu else total
+    last = convolution.relu(total) if c.relu else total
     cols[3].image(conv_pictures.map_picture(last, lim=None if c.relu else lim), width="stretch",
                   caption="Sum of the three" + (", then ReLU" if c.relu else ""))
     st.caption("Same colour scale for all three maps: " + colormaps.legend(maps, lim))
@@ -111,7 +111,7 @@ def filters_view(c: Setup, size: int, seed: int) -> None:
         return
     bank = np.stack([kernels.make(n, size, int(seed)) for n in chosen])
     vol = learn_cache.filter_bank(c.pic.key, c.pic.array, bank, c.stride, c.padding, c.dilation)
-    vol = ops.relu(vol) if c.relu else vol
+    vol = convolution.relu(vol) if c.relu else vol
     f, ho, wo = vol.shape
     st.write(f"{f} filters give {f} activation maps: a volume of **{ho} x {wo} x {f}** "
              "(height x width x filters), the input of the next layer in a CNN.")

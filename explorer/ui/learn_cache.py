@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from explorer.learn import ops, step_walk
+from explorer.learn import convolution, step_walk
 from explorer.pictures import png, render
 
 
@@ -22,7 +22,7 @@ def output(key: str, _x: np.ndarray, kernel: np.ndarray, stride: int, padding, d
     repeated over its channels, i.e. the sum of per_channel's maps (computed as one
     single-channel convolution of the channels' sum, a third of the work for RGB)."""
     bank = np.broadcast_to(kernel, (_x.shape[0], *kernel.shape))
-    return ops.conv2d(_x, bank.astype(np.float32), stride, padding, dilation)
+    return convolution.conv2d(_x, bank.astype(np.float32), stride, padding, dilation)
 
 
 @st.cache_data(max_entries=12, show_spinner=False)
@@ -30,14 +30,14 @@ def per_channel(key: str, _x: np.ndarray, kernel: np.ndarray, stride: int, paddi
     """(C, H', W') float32: each channel of picture `key` (array _x) correlated with the 2-D
     kernel; their sum is the convolution with the kernel repeated over the channels."""
     bank = np.broadcast_to(kernel, (_x.shape[0], *kernel.shape))
-    return ops.conv2d_per_channel(_x, bank.astype(np.float32), stride, padding, dilation)
+    return convolution.conv2d_per_channel(_x, bank.astype(np.float32), stride, padding, dilation)
 
 
 @st.cache_data(max_entries=12, show_spinner=False)
 def filter_bank(key: str, _x: np.ndarray, bank: np.ndarray, stride: int, padding, dilation: int) -> np.ndarray:
     """(F, H', W') float32: picture `key` through F filters (bank (F, kh, kw), same for every channel)."""
     full = np.repeat(bank[:, None], _x.shape[0], axis=1).astype(np.float32)
-    return ops.conv2d(_x, full, stride, padding, dilation)
+    return convolution.conv2d(_x, full, stride, padding, dilation)
 
 
 @st.cache_data(max_entries=128, show_spinner=False)

@@ -8,9 +8,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from explorer import models, registry
+from explorer import models
 from explorer.data import datasets
-from explorer.models import builder
+from explorer.data.types import Split
+from explorer.models import builder, from_spec
 from explorer.train import recipes, runs, training
 from explorer.ui import url_state
 
@@ -127,8 +128,8 @@ def _architecture(ds: datasets.Dataset) -> tuple[str, dict | None]:
         st.caption("This architecture has no dropout layer; the layer builder lets you add one.")
     spec = recipes.model_spec(arch, ds, options)
     try:
-        with_meta = registry.rebuild(spec)
-    except registry.RegistryError as exc:
+        with_meta = from_spec.build(spec)
+    except from_spec.SpecError as exc:
         st.warning(f"⚠️ {exc}")
         return arch, None
     st.caption(f"{training.count_params(with_meta):,} parameters for {'x'.join(map(str, ds.image_shape))} images.")
@@ -164,12 +165,12 @@ def _hyperparameters(arch: str) -> dict:
                 seed=int(seed), label_smoothing=float(smoothing))
 
 
-def _split() -> dict:
+def _split() -> Split:
     with st.expander("Train / test split (the course's by default)"):
         c1, c2 = st.columns(2)
         test_size = c1.slider("Test fraction", 0.1, 0.5, 0.2, 0.05, key="train_test_size", bind=url_state.BIND)
         state = c2.number_input("Random state", 0, 10_000, 8, key="train_random_state", bind=url_state.BIND)
-    return {"test_size": float(test_size), "random_state": int(state)}
+    return Split(float(test_size), int(state))
 
 
 def settings(ds: datasets.Dataset, dataset_name: str) -> runs.TrainRequest | None:
@@ -182,7 +183,7 @@ def settings(ds: datasets.Dataset, dataset_name: str) -> runs.TrainRequest | Non
                          max_chars=80)
     if not st.button("🏋️ Train", type="primary", disabled=spec is None, key="train_start"):
         return None
-    train_ds, test_ds = datasets.split(ds, split["test_size"], split["random_state"])
+    train_ds, test_ds = datasets.split(ds, split)
     if len(train_ds) < 2 or len(set(test_ds.labels.tolist())) < 1:
         st.warning("This split leaves too few images to train on.")
         return None

@@ -6,7 +6,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, start_server, stop_server
+from tests.browser.conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    ROOT,
+    start_server,
+    stop_server,
+)
 from tests.browser.helpers import open_page
 
 

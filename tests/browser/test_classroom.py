@@ -13,7 +13,12 @@ from playwright.sync_api import expect
 
 from tests import hostile_corpus
 from tests.browser.conftest import start_server, stop_server
-from tests.browser.helpers import assert_no_errors, open_page, wait_camera_ready, wait_idle
+from tests.browser.helpers import (
+    assert_no_errors,
+    open_page,
+    wait_camera_ready,
+    wait_idle,
+)
 from tests.inspect_helpers import save_digits_model
 
 SECRET_SIZE = (123, 77)  # an unusual size: "Input 77x123" can only come from this upload

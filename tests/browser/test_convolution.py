@@ -9,7 +9,13 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from tests.browser.helpers import assert_no_errors, wait_camera_ready, wait_idle
-from tests.browser.learn_helpers import click_grid_cell, image_src, nudge, open_via_sidebar, wait_tex
+from tests.browser.learn_helpers import (
+    click_grid_cell,
+    image_src,
+    nudge,
+    open_via_sidebar,
+    wait_tex,
+)
 
 
 def open_convolution(page, server) -> None:

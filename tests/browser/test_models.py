@@ -5,7 +5,8 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from explorer import registry
-from explorer.models import builder
+from explorer.model_card import ModelCard
+from explorer.models import builder, from_spec
 from tests.browser.helpers import open_page, wait_idle
 
 
@@ -18,7 +19,7 @@ def exported_model(tmp_path, name: str) -> bytes:
             "history": [{"epoch": 1, "train_loss": 1.0, "train_accuracy": 0.5, "test_loss": 1.1,
                          "test_accuracy": 0.42, "lr": 0.01, "seconds": 1.0}],
             "test_accuracy": 0.42, "epochs": 1, "train_seconds": 1.0}
-    saved = registry.save(registry.rebuild(spec), meta, tmp_path)
+    saved = registry.save(from_spec.build(spec), ModelCard.from_json(meta), tmp_path)
     return registry.export_bytes(saved.id, tmp_path)
 
 
@@ -39,7 +40,7 @@ def test_upload_download_and_a_refused_file(server, page, tmp_path):
         page.get_by_test_id("stDownloadButton").get_by_role("button").click()
     data = open(info.value.path(), "rb").read()
     again = registry.import_bytes(data, tmp_path / "again")  # the download is a valid model file
-    assert again.meta["name"] == "uploaded in the browser"
+    assert again.card.name == "uploaded in the browser"
 
     open_page(page, server, "models")
     upload(page, "broken.safetensors", b"\x80\x04 this is a pickle, not a model" * 4)

@@ -5,7 +5,12 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from tests.browser.helpers import assert_no_errors
-from tests.browser.learn_helpers import click_grid_cell, nudge, open_via_sidebar, wait_tex
+from tests.browser.learn_helpers import (
+    click_grid_cell,
+    nudge,
+    open_via_sidebar,
+    wait_tex,
+)
 
 
 def test_alexnet_preset_and_window_click(server, page):

@@ -1,100 +1,25 @@
-"""Convolution, pooling, ReLU and their geometry, in numpy (checked against torch in tests).
+"""Convolution and ReLU in numpy, equal to torch.nn.functional.conv2d (checked in tests).
 
-Conventions are PyTorch's: cross-correlation (the kernel is not flipped), zero padding,
-output sizes rounded down (windows that do not fit are dropped). Arrays are (H, W) or
-(C, H, W); filter banks are (F, C, kh, kw).
+Conventions are PyTorch's: cross-correlation (the kernel is not flipped), zero padding.
+Arrays are (H, W) or (C, H, W); filter banks are (F, C, kh, kw).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import scipy.fft as sfft
-from numpy.lib.stride_tricks import sliding_window_view
 
-Pair = int | tuple[int, int]
-POOL_MODES = ("max", "avg", "sum")
+from explorer.learn.geometry import (
+    Pair,
+    effective_size,
+    output_size,
+    pair,
+    resolve_padding,
+)
+
 # Below this many multiply-adds per output value (kernel area x channels) the direct sum of
 # shifted slices beats the FFT; above it the FFT's cost no longer grows with the kernel.
 _FFT_MIN_TAPS = 30
-
-
-def _pair(v: Pair, name: str) -> tuple[int, int]:
-    if isinstance(v, (tuple, list)):
-        if len(v) != 2:
-            raise ValueError(f"{name} needs one number or two (height, width), not {v!r}")
-        a, b = int(v[0]), int(v[1])
-    else:
-        a = b = int(v)
-    return a, b
-
-
-def effective_size(kernel: int, dilation: int = 1) -> int:
-    """How many input pixels a dilated kernel spans: d * (k - 1) + 1."""
-    return dilation * (kernel - 1) + 1
-
-
-def output_size(n: int, kernel: int, stride: int = 1, padding: int = 0, dilation: int = 1) -> int:
-    """floor((n + 2p - d(k-1) - 1) / s) + 1, PyTorch's rule; ValueError (student-readable) if < 1."""
-    for name, v, low in (("size", n, 1), ("kernel size", kernel, 1), ("stride", stride, 1),
-                         ("padding", padding, 0), ("dilation", dilation, 1)):
-        if int(v) != v or v < low:
-            raise ValueError(f"The {name} must be a whole number of at least {low}, not {v}.")
-    span = effective_size(kernel, dilation)
-    room = n + 2 * padding
-    if span > room:
-        what = f"a {kernel}-wide kernel"
-        if dilation > 1:
-            what += f" with dilation {dilation} (it spans {span} pixels)"
-        raise ValueError(
-            f"The output would be empty: {what} does not fit in {n} pixels"
-            + (f" plus {padding} of padding on each side" if padding else "")
-            + f" ({room} < {span}). Use a smaller kernel or dilation, or more padding."
-        )
-    return (room - span) // stride + 1
-
-
-@dataclass(frozen=True)
-class Fit:
-    """How the windows cover one axis: output size and the input positions no window reaches."""
-
-    size: int  # output size along the axis
-    used: int  # padded positions covered by some window: (size - 1) * stride + span
-    dropped: int  # padded positions after the last window (the remainder of the division)
-
-
-def fit(n: int, kernel: int, stride: int = 1, padding: int = 0, dilation: int = 1) -> Fit:
-    """The geometry of one axis (raises ValueError like output_size when nothing fits)."""
-    o = output_size(n, kernel, stride, padding, dilation)
-    used = (o - 1) * stride + effective_size(kernel, dilation)
-    return Fit(o, used, n + 2 * padding - used)
-
-
-def same_padding(kernel: int, dilation: int = 1) -> tuple[int, int]:
-    """PyTorch's padding='same' (stride 1): (before, after); the extra pixel goes after."""
-    total = dilation * (kernel - 1)
-    return total // 2, total - total // 2
-
-
-def resolve_padding(padding, kernel: tuple[int, int], stride: tuple[int, int],
-                    dilation: tuple[int, int]) -> tuple[tuple[int, int], tuple[int, int]]:
-    """Padding as ((top, bottom), (left, right)) from an int, a pair, 'valid' or 'same'."""
-    if isinstance(padding, str):
-        if padding == "valid":
-            return (0, 0), (0, 0)
-        if padding == "same":
-            if stride != (1, 1):
-                raise ValueError(
-                    "'same' padding keeps the output as large as the input only with stride 1; "
-                    f"with stride {stride[0]} the output shrinks anyway. Choose a number of pixels instead."
-                )
-            return same_padding(kernel[0], dilation[0]), same_padding(kernel[1], dilation[1])
-        raise ValueError(f"padding must be a number, 'valid' or 'same', not {padding!r}")
-    ph, pw = _pair(padding, "padding")
-    if ph < 0 or pw < 0:
-        raise ValueError(f"The padding cannot be negative ({padding}).")
-    return (ph, ph), (pw, pw)
 
 
 def _as_chw(x: np.ndarray) -> tuple[np.ndarray, bool]:
@@ -154,7 +79,7 @@ def conv2d_per_channel(x: np.ndarray, w: np.ndarray, stride: Pair = 1, padding=0
         raise ValueError(f"A (kh, kw) kernel needs a (H, W) input; this input has {xc.shape[0]} channels.")
     bank, single = _as_bank(w_in, xc.shape[0])
     dtype = _result_dtype(xc, bank)
-    s, d = _pair(stride, "stride"), _pair(dilation, "dilation")
+    s, d = pair(stride, "stride"), pair(dilation, "dilation")
     k = bank.shape[2:]
     (pt, pb), (pl, pr) = resolve_padding(padding, k, s, d)
     sizes = tuple(_size_asym(n, kk, ss, a, b, dd) for n, kk, ss, a, b, dd in
@@ -256,69 +181,3 @@ def _fast_even(n: int) -> int:
 def relu(x: np.ndarray) -> np.ndarray:
     """max(x, 0), a new array."""
     return np.maximum(x, 0)
-
-
-def _pool_windows(x: np.ndarray, size: Pair, stride: Pair | None, padding: Pair, fill: float):
-    """Strided windows of a padded input: (..., H', W', kh, kw) plus the padded shape."""
-    x = np.asarray(x)
-    if x.ndim < 2:
-        raise ValueError(f"Pooling needs a (H, W) or (C, H, W) input, not shape {x.shape}.")
-    k = _pair(size, "pool size")
-    s = k if stride is None else _pair(stride, "stride")
-    p = _pair(padding, "padding")
-    for i in range(2):
-        if p[i] * 2 > k[i]:
-            raise ValueError(
-                f"The padding ({p[i]}) can be at most half the pooling window ({k[i]}): "
-                "otherwise some windows would hold nothing but padding."
-            )
-    ho = output_size(x.shape[-2], k[0], s[0], p[0])
-    wo = output_size(x.shape[-1], k[1], s[1], p[1])
-    pad = [(0, 0)] * (x.ndim - 2) + [(p[0], p[0]), (p[1], p[1])]
-    xp = np.pad(x, pad, constant_values=fill)
-    win = sliding_window_view(xp, k, axis=(-2, -1))[..., :: s[0], :: s[1], :, :]
-    return win[..., :ho, :wo, :, :], k, s, p
-
-
-def pool2d(x: np.ndarray, size: Pair, stride: Pair | None = None, mode: str = "max", padding: Pair = 0) -> np.ndarray:
-    """Max, average or sum pooling of (..., H, W), equal to torch's max_pool2d / avg_pool2d.
-
-    stride defaults to size (non-overlapping windows). Max pads with -inf; avg and sum pad
-    with zeros and count them (torch's count_include_pad=True); sum = avg x window area.
-    """
-    if mode not in POOL_MODES:
-        raise ValueError(f"mode must be one of {', '.join(POOL_MODES)}, not {mode!r}")
-    x = np.asarray(x)
-    if not np.issubdtype(x.dtype, np.floating):
-        x = x.astype(np.float64)
-    win, k, _, _ = _pool_windows(x, size, stride, padding, -np.inf if mode == "max" else 0.0)
-    if mode == "max":
-        return win.max(axis=(-2, -1))
-    total = win.sum(axis=(-2, -1))
-    return total / (k[0] * k[1]) if mode == "avg" else total
-
-
-def pool_argmax(x: np.ndarray, size: Pair, stride: Pair | None = None, padding: Pair = 0) -> np.ndarray:
-    """Where each max window's winner sits: flat index row * W + col into the (H, W) input.
-
-    Same as torch's max_pool2d(return_indices=True) (the first maximum wins ties).
-    x: (H, W) or (C, H, W); returns int64 (H', W') or (C, H', W').
-    """
-    x = np.asarray(x, dtype=np.float64)
-    win, k, s, p = _pool_windows(x, size, stride, padding, -np.inf)
-    flat = win.reshape(*win.shape[:-2], k[0] * k[1]).argmax(axis=-1)
-    a, b = np.divmod(flat, k[1])
-    ho, wo = win.shape[-4:-2]
-    rows = np.arange(ho)[:, None] * s[0] - p[0] + a
-    cols = np.arange(wo)[None, :] * s[1] - p[1] + b
-    return (rows * x.shape[-1] + cols).astype(np.int64)
-
-
-def receptive_field(i: int, j: int, kernel: Pair, stride: Pair = 1, padding: Pair = 0,
-                    dilation: Pair = 1) -> tuple[tuple[int, int], tuple[int, int]]:
-    """Input rows and columns (first, last inclusive, unpadded coordinates, may reach outside
-    the image into padding) that output cell (i, j) of one layer looks at."""
-    k, s = _pair(kernel, "kernel"), _pair(stride, "stride")
-    p, d = _pair(padding, "padding"), _pair(dilation, "dilation")
-    r0, c0 = i * s[0] - p[0], j * s[1] - p[1]
-    return (r0, r0 + effective_size(k[0], d[0]) - 1), (c0, c0 + effective_size(k[1], d[1]) - 1)

@@ -1,0 +1,58 @@
+"""The catalogue of architectures: each family registers its factories here by name.
+
+Contract: `build(name, **options) -> nn.Module`; `@register(name, title=..., input_size=...,
+trainable=...)` on a factory adds it. Families import this module, never the package, so
+the package can import every family without an import cycle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from torch import nn
+
+
+@dataclass(frozen=True)
+class Architecture:
+    """What the app knows about an architecture besides its constructor."""
+
+    name: str
+    factory: Callable[..., nn.Module]
+    title: str
+    input_size: tuple[int, int, int]  # (C, H, W) it is designed for
+    trainable: bool  # offered on the Train page (small enough for a CPU)
+    description: str = ""
+
+
+_ARCHITECTURES: dict[str, Architecture] = {}
+
+
+def register(name: str, *, title: str, input_size: tuple[int, int, int], trainable: bool = False,
+             description: str = "") -> Callable:
+    """Decorator for a factory `f(**options) -> nn.Module`."""
+
+    def deco(factory: Callable[..., nn.Module]) -> Callable[..., nn.Module]:
+        if name in _ARCHITECTURES:
+            raise ValueError(f"architecture {name!r} registered twice")
+        _ARCHITECTURES[name] = Architecture(name, factory, title, input_size, trainable, description)
+        return factory
+
+    return deco
+
+
+def names(trainable_only: bool = False) -> list[str]:
+    return [n for n, a in _ARCHITECTURES.items() if a.trainable or not trainable_only]
+
+
+def info(name: str) -> Architecture:
+    try:
+        return _ARCHITECTURES[name]
+    except KeyError:
+        raise KeyError(f"unknown architecture {name!r}; choose one of {', '.join(_ARCHITECTURES)}") from None
+
+
+def build(name: str, **options) -> nn.Module:
+    """A freshly initialised model. Options are the factory's keyword arguments
+    (e.g. in_channels, num_classes, input_size)."""
+    return info(name).factory(**options)

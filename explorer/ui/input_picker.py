@@ -1,0 +1,172 @@
+"""The Inspect pages' input picker (a test picture, an upload or the webcam), the picture shown
+large, and the class to explain with its probability chart."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from explorer import limits
+from explorer.data import images
+from explorer.inspect import pixel_model
+from explorer.pictures import render
+from explorer.ui import cached, url_state
+from explorer.ui.model_cache import probabilities, test_probabilities, test_split
+from explorer.ui.model_picker import Picked, model_picker
+
+SOURCES = {"test": "🧪 Test picture", "upload": "📁 Your photo", "webcam": "📷 Webcam"}
+FILTERS = {"all": "All", "correct": "✅ Correct", "wrong": "❌ Wrong"}
+UPLOAD_TYPES = ["png", "jpg", "jpeg", "gif", "bmp", "webp", "tif", "tiff"]
+SHOW_SIDE = 256
+
+
+@dataclass(frozen=True, eq=False)
+class Input:
+    """array: float32 (C, H, W) in [0, 1], exactly what the model sees; key names it for caches."""
+
+    array: np.ndarray
+    key: str
+    label: str
+    true_class: int | None = None
+
+
+def input_picker(prefix: str, picked: Picked) -> Input | None:
+    """Choose the picture to explain; None (with a message) until there is one. The source is
+    not in the address: a photo stays on the computer that took it, so links open test pictures."""
+    source = st.segmented_control("Picture", list(SOURCES), format_func=SOURCES.get, default="test",
+                                  required=True, key=f"{prefix}_source")
+    if source == "upload":
+        up = st.file_uploader("A photo of a hand (PNG, JPEG, …)", type=UPLOAD_TYPES, key=f"{prefix}_upload")
+        st.caption(limits.image_caption())
+        return _from_upload(up, picked, "Your photo")
+    if source == "webcam":
+        shot = st.camera_input("Show a hand sign and take a picture", key=f"{prefix}_camera")
+        st.caption(limits.image_caption())
+        return _from_upload(shot, picked, "The webcam picture")
+    return _from_test_split(prefix, picked)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _decoded(upload_key: str, _data: bytes, size: tuple[int, int, int]) -> np.ndarray:
+    """An upload decoded once per file and model input size (keyed by session and upload id)."""
+    return pixel_model.prepare(images.decode(_data), size)
+
+
+def _from_upload(upload, picked: Picked, what: str) -> Input | None:
+    if upload is None:
+        st.info(f"{what} will appear here, shrunk to {picked.input_size[1]}x{picked.input_size[2]} "
+                "like the training pictures.")
+        return None
+    try:
+        key = cached.upload_key(upload)
+        arr = _decoded(key, upload.getvalue(), picked.input_size)
+    except images.ImageError as exc:
+        st.error(str(exc))
+        return None
+    return Input(arr, f"upload:{key}", what)
+
+
+def _from_test_split(prefix: str, picked: Picked) -> Input | None:
+    test = test_split(picked.id)
+    if test is None:
+        st.info(f"The test pictures of {picked.card.dataset!r} are not on this machine; "
+                "upload a photo or use the webcam instead.")
+        return None
+    probs = test_probabilities(picked.id)
+    predicted = probs.argmax(1)
+    with url_state.secondary("⚙️ Which test pictures"):
+        which = st.segmented_control("Show", list(FILTERS), format_func=FILTERS.get, default="all",
+                                     required=True, key=f"{prefix}_filter", bind=url_state.BIND)
+        cls = st.selectbox("Class", [None, *range(len(test.classes))], key=f"{prefix}_class", bind=url_state.BIND,
+                           format_func=lambda c: "any class" if c is None else test.classes[c])
+    keep = np.ones(len(test), bool)
+    if which == "correct":
+        keep &= predicted == test.labels
+    elif which == "wrong":
+        keep &= predicted != test.labels
+    if cls is not None:
+        keep &= test.labels == cls
+    matches = np.flatnonzero(keep)
+    if not len(matches):
+        st.info("No test picture matches this filter (a wrong one may simply not exist: the model "
+                "is that good). Change the filter.")
+        return None
+    pos = 0
+    if len(matches) > 1:
+        pos = st.slider(f"Picture ({len(matches)} match)", 1, len(matches), 1, key=f"{prefix}_index",
+                        bind=url_state.BIND) - 1
+    pos = min(pos, len(matches) - 1)
+    i = int(matches[pos])
+    true = int(test.labels[i])
+    return Input(np.ascontiguousarray(test.images[i]), f"test:{i}", f"Test picture #{i} (a {test.classes[true]})", true)
+
+
+def big(array: np.ndarray, side: int = SHOW_SIDE) -> np.ndarray:
+    """(C, H, W) in [0, 1] -> uint8 picture enlarged with sharp pixels to about `side`."""
+    from explorer.pictures import colormaps
+
+    return colormaps.enlarge(render.to_uint8(array), render.upscale_factor(array.shape[-1], side))
+
+
+def big_rgb(img: np.ndarray, side: int = SHOW_SIDE) -> np.ndarray:
+    """(H, W[, 3]) uint8 enlarged with sharp pixels to about `side`."""
+    from explorer.pictures import colormaps
+
+    return colormaps.enlarge(img, render.upscale_factor(img.shape[1], side))
+
+
+def show_input(picked: Picked, inp: Input) -> np.ndarray:
+    """The preprocessed picture, the prediction and every class probability; returns them (K,)."""
+    probs = probabilities(picked.id, inp.key, inp.array)
+    top = int(probs.argmax())
+    c, h, w = inp.array.shape
+    left, right = st.columns([1, 2])
+    left.image(big(inp.array, 200), output_format="PNG", caption=f"What the model sees: {w}x{h} {'grey' if c == 1 else 'RGB'}")
+    verdict = f"Prediction: **{picked.classes[top]}** ({probs[top]:.0%})"
+    if inp.true_class is not None:
+        ok = inp.true_class == top
+        verdict += f" · true class **{picked.classes[inp.true_class]}** {'✅' if ok else '❌'}"
+    right.markdown(verdict)
+    right.altair_chart(probability_chart(probs, picked.classes, top), width="stretch")
+    return probs
+
+
+def probability_chart(probs: np.ndarray, classes: list[str], highlight: int) -> alt.Chart:
+    df = pd.DataFrame({"class": classes, "probability": probs, "top": np.arange(len(classes)) == highlight})
+    return alt.Chart(df, height=max(120, 18 * len(classes))).mark_bar().encode(
+        y=alt.Y("class:N", sort=None, title=None),
+        x=alt.X("probability:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
+        color=alt.Color("top:N", scale=alt.Scale(domain=[False, True], range=["#9ecae1", "#b2182b"]), legend=None),
+        tooltip=["class", alt.Tooltip("probability:Q", format=".1%")],
+    )
+
+
+def target_picker(prefix: str, picked: Picked, inp: Input, probs: np.ndarray) -> int:
+    """The class to explain: the predicted one by default (again for each new picture), any
+    selectable."""
+    order = list(range(len(picked.classes)))
+    top = int(np.argmax(probs))
+    return st.selectbox("Explain the class", order, index=top, key=f"{prefix}_target_{inp.key}", bind=url_state.BIND,
+                        format_func=lambda k: f"{picked.classes[k]} ({probs[k]:.0%})"
+                        + (" · predicted" if k == top else ""))
+
+
+def explain_setup(prefix: str) -> tuple[Picked, Input, np.ndarray, int]:
+    """The top of an explanation page: model, then input beside its prediction and the class
+    to explain; returns (model, input, class probabilities (K,), target). Stops the page (with the pickers' own message) until both are chosen."""
+    picked = model_picker(prefix)
+    if picked is None:
+        st.stop()
+    left, right = st.columns([1, 1], gap="large")
+    with left:
+        inp = input_picker(prefix, picked)
+    if inp is None:
+        st.stop()
+    with right:
+        probs = show_input(picked, inp)
+        target = target_picker(prefix, picked, inp, probs)
+    return picked, inp, probs, target

@@ -1,0 +1,78 @@
+"""Loaded models and what is derived from them, shared by every session (bounded caches keyed by model id)."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import streamlit as st
+import torch
+
+from explorer import registry
+from explorer.data import datasets
+from explorer.data.types import COURSE_SPLIT
+from explorer.inspect import pixel_model
+from explorer.model_card import ModelCard
+from explorer.ui import cached
+
+
+@st.cache_resource(max_entries=8, show_spinner="Loading the model…")
+def load_model(model_id: str) -> tuple[torch.nn.Module, ModelCard]:
+    """(PixelModel in eval mode, card) of a saved model; shared read-only by every session."""
+    net, card = registry.load(model_id)
+    model = pixel_model.wrap(net, card.normalisation)
+    for p in model.parameters():
+        p.requires_grad_(False)  # attributions need input gradients only
+    return model, card
+
+
+@st.cache_resource(max_entries=16)
+def lock(model_id: str) -> threading.RLock:
+    """One lock per model: its modules are shared by every session, and Captum and the feature
+    map capture put hooks on them for the length of a call, so one call at a time."""
+    return threading.RLock()
+
+
+@st.cache_resource(max_entries=4, show_spinner="Preparing the model with random weights…")
+def randomised_model(model_id: str, seed: int = 0) -> torch.nn.Module:
+    from explorer.inspect import sanity
+
+    return sanity.randomised_copy(load_model(model_id)[0], seed)
+
+
+def dataset_of(card: ModelCard) -> datasets.Dataset | None:
+    """The whole dataset the model was trained on, when it is a built-in one on this machine."""
+    name = card.dataset
+    if name not in datasets.NAMES:
+        return None
+    try:
+        ds = cached.dataset(name)
+    except datasets.DatasetError:
+        return None
+    return ds if tuple(ds.image_shape) == card.input_size else None
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def test_split(model_id: str) -> datasets.Dataset | None:
+    card = load_model(model_id)[1]
+    ds = dataset_of(card)
+    if ds is None:
+        return None
+    return datasets.split(ds, card.split or COURSE_SPLIT)[1]
+
+
+@st.cache_data(max_entries=8, show_spinner="Classifying the test pictures…")
+def test_probabilities(model_id: str) -> np.ndarray | None:
+    """(N_test, K) probabilities of the model on its test split."""
+    test = test_split(model_id)
+    if test is None:
+        return None
+    with lock(model_id):
+        return pixel_model.probabilities(load_model(model_id)[0], test.images)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def probabilities(model_id: str, input_key: str, _array: np.ndarray) -> np.ndarray:
+    """(K,) class probabilities for one input (array passed unhashed, named by input_key)."""
+    with lock(model_id):
+        return pixel_model.probabilities(load_model(model_id)[0], _array[None])[0]

@@ -1,0 +1,66 @@
+"""The Streamlit repairs (explorer/ui/streamlit_fixes.py): their internals still exist, and
+each repair does what a student would otherwise meet as a broken page."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.runtime.state.session_state import SessionState
+from streamlit.testing.v1 import AppTest
+
+from explorer.ui import streamlit_fixes
+
+
+def test_every_internal_a_repair_relies_on_is_still_there():
+    # Fails loudly after a Streamlit upgrade that removes or reshapes what the repairs patch.
+    assert streamlit_fixes.missing_internals() == []
+
+
+def _bound_number_page():
+    import streamlit as st
+
+    from explorer.ui import streamlit_fixes
+
+    streamlit_fixes.install()
+    side = st.number_input("Side", 1, 512, 64, key="side", bind="query-params")
+    st.write(f"side is {side}")
+
+
+@pytest.fixture
+def unpatched(monkeypatch):
+    """SessionState as Streamlit ships it, for the length of one test."""
+    seed = SessionState._seed_widget_from_url
+    monkeypatch.setattr(SessionState, "_seed_widget_from_url", getattr(seed, "__wrapped__", seed))
+
+
+def test_an_overflowing_link_value_breaks_the_page_without_the_repair(unpatched, monkeypatch):
+    monkeypatch.setattr(streamlit_fixes, "install", lambda: None)
+    at = AppTest.from_function(_bound_number_page)
+    at.query_params["side"] = "1e999"
+    at.run()
+    assert at.exception  # OverflowError: int(inf)
+
+
+def test_an_overflowing_link_value_is_dropped_like_any_bad_value(unpatched):
+    at = AppTest.from_function(_bound_number_page)
+    at.query_params["side"] = "1e999"
+    at.run()
+    assert not at.exception
+    assert at.number_input(key="side").value == 64
+    assert "side" not in at.query_params
+
+
+def test_the_repair_is_installed_once_and_passes_named_arguments_through(unpatched):
+    streamlit_fixes.install()
+    first = SessionState._seed_widget_from_url
+    streamlit_fixes.install()
+    assert SessionState._seed_widget_from_url is first
+    assert streamlit_fixes._user_key((), {"user_key": "side", "metadata": None}) == "side"
+    assert streamlit_fixes._user_key(("meta", "side", "id", "1e999"), {}) == "side"
+
+
+def test_a_fresh_server_routes_a_page_link_through_the_app(monkeypatch):
+    from streamlit.runtime.pages_manager import PagesManager
+
+    monkeypatch.setattr(PagesManager, "uses_pages_directory", True)
+    streamlit_fixes.install()  # no script run here: switches mode without a rerun
+    assert PagesManager.uses_pages_directory is False
