@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{PROG} {__version__}")
         return 0
     if argv[:1] in (["--help"], ["-h"], ["help"]):
-        print(__doc__.split("\n\n")[0].replace("The `cnn-explorer` command", "CNN Explorer"))
+        print(__doc__.strip())
         return 0
     return run_app(argv)
 

@@ -79,6 +79,24 @@ def healthy(port: int, proc: subprocess.Popen, timeout: float = 180) -> bool:
     return False
 
 
+def listening_on(port: int) -> str:
+    """'every interface', 'this computer only' or 'unknown', from Linux's socket tables."""
+    addresses = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            rows = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            local, state = row.split()[1], row.split()[3]
+            address, hex_port = local.split(":")
+            if state == "0A" and int(hex_port, 16) == port:  # 0A: LISTEN
+                addresses.add(address)
+    if not addresses:
+        return "unknown"
+    return "every interface" if any(set(a) == {"0"} for a in addresses) else "this computer only"
+
+
 def stop(proc: subprocess.Popen) -> None:
     """Stop a server started in its own process group (the shell, Streamlit and its children)."""
     try:
@@ -120,21 +138,31 @@ class Replay:
                                   env={**self.env, **(env or {})}, stdout=out, stderr=subprocess.STDOUT,
                                   timeout=timeout)
 
-    def serve(self, script: str, log: str, cwd: Path | None = None) -> tuple[bool, str]:
-        """Run a command that starts the app, check it answers (health and the page), stop it."""
-        port = free_port()
+    def serve(self, script: str, log: str, cwd: Path | None = None, own_port: bool = True) -> tuple[bool, str]:
+        """Run a command that starts the app, check it answers (health and the page), stop it.
+        own_port=False: no --server.port, as the README's command; the port is read from the
+        URL Streamlit prints (8501, or the next free one)."""
+        port = free_port() if own_port else None
         cmd = (f"set -e\n. {self.clone}/.venv/bin/activate\n"
-               f"exec {script} --server.headless true --server.port {port}")
-        with open(self.logs / f"{log}.log", "w") as out:
+               f"exec {script} --server.headless true" + (f" --server.port {port}" if port else ""))
+        path = self.logs / f"{log}.log"
+        with open(path, "w") as out:
             proc = subprocess.Popen(["bash", "-c", cmd], cwd=cwd or self.clone, env=self.env,
                                     stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
             try:
-                up = healthy(port, proc)
+                end = time.monotonic() + 180
+                while port is None and time.monotonic() < end and proc.poll() is None:
+                    found = re.search(r"Local URL: http://localhost:(\d+)", path.read_text())
+                    port = int(found.group(1)) if found else None
+                    time.sleep(0.5)
+                up = port is not None and healthy(port, proc)
+                where = listening_on(port) if port else "unknown"
             finally:
                 stop(proc)
         text = (self.logs / f"{log}.log").read_text()
         urls = [u for u in ("Local URL", "Network URL") if u in text]
-        return up, f"port {port} {'answered' if up else 'did NOT answer'}; printed {', '.join(urls) or 'no URL'}"
+        return up, (f"port {port} {'answered' if up else 'did NOT answer'}, listening on {where}; "
+                    f"printed {', '.join(urls) or 'no URL'}")
 
     def step(self, name: str, fn) -> None:
         print(f"-- {name} ...", flush=True)
@@ -170,7 +198,7 @@ class Replay:
             lines = (self.logs / "app-install.log").read_text().strip().splitlines()
             if proc.returncode != 0:
                 return False, f"install failed (rc {proc.returncode}): {lines[-1:] }"
-            up, detail = self.serve(serve, "app-serve")
+            up, detail = self.serve(serve, "app-serve", own_port=False)
             return up, f"{lines[-2]}; venv {lines[-1].split()[0]}; {detail}"
 
         def cli():
