@@ -31,6 +31,7 @@ def installed(tmp_path_factory):
     """(the environment's bin folder, a working folder outside the checkout, its environment)."""
     work = tmp_path_factory.mktemp("installed")
     src = work / "src"
+    src.mkdir()
     for name in SOURCES:
         (shutil.copytree if (ROOT / name).is_dir() else shutil.copy2)(
             ROOT / name, src / name, **({"ignore": shutil.ignore_patterns("__pycache__")}
