@@ -221,8 +221,9 @@ class Replay:
                 command = command.replace("python -m pytest", f"python -m pytest {self.args.tests}")
             proc = self.bash(command, "tests")
             text = (self.logs / "tests.log").read_text()
-            summary = [l.strip("= ") for l in text.splitlines() if re.match(r"=+ .*\d+ (passed|failed|error).* in ", l)]
-            skipped = sorted({l.split(": ", 1)[-1][:160] for l in text.splitlines() if l.startswith("SKIPPED")})
+            summary = [m.group(1) for l in text.splitlines()
+                       for m in [re.search(r"(\d+ (?:passed|failed|errors?)\b.* in [\d.]+s.*?)(?: =+)?$", l)] if m]
+            skipped = sorted({l.split(": ", 1)[-1] for l in text.splitlines() if l.startswith("SKIPPED")})
             detail = (summary[-1] if summary else f"no pytest summary (rc {proc.returncode})")
             if skipped:
                 detail += "; skipped because: " + " | ".join(skipped)
