@@ -12,15 +12,43 @@ os.environ.setdefault("CNN_EXPLORER_THREADS", "1")
 import pytest  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED_ARCHIVE = ROOT.parent / "shared" / "data" / "sign-language-digits-master.zip"
+# CI's copy of the archive, beside the clone (the app itself never looks there).
+SHARED_DATA = ROOT.parent / "shared" / "data"
+# The data folder the app would use, read before the tests point CNN_EXPLORER_DATA elsewhere.
+USER_DATA = Path(os.environ.get("CNN_EXPLORER_DATA") or ROOT / "data")
+HOW_TO_GET_IT = (
+    "the Sign Language Digits archive is not on this machine: download "
+    "https://github.com/ardamavi/Sign-Language-Digits-Dataset/archive/refs/heads/master.zip "
+    "(17 MB) into data/, or set CNN_EXPLORER_SIGN_DIGITS to the zip, and run the tests again"
+)
+
+
+def _find_real_archive() -> Path | None:
+    """Where the app finds the archive ($CNN_EXPLORER_SIGN_DIGITS, then the data folder, by
+    the app's own lookup), else CI's ../shared/data; None when it is nowhere."""
+    from explorer.data import signdigits
+
+    env = os.environ.get(signdigits.ENV)
+    if env:
+        path = Path(env).expanduser()
+        return path if path.exists() else None
+    for folder in (USER_DATA, SHARED_DATA):
+        found = signdigits.in_data_folder(folder)
+        if found is not None:
+            return found
+    return None
+
+
+# Looked up once, at start-up: tests set CNN_EXPLORER_SIGN_DIGITS to tiny archives of their own.
+_REAL_ARCHIVE = _find_real_archive()
 
 
 def real_archive() -> Path | None:
-    """The real Sign Language Digits zip: $CNN_EXPLORER_SIGN_DIGITS or ../shared/data."""
-    env = os.environ.get("CNN_EXPLORER_SIGN_DIGITS")
-    if env and Path(env).exists():
-        return Path(env)
-    return SHARED_ARCHIVE if SHARED_ARCHIVE.exists() else None
+    """The real Sign Language Digits archive (a zip or an extracted folder), or None.
+
+    The one lookup every test uses: a test that needs the archive takes the
+    `sign_digits_archive` fixture (which skips, saying how to get it, when there is none)."""
+    return _REAL_ARCHIVE
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -29,13 +57,17 @@ def _private_data_dir(tmp_path_factory):
     import torch
 
     torch.set_num_threads(1)
-    old = os.environ.get("CNN_EXPLORER_DATA")
+    # Every test starts from the same place whether or not the user set these: a private data
+    # folder and no archive configured (tests that want the real one ask for it).
+    saved = {k: os.environ.get(k) for k in ("CNN_EXPLORER_DATA", "CNN_EXPLORER_SIGN_DIGITS")}
     os.environ["CNN_EXPLORER_DATA"] = str(tmp_path_factory.mktemp("data"))
+    os.environ.pop("CNN_EXPLORER_SIGN_DIGITS", None)
     yield
-    if old is None:
-        os.environ.pop("CNN_EXPLORER_DATA", None)
-    else:
-        os.environ["CNN_EXPLORER_DATA"] = old
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
 
 
 @pytest.fixture
@@ -50,8 +82,8 @@ def data_dir(tmp_path, monkeypatch) -> Path:
 
 @pytest.fixture(scope="session")
 def sign_digits_archive() -> Path:
-    """The real archive, or skip (it lives outside the repository, in ../shared/data)."""
+    """The real archive, or skip saying how to get it (it is never part of the repository)."""
     path = real_archive()
     if path is None:
-        pytest.skip("the Sign Language Digits archive is not on this machine")
+        pytest.skip(HOW_TO_GET_IT)
     return path

@@ -26,3 +26,14 @@ def test_home_lists_device_and_datasets():
     text = " ".join(m.value for m in at.markdown)
     assert "Training runs on" in text and ("CPU" in text or "GPU" in text)
     assert "Handwritten digits" in text and "bundled with scikit-learn" in text
+
+
+def test_sidebar_names_the_device_and_the_version():
+    """The README says to look here to confirm training runs on the GPU (or the CPU)."""
+    from explorer.version import __version__
+
+    device_probe.line(wait=60)
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    captions = [c.value for c in at.sidebar.caption]
+    assert any(c.startswith("Training device: **") and ("CPU" in c or "GPU" in c) for c in captions), captions
+    assert f"CNN Explorer {__version__}" in captions

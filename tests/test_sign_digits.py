@@ -176,10 +176,14 @@ def test_real_archive(sign_digits_archive, data_dir, monkeypatch):
     assert ds.notes == () and ds.skipped == ()
     assert 0.0 <= ds.images.min() < 0.1 and 0.9 < ds.images.max() <= 1.0
     # The course's preprocessing of the first photo: grayscale, 64x64 Lanczos, / 255.
-    with zipfile.ZipFile(sign_digits_archive) as zf:
-        name = f"{TOP}/Dataset/0/{ds.meta['files'][0].split('/')[1]}"
-        with zf.open(name) as fh:
-            ref = np.asarray(Image.open(fh).convert("L").resize((64, 64), Image.Resampling.LANCZOS)) / 255.0
+    first = ds.meta["files"][0]  # "0/IMG_....JPG"
+    if sign_digits_archive.is_dir():  # an extracted copy in data/ is found as well
+        digit, name = first.split("/")
+        fh = open(next(p for p in sign_digits_archive.rglob(name) if p.parent.name == digit), "rb")
+    else:
+        fh = zipfile.ZipFile(sign_digits_archive).open(f"{TOP}/Dataset/{first}")
+    with fh:
+        ref = np.asarray(Image.open(fh).convert("L").resize((64, 64), Image.Resampling.LANCZOS)) / 255.0
     np.testing.assert_allclose(ds.images[0, 0], ref, atol=1e-6)
     train, test = datasets.split(ds)
     assert (len(train), len(test)) == (1649, 413)

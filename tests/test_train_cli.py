@@ -42,3 +42,23 @@ def test_cli_explains_bad_arguments(tmp_path, capsys):
     assert main(["--dataset", "digits", "--label-smoothing", "1.5", "--out", str(tmp_path)]) == 2
     assert "label smoothing must be" in capsys.readouterr().err
     assert registry.list_models(tmp_path) == []
+
+
+def test_cli_offline_without_the_archive_says_what_to_type(tmp_path):
+    """A teacher's machine with no archive and no connection: the advice is a command line
+    (train on the bundled digits, or where the zip goes), not the web page's "reload"."""
+    data = tmp_path / "data"
+    env = {"CNN_EXPLORER_DATA": str(data), "CNN_EXPLORER_SIGN_DIGITS": "",
+           # a port nothing listens on: the download fails at once, as with no network
+           "CNN_EXPLORER_SIGN_DIGITS_URL": "http://127.0.0.1:9/master.zip"}
+    proc = run_cli("--quiet", env_extra=env)
+    assert proc.returncode == 2 and proc.stdout == ""
+    err = proc.stderr
+    assert err.startswith("error: The download failed: no connection")
+    assert "python -m explorer.train --dataset digits" in err
+    assert f"put the zip in {data}" in err and "CNN_EXPLORER_SIGN_DIGITS" in err
+    assert "reload" not in err and "Traceback" not in err
+    # The command it suggests works, on the same offline machine.
+    suggested = run_cli("--dataset", "digits", "--epochs", "1", "--quiet", env_extra=env)
+    assert suggested.returncode == 0, suggested.stderr
+    assert json.loads(suggested.stdout.strip().splitlines()[-1])["dataset"] == "digits"

@@ -55,7 +55,8 @@ def _download_sign_digits(progress: download.Progress | None) -> Path:
     try:
         return download.fetch(signdigits.url(), signdigits.download_path(), progress)
     except download.DownloadError as exc:
-        raise DatasetUnavailable(signdigits.missing_message(f"The download failed: {exc}.")) from exc
+        reason = f"The download failed: {exc}."
+        raise DatasetUnavailable(signdigits.missing_message(reason), reason) from exc
 
 
 def load_digits() -> Dataset:

@@ -33,8 +33,9 @@ def url() -> str:
     return os.environ.get("CNN_EXPLORER_SIGN_DIGITS_URL") or URL
 
 
-def download_path() -> Path:
-    return data_dir() / "sign-digits" / "sign-language-digits.zip"
+def download_path(folder: Path | None = None) -> Path:
+    """Where the app saves its download, in `folder` (default: the data folder)."""
+    return (folder or data_dir()) / "sign-digits" / "sign-language-digits.zip"
 
 
 def locate() -> Path | None:
@@ -49,11 +50,21 @@ def locate() -> Path | None:
         if not path.exists():
             raise DatasetError(f"{ENV} is set to {path}, which does not exist. Fix the path or unset the variable.")
         return path
-    if download_path().exists():
-        return download_path()
-    for folder in (data_dir(), data_dir() / "sign-digits"):
-        if folder.is_dir():
-            for p in sorted(folder.iterdir()):
+    return in_data_folder(data_dir())
+
+
+def in_data_folder(folder: Path) -> Path | None:
+    """The archive in a data folder: the app's own download, else a zip or extracted folder
+    whose name mentions sign language digits, put in `folder` or `folder/sign-digits` by hand.
+
+    The tests look for the real archive with this too (tests/conftest.py), so that they find
+    it wherever the app does.
+    """
+    if download_path(folder).exists():
+        return download_path(folder)
+    for sub in (folder, folder / "sign-digits"):
+        if sub.is_dir():
+            for p in sorted(sub.iterdir()):
                 low = p.name.lower()
                 if "sign" in low and "digit" in low and (low.endswith(".zip") or _has_dataset_root(p)):
                     return p
@@ -67,6 +78,17 @@ def missing_message(reason: str = "") -> str:
         f"Download {url()} on a computer with internet, put the zip in {data_dir()} "
         f"(or set {ENV} to its path) and reload. Until then the app uses the bundled "
         "handwritten digits."
+    )
+
+
+def command_line_message(reason: str = "", prog: str = "python -m explorer.train") -> str:
+    """The same news for someone at a command line: what to type, and where the zip goes."""
+    return (
+        f"{reason + ' ' if reason else ''}Sign Language Digits is not on this machine yet. Either\n"
+        f"  - train on the bundled handwritten digits:  {prog} --dataset digits\n"
+        f"  - or download {url()}\n"
+        f"    on a computer with internet, put the zip in {data_dir()}\n"
+        f"    (or set {ENV} to its path) and run the same command again."
     )
 
 

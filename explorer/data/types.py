@@ -12,7 +12,15 @@ class DatasetError(ValueError):
 
 
 class DatasetUnavailable(DatasetError):
-    """Sign Language Digits is not on this machine and could not be downloaded."""
+    """Sign Language Digits is not on this machine and could not be downloaded.
+
+    str(error) is the web page's sentence; `reason` says why the download failed ("" when none
+    was tried), so a command line can word its own advice.
+    """
+
+    def __init__(self, message: str, reason: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 @dataclass(frozen=True)

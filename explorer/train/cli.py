@@ -19,7 +19,7 @@ from pathlib import Path
 import torch._dynamo  # noqa: F401
 
 from explorer import device, models
-from explorer.data import datasets
+from explorer.data import datasets, signdigits
 from explorer.data.types import COURSE_SPLIT
 from explorer.train import recipes, runs, training
 
@@ -27,8 +27,11 @@ from explorer.train import recipes, runs, training
 # Imported here with everything else, so that wall_seconds ("after imports") times the work.
 
 
-def parse(argv: list[str] | None = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m explorer.train", description=__doc__.split("\n\n")[0])
+PROG = "python -m explorer.train"
+
+
+def parse(argv: list[str] | None = None, prog: str = PROG) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n\n")[0])
     p.add_argument("--dataset", default="sign-digits",
                    help="sign-digits, digits, or the path of a zip of class folders")
     p.add_argument("--model", default=recipes.DEFAULT_MODEL,
@@ -78,13 +81,18 @@ def progress_line(ev) -> str | None:
     return None
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, prog: str = PROG) -> int:
+    """`prog` is how the user started us (`cnn-explorer train` when installed), for messages."""
     start = time.perf_counter()
-    args = parse(argv)
+    args = parse(argv, prog)
     try:
         models.info(args.model)
         dataset_name, ds = load_data(args.dataset)
         config = config_for(args)
+    except datasets.DatasetUnavailable as exc:
+        # The web page's wording ends in "reload"; here the advice is a command to type.
+        print(f"error: {signdigits.command_line_message(exc.reason, prog)}", file=sys.stderr)
+        return 2
     except (KeyError, ValueError) as exc:  # DatasetError is a ValueError
         print(f"error: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return 2

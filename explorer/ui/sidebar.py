@@ -1,19 +1,21 @@
-"""The sidebar every page shares (presenter mode, the link to this view, the training device),
-and the device line that Home shows too."""
+"""The sidebar every page shares (presenter mode, the link to this view, the training device,
+the app's version), and the device line that Home shows too."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from explorer.ui import device_probe, url_state
+from explorer.version import __version__
 
 
 def render() -> None:
-    """Presenter mode and the link to this view, then the training device."""
+    """Presenter mode and the link to this view, then the training device and the version."""
     with st.sidebar:
         url_state.presenter_toggle()
         url_state.copy_link()
         device_text("Training device: **{}**", small=True)
+        st.caption(f"CNN Explorer {__version__}")
 
 
 def device_text(template: str, small: bool = False) -> None:

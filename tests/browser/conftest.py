@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.helpers import watch_runs
 from tests.conftest import ROOT, real_archive
 
 # A 2-core machine shared by server, browser and tests: give assertions time to settle.
@@ -112,6 +113,7 @@ def page(browser, request):
                                   permissions=["camera"])
     pg = context.new_page()
     pg.set_default_timeout(30_000)
+    watch_runs(pg)
     yield pg
     failed = getattr(request.node, "rep_call", None)
     if failed is not None and failed.failed:

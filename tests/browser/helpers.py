@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import time
+import weakref
+from typing import Callable
+
 from playwright.sync_api import Page, expect
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 ERROR_SELECTORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
 
@@ -44,3 +49,64 @@ def wait_camera_ready(page: Page, timeout: float = 30_000) -> None:
     page.wait_for_function(
         "() => { const v = document.querySelector('video');"
         " return v && v.readyState >= 2 && v.videoWidth > 0; }", timeout=timeout)
+
+
+class ScriptRuns:
+    """The server's own account of a page's script runs, read off the page's websocket.
+
+    Streamlit sends a `new_session` message when a run starts and a `script_finished` when it
+    ends (fragment runs and runs cut short by a rerun each send both too), so the app is idle
+    exactly when the two counts are equal. Unlike the page's DOM, this cannot miss a run that
+    starts late on a busy machine: a click's run is the first one started after the click.
+    """
+
+    def __init__(self) -> None:
+        self.started = 0
+        self.finished = 0
+
+    def frame(self, payload) -> None:
+        if not isinstance(payload, (bytes, bytearray)):
+            return
+        msg = ForwardMsg()
+        try:
+            msg.ParseFromString(bytes(payload))
+        except Exception:  # not a ForwardMsg: nothing to count
+            return
+        kind = msg.WhichOneof("type")
+        if kind == "new_session":
+            self.started += 1
+        elif kind == "script_finished":
+            self.finished += 1
+
+
+_RUNS: "weakref.WeakKeyDictionary[Page, ScriptRuns]" = weakref.WeakKeyDictionary()
+
+
+def watch_runs(page: Page) -> ScriptRuns:
+    """Count the page's script runs from now on (call before the page opens the app)."""
+    runs = _RUNS.get(page)
+    if runs is None:
+        runs = _RUNS[page] = ScriptRuns()
+        page.on("websocket", lambda ws: ws.on("framereceived", runs.frame))
+    return runs
+
+
+def run_after(page: Page, action: Callable[[], None], timeout: float = 180.0) -> None:
+    """Do `action` (a click, an upload...) and wait until the script run it causes, and every
+    run after it, has finished: the app's state, not a guess of how long it takes."""
+    runs = _RUNS.get(page)
+    if runs is None:
+        raise RuntimeError("call watch_runs(page) before the page opens the app")
+    _poll(page, lambda: runs.started == runs.finished, timeout, "a run that was going on to end")
+    before = runs.started
+    action()
+    _poll(page, lambda: runs.started > before and runs.started == runs.finished, timeout,
+          "the run this action causes to finish")
+
+
+def _poll(page: Page, done: Callable[[], bool], timeout: float, what: str) -> None:
+    end = time.monotonic() + timeout
+    while not done():  # Playwright delivers websocket events while the page waits
+        if time.monotonic() > end:
+            raise TimeoutError(f"waited {timeout:.0f} s for {what}")
+        page.wait_for_timeout(50)

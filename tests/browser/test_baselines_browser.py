@@ -30,7 +30,9 @@ def test_run_the_comparison_and_see_the_charts(server, page):
     assert_no_errors(page)
 
 
-def test_stop_a_running_comparison(server, page):
+def test_stop_a_running_comparison(sign_digits_archive, server, page):
+    # The photos: 30 epochs on 4,096 inputs take long enough for Stop to land mid-run (on the
+    # 64 numbers of the bundled digits the run can end before the click).
     open_page(page, server, "baselines")
     choose_dataset(page, "Sign Language Digits (photos of hands)")
     expect(page.get_by_text("4,096 numbers per image")).to_be_attached(timeout=120_000)

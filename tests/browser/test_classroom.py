@@ -13,12 +13,7 @@ from playwright.sync_api import expect
 
 from tests import hostile_corpus
 from tests.browser.conftest import start_server, stop_server
-from tests.browser.helpers import (
-    assert_no_errors,
-    open_page,
-    wait_camera_ready,
-    wait_idle,
-)
+from tests.browser.helpers import assert_no_errors, open_page, run_after, wait_camera_ready, wait_idle, watch_runs
 from tests.inspect_helpers import save_digits_model
 
 SECRET_SIZE = (123, 77)  # an unusual size: "Input 77x123" can only come from this upload
@@ -44,6 +39,7 @@ def student(browser):
         contexts.append(ctx)
         page = ctx.new_page()
         page.set_default_timeout(30_000)
+        watch_runs(page)
         return page
 
     yield new
@@ -58,8 +54,10 @@ def secret_png() -> bytes:
 
 
 def upload(page, name: str, data: bytes, mime: str = "image/png") -> None:
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
-        files=[{"name": name, "mimeType": mime, "buffer": data}])
+    """Upload a file and wait for the script run that reads it to finish (the browser first
+    sends the file, then asks for the run: a DOM check right after can see the old page idle)."""
+    run_after(page, lambda: page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        files=[{"name": name, "mimeType": mime, "buffer": data}]))
     wait_idle(page)
 
 
@@ -71,7 +69,7 @@ def upload_refused(page, name: str, case: str, message: str, mime: str = "image/
 
 
 def choose_source(page, label: str) -> None:
-    page.get_by_test_id("stMain").get_by_text(label, exact=True).first.click()
+    run_after(page, lambda: page.get_by_test_id("stMain").get_by_text(label, exact=True).first.click())
     wait_idle(page)
 
 
@@ -88,7 +86,7 @@ def input_src(page) -> str:
 
 def take_photo(page) -> None:
     wait_camera_ready(page)
-    page.get_by_role("button", name="Take Photo").click()
+    run_after(page, lambda: page.get_by_role("button", name="Take Photo").click())
     wait_idle(page)
 
 
@@ -200,7 +198,9 @@ def test_a_pickle_on_saved_models_is_refused_and_the_list_still_works(classroom,
     expect(page.get_by_text("pickle", exact=False).first).to_be_visible()
     expect(page.get_by_test_id("stMetric").first).to_contain_text("Test accuracy")
     page.get_by_label("New name").fill("renamed after the pickle")
-    page.get_by_role("button", name="✏️ Rename").click()
+    # The click's run renames and reruns; wait for those runs themselves (the DOM still says
+    # "not running" until the server starts the run, which a busy machine can delay).
+    run_after(page, lambda: page.get_by_role("button", name="✏️ Rename").click())
     wait_idle(page)
     # the table of models (its grid keeps an accessible copy of each cell in the DOM)
     cells = page.locator('[data-testid="stDataFrame"] [role="gridcell"]')

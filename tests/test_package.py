@@ -1,0 +1,59 @@
+"""pyproject.toml: what `pip install .` installs (the explorer packages, the app's own files,
+requirements.txt as the dependencies) and the `cnn-explorer` command's own options."""
+
+from __future__ import annotations
+
+import tomllib
+
+from explorer import command
+from explorer.version import __version__
+from tests.conftest import ROOT
+
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
+
+
+def test_every_explorer_package_is_installed():
+    """A subpackage added to explorer/ but missing here would be left out of the install."""
+    on_disk = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "explorer").rglob("__init__.py")
+               if "__pycache__" not in p.parts}
+    listed = set(PYPROJECT["tool"]["setuptools"]["packages"])
+    assert on_disk <= listed, sorted(on_disk - listed)
+    assert {"cnn_explorer_app", "cnn_explorer_app.pages"} <= listed
+
+
+def test_the_app_files_travel_with_it():
+    mapping = PYPROJECT["tool"]["setuptools"]["package-dir"]
+    assert mapping == {"cnn_explorer_app": ".", "cnn_explorer_app.pages": "pages"}
+    data = PYPROJECT["tool"]["setuptools"]["package-data"]["cnn_explorer_app"]
+    assert ".streamlit/config.toml" in data and "assets/samples/*.png" in data
+    assert list((ROOT / "assets" / "samples").glob("*.png"))
+
+
+def test_requirements_txt_is_the_one_list_of_pins():
+    project = PYPROJECT["project"]
+    assert "dependencies" not in project and "dependencies" in project["dynamic"]
+    assert PYPROJECT["tool"]["setuptools"]["dynamic"]["dependencies"] == {"file": ["requirements.txt"]}
+    pins = [l.strip() for l in (ROOT / "requirements.txt").read_text().splitlines()
+            if l.strip() and not l.startswith("#")]
+    assert "torch==2.13.0" in pins
+    assert not [p for p in pins if p.startswith("-")]  # setuptools reads plain requirement lines only
+
+
+def test_the_command_and_its_version(capsys):
+    assert PYPROJECT["project"]["scripts"] == {"cnn-explorer": "explorer.command:main"}
+    assert PYPROJECT["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "explorer.version.__version__"}
+    assert command.main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"cnn-explorer {__version__}"
+    assert command.main(["--help"]) == 0
+    out = capsys.readouterr().out
+    assert "cnn-explorer train" in out and "streamlit run app.py" in out
+
+
+def test_train_subcommand_names_itself_in_its_messages(tmp_path, capsys):
+    assert command.main(["train", "--dataset", "digits", "--model", "nope", "--out", str(tmp_path)]) == 2
+    assert "unknown architecture" in capsys.readouterr().err
+    try:
+        command.main(["train", "--help"])
+    except SystemExit as exc:
+        assert exc.code == 0
+    assert capsys.readouterr().out.startswith("usage: cnn-explorer train")
