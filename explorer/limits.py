@@ -25,6 +25,11 @@ RATIO_FROM_BYTES = 2**20  # small files (a blank PNG) may legitimately compress 
 MODEL_BYTES = 64 * 2**20
 
 IMAGE_FORMATS = "PNG, JPEG, GIF, BMP, WebP or TIFF"
+# A model's name (the Train and Saved models pages' text boxes, the CLI's --name).
+MODEL_NAME_CHARS = 80
+# Torch threads a command line may ask for: more than the machine's cores only slows training
+# down, and 100,000 crashed the process.
+THREADS_PER_CORE = 1
 # The only Pillow decoders ever run on a file someone brings. Pillow can open ~40 formats and
 # some hand the file to another program (EPS runs Ghostscript, a PostScript interpreter: a
 # student's endless loop kept it at 100% CPU after the tab was closed).
@@ -41,6 +46,12 @@ UPLOAD_SECONDS = 60.0
 # The dataset a zip becomes (float32 pictures kept in the student's session): at most this
 # many values, i.e. 10,000 grey or 3,333 colour pictures of 64 x 64 (164 MB).
 DATASET_VALUES = 10_000 * 64 * 64
+
+
+def max_threads() -> int:
+    import os
+
+    return max(1, (os.cpu_count() or 1) * THREADS_PER_CORE)
 
 
 def mb(n_bytes: int) -> str:

@@ -331,7 +331,7 @@ MODELS = [
 ]
 
 CASES = IMAGES + ZIPS + MODELS
-# The costliest cases, timed and measured by bench/bench_hostile.py (before / after a fix).
+# The costliest cases, timed and measured by bench.bench_uploads.py (before / after a fix).
 WORST_NAMES = ("1,000 one-colour 40-megapixel PNGs (218 kB)", "20 one-colour 40-megapixel PNGs",
                "9,999 tiny colour pictures", "16-bit 40-megapixel PNG (90 kB)",
                "EPS named .png (Ghostscript would run it)", "EPS drawings inside, named .png")

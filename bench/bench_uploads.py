@@ -4,8 +4,8 @@ Every case runs in its own child Python (so one case's peak is not another's), a
 code of a checkout given with --repo (default: this one), e.g. to compare with an older commit:
 
     git worktree add /tmp/before a35128f
-    python -m bench.bench_hostile --repo /tmp/before
-    python -m bench.bench_hostile
+    python -m bench.bench_uploads --repo /tmp/before
+    python -m bench.bench_uploads
 
 A child gets at most --mem-gb of address space and --timeout seconds: the old code needed
 ~120 GB for the 1,000-picture zip, so "out of memory at N GB" is what it reports there.
