@@ -2,10 +2,12 @@
 
 import streamlit as st
 
-from explorer.ui import navigation, sidebar
+from explorer.ui import navigation, sidebar, url_state
 
 st.set_page_config(page_title="CNN Explorer", page_icon="🧠", layout="wide")
+url_state.begin_run()
 # expanded: every page stays listed (a collapsed list hides the Inspect pages behind "View more").
 page = st.navigation(navigation.build(), expanded=True)
 sidebar.render()
 page.run()
+url_state.drop_unknown()  # after every widget of the page is bound

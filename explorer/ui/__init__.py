@@ -6,9 +6,8 @@ treats an app with a pages/ folder as an old-style multipage app until the first
 own (no navigation, no page config). Every page imports explorer.ui, so the first such run
 switches Streamlit to app.py's navigation and reruns once; every later run goes through app.py.
 
-It also stops a hostile link from breaking a page: Streamlit 1.67 drops a URL value that a
-bound widget cannot read (ValueError) but not one that overflows, so ?architectures_side=1e999
-(int(inf)) raised an OverflowError. Such a value is now dropped like any other bad value.
+It also installs url_state's one check of every value a link gives a bound widget (a hostile
+link such as ?architectures_side=1e999 or ?pooling_mode= broke pages).
 """
 
 from __future__ import annotations
@@ -28,25 +27,11 @@ def _use_app_navigation() -> None:
             st.rerun()
 
 
-def _drop_overflowing_url_values() -> None:
-    try:
-        from streamlit.runtime.state.session_state import SessionState
-    except ImportError:  # a Streamlit without this internal: nothing to repair
-        return
-    seed = getattr(SessionState, "_seed_widget_from_url", None)
-    if seed is None or getattr(seed, "drops_overflow", False):
-        return
+def _check_url_values() -> None:
+    from explorer.ui import url_state
 
-    def guarded(self, metadata, user_key, widget_id, url_value):
-        try:
-            return seed(self, metadata, user_key, widget_id, url_value)
-        except OverflowError:
-            self._clear_url_param(user_key)
-            return False
-
-    guarded.drops_overflow = True
-    SessionState._seed_widget_from_url = guarded
+    url_state.check_every_bound_setting()
 
 
-_drop_overflowing_url_values()
+_check_url_values()
 _use_app_navigation()
