@@ -28,3 +28,16 @@ def test_home_lists_device_and_datasets():
     text = " ".join(m.value for m in at.markdown)
     assert "Training runs on" in text and ("CPU" in text or "GPU" in text)
     assert "Handwritten digits" in text and "bundled with scikit-learn" in text
+
+
+def test_home_does_not_show_the_servers_dataset_path(tmp_path, monkeypatch):
+    from tests.archive_factory import sign_digits_zip
+
+    (tmp_path / "secret-teacher-folder").mkdir()
+    archive = sign_digits_zip(tmp_path / "secret-teacher-folder" / "signs.zip")
+    monkeypatch.setenv("CNN_EXPLORER_SIGN_DIGITS", str(archive))
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    shown = " ".join(str(e.value) for kind in (at.markdown, at.caption, at.text, at.info) for e in kind)
+    assert "Sign Language Digits" in shown and "ready" in shown
+    assert "secret-teacher-folder" not in shown and str(tmp_path) not in shown
