@@ -2,11 +2,13 @@
 
 import streamlit as st
 
-from explorer.ui import navigation, sidebar, streamlit_fixes
+from explorer.ui import navigation, sidebar, streamlit_fixes, url_state
 
 streamlit_fixes.install(page=False)  # before anything else: see explorer/ui/streamlit_fixes.py
 st.set_page_config(page_title="CNN Explorer", page_icon="🧠", layout="wide")
+url_state.begin_run()
 # expanded: every page stays listed (a collapsed list hides the Inspect pages behind "View more").
 page = st.navigation(navigation.build(), expanded=True)
 sidebar.render()
 page.run()
+url_state.drop_unknown()  # after every widget of the page is bound

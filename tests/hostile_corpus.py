@@ -74,6 +74,30 @@ def png_claiming(width: int, height: int) -> bytes:
             + struct.pack(">I", zlib.crc32(b"IEND")))
 
 
+@lru_cache(maxsize=4)
+def one_colour_png(width: int = 8_000, height: int = 5_000) -> bytes:
+    """A one-colour picture of width x height (40 megapixels by default) as a 1-bit palette
+    PNG: about 5 kB on disk, 160 MB once decoded to RGB."""
+    img = Image.new("P", (width, height), 0)
+    img.putpalette([200, 30, 30, 0, 0, 0])
+    return encode(img, "PNG", bits=1, optimize=True)
+
+
+@lru_cache(maxsize=1)
+def png16_40mp() -> bytes:
+    """A 16-bit grey 8000 x 5000 PNG of one value (~90 kB): the old 16-bit conversion made five
+    float64 copies of it (1.4 GB)."""
+    return encode(Image.new("I;16", (8_000, 5_000), 1234), "PNG", compress_level=9)
+
+
+def eps(endless: bool = True) -> bytes:
+    """Encapsulated PostScript: Pillow hands it to Ghostscript, a program that runs the file
+    (this one loops forever)."""
+    body = b"{ 1 pop } loop\n" if endless else b"0 0 moveto 10 10 lineto stroke\n"
+    return (b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\n%%EndComments\n" + body
+            + b"showpage\n%%EOF\n")
+
+
 def animated_gif() -> bytes:
     frames = [Image.new("L", (32, 32), v) for v in (10, 200, 90)]
     return encode(frames[0], "GIF", save_all=True, append_images=frames[1:], duration=100, loop=0)
@@ -99,6 +123,9 @@ IMAGES = [
         np.linspace(0, 65535, 64 * 64).reshape(64, 64).astype(np.uint16)), "PNG"), None, ".png"),
     Case("CMYK JPEG", "image", lambda: encode(photo().convert("CMYK"), "JPEG"), None, ".jpg"),
     Case("PNG with transparency", "image", lambda: encode(photo().convert("RGBA"), "PNG"), None, ".png"),
+    Case("EPS named .png (Ghostscript would run it)", "image", eps, "PostScript", ".png"),
+    Case("EPS with its own name", "image", lambda: eps(endless=False), "PostScript", ".eps"),
+    Case("16-bit 40-megapixel PNG (90 kB)", "image", png16_40mp, None, ".png"),
 ]
 
 
@@ -148,6 +175,26 @@ def member_too_large() -> bytes:
     return buf.getvalue()
 
 
+def many_big_pictures(count: int) -> bytes:
+    """`count` one-colour 40-megapixel PNGs in two class folders: 5 kB each zipped, each within
+    every per-file limit, 160 MB each decoded (1,000 of them: a 218 kB zip needing 160 GB)."""
+    one = one_colour_png()
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for k in range(count):
+            zf.writestr(f"{('cat', 'dog')[k % 2]}/{k}.png", one)
+    return buf.getvalue()
+
+
+def many_tiny_pictures(count: int = 9_999, mode: str = "RGB") -> bytes:
+    """`count` 8x8 PNGs in two class folders (each becomes a 64x64 picture of the dataset)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for k in range(count):
+            zf.writestr(f"{('cat', 'dog')[k % 2]}/{k}.png", png_bytes(k % 256, (8, 8), mode))
+    return buf.getvalue()
+
+
 def nested_zip() -> bytes:
     return zipped({"cat/more.zip": zipped(five_each()), "dog/more.zip": zipped(five_each())})
 
@@ -173,6 +220,13 @@ ZIPS = [
     Case("text renamed to .zip", "zip", lambda: b"just some notes\n" * 50, "not a readable zip", ".zip"),
     Case("images renamed and broken inside", "zip",
          lambda: zipped({**five_each(), "cat/notes.png": b"not really a png"}), None, ".zip"),
+    Case("EPS drawings inside, named .png", "zip",
+         lambda: zipped({**five_each(), "cat/drawing.png": eps(), "dog/sketch.png": eps(endless=False)}),
+         None, ".zip"),
+    Case("1,000 one-colour 40-megapixel PNGs (218 kB)", "zip", lambda: many_big_pictures(1_000),
+         "megapixels", ".zip"),
+    Case("20 one-colour 40-megapixel PNGs", "zip", lambda: many_big_pictures(20), "megapixels", ".zip"),
+    Case("9,999 tiny colour pictures", "zip", many_tiny_pictures, "pictures", ".zip"),
 ]
 
 
@@ -278,10 +332,19 @@ MODELS = [
 ]
 
 CASES = IMAGES + ZIPS + MODELS
+# The costliest cases, timed and measured by bench.bench_uploads.py (before / after a fix).
+WORST_NAMES = ("1,000 one-colour 40-megapixel PNGs (218 kB)", "20 one-colour 40-megapixel PNGs",
+               "9,999 tiny colour pictures", "16-bit 40-megapixel PNG (90 kB)",
+               "EPS named .png (Ghostscript would run it)", "EPS drawings inside, named .png")
 
 
 def by_name(name: str) -> Case:
     return next(c for c in CASES if c.name == name)
+
+
+WORST = [by_name(n) for n in WORST_NAMES] + [
+    Case("9,999 tiny grey pictures", "zip", lambda: many_tiny_pictures(mode="L"), None, ".zip"),
+    Case("README's smallest dataset (2 classes x 5)", "zip", lambda: zipped(five_each()), None, ".zip")]
 
 
 def write_all(folder: Path) -> list[Path]:

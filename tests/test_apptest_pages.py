@@ -37,3 +37,16 @@ def test_sidebar_names_the_device_and_the_version():
     captions = [c.value for c in at.sidebar.caption]
     assert any(c.startswith("Training device: **") and ("CPU" in c or "GPU" in c) for c in captions), captions
     assert f"CNN Explorer {__version__}" in captions
+
+
+def test_home_does_not_show_the_servers_dataset_path(tmp_path, monkeypatch):
+    from tests.archive_factory import sign_digits_zip
+
+    (tmp_path / "secret-teacher-folder").mkdir()
+    archive = sign_digits_zip(tmp_path / "secret-teacher-folder" / "signs.zip")
+    monkeypatch.setenv("CNN_EXPLORER_SIGN_DIGITS", str(archive))
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    shown = " ".join(str(e.value) for kind in (at.markdown, at.caption, at.text, at.info) for e in kind)
+    assert "Sign Language Digits" in shown and "ready" in shown
+    assert "secret-teacher-folder" not in shown and str(tmp_path) not in shown

@@ -40,6 +40,33 @@ def test_an_overflowing_link_value_breaks_the_page_without_the_repair(unpatched,
     assert at.exception  # OverflowError: int(inf)
 
 
+def _required_choice_page():
+    import streamlit as st
+
+    from explorer.ui import streamlit_fixes
+
+    streamlit_fixes.install()
+    mode = st.segmented_control("Mode", ["max", "avg"], default="max", required=True, key="mode",
+                                bind="query-params")
+    st.write(f"mode is {mode.upper()}")
+
+
+def test_an_empty_value_for_a_required_choice_breaks_the_page_without_the_repair(unpatched, monkeypatch):
+    monkeypatch.setattr(streamlit_fixes, "install", lambda: None)
+    at = AppTest.from_function(_required_choice_page)
+    at.query_params["mode"] = ""
+    at.run()
+    assert at.exception  # None.upper(): a page meets a value its widget could never produce
+
+
+def test_an_empty_value_for_a_required_choice_is_dropped(unpatched):
+    at = AppTest.from_function(_required_choice_page)
+    at.query_params["mode"] = ""
+    at.run()
+    assert not at.exception
+    assert "mode is MAX" in [m.value for m in at.markdown]
+
+
 def test_an_overflowing_link_value_is_dropped_like_any_bad_value(unpatched):
     at = AppTest.from_function(_bound_number_page)
     at.query_params["side"] = "1e999"
@@ -54,8 +81,8 @@ def test_the_repair_is_installed_once_and_passes_named_arguments_through(unpatch
     first = SessionState._seed_widget_from_url
     streamlit_fixes.install()
     assert SessionState._seed_widget_from_url is first
-    assert streamlit_fixes._user_key((), {"user_key": "side", "metadata": None}) == "side"
-    assert streamlit_fixes._user_key(("meta", "side", "id", "1e999"), {}) == "side"
+    assert streamlit_fixes._argument((), {"user_key": "side", "metadata": None}, "user_key") == "side"
+    assert streamlit_fixes._argument(("meta", "side", "id", "1e999"), {}, "url_value") == "1e999"
 
 
 def test_a_fresh_server_routes_a_page_link_through_the_app(monkeypatch):

@@ -7,6 +7,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from explorer import registry
 from tests.conftest import ROOT
 
@@ -62,3 +64,24 @@ def test_cli_offline_without_the_archive_says_what_to_type(tmp_path):
     suggested = run_cli("--dataset", "digits", "--epochs", "1", "--quiet", env_extra=env)
     assert suggested.returncode == 0, suggested.stderr
     assert json.loads(suggested.stdout.strip().splitlines()[-1])["dataset"] == "digits"
+
+
+HOSTILE_ARGS = [
+    (["--seed", "100000000000000000000000"], "seed must be from 0"),
+    (["--seed", "1e23"], "seed must be a whole number"),
+    (["--model", "lenet5"], "cannot train on digits (1x8x8 pictures)"),
+    (["--out", "/proc/no-models-here"], "cannot save models in /proc/no-models-here"),
+    (["--threads", "100000"], "number of threads must be from 1"),
+    (["--threads", "0"], "number of threads must be from 1"),
+    (["--name", "x" * 100_000], "1 to 80 characters"),
+    (["--name", "   "], "1 to 80 characters"),
+]
+
+
+@pytest.mark.parametrize("args, expect", HOSTILE_ARGS, ids=[" ".join(a)[:30] for a, _ in HOSTILE_ARGS])
+def test_cli_refuses_hostile_arguments_with_a_sentence_and_exit_code_2(tmp_path, args, expect):
+    out = [] if "--out" in args else ["--out", str(tmp_path / "models")]
+    proc = run_cli("--dataset", "digits", "--epochs", "1", *out, *args)
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert expect in proc.stderr and "Traceback" not in proc.stderr, proc.stderr[-2000:]
+    assert not (tmp_path / "models").exists() or not any((tmp_path / "models").iterdir())

@@ -155,3 +155,21 @@ def test_stopping_a_running_job(digits, tmp_path):
     assert job.state == jobs.STOPPED and job.result.finished.stopped
     assert job.result.saved is not None and job.result.saved.card.stopped_early
     assert job.result.finished.epochs_done < 200
+
+
+@pytest.mark.parametrize("architecture", sorted(a for a, s in recipes.SCHEDULES.items() if s["schedule"] == "one-cycle"))
+def test_the_readmes_smallest_dataset_trains_with_the_default_settings(architecture):
+    """2 classes x 5 images (the README's minimum): 8 training pictures make one batch, so the
+    default 4 epochs of fastnet are 4 steps, where PyTorch's one-cycle divided by zero."""
+    from tests.archive_factory import class_zip
+    from tests.hostile_corpus import five_each
+
+    ds = datasets.from_zip(class_zip(five_each()))
+    train, test = datasets.split(ds)
+    config = training.TrainConfig(**{**recipes.default_schedule(architecture), "threads": 1, "device": "cpu"})
+    torch.manual_seed(0)
+    events = run_all(config, train, test, from_spec.build(recipes.model_spec(architecture, ds)))
+    done = events[-1]
+    assert isinstance(done, training.Finished) and done.epochs_done == config.epochs
+    lrs = [e.lr for e in events if isinstance(e, training.Step)]
+    assert all(math.isfinite(lr) and lr >= 0 for lr in lrs) and max(lrs) == pytest.approx(config.lr, rel=0.05)

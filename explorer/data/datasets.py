@@ -9,19 +9,17 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
+from explorer import limits as bounds
 from explorer.data import archives, download, images, signdigits
 from explorer.data.archives import ArchiveError
-from explorer.data.types import (
-    COURSE_SPLIT,
-    Dataset,
-    DatasetError,
-    DatasetUnavailable,
-    Split,
-)
+from explorer.data.budget import BudgetExceeded, DecodeBudget
+from explorer.data.types import COURSE_SPLIT, Dataset, DatasetError, DatasetUnavailable, Split
 
 __all__ = ["Dataset", "DatasetError", "DatasetUnavailable", "load", "split", "from_zip", "available"]
 
@@ -89,23 +87,30 @@ def split(dataset: Dataset, how: Split = COURSE_SPLIT) -> tuple[Dataset, Dataset
 
 
 def from_zip(path, *, size: int = 64, min_per_class: int = 5,
-             limits: archives.Limits = archives.Limits()) -> Dataset:
+             limits: archives.Limits = archives.Limits(),
+             budget: DecodeBudget | None = None) -> Dataset:
     """A user's zip of class folders (ImageFolder layout: <class>/<image>, optionally inside
     one top folder). Images become `size` x `size`, grayscale unless some are in colour.
 
+    Pictures are decoded one at a time and shrunk to `size` at once (only the small copies are
+    kept); the whole upload is charged against `budget` (default: a fresh one from
+    explorer.limits) and the dataset may hold at most limits.DATASET_VALUES values.
     `path` is a file path or a binary file object. Raises DatasetError with the reason.
     """
+    budget = budget if budget is not None else DecodeBudget()
     try:
         with archives.open_zip(path) as zf:
             members = archives.checked_members(zf, limits)
-            decoded, skipped = _decode_members(zf, members)
-    except ArchiveError as exc:
+            shrunk, skipped = _shrink_members(zf, members, size, budget)
+    except (ArchiveError, BudgetExceeded) as exc:
         raise DatasetError(str(exc)) from exc
-    classes = _check_classes(decoded, min_per_class, skipped)
-    channels = 3 if any(img.mode == "RGB" for _, img in decoded) else 1
+    classes = _check_classes(shrunk, min_per_class, skipped)
+    channels = 3 if any(s.rgb is not None for _, s in shrunk) else 1
     lookup = {c: i for i, c in enumerate(classes)}
-    ordered = sorted(decoded, key=lambda d: (lookup[d[0][0]], _natural(d[0][-1])))
-    arrays = np.stack([images.to_array(img, (size, size), channels) for _, img in ordered])
+    ordered = sorted(shrunk, key=lambda d: (lookup[d[0][0]], _natural(d[0][-1])))
+    arrays = np.empty((len(ordered), channels, size, size), np.float32)
+    for i, (_, small) in enumerate(ordered):
+        arrays[i] = small.array(channels)
     labels = np.array([lookup[parts[0]] for parts, _ in ordered], dtype=np.int64)
     name = Path(getattr(path, "name", None) or str(path)).stem or "your-dataset"
     notes = (f"All images were brought to {size}x{size} {'RGB' if channels == 3 else 'grayscale'}.",)
@@ -113,24 +118,65 @@ def from_zip(path, *, size: int = 64, min_per_class: int = 5,
                    skipped=tuple(skipped), notes=notes)
 
 
-def _decode_members(zf, members) -> tuple[list, list[str]]:
-    """[(class-relative parts, PIL image)], ["name: reason", ...] for what was left out."""
+@dataclass(frozen=True)
+class _Small:
+    """One zip picture already at the dataset's size: uint8 grey (H, W) and, for a colour
+    picture, uint8 RGB (H, W, 3). Both are made from the decoded picture, exactly as
+    images.to_array would make them (grey: convert then resize)."""
+
+    grey: np.ndarray
+    rgb: np.ndarray | None
+
+    def array(self, channels: int) -> np.ndarray:
+        """float32 (channels, H, W) in [0, 1]."""
+        if channels == 1:
+            return self.grey[None] / np.float32(255.0)
+        rgb = self.rgb if self.rgb is not None else np.repeat(self.grey[..., None], 3, axis=2)
+        return rgb.transpose(2, 0, 1) / np.float32(255.0)
+
+
+def _shrink(img, size: int) -> _Small:
+    box = (size, size)
+    lanczos = Image.Resampling.LANCZOS
+    grey = np.asarray(img.convert("L").resize(box, lanczos))
+    rgb = np.asarray(img.resize(box, lanczos)) if img.mode == "RGB" else None
+    return _Small(grey, rgb)
+
+
+def _shrink_members(zf, members, size: int, budget: DecodeBudget) -> tuple[list, list[str]]:
+    """[(class-relative parts, _Small)], ["name: reason", ...] for what was left out."""
     members = _strip_common_top(members)
-    decoded, skipped = [], []
+    shrunk, skipped = [], []
+    colour = False
     for m, data in archives.read_members(zf, [m for m in members if m.is_image and len(m.parts) > 1]):
         if data is None:
             skipped.append(f"{'/'.join(m.parts)}: damaged inside the zip")
             continue
         try:
-            decoded.append((m.parts, images.decode(data)))
+            small = _shrink(images.decode(data, max_side=size, budget=budget), size)
         except images.ImageError as exc:
             skipped.append(f"{'/'.join(m.parts)}: {exc}")
+            continue
+        shrunk.append((m.parts, small))
+        colour = colour or small.rgb is not None
+        _check_dataset_size(len(shrunk), 3 if colour else 1, size)
     for m in members:
         if not m.is_image:
             skipped.append(f"{'/'.join(m.parts)}: not an image")
         elif len(m.parts) == 1:
             skipped.append(f"{m.parts[0]}: not inside a class folder")
-    return decoded, skipped
+    return shrunk, skipped
+
+
+def _check_dataset_size(count: int, channels: int, size: int) -> None:
+    if count * channels * size * size <= bounds.DATASET_VALUES:
+        return
+    most = bounds.DATASET_VALUES // (size * size)
+    raise BudgetExceeded(
+        f"The zip holds more than {most // channels:,} {'colour' if channels == 3 else 'grey'} pictures; "
+        f"a dataset on this shared server may hold at most {most // 3:,} colour or {most:,} grey "
+        f"pictures of {size} x {size}. Use fewer pictures."
+    )
 
 
 def _strip_common_top(members: list[archives.Member]) -> list[archives.Member]:

@@ -46,7 +46,7 @@ def load(name: str) -> Image.Image:
         raise KeyError(f"unknown sample {name!r}; choose one of {names()}")
     path = SAMPLE_DIR / f"{name}.png"
     if path.exists():
-        with Image.open(path) as img:
+        with Image.open(path, formats=["PNG"]) as img:
             return img.convert("L")
     return draw(name)
 

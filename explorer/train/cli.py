@@ -13,14 +13,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import torch._dynamo  # noqa: F401
 
-from explorer import device, models
+from explorer import device, limits, models, registry
 from explorer.data import datasets, signdigits
 from explorer.data.types import COURSE_SPLIT
+from explorer.models import from_spec
 from explorer.train import recipes, runs, training
 
 # Why torch._dynamo: every torch optimizer imports it when it is created (~3 s on 2 cores).
@@ -28,6 +30,29 @@ from explorer.train import recipes, runs, training
 
 
 PROG = "python -m explorer.train"
+SEED_MAX = 2**32 - 1  # numpy's RandomState (the split) takes no larger seed
+
+
+def whole(name: str, lo: int, hi: int):
+    """An argparse type: a whole number from lo to hi, else a sentence (argparse exits with 2)."""
+    def parse_whole(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name} must be a whole number from {lo} to {hi:,}, not {text[:40]!r}") from None
+        if not lo <= value <= hi:
+            raise argparse.ArgumentTypeError(f"{name} must be from {lo} to {hi:,}, not {text[:40]}")
+        return value
+    return parse_whole
+
+
+def model_name(text: str) -> str:
+    text = text.strip()
+    if not 1 <= len(text) <= limits.MODEL_NAME_CHARS:
+        raise argparse.ArgumentTypeError(
+            f"the name needs 1 to {limits.MODEL_NAME_CHARS} characters (it is shown in every "
+            f"student's model list), not {len(text):,}")
+    return text
 
 
 def parse(argv: list[str] | None = None, prog: str = PROG) -> argparse.Namespace:
@@ -37,13 +62,14 @@ def parse(argv: list[str] | None = None, prog: str = PROG) -> argparse.Namespace
     p.add_argument("--model", default=recipes.DEFAULT_MODEL,
                    help=f"architecture: {', '.join(models.names(trainable_only=True))}")
     p.add_argument("--epochs", type=int, help="default: the architecture's schedule")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=whole("the seed", 0, SEED_MAX), default=0)
     p.add_argument("--lr", type=float, help="(peak) learning rate; default: the architecture's")
     p.add_argument("--batch-size", type=int)
     p.add_argument("--label-smoothing", type=float, help="0 to below 1; default: the architecture's")
-    p.add_argument("--threads", type=int, help="CPU threads for torch (default: all cores)")
+    p.add_argument("--threads", type=whole("the number of threads", 1, limits.max_threads()),
+                   help="CPU threads for torch (default: all cores)")
     p.add_argument("--no-augment", action="store_true", help="train without shifts and rotations")
-    p.add_argument("--name", help="name shown on the Saved models page")
+    p.add_argument("--name", type=model_name, help="name shown on the Saved models page")
     p.add_argument("--out", type=Path, help="models folder (default: data/models)")
     p.add_argument("--quiet", action="store_true", help="only the final JSON line")
     return p.parse_args(argv)
@@ -81,14 +107,53 @@ def progress_line(ev) -> str | None:
     return None
 
 
+def check_out(out: Path | None) -> None:
+    """Refuse an --out folder the models cannot be written to before any training."""
+    folder = out if out is not None else registry.models_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise ValueError(f"cannot save models in {str(folder)[:200]}: {exc.strerror or exc}. "
+                         "Choose a folder you can write to with --out.") from None
+
+
+def check_fits(architecture: str, dataset_name: str, ds: datasets.Dataset) -> dict:
+    """The model spec, or ValueError saying why this architecture cannot take these pictures
+    and which ones can."""
+    spec = recipes.model_spec(architecture, ds)
+    try:
+        from_spec.build(spec)
+    except from_spec.SpecError as exc:
+        reason = str(exc.__cause__ or exc)
+        c, h, w = ds.image_shape
+        fitting = [n for n in models.names(trainable_only=True) if n != architecture and _builds(n, ds)]
+        raise ValueError(
+            f"--model {architecture} cannot train on {dataset_name} ({c}x{h}x{w} pictures): {reason} "
+            f"Models that fit these pictures: {', '.join(fitting) or 'none'}; or use larger pictures "
+            "(--dataset sign-digits is 64x64).") from None
+    return spec
+
+
+def _builds(architecture: str, ds: datasets.Dataset) -> bool:
+    try:
+        from_spec.build(recipes.model_spec(architecture, ds))
+        return True
+    except from_spec.SpecError:
+        return False
+
+
 def main(argv: list[str] | None = None, prog: str = PROG) -> int:
     """`prog` is how the user started us (`cnn-explorer train` when installed), for messages."""
     start = time.perf_counter()
     args = parse(argv, prog)
     try:
         models.info(args.model)
+        check_out(args.out)
         dataset_name, ds = load_data(args.dataset)
         config = config_for(args)
+        spec = check_fits(args.model, dataset_name, ds)
     except datasets.DatasetUnavailable as exc:
         # The web page's wording ends in "reload"; here the advice is a command to type.
         print(f"error: {signdigits.command_line_message(exc.reason, prog)}", file=sys.stderr)
@@ -98,7 +163,7 @@ def main(argv: list[str] | None = None, prog: str = PROG) -> int:
         return 2
     train_ds, test_ds = datasets.split(ds, COURSE_SPLIT)
     request = runs.TrainRequest(
-        recipes.model_spec(args.model, ds), config, dataset_name, train_ds, test_ds,
+        spec, config, dataset_name, train_ds, test_ds,
         COURSE_SPLIT, args.name or recipes.default_name(args.model, dataset_name),
         args.out)
 

@@ -171,10 +171,20 @@ def _optimizer(model: nn.Module, cfg: TrainConfig) -> torch.optim.Optimizer:
     return cls(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
 
 
+ONE_CYCLE_WARMUP = 0.25  # share of the steps spent raising the learning rate
+
+
 def _scheduler(opt: torch.optim.Optimizer, cfg: TrainConfig, total_steps: int):
+    if cfg.schedule == "one-cycle" and total_steps < 4:
+        # Too few steps for a warm-up and a descent (a tiny dataset, one epoch): keep the peak.
+        return torch.optim.lr_scheduler.LambdaLR(opt, lambda _: 1.0)
     if cfg.schedule == "one-cycle":
+        # PyTorch divides by the warm-up's length in steps minus one: it needs at least two
+        # warm-up steps (4 steps in all raised ZeroDivisionError; 2 classes x 5 images with
+        # the default 4 epochs of one batch is exactly that).
+        warmup = max(ONE_CYCLE_WARMUP, 2 / total_steps)
         return torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=total_steps,
-                                                   pct_start=0.25)
+                                                   pct_start=warmup)
     if cfg.schedule == "cosine":
         return torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=total_steps)
     return torch.optim.lr_scheduler.LambdaLR(opt, lambda _: 1.0)

@@ -96,7 +96,8 @@ def _named_bytes(data: bytes, name: str) -> io.BytesIO:
 
 
 def status_rows() -> list[dict]:
-    """One row per built-in dataset for a table: name, status, where it comes from."""
+    """One row per built-in dataset for a table: name, status, where it comes from (never a
+    path on the server)."""
     found = datasets.available()
     rows = []
     for name in datasets.NAMES:
@@ -104,6 +105,8 @@ def status_rows() -> list[dict]:
         rows.append({
             "Dataset": datasets.TITLES[name],
             "Status": "ready" if src else "not downloaded yet",
-            "Source": src or signdigits.url(),
+            # Never the server's own path (a student has no business knowing the folder
+            # layout of the classroom server): "here" or the public download address.
+            "Source": ("a copy on this server" if src and name == "sign-digits" else src) or signdigits.url(),
         })
     return rows

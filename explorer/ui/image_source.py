@@ -46,7 +46,8 @@ def _fit(img: Image.Image, max_side: int) -> tuple[Image.Image, str | None]:
         return img, None
     f = max_side / max(w, h)
     small = img.resize((max(1, round(w * f)), max(1, round(h * f))), Image.Resampling.LANCZOS)
-    return small, (f"Scaled down from {w}x{h} to {small.size[0]}x{small.size[1]} pixels "
+    ow, oh = img.info.get("original_size", img.size)  # images.decode may have shrunk it already
+    return small, (f"Scaled down from {ow}x{oh} to {small.size[0]}x{small.size[1]} pixels "
                    "so that every change redraws immediately.")
 
 
@@ -63,7 +64,7 @@ def _sample(name: str, channels: int, max_side: int) -> tuple[np.ndarray, str | 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _decoded(upload_key: str, _data: bytes, channels: int, max_side: int) -> tuple[np.ndarray, str | None, bool]:
     """Decode an upload once per file (keyed by session and upload id, never shared by name)."""
-    img = images.decode(_data)
+    img = images.decode(_data, max_side=max_side)
     grey = img.mode == "L"
     img, note = _fit(img, max_side)
     return _array(img, channels), note, grey

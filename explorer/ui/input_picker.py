@@ -53,7 +53,7 @@ def input_picker(prefix: str, picked: Picked) -> Input | None:
 @st.cache_data(max_entries=16, show_spinner=False)
 def _decoded(upload_key: str, _data: bytes, size: tuple[int, int, int]) -> np.ndarray:
     """An upload decoded once per file and model input size (keyed by session and upload id)."""
-    return pixel_model.prepare(images.decode(_data), size)
+    return pixel_model.prepare(images.decode(_data, max_side=max(size[1:])), size)
 
 
 def _from_upload(upload, picked: Picked, what: str) -> Input | None:

@@ -7,9 +7,11 @@
    later run goes through app.py. app.py itself needs no rerun: its st.navigation switches.
    (A page folder with another name would avoid this, but pages/ is the layout every
    Streamlit reader knows.)
-2. Overflowing link values. Streamlit drops a URL value that a bound widget cannot read
-   (ValueError) but not one that overflows: ?architectures_side=1e999 (int(inf)) raised
-   OverflowError and broke the page. Such a value is now dropped like any other bad value.
+2. One check of every value a link gives a bound widget. Streamlit drops a URL value that a
+   bound widget cannot read (ValueError) but not one that overflows (?architectures_side=1e999:
+   int(inf) raised OverflowError), nor an empty value for a required choice (?pooling_mode=
+   gave the page a KeyError), nor NaN or endless text. Each such value is now dropped like
+   any other bad value (url_state.usable decides), and the widget keeps its default.
 
 Each repair relies on one internal; `missing_internals()` names any that a Streamlit upgrade
 removed, and a test fails on it, so an upgrade cannot silently undo a repair.
@@ -34,9 +36,11 @@ def _session_state_class():
     return SessionState
 
 
-# _seed_widget_from_url(self, metadata, user_key, ...): the user key is what gets cleared.
 _REROUTED = "streamlit_fixes_routed"  # session_state: this session runs through app.py
+# SessionState._seed_widget_from_url(self, metadata, user_key, widget_id, url_value): the value
+# is checked with the metadata's deserializer and value_type; a bad one's user key is cleared.
 _SEED_ARGS = ("metadata", "user_key", "widget_id", "url_value")
+_METADATA_FIELDS = ("deserializer", "value_type")
 
 
 def _parameters(method) -> tuple[str, ...]:
@@ -57,10 +61,23 @@ def missing_internals() -> list[str]:
     try:
         state = _session_state_class()
         seed = getattr(state, "_seed_widget_from_url", None)
-        if seed is None or not hasattr(state, "_clear_url_param") or _SEED_ARGS[:2] != _parameters(seed)[:2]:
+        if seed is None or not hasattr(state, "_clear_url_param") or _SEED_ARGS != _parameters(seed)[:4]:
             missing.append(f"SessionState._seed_widget_from_url{_SEED_ARGS} / _clear_url_param")
     except ImportError:
         missing.append("streamlit.runtime.state.session_state.SessionState")
+    try:
+        from dataclasses import fields
+
+        from streamlit.runtime.state.common import WidgetMetadata
+
+        if not set(_METADATA_FIELDS) <= {f.name for f in fields(WidgetMetadata)}:
+            missing.append(f"WidgetMetadata{_METADATA_FIELDS}")
+    except (ImportError, TypeError):
+        missing.append("streamlit.runtime.state.common.WidgetMetadata")
+    try:
+        from streamlit.runtime.state.query_params import parse_url_param  # noqa: F401
+    except ImportError:
+        missing.append("streamlit.runtime.state.query_params.parse_url_param")
     return missing
 
 
@@ -71,7 +88,7 @@ def install(page: bool = True) -> None:
     if problems:
         log.warning("Streamlit changed; repairs not installed for: %s", ", ".join(problems))
         return
-    _drop_overflowing_url_values()
+    _check_url_values()
     if page:
         _use_app_navigation()
     else:
@@ -104,25 +121,43 @@ def _use_app_navigation() -> None:
         st.rerun()
 
 
-def _drop_overflowing_url_values() -> None:
+def _check_url_values() -> None:
+    from streamlit.runtime.state.query_params import parse_url_param
+
+    from explorer.ui.url_state import usable
+
     state = _session_state_class()
     seed = state._seed_widget_from_url
-    if getattr(seed, "drops_overflow", False):
+    if getattr(seed, "checked_by_url_state", False):
         return
 
-    def guarded(self, *args, **kwargs):
-        # Any arguments the wrapped method takes pass through; only the overflow is caught.
+    def checked(self, *args, **kwargs):
+        # Any arguments the wrapped method takes pass through; only unusable values stop here.
+        metadata, url_value = _argument(args, kwargs, "metadata"), _argument(args, kwargs, "url_value")
+        try:
+            value = metadata.deserializer(parse_url_param(url_value, metadata.value_type))
+            if not usable(value, metadata.deserializer(None)):
+                return _drop(self, args, kwargs)
+        except (ValueError, TypeError, IndexError, KeyError):
+            pass  # Streamlit's own seeding drops these
+        except OverflowError:
+            return _drop(self, args, kwargs)
         try:
             return seed(self, *args, **kwargs)
         except OverflowError:
-            self._clear_url_param(_user_key(args, kwargs))
-            return False
+            return _drop(self, args, kwargs)
 
-    guarded.drops_overflow = True
-    guarded.__wrapped__ = seed
-    state._seed_widget_from_url = guarded
+    checked.checked_by_url_state = True
+    checked.__wrapped__ = seed
+    state._seed_widget_from_url = checked
 
 
-def _user_key(args: tuple, kwargs: dict) -> str:
-    """The widget's user key among _seed_widget_from_url's arguments (positional or named)."""
-    return kwargs["user_key"] if "user_key" in kwargs else args[_SEED_ARGS.index("user_key")]
+def _drop(state, args: tuple, kwargs: dict) -> bool:
+    """Take the value out of the address; False: the widget was not seeded from it."""
+    state._clear_url_param(_argument(args, kwargs, "user_key"))
+    return False
+
+
+def _argument(args: tuple, kwargs: dict, name: str):
+    """One of _seed_widget_from_url's arguments, given by position or by name."""
+    return kwargs[name] if name in kwargs else args[_SEED_ARGS.index(name)]

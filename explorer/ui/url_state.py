@@ -65,6 +65,51 @@ def parse_kernel(raw: str | None, size: int) -> np.ndarray | None:
     return np.array(grid, dtype=np.float64)
 
 
+def usable(value, default) -> bool:
+    """Whether a value read from the address can stand for a bound widget whose own default
+    is `default`: no "nothing chosen" where the widget always has a choice (?pooling_mode=
+    gave a required segmented control None, and the page a KeyError), no NaN or infinity, no
+    text longer than MAX_PARAM."""
+    if value is None or (isinstance(value, (list, tuple, str)) and len(value) == 0):
+        return value == default
+    if isinstance(value, float) and not math.isfinite(value):
+        return False
+    if isinstance(value, str) and len(value) > MAX_PARAM:
+        return False
+    if isinstance(value, (list, tuple)):
+        return all(usable(v, None) for v in value)
+    return True
+
+
+# ---- parameters nobody reads ------------------------------------------------------------------
+
+_READ = "_url_read"  # session_state: the hand-carried parameters read or written this run
+
+
+def begin_run() -> None:
+    """Called first by app.py on every full run."""
+    st.session_state[_READ] = set()
+
+
+def drop_unknown() -> None:
+    """Called last by app.py on every full run: take out of the address every parameter that
+    no widget of this page is bound to and no page code read (?utm_source=..., typos, old
+    names), so junk does not travel in copied links."""
+    try:
+        from streamlit.runtime.state.session_state_proxy import get_session_state
+    except ImportError:
+        return
+    read = st.session_state.get(_READ, set())
+    with get_session_state().query_params() as qp:
+        junk = [p for p in qp if not qp.is_bound(p) and p not in read]
+    for param in junk:
+        del st.query_params[param]
+
+
+def _mark_read(param: str) -> None:
+    st.session_state.setdefault(_READ, set()).add(param)
+
+
 # ---- settings without a widget binding ------------------------------------------------------
 
 def _written() -> dict:
@@ -74,6 +119,7 @@ def _written() -> dict:
 def incoming(param: str) -> str | None:
     """The address's value of `param` when it came from outside (a shared link, a lesson
     preset, the Back button), None when it is absent or merely what `publish` wrote."""
+    _mark_read(param)
     raw = st.query_params.get(param)
     if not isinstance(raw, str) or len(raw) > MAX_PARAM or raw == _written().get(param):
         return None
@@ -83,6 +129,7 @@ def incoming(param: str) -> str | None:
 
 def publish(param: str, value: str | None) -> None:
     """Put `value` in the address (None: take `param` out)."""
+    _mark_read(param)
     if value is None:
         _written().pop(param, None)
         if param in st.query_params:

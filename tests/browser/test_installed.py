@@ -11,7 +11,6 @@ import os
 import shutil
 import subprocess
 import venv
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect

@@ -119,3 +119,18 @@ def test_a_garbage_address_opens_without_an_error(server, page, path):
     assert not {k for k in got if k.startswith(("convolution_", "pooling_", "architectures_"))}
     if path.startswith("saliency"):  # no model on this server: the page says how to get one
         expect(page.get_by_text("There is no trained model yet")).to_be_visible()
+
+
+@pytest.mark.parametrize("path, junk, kept", [
+    ("pooling?pooling_mode=&utm_source=mail&pooling_size=3", {"pooling_mode", "utm_source"}, {"pooling_size": "3"}),
+    ("architectures?architectures_rf_preset=&fbclid=x1&architectures_side=64", {"architectures_rf_preset", "fbclid"},
+     {"architectures_side": "64"}),
+])
+def test_empty_settings_and_unknown_parameters_leave_the_address(server, page, path, junk, kept):
+    """?pooling_mode= and ?architectures_rf_preset= crashed their pages; unknown names travelled
+    in every copied link. Now the page opens, the good setting is kept, the rest is dropped."""
+    open_page(page, server, path)
+    assert_no_errors(page)
+    page.wait_for_function("names => names.every(n => !new URLSearchParams(location.search).has(n))",
+                           arg=sorted(junk))
+    assert params(page.url) == kept
