@@ -16,6 +16,8 @@ scenarios use only functions both versions have. Prints one table; never asserts
               on 256 of them (stride 4) and scaled by 16 where it runs, or refused (item 4)
   thousand    the Train page drawing a finished 1,000-class result (AppTest): seconds, bytes
               sent (item 10)
+  nine_mb_name  a saved model whose name is 9 MB, and Saved models opened (AppTest): seconds,
+              bytes sent (item 3)
 """
 
 from __future__ import annotations
@@ -42,6 +44,35 @@ def peak_mb() -> float:
 
 
 # ---- scenarios (run in a child process, against the code on sys.path[0]) --------------------
+# The "before" tree (a35128f) has registry.rebuild and meta dicts; this one has from_spec and
+# model cards, and a Split value: these helpers speak to either.
+
+def _build(spec):
+    try:
+        from explorer.models import from_spec
+        return from_spec.build(spec)
+    except ImportError:
+        from explorer import registry
+        return registry.rebuild(spec)
+
+
+def _card(meta):
+    try:
+        from explorer.model_card import ModelCard
+        return ModelCard.from_json(meta)
+    except ImportError:
+        return meta
+
+
+def _split(ds):
+    """(train, test, split) with the course's split."""
+    from explorer.data import datasets
+    try:
+        from explorer.data.types import COURSE_SPLIT
+        return (*datasets.split(ds, COURSE_SPLIT), COURSE_SPLIT)
+    except ImportError:
+        return (*datasets.split(ds, 0.2, 8), {"test_size": 0.2, "random_state": 8})
+
 
 def _small_saved(root):
     import torch
@@ -54,7 +85,7 @@ def _small_saved(root):
     meta = {"name": "m", "architecture": "custom", "spec": spec, "dataset": "digits", "classes": [str(i) for i in range(10)],
             "input_size": [1, 8, 8], "normalisation": {"mean": [0.3], "std": [0.4]}}
     torch.manual_seed(0)
-    return registry.save(registry.rebuild(spec), meta, root)
+    return registry.save(_build(spec), _card(meta), root)
 
 
 def _race_worker(root, model_id, me, start, out):
@@ -133,9 +164,9 @@ def clicks(tmp: Path) -> dict:
     accepted, refused, held = 0, "", 0
     t = time.perf_counter()
     for _ in range(4):
-        train, test = datasets.split(ds, 0.2, 8)
+        train, test, split = _split(ds)
         request = runs.TrainRequest(recipes.model_spec("fastnet", ds), training.TrainConfig(epochs=12), "sign-digits",
-                                    train, test, {"test_size": 0.2, "random_state": 8}, "click", tmp)
+                                    train, test, split, "click", tmp)
         try:
             runs.submit(mgr, request, owner="one student")
             accepted += 1
@@ -164,10 +195,10 @@ def hours_net(tmp: Path) -> dict:
     from explorer.train import recipes, runs, training
 
     ds = _sized()
-    train, test = datasets.split(ds, 0.2, 8)
+    train, test, split = _split(ds)
     mgr = jobs.JobManager(max_running=1)
     request = runs.TrainRequest(recipes.model_spec("custom", ds, layers=WIDE), training.TrainConfig(epochs=40),
-                                "sign-digits", train, test, {"test_size": 0.2, "random_state": 8}, "hours", tmp)
+                                "sign-digits", train, test, split, "hours", tmp)
     t = time.perf_counter()
     try:
         job = runs.submit(mgr, request, owner="a")
@@ -192,8 +223,8 @@ def upload(tmp: Path, model_file: str) -> dict:
     except registry.RegistryError as exc:
         return {"seconds": time.perf_counter() - t, "outcome": f"refused: {str(exc)[:80]}…"}
     imported = time.perf_counter() - t
-    net, meta = registry.load(saved.id, tmp)
-    model = pixel_model.wrap(net, meta)
+    net, card = registry.load(saved.id, tmp)
+    model = pixel_model.wrap(net, card if isinstance(card, dict) else card.normalisation)
     for p in model.parameters():
         p.requires_grad_(False)
     x = torch.from_numpy(np.random.default_rng(0).random((1, 1, 64, 64), dtype=np.float32))
@@ -246,10 +277,10 @@ def thousand(tmp: Path) -> dict:
     proto = rng.random((k, 1, 8, 8), dtype=np.float32)
     images = np.clip(np.repeat(proto, 3, 0) + rng.normal(0, 0.05, (3 * k, 1, 8, 8)), 0, 1).astype(np.float32)
     ds = Dataset("thousand", images, np.repeat(np.arange(k), 3), [f"class {i:04d}" for i in range(k)])
-    train, test = datasets.split(ds, 0.2, 8)
+    train, test, split = _split(ds)
     request = runs.TrainRequest(recipes.model_spec("fastnet", train, {"width": 8}),
                                 training.TrainConfig(epochs=1, threads=1, device="cpu"), "thousand", train, test,
-                                {"test_size": 0.2, "random_state": 8}, "thousand", tmp)
+                                split, "thousand", tmp)
     manager = cached.job_manager()
     runs.submit(manager, request, owner="s")
     manager.wait_all(300)
@@ -263,13 +294,33 @@ def thousand(tmp: Path) -> dict:
     return {"seconds": seconds, "outcome": f"{sent / 2**20:.2f} MB of page elements"}
 
 
+def nine_mb_name(tmp: Path) -> dict:
+    """A model on disk whose name is 9 MB (written before the card's checks), and the Saved models
+    page opened by another student (item 3)."""
+    import json as _json
+
+    from streamlit.testing.v1 import AppTest
+
+    saved = _small_saved(tmp / "models")
+    meta = _json.loads((saved.path / "meta.json").read_text())
+    meta["name"] = "x" * 9_000_000
+    (saved.path / "meta.json").write_text(_json.dumps(meta))
+    at = AppTest.from_file(str(Path(sys.path[0]) / "app.py"), default_timeout=600)
+    at.run()
+    t = time.perf_counter()
+    at.switch_page("pages/models.py").run()
+    seconds = time.perf_counter() - t
+    crashed = " (the page shows an exception)" if at.exception else ""
+    return {"seconds": seconds, "outcome": f"{_bytes(at._tree) / 2**20:.2f} MB of page elements{crashed}"}
+
+
 def _bytes(node) -> int:
     total = node.proto.ByteSize() if hasattr(getattr(node, "proto", None), "ByteSize") else 0
     children = getattr(node, "children", None)
     return total + sum(_bytes(c) for c in (children.values() if isinstance(children, dict) else children or []))
 
 
-SCENARIOS = ["races", "clicks", "hours_net", "upload", "occlusion", "thousand"]
+SCENARIOS = ["races", "clicks", "hours_net", "upload", "occlusion", "thousand", "nine_mb_name"]
 
 
 def child(name: str, arg: str | None) -> None:
@@ -321,12 +372,12 @@ def main() -> None:
     model_file = Path(tempfile.mkdtemp()) / "wide.safetensors"
     model_file.write_bytes(exported_custom(WIDE_AT_64, [1, 64, 64]))
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; medians of {args.repeat} runs "
-          "(1 run for upload, occlusion and thousand); peak = the scenario process's max RSS (torch alone ~0.35 GB)\n")
+          "(1 run for upload, occlusion, thousand and nine_mb_name); peak = the scenario process's max RSS (torch alone ~0.35 GB)\n")
     print("| scenario | code | seconds | peak MB | outcome |\n| --- | --- | --- | --- | --- |")
     codes = ([("before", args.before)] if args.before else []) + [("after", HERE)]
     for name in args.only:
         for label, code in codes:
-            reps = 1 if name in ("upload", "occlusion", "thousand") else args.repeat
+            reps = 1 if name in ("upload", "occlusion", "thousand", "nine_mb_name") else args.repeat
             results = [run_child(code, name, str(model_file) if name == "upload" else None, args.timeout)
                        for _ in range(reps)]
             secs = statistics.median(r["seconds"] for r in results)

@@ -13,9 +13,10 @@ import math
 from dataclasses import dataclass
 
 import torch
+from torch import nn
 
 from explorer import limits
-from explorer.models.summary import summary
+from explorer.models.shapes import shape_copy
 
 
 class TooCostly(ValueError):
@@ -33,10 +34,38 @@ class Cost:
 
 
 def cost(model: torch.nn.Module, input_size) -> Cost:
-    """Parameters, MACs and feature-map numbers of `model` for one (C, H, W) picture."""
-    s = summary(model, tuple(input_size))
-    return Cost(s.total_params, s.total_macs, sum(math.prod(r.output_shape) for r in s.rows),
-                math.prod(s.output_shape))
+    """Parameters, MACs and feature-map numbers of `model` for one (C, H, W) picture.
+
+    One forward pass of a private shape-only twin (never the caller's module, which sessions
+    share) with a hook on every leaf layer. MACs are counted for convolutions and dense layers
+    (what dominates; explorer.models.summary's FlopCounterMode counts the rest too, but its
+    first use costs seconds on a busy server, too slow for every page load). Raises ValueError
+    (InputTooSmall) or RuntimeError when the input does not fit the network.
+    """
+    twin = shape_copy(model)
+    twin.eval()
+    counts = {"macs": 0, "acts": 0}
+
+    def hook(module, args, output):
+        if not torch.is_tensor(output):
+            return
+        counts["acts"] += output[0].numel()
+        if isinstance(module, nn.Conv2d):
+            per_output = module.in_channels // module.groups * module.kernel_size[0] * module.kernel_size[1]
+            counts["macs"] += output[0].numel() * per_output
+        elif isinstance(module, nn.Linear):
+            counts["macs"] += output[0].numel() * module.in_features
+
+    leaves = [m for m in twin.modules() if not any(True for _ in m.children())]
+    handles = [m.register_forward_hook(hook) for m in leaves]
+    try:
+        with torch.no_grad():
+            y = twin(torch.empty((1, *tuple(int(v) for v in input_size)), device="meta"))
+    finally:
+        for h in handles:
+            h.remove()
+    return Cost(sum(p.numel() for p in model.parameters()), counts["macs"], counts["acts"],
+                math.prod(y.shape[1:]))
 
 
 def check_model(c: Cost, input_size, what: str = "This model") -> None:
