@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import uuid
 from pathlib import Path
 
 _PID = re.compile(r"\.tmp-(\d+)-|\.(\d+)\.tmp$")
@@ -19,6 +20,18 @@ _PID = re.compile(r"\.tmp-(\d+)-|\.(\d+)\.tmp$")
 def tmp_name(stem: str) -> str:
     """A temporary name for `stem` owned by this process: '.tmp-<pid>-<stem>'."""
     return f".tmp-{os.getpid()}-{stem}"
+
+
+def write_text(path: Path, text: str) -> None:
+    """Replace `path` with `text` atomically: a temporary name unique to this call (two writers,
+    even in one process, never share it), then one rename. Readers see the old or the new file."""
+    tmp = path.with_name(tmp_name(f"{uuid.uuid4().hex[:8]}-{path.name}"))
+    try:
+        tmp.write_text(text)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def pid_alive(pid: int) -> bool:

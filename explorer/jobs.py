@@ -5,6 +5,10 @@ FIFO queue whose position each job can report. A job is a function `work(job)` t
 through `job.emit(event)` and checks `job.stop_requested` to stop cleanly. Jobs outlive the
 page run that started them: reruns, page switches and closed tabs don't touch them; only
 `job.stop()` does.
+
+Bounded on a shared server: each owner (a browser session) may have `per_owner` unfinished
+jobs, the server `max_waiting`, and the unfinished jobs' estimated memory (`cost_bytes`) may
+add up to `budget_bytes`; `submit` refuses the rest with JobRefused, a sentence for people.
 """
 
 from __future__ import annotations
@@ -18,11 +22,17 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from explorer import limits
+
 QUEUED, RUNNING, DONE, STOPPED, FAILED = "queued", "running", "done", "stopped", "failed"
 FINISHED = (DONE, STOPPED, FAILED)
 # Background work runs at a lower CPU priority (nice +10) so that on a busy classroom server
 # the students' clicks (page runs) come first and trainings use what is left.
 BACKGROUND_NICE = 10
+
+
+class JobRefused(ValueError):
+    """No room for one more job; str(error) says why and what to do."""
 
 
 @dataclass(eq=False)
@@ -34,6 +44,7 @@ class Job:
     work: Callable[["Job"], Any]
     owner: str = ""  # the session that started it; pages show a person their own jobs
     label: str = ""
+    cost_bytes: int = 0  # estimated peak memory, counted against the server's budget
     state: str = QUEUED
     events: list = field(default_factory=list)
     result: Any = None
@@ -77,22 +88,44 @@ class Job:
 class JobManager:
     """Bounded concurrency for background jobs, shared by every session of the server."""
 
-    def __init__(self, max_running: int | None = None, keep_finished: int = 50):
+    def __init__(self, max_running: int | None = None, keep_finished: int = 50,
+                 per_owner: int = limits.JOBS_PER_SESSION, max_waiting: int = limits.JOBS_WAITING,
+                 budget_bytes: int = limits.TRAIN_TOTAL_BYTES):
         self.max_running = max_running or int(os.environ.get("CNN_EXPLORER_MAX_JOBS", 2))
         self.keep_finished = keep_finished
+        self.per_owner, self.max_waiting, self.budget_bytes = per_owner, max(max_waiting, 1), budget_bytes
         self._lock = threading.Lock()
         self._queue: list[Job] = []
         self._running: list[Job] = []
         self._finished: list[Job] = []
         self._ids = itertools.count(1)
 
-    def submit(self, kind: str, work: Callable[[Job], Any], owner: str = "", label: str = "") -> Job:
-        """Queue work; it starts as soon as fewer than max_running jobs run."""
+    def submit(self, kind: str, work: Callable[[Job], Any], owner: str = "", label: str = "",
+               cost_bytes: int = 0) -> Job:
+        """Queue work; it starts as soon as fewer than max_running jobs run. Raises JobRefused
+        when the owner, the server's queue or its memory budget has no room for it."""
         with self._lock:
-            job = Job(f"{kind}-{next(self._ids)}", kind, work, owner, label, _manager=self)
+            self._check_room(owner, cost_bytes)
+            job = Job(f"{kind}-{next(self._ids)}", kind, work, owner, label, cost_bytes, _manager=self)
             self._queue.append(job)
             self._start_waiting()
         return job
+
+    def _check_room(self, owner: str, cost_bytes: int) -> None:
+        """(caller holds the lock)"""
+        unfinished = self._running + self._queue
+        if owner and sum(j.owner == owner for j in unfinished) >= self.per_owner:
+            raise JobRefused(f"You already have {self.per_owner} runs queued or running; wait for one to "
+                             "finish (or stop one) before starting another.")
+        if len(unfinished) >= self.max_waiting:
+            raise JobRefused(f"The server is busy: {len(unfinished)} runs are queued or running, the most it "
+                             "takes at once. Try again in a few minutes.")
+        held = sum(j.cost_bytes for j in unfinished)
+        if cost_bytes and held + cost_bytes > self.budget_bytes:
+            raise JobRefused(f"The server's memory for training is taken by the runs already queued "
+                             f"({held / 2**30:.1f} of {self.budget_bytes / 2**30:.0f} GB); this run needs "
+                             f"{cost_bytes / 2**30:.1f} GB more. Try again when one has finished, or use a "
+                             "smaller network or batch.")
 
     def position(self, job: Job) -> int:
         with self._lock:
@@ -150,6 +183,7 @@ class JobManager:
 
     def _finish(self, job: Job, state: str) -> None:
         job.state, job.finished = state, time.time()
+        job.work = None  # let go of what the work held (a training run's dataset split)
         self._finished.append(job)
         del self._finished[: max(0, len(self._finished) - self.keep_finished)]
 

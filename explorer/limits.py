@@ -53,6 +53,39 @@ def max_threads() -> int:
 
     return max(1, (os.cpu_count() or 1) * THREADS_PER_CORE)
 
+# ---- what one model may cost (an upload, a layer-builder network, one page request) ----------
+# The zoo's trainable networks need at most 35 M multiply-accumulates (MACs) and 2 MB of
+# feature maps per 64x64 picture (the course's CNN); an uploaded or built model may need a few
+# times that, not the thousands of times that stall a shared server.
+MODEL_MACS = 100_000_000
+MODEL_ACTIVATION_BYTES = 16 * 2**20  # every layer's output for one picture, float32
+MODEL_INPUT_SIDE = 256  # pixels; pictures are shrunk to the model's input, so more buys nothing
+# One page request (an attribution, occlusion, a pass over a dataset): forward passes x MACs,
+# about a minute or two of one busy CPU core (measured: 1-3 G MACs/s per core with the class
+# working), and the feature maps it may hold at once (batches are sized to fit).
+REQUEST_MACS = 100_000_000_000
+REQUEST_BYTES = 512 * 2**20
+
+# ---- what one page draws ----------------------------------------------------------------------
+# Classes drawn one by one (a confusion matrix has this many squared cells; a 1,000-class
+# result drawn whole sent 40 MB to the browser and took 125 s): beyond it, the pages show the
+# most frequent confusions, the worst classes and the most likely classes.
+CHART_CLASSES = 30
+
+# ---- training runs ---------------------------------------------------------------------------
+# Unfinished (queued or running) background jobs of one session, and of the whole server.
+JOBS_PER_SESSION = 2
+JOBS_WAITING = 8
+# Estimated before a run is queued (explorer.train.estimate): its time on this server and its
+# peak memory; and the memory all unfinished runs may hold together.
+TRAIN_SECONDS = 60 * 60
+TRAIN_BYTES = 2 * 2**30
+TRAIN_TOTAL_BYTES = 6 * 2**30
+# Forward MACs trained per second (forward + backward + update) on one CPU core of a busy
+# server, measured with bench/bench_hostile.py (course CNN, FastNet, builder nets: 0.8-1.1 G).
+# A GPU server sets $CNN_EXPLORER_TRAIN_GMACS to its own, much larger, rate.
+TRAIN_MACS_PER_SECOND = 1_000_000_000
+
 
 def mb(n_bytes: int) -> str:
     return f"{n_bytes / 2**20:.0f} MB"
@@ -70,7 +103,8 @@ def zip_caption() -> str:
             f"{mb(MEMBER_BYTES)} and {IMAGE_PIXELS / 1e6:.0f} megapixels, {mb(ARCHIVE_BYTES)} unpacked "
             f"and {UPLOAD_PIXELS / 1e6:.0f} megapixels in all; a large file that unpacks to more than {EXPANSION_RATIO:.0f} times its zipped size is "
             "refused as a zip bomb. "
-            "The zip stays in your browser session: nobody else sees it.")
+            "The zip's pictures stay in your browser session; a model you train on them is saved for "
+            "everyone, with your folder names as its classes.")
 
 
 def model_caption() -> str:

@@ -8,7 +8,9 @@ meets a string where it expects an accuracy. Unknown keys are dropped (forward c
 
 from __future__ import annotations
 
+import json
 import math
+import re
 from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
@@ -22,6 +24,8 @@ MAX_TEXT = 200  # any other word on the card: a dataset, an architecture, a clas
 MAX_CLASSES = 1000
 MAX_SIDE = 1024
 MAX_ROWS = 10_000  # epochs of history
+MAX_JSON_BYTES = 2 * 2**20  # a whole card as JSON (10,000 epochs of history fit in well under 2 MB)
+MAX_DEPTH = 16  # nesting of JSON arrays and objects (a card needs 4)
 
 
 class CardError(ValueError):
@@ -88,6 +92,7 @@ class ModelCard:
     imported: str | None = None  # ISO time of an upload, else None
     filter_snapshots: FilterSnapshots | None = None
     format: int = FORMAT
+    owner: str = ""  # ownership.owner_tag of the session that trained or uploaded it ("" for none)
 
     def replace(self, **changes) -> ModelCard:
         return replace(self, **changes)
@@ -101,6 +106,23 @@ class ModelCard:
         if self.filter_snapshots is not None:
             out["filter_snapshots"]["shape"] = list(self.filter_snapshots.shape)
         return out
+
+    @classmethod
+    def parse(cls, raw: str | bytes) -> ModelCard:
+        """A checked card from meta.json's text: bounded in size and nesting *before* it is
+        parsed (a 9 MB name or 100,000 nested lists must not cost memory or a RecursionError)."""
+        if not isinstance(raw, (str, bytes, bytearray)) or len(raw) > MAX_JSON_BYTES:
+            raise CardError(f"The model's description is larger than {MAX_JSON_BYTES // 2**20} MB; a real one "
+                            "takes a few kB.")
+        text = raw.decode("utf-8", "replace") if isinstance(raw, (bytes, bytearray)) else raw
+        if _depth(text) > MAX_DEPTH:
+            raise CardError(f"The model's description is nested more than {MAX_DEPTH} levels deep; a real one "
+                            "has 4.")
+        try:
+            data = json.loads(text)
+        except (ValueError, RecursionError):
+            raise CardError("The model description inside the file is damaged (not valid JSON).") from None
+        return cls.from_json(data)
 
     @classmethod
     def from_json(cls, data) -> ModelCard:
@@ -138,10 +160,25 @@ class ModelCard:
             imported=_text(data["imported"], "import time") if data.get("imported") else None,
             filter_snapshots=_snapshots(data.get("filter_snapshots")),
             format=_whole(data.get("format"), "format") or FORMAT,
+            owner=_text(data.get("owner") or "", "owner", 64),
         )
 
 
 # ---- checks: each returns the clean value or raises CardError -------------------------------
+
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')  # a JSON string, the unrolled-loop way (fast)
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def _depth(text: str) -> int:
+    """The deepest nesting of [ and { in JSON text, outside strings (no recursion: a loop over
+    the brackets left once the strings are cut out)."""
+    depth = deepest = 0
+    for ch in _BRACKETS.findall(_STRING.sub("", text)):
+        depth += 1 if ch in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
 
 def _text(v, what: str, limit: int = MAX_TEXT) -> str:
     if not isinstance(v, str) or len(v) > limit or (what == "name" and not v.strip()):

@@ -6,6 +6,12 @@ Nothing here unpickles: weights are safetensors, metadata is JSON, and a model i
 its spec (explorer/models/from_spec.py) before its weights are loaded, so an upload can only
 ever become one of the app's own architectures. meta.json holds a ModelCard
 (explorer/model_card.py): every reader gets the checked card, never the raw JSON.
+
+A card is also checked against the network its spec builds (class count = outputs, input size
+= the architecture's, cost within the server's bounds) before an upload is written and when a
+folder is read; a folder that fails is not listed but reported by `unreadable()` (with the
+reason), so the Saved models page can offer to delete it. Writes take the folder's
+inter-process lock (explorer/locks.py); deleting moves a model to a trash for TRASH_SECONDS.
 """
 
 from __future__ import annotations
@@ -14,8 +20,10 @@ import json
 import os
 import re
 import shutil
+import time
 import uuid
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -27,12 +35,14 @@ from safetensors.torch import load_file, save_file
 from safetensors.torch import save as st_save
 from torch import nn
 
-from explorer import atomic, limits
+from explorer import atomic, limits, locks
 from explorer.model_card import CardError, FilterSnapshots, ModelCard
-from explorer.models import from_spec
+from explorer.models import cost, from_spec
 from explorer.paths import data_dir
 
 WEIGHTS, META, FILTERS = "weights.safetensors", "meta.json", "filters.safetensors"
+TRASH, DELETED = ".trash", ".deleted"  # deleted models wait here (DELETED: when) for an undo
+TRASH_SECONDS = 24 * 3600  # how long a deleted model can be restored
 META_KEY = "cnn_explorer_meta"  # safetensors header metadata of an exported file
 FILTERS_KEY = "__filter_snapshots__"  # the snapshots' tensor inside an exported file
 MAX_UPLOAD = limits.MODEL_BYTES
@@ -104,7 +114,8 @@ def save(model: nn.Module, card: ModelCard, root=None, filters: np.ndarray | Non
             save_file({"filters": torch.as_tensor(np.ascontiguousarray(filters, dtype=np.float32))},
                       str(tmp / FILTERS))
         (tmp / META).write_text(_card_json(card))
-        os.replace(tmp, root / model_id)
+        with locks.locked(root):
+            os.replace(tmp, root / model_id)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -123,24 +134,126 @@ def _json_default(obj):
     raise TypeError(f"{type(obj).__name__} is not JSON")
 
 
+@dataclass(frozen=True)
+class Unreadable:
+    """A model folder whose card or network fails the checks: listed apart, with the reason,
+    so that it can be deleted from the app (it never reaches a picker)."""
+
+    id: str
+    path: Path
+    reason: str  # a sentence for people
+    owner: str = ""  # the raw meta's owner, when it has a readable one
+
+
 def _read(folder: Path) -> SavedModel | None:
+    found = _inspect(folder)
+    return found if isinstance(found, SavedModel) else None
+
+
+def _inspect(folder: Path) -> SavedModel | Unreadable | None:
+    """The checked model in `folder`, an Unreadable with the reason, or None (no model there)."""
     try:
         if not (folder / WEIGHTS).is_file():
             return None
-        card = ModelCard.from_json(json.loads((folder / META).read_text()))
-    except (OSError, ValueError, RecursionError):  # CardError is a ValueError
+        meta = (folder / META).stat()
+    except OSError:
+        return None  # gone meanwhile (a delete or a half-written folder)
+    found = _checked(str(folder / META), meta.st_mtime_ns, meta.st_size)
+    if isinstance(found, ModelCard):
+        return SavedModel(folder.name, folder, found)
+    if found is None:
         return None
-    return SavedModel(folder.name, folder, card)
+    reason, owner = found
+    return Unreadable(folder.name, folder, reason, owner)
+
+
+@lru_cache(maxsize=1024)
+def _checked(meta_path: str, mtime_ns: int, size: int) -> ModelCard | tuple[str, str] | None:
+    """The card in meta.json read whole and checked against the network its spec builds, or
+    (reason, owner) when it fails; cached by the file's path, time and size (a page load lists
+    every model, and the check builds each network on the meta device)."""
+    try:
+        text = Path(meta_path).read_bytes() if size <= 2 * 2**20 else b""
+    except OSError:
+        return None
+    try:
+        if size > 2 * 2**20:
+            raise CardError(f"The model's description takes {size / 2**20:.0f} MB; a real one takes a few kB.")
+        card = ModelCard.parse(text)
+        check_network(card)
+    except CardError as exc:
+        return str(exc), _raw_owner(text)
+    return card
+
+
+def check_network(card: ModelCard) -> None:
+    """The card agrees with the network its spec builds: as many outputs as class names, the
+    input size the architecture takes, and a cost within the server's bounds (CardError)."""
+    try:
+        with torch.device("meta"):
+            skeleton = from_spec.build(card.spec)
+    except from_spec.SpecError as exc:
+        raise CardError(str(exc)) from None
+    built_for = _declared_input(card.spec)
+    if built_for is not None and built_for != card.input_size:
+        raise CardError(f"The model's input size {list(card.input_size)} does not fit its architecture "
+                        f"(built for {list(built_for)}).")
+    if max(card.input_size[1:]) > limits.MODEL_INPUT_SIDE:  # refused before tracing the shapes
+        raise CardError(f"The model takes {max(card.input_size[1:])}-pixel pictures; this server allows up to "
+                        f"{limits.MODEL_INPUT_SIDE} pixels per side.")
+    try:
+        found = cost.cost(skeleton, card.input_size)
+    except (ValueError, RuntimeError):  # InputTooSmall, or channels the first layer does not take
+        raise CardError(f"The model's input size {list(card.input_size)} does not fit its architecture.") from None
+    if found.outputs != len(card.classes):
+        raise CardError(f"The model names {len(card.classes)} classes but its network has {found.outputs} outputs.")
+    try:
+        cost.check_model(found, card.input_size, "The model")
+    except cost.TooCostly as exc:
+        raise CardError(str(exc)) from None
+
+
+def _declared_input(spec: dict) -> tuple[int, int, int] | None:
+    """The (C, H, W) a spec builds its network for, when it says (the builder's input_size, a
+    catalogue architecture's in_channels and input_size options)."""
+    if spec.get("architecture") == "custom":
+        size = spec.get("input_size")
+        return tuple(size) if isinstance(size, list) and len(size) == 3 else None
+    options = spec.get("options") or {}
+    side, channels = options.get("input_size"), options.get("in_channels")
+    if isinstance(side, list) and len(side) == 2 and isinstance(channels, int):
+        return (channels, *side)
+    return None
+
+
+def _raw_owner(text: bytes) -> str:
+    """The owner written in a meta.json that fails its checks (when that much is readable)."""
+    try:
+        owner = json.loads(text[: 2**20]).get("owner") if len(text) <= 2**20 else None
+    except (ValueError, RecursionError, AttributeError):
+        return ""
+    return owner if isinstance(owner, str) and len(owner) <= 64 else ""
 
 
 def list_models(root=None) -> list[SavedModel]:
-    """Complete saved models, newest first (temporary and broken folders are skipped)."""
+    """Complete, checked saved models, newest first (temporary folders are skipped; folders that
+    fail their checks are reported by unreadable())."""
     root = _root(root)
     if not root.is_dir():
         return []
     atomic.sweep(root)  # half-written folders of a process that was killed mid-save
     found = [m for d in root.iterdir() if d.is_dir() and not d.name.startswith(".") for m in [_read(d)] if m]
     return sorted(found, key=lambda m: (m.card.created, m.id), reverse=True)
+
+
+def unreadable(root=None) -> list[Unreadable]:
+    """Model folders that fail their checks (newest folder name first)."""
+    root = _root(root)
+    if not root.is_dir():
+        return []
+    found = [u for d in root.iterdir() if d.is_dir() and not d.name.startswith(".")
+             for u in [_inspect(d)] if isinstance(u, Unreadable)]
+    return sorted(found, key=lambda u: u.id, reverse=True)
 
 
 def get(model_id: str, root=None) -> SavedModel:
@@ -157,7 +270,10 @@ def load(model_id: str, root=None) -> tuple[nn.Module, ModelCard]:
     saved = get(model_id, root)
     model = _rebuild(saved.card.spec)
     try:
-        state = load_file(str(saved.path / WEIGHTS))
+        with locks.locked(_root(root), shared=True):
+            state = load_file(str(saved.path / WEIGHTS))
+    except FileNotFoundError:
+        raise _gone(model_id) from None
     except (SafetensorError, OSError) as exc:
         raise RegistryError(f"The weights of {saved.name!r} cannot be read: the file is damaged.") from exc
     _check_state(model, state)
@@ -168,29 +284,112 @@ def load(model_id: str, root=None) -> tuple[nn.Module, ModelCard]:
 def load_filters(model_id: str, root=None) -> np.ndarray | None:
     """First-layer filters after each epoch (index 0: before training): (E, out, in, k, k)."""
     saved = get(model_id, root)
-    if not (saved.path / FILTERS).is_file():
-        return None
-    return load_file(str(saved.path / FILTERS))["filters"].numpy()
+    try:
+        with locks.locked(_root(root), shared=True):
+            if not (saved.path / FILTERS).is_file():
+                return None
+            return load_file(str(saved.path / FILTERS))["filters"].numpy()
+    except FileNotFoundError:
+        raise _gone(model_id) from None
+
+
+def _gone(model_id: str) -> RegistryError:
+    return RegistryError(f"There is no saved model {model_id!r} any more (it was deleted meanwhile).")
 
 
 def rename(model_id: str, new_name: str, root=None) -> SavedModel:
-    """Change the display name (the folder, i.e. the id, stays)."""
+    """Change the display name (the folder, i.e. the id, stays). Under the registry's lock, so
+    renames, deletes and restores from any process happen one after the other."""
     new_name = (new_name or "").strip()
     if not new_name or len(new_name) > 80:
         raise RegistryError("A model name needs 1 to 80 characters.")
-    saved = get(model_id, root)
-    card = saved.card.replace(name=new_name)
-    tmp = saved.path / f".{META}.tmp"
-    tmp.write_text(_card_json(card))
-    os.replace(tmp, saved.path / META)
+    with locks.locked(_root(root)):
+        saved = get(model_id, root)
+        card = saved.card.replace(name=new_name)
+        try:
+            atomic.write_text(saved.path / META, _card_json(card))
+        except FileNotFoundError:
+            raise _gone(model_id) from None
     return SavedModel(saved.id, saved.path, card)
 
 
+@dataclass(frozen=True)
+class Trashed:
+    """A deleted model that can still be restored until `deleted` + TRASH_SECONDS."""
+
+    id: str
+    name: str
+    deleted: float  # time.time() of the deletion
+    card: ModelCard
+
+
+def _valid_id(model_id) -> str:
+    if not isinstance(model_id, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", model_id):
+        raise RegistryError(f"{model_id!r} is not a saved model's id.")
+    return model_id
+
+
 def delete(model_id: str, root=None) -> None:
-    saved = get(model_id, root)
-    trash = saved.path.with_name(f".deleted-{saved.id}")
-    os.replace(saved.path, trash)  # disappears from list_models at once, even if rmtree is slow
-    shutil.rmtree(trash, ignore_errors=True)
+    """Move a model (readable or not) to the trash, restorable for TRASH_SECONDS; it leaves
+    list_models at once."""
+    root = _root(root)
+    _valid_id(model_id)
+    with locks.locked(root):
+        folder = root / model_id
+        if not (folder / WEIGHTS).is_file():
+            raise RegistryError(f"There is no saved model {model_id!r} (it may have been deleted).")
+        trash = root / TRASH
+        trash.mkdir(exist_ok=True)
+        shutil.rmtree(trash / model_id, ignore_errors=True)  # an older copy of the same id
+        try:
+            os.replace(folder, trash / model_id)
+        except FileNotFoundError:
+            raise _gone(model_id) from None
+        (trash / model_id / DELETED).write_text(repr(time.time()))
+    _purge(root)
+
+
+def restore(model_id: str, root=None) -> SavedModel:
+    """Bring a deleted model back from the trash (undo)."""
+    root = _root(root)
+    _valid_id(model_id)
+    with locks.locked(root):
+        folder = root / TRASH / model_id
+        if (root / model_id).exists() or not folder.is_dir():
+            raise RegistryError("This model is not in the trash any more (restored or removed meanwhile).")
+        (folder / DELETED).unlink(missing_ok=True)
+        os.replace(folder, root / model_id)
+    return get(model_id, root)
+
+
+def trash(root=None) -> list[Trashed]:
+    """Deleted (readable) models that can still be restored, most recently deleted first."""
+    root = _root(root)
+    _purge(root)
+    found = []
+    for folder in (root / TRASH).glob("*") if (root / TRASH).is_dir() else []:
+        saved, when = _read(folder), _deleted_at(folder)
+        if saved is not None and when is not None:
+            found.append(Trashed(saved.id, saved.name, when, saved.card))
+    return sorted(found, key=lambda t: t.deleted, reverse=True)
+
+
+def _deleted_at(folder: Path) -> float | None:
+    try:
+        return float((folder / DELETED).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _purge(root: Path) -> None:
+    """Remove trashed models older than TRASH_SECONDS for good."""
+    if not (root / TRASH).is_dir():
+        return
+    with locks.locked(root):
+        for folder in list((root / TRASH).iterdir()):
+            when = _deleted_at(folder)
+            if when is not None and time.time() - when > TRASH_SECONDS:
+                shutil.rmtree(folder, ignore_errors=True)
 
 
 # ---- one-file export and validated import ---------------------------------------------------
@@ -198,25 +397,35 @@ def delete(model_id: str, root=None) -> None:
 def export_bytes(model_id: str, root=None) -> bytes:
     """The model as one .safetensors file: weights (+ filter snapshots) with the meta JSON in
     its header metadata."""
-    saved = get(model_id, root)
-    tensors = load_file(str(saved.path / WEIGHTS))
-    filters = load_filters(model_id, root)
-    if filters is not None:
-        tensors[FILTERS_KEY] = torch.as_tensor(filters)
-    return st_save(tensors, metadata={"format": "pt", META_KEY: _card_json(saved.card)})
+    with locks.locked(_root(root), shared=True):  # a rename or delete waits until all is read
+        saved = get(model_id, root)
+        try:
+            tensors = load_file(str(saved.path / WEIGHTS))
+            if (saved.path / FILTERS).is_file():
+                tensors[FILTERS_KEY] = load_file(str(saved.path / FILTERS))["filters"]
+        except FileNotFoundError:
+            raise _gone(model_id) from None
+        except (SafetensorError, OSError) as exc:
+            raise RegistryError(f"The files of {saved.name!r} cannot be read: they are damaged.") from exc
+    public = saved.card.replace(owner="")  # who made it stays on this server
+    return st_save(tensors, metadata={"format": "pt", META_KEY: _card_json(public)})
 
 
-def import_bytes(data: bytes, root=None) -> SavedModel:
-    """Check an uploaded file completely, then save it as a new model. RegistryError says why a
-    file was refused; nothing is written then."""
+def import_bytes(data: bytes, root=None, owner: str = "") -> SavedModel:
+    """Check an uploaded file completely, then save it as a new model belonging to `owner`
+    (ownership.owner_tag). RegistryError says why a file was refused; nothing is written then."""
     card, tensors = _parse_upload(data)
     filters = tensors.pop(FILTERS_KEY, None)
     with torch.device("meta"):  # check shapes before allocating: a spec could ask for a giant model
         skeleton = _rebuild(card.spec)
     _check_state(skeleton, tensors)
+    try:
+        check_network(card)
+    except CardError as exc:
+        raise RegistryError(str(exc)) from None
     model = _rebuild(card.spec)
     model.load_state_dict(tensors)
-    card = card.replace(created="", filter_snapshots=None, imported=now_iso())
+    card = card.replace(created="", filter_snapshots=None, imported=now_iso(), owner=owner)
     return save(model, card, root, filters=None if filters is None else filters.numpy())
 
 
@@ -251,11 +460,7 @@ def _parse_upload(data: bytes) -> tuple[ModelCard, dict[str, torch.Tensor]]:
         raise RegistryError("This .safetensors file has no CNN Explorer description: download models "
                             "from the Saved models page to move them between computers.")
     try:
-        meta = json.loads(raw)
-    except (ValueError, RecursionError) as exc:
-        raise RegistryError("The model description inside the file is damaged (not valid JSON).") from exc
-    try:
-        return ModelCard.from_json(meta), tensors
+        return ModelCard.parse(raw), tensors
     except CardError as exc:
         raise RegistryError(str(exc)) from exc
 

@@ -2,11 +2,12 @@
 
 import streamlit as st
 
+from explorer import jobs
 from explorer.compare import baselines, comparison
 from explorer.data import datasets
 from explorer.data.types import Split
 from explorer.ui import comparison_widgets as cw
-from explorer.ui import data_widgets, navigation, streamlit_fixes, url_state
+from explorer.ui import data_widgets, navigation, plain, streamlit_fixes, url_state
 
 streamlit_fixes.install()  # before anything else: see explorer/ui/streamlit_fixes.py
 
@@ -48,7 +49,7 @@ missing = [n for n in names if n not in have]
 missing_cnns = [s for s in cnns if f"cnn:{s.id}" not in have]
 job = cw.my_job()
 if job is not None and not job.is_finished:
-    st.caption(f"Comparison on {job.label}")
+    st.caption(f"Comparison on {plain.md(job.label)}")
     cw.progress_panel(job)
 else:
     cw.finished_note(job)
@@ -58,9 +59,12 @@ else:
         if not todo:  # everything is measured: measure it all again, rows replaced as they finish
             missing, missing_cnns = list(names), list(cnns)
         source = data_widgets.SOURCES.get(st.session_state["baselines_source"], ds.name)
-        cw.start(train, test, missing, missing_cnns, key,
-                 f"{source}, test share {test_size:.0%}, random_state {random_state}")
-        st.rerun()
+        try:
+            cw.start(train, test, missing, missing_cnns, key,
+                     f"{source}, test share {test_size:.0%}, random_state {random_state}")
+            st.rerun()
+        except jobs.JobRefused as exc:
+            st.warning(str(exc))
 
 wanted = set(names) | {f"cnn:{s.id}" for s in cnns}  # a deleted model's row is not shown
 shown = comparison.order({n: r for n, r in have.items() if n in wanted})

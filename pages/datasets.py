@@ -5,7 +5,7 @@ import streamlit as st
 
 from explorer.data import datasets
 from explorer.pictures import render
-from explorer.ui import data_widgets, streamlit_fixes, url_state
+from explorer.ui import data_widgets, plain, streamlit_fixes, url_state
 
 streamlit_fixes.install()  # before anything else: see explorer/ui/streamlit_fixes.py
 
@@ -38,7 +38,7 @@ with left:
     picks = np.concatenate([np.flatnonzero(ds.labels == k)[:per_class] for k in range(len(ds.classes))])
     scale = render.upscale_factor(max(h, w), 64)
     st.image(render.mosaic(ds.images[picks], ncols=per_class, scale=scale),
-             caption="One row per class: " + ", ".join(ds.classes))
+             caption="One row per class: " + plain.md_list(ds.classes))
 with right:
     st.subheader("Images per class")
     st.bar_chart({"images": ds.counts()}, horizontal=True)

@@ -5,7 +5,7 @@ import streamlit as st
 
 from explorer.inspect import inspection
 from explorer.pictures import colormaps, map_grid, render
-from explorer.ui import model_cache, model_picker, streamlit_fixes, url_state
+from explorer.ui import model_cache, model_picker, plain, streamlit_fixes, url_state
 
 streamlit_fixes.install()  # before anything else: see explorer/ui/streamlit_fixes.py
 
@@ -23,7 +23,7 @@ if picked is None:
     st.stop()
 dataset = model_cache.dataset_of(picked.card)
 if dataset is None:
-    st.info(f"The pictures of {picked.card.dataset!r} are not on this machine, so there is "
+    st.info(f"The pictures of “{plain.md(picked.card.dataset)}” are not on this machine, so there is "
             "nothing to search. Pick a model trained on a built-in dataset.")
     st.stop()
 
@@ -33,7 +33,8 @@ def top_k(model_id: str, layer: str, k: int) -> inspection.TopK:
     """Cached per model id, layer and k: a single batched pass over the dataset."""
     model, card = model_cache.load_model(model_id)
     with model_cache.lock(model_id):
-        return inspection.top_activations(model, model_cache.dataset_of(card).images, card.input_size, layer, k)
+        return inspection.top_activations(model, model_cache.dataset_of(card).images, card.input_size, layer, k,
+                                          batch=model_cache.batch_size(model_id))
 
 
 def boxed(index: int, box, side: int = SIDE) -> np.ndarray:
@@ -45,6 +46,8 @@ def boxed(index: int, box, side: int = SIDE) -> np.ndarray:
                               width=max(1, f // 2))
 
 
+model_cache.within_budget(picked.id, len(dataset), "This model is too large to run over the whole dataset here; "
+                 "pick a smaller one.")
 layers = inspection.layers(picked.model, picked.input_size)
 titles = {l.name: f"{l.name}: {l.title} · {' x '.join(str(s) for s in l.shape)}" for l in layers}
 default = next((i for i, l in enumerate(layers) if l.kind == "activation"), 0)
@@ -76,7 +79,7 @@ for j in range(k):
     i = int(top.indices[channel, j])
     with cols[j % len(cols)]:
         st.image(boxed(i, top.boxes[channel, j]), width="stretch", output_format="PNG",
-                 caption=f"{top.values[channel, j]:.2f} · #{i} ({dataset.classes[dataset.labels[i]]})")
+                 caption=f"{top.values[channel, j]:.2f} · #{i} ({plain.md(dataset.classes[dataset.labels[i]])})")
 st.caption("Under each picture: the activation at its strongest position, the picture's number "
            "and its class.")
 

@@ -4,9 +4,11 @@ import re
 
 import streamlit as st
 
-from explorer import limits, registry
+from datetime import datetime
+
+from explorer import limits, ownership, registry
 from explorer.train import charts
-from explorer.ui import navigation, streamlit_fixes, url_state
+from explorer.ui import cached, navigation, plain, streamlit_fixes, url_state
 
 streamlit_fixes.install()  # before anything else: see explorer/ui/streamlit_fixes.py
 
@@ -25,16 +27,88 @@ def _upload() -> None:
         return
     st.session_state["models_uploaded"] = up.file_id  # import each file once, not on every rerun
     try:
-        saved = registry.import_bytes(up.getvalue())
+        saved = registry.import_bytes(up.getvalue(), owner=cached.who().owner)
     except registry.RegistryError as exc:
         st.error(f"This file was not accepted: {exc}")
         return
     st.session_state["models_pick"] = saved.id  # show the new model (the select box comes later)
-    st.success(f"Imported **{saved.name}**.")
+    st.success(f"Imported **{plain.md(saved.name)}**.")
 
 
+def _teacher() -> None:
+    """The teacher's token (when the server has one) lets this session manage every model."""
+    if not ownership.teacher_configured():
+        return
+    with st.expander("👩‍🏫 Teacher"):
+        if st.session_state.get(cached.TEACHER):
+            st.caption("You are signed in as the teacher: you may rename, delete and restore every model.")
+            return
+        token = st.text_input("Teacher's token", type="password", key="models_teacher_token")
+        if token and ownership.is_teacher_token(token):
+            st.session_state[cached.TEACHER] = True
+            st.rerun()
+        elif token:
+            st.warning("That is not the teacher's token.")
+
+
+def _undo_and_trash(who: ownership.Who) -> None:
+    """Undo for this session's last deletion, and the deleted models it may still restore."""
+    trashed = registry.trash()
+    last = st.session_state.get("models_deleted")
+    if last and last[0] in {t.id for t in trashed}:
+        c1, c2 = st.columns([4, 1])
+        c1.info(f"Deleted **{plain.md(last[1])}**. It stays in the trash for "
+                f"{registry.TRASH_SECONDS // 3600} hours.")
+        if c2.button("↩️ Undo", key="models_undo"):
+            _restore(last[0])
+    mine = [t for t in trashed if ownership.may_manage(t.card.owner, who)][:20]
+    if not mine:
+        return
+    with st.expander(f"🗑️ Recently deleted ({len(mine)})"):
+        for t in mine:
+            c1, c2 = st.columns([4, 1])
+            when = datetime.fromtimestamp(t.deleted).strftime("%H:%M")
+            c1.text(f"{t.name} (deleted at {when})")
+            if c2.button("Restore", key=f"models_restore_{t.id}"):
+                _restore(t.id)
+
+
+def _restore(model_id: str) -> None:
+    try:
+        back = registry.restore(model_id)
+    except registry.RegistryError as exc:
+        st.warning(str(exc))
+        return
+    st.session_state.pop("models_deleted", None)
+    st.session_state["models_pick"] = back.id
+    st.rerun()
+
+
+def _unreadable(who: ownership.Who) -> None:
+    """Model folders whose description fails its checks (saved by an older app, or changed by
+    hand): never in a picker, listed here with the reason so they can be deleted."""
+    broken = registry.unreadable()
+    if not broken:
+        return
+    with st.expander(f"⚠️ Models that cannot be read ({len(broken)})"):
+        st.caption("Their description does not pass the app's checks, so no page opens them.")
+        for u in broken[:50]:
+            c1, c2 = st.columns([4, 1])
+            c1.text(f"{u.id[:80]}: {u.reason[:300]}")
+            if ownership.may_manage(u.owner or None, who) and c2.button("🗑️ Delete", key=f"models_delete_broken_{u.id}"):
+                try:
+                    registry.delete(u.id)
+                except registry.RegistryError as exc:
+                    st.warning(str(exc))
+                st.rerun()
+
+
+who = cached.who()
 with st.expander("⬆️ Upload a model"):
     _upload()
+_teacher()
+_undo_and_trash(who)
+_unreadable(who)
 
 saved = registry.list_models()
 if not saved:
@@ -71,7 +145,7 @@ cols[2].metric("Training time", f"{card.train_seconds or 0:.1f} s")
 cols[3].metric("Input", "x".join(map(str, card.input_size)))
 split = ("not recorded" if card.split is None
          else f"test fraction {card.split.test_size:g}, random state {card.split.random_state}")
-st.caption(f"Dataset **{card.dataset}**, classes {', '.join(card.classes)}; split: "
+st.caption(f"Dataset **{plain.md(card.dataset)}**, classes {plain.md_list(card.classes)}; split: "
            f"{split}; id `{model.id}`" + (" · imported" if card.imported else ""))
 history = list(card.history)
 if history:
@@ -80,29 +154,38 @@ if history:
     c2.altair_chart(charts.curves(history, "accuracy"), width="stretch")
 
 left, middle, right = st.columns(3)
+allowed = ownership.may_manage(card.owner, who)
 with left:
-    with st.form("models_rename_form", border=True):
-        new_name = st.text_input("New name", card.name, max_chars=80, key=f"models_name_{pick}")
-        if st.form_submit_button("✏️ Rename"):
-            try:
-                registry.rename(pick, new_name)
-                st.rerun()
-            except registry.RegistryError as exc:
-                st.warning(str(exc))
+    if allowed:
+        with st.form("models_rename_form", border=True):
+            new_name = st.text_input("New name", card.name, max_chars=80, key=f"models_name_{pick}")
+            if st.form_submit_button("✏️ Rename"):
+                try:
+                    registry.rename(pick, new_name)
+                    st.rerun()
+                except registry.RegistryError as exc:
+                    st.warning(str(exc))
+    else:
+        st.caption("Only the person who trained or uploaded this model (in that browser session) "
+                   + ("or the teacher " if ownership.teacher_configured() else "")
+                   + "may rename or delete it. Download it to keep your own copy.")
 with middle:
     try:
         data = registry.export_bytes(pick)
-        fname = (re.sub(r"[^A-Za-z0-9_-]+", "-", card.name).strip("-") or "model") + ".safetensors"
+        fname = (re.sub(r"[^A-Za-z0-9_-]+", "-", card.name).strip("-")[:60] or "model") + ".safetensors"
         st.download_button("⬇️ Download", data, file_name=fname, mime="application/octet-stream",
                            key="models_download",
                            help="One .safetensors file: the weights, with the description in its header.")
     except registry.RegistryError as exc:
         st.warning(str(exc))
 with right:
-    sure = st.checkbox("Yes, delete this model", key=f"models_confirm_{pick}")
-    if st.button("🗑️ Delete", disabled=not sure, key="models_delete"):
-        try:
-            registry.delete(pick)
-        except registry.RegistryError as exc:
-            st.warning(str(exc))
-        st.rerun()
+    if allowed:
+        sure = st.checkbox("Yes, delete this model", key=f"models_confirm_{pick}")
+        if st.button("🗑️ Delete", disabled=not sure, key="models_delete",
+                     help=f"The model goes to the trash; it can be restored for {registry.TRASH_SECONDS // 3600} hours."):
+            try:
+                registry.delete(pick)
+                st.session_state["models_deleted"] = (pick, model.name)
+            except registry.RegistryError as exc:
+                st.warning(str(exc))
+            st.rerun()

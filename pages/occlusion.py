@@ -10,6 +10,7 @@ from explorer.ui import (
     attribution_cache,
     input_picker,
     model_cache,
+    plain,
     streamlit_fixes,
     url_state,
 )
@@ -62,6 +63,8 @@ if any(partial for _, partial in axes):
 st.markdown(f"**{rows} x {cols} = {rows * cols} positions**: the model classifies {rows * cols} "
             f"covered copies of the picture (in batches), plus the original.")
 
+model_cache.within_budget(picked.id, attribution.passes("occlusion", positions=rows * cols),
+                 "Use a larger window or a larger stride: fewer positions.")
 with st.spinner(f"Classifying {rows * cols} covered pictures…"):
     drop = attribution_cache.attribution_map(
         picked.id, False, inp.key, inp.array, target, "occlusion", None,
@@ -71,7 +74,7 @@ lim = colormaps.limit(drop)
 norm = np.clip(drop / lim, -1, 1)
 a, b, c = st.columns(3)
 a.image(input_picker.big_rgb(heatmaps.colour(norm, "all"), SIDE), width="stretch", output_format="PNG",
-        caption=f"Drop in P({picked.classes[target]}): red = drops (up to {drop.max():.1%}), "
+        caption=f"Drop in P({plain.md(picked.classes[target])}): red = drops (up to {drop.max():.1%}), "
                 f"blue = rises (up to {max(-drop.min(), 0):.1%})")
 b.image(input_picker.big_rgb(heatmaps.overlay(inp.array, norm, opacity, "all"), SIDE), width="stretch", output_format="PNG",
         caption="The same map over the picture")
@@ -82,5 +85,5 @@ covered_img = inp.array.copy()
 covered_img[:, r0:r0 + window, c0:c0 + window] = baseline
 after = model_cache.probabilities(picked.id, f"{inp.key}:covered:{r0}:{c0}:{window}:{baseline}", covered_img)
 c.image(input_picker.big(covered_img, SIDE), width="stretch", output_format="PNG",
-        caption=f"Covering the most important patch: P({picked.classes[target]}) "
-                f"{probs[target]:.0%} → {after[target]:.0%}, prediction {picked.classes[int(after.argmax())]}")
+        caption=f"Covering the most important patch: P({plain.md(picked.classes[target])}) "
+                f"{probs[target]:.0%} → {after[target]:.0%}, prediction {plain.md(picked.classes[int(after.argmax())])}")

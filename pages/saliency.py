@@ -3,7 +3,7 @@
 import streamlit as st
 
 from explorer.inspect import attribution, heatmaps, inspection, sanity
-from explorer.ui import attribution_cache, input_picker, streamlit_fixes, url_state
+from explorer.ui import attribution_cache, input_picker, model_cache, plain, streamlit_fixes, url_state
 
 streamlit_fixes.install()  # before anything else: see explorer/ui/streamlit_fixes.py
 
@@ -45,6 +45,9 @@ PARAMS = {
 
 
 def maps_for(randomised: bool) -> dict:
+    every = sum(attribution.passes(m, dict(PARAMS.get(m, ()))) for m in METHODS)
+    model_cache.within_budget(picked.id, every * (2 if randomised else 1),  # the sanity check doubles the work
+                     "Use fewer Integrated Gradients steps or SmoothGrad samples, or turn the sanity check off.")
     with st.spinner("Computing the explanations…"):
         return {m: attribution_cache.attribution_map(
             picked.id, randomised, inp.key, inp.array, target, m,
@@ -64,7 +67,7 @@ def draw(maps: dict, notes: dict | None = None) -> None:
             st.caption(notes[m] if notes else attribution.METHODS[m].explains)
 
 
-st.subheader(f"Why “{picked.classes[target]}”? The trained model")
+st.subheader(f"Why “{plain.md(picked.classes[target])}”? The trained model")
 trained = maps_for(False)
 draw(trained)
 st.caption(f"Colours: {heatmaps.legend(sign)}. Grad-CAM uses layer {layer}; it is coarse because "

@@ -3,10 +3,12 @@
 import streamlit as st
 
 from explorer import jobs
-from explorer.train import runs
+from explorer.models import from_spec
+from explorer.train import estimate, runs
 from explorer.ui import (
     cached,
     data_widgets,
+    plain,
     streamlit_fixes,
     train_results,
     train_settings,
@@ -31,8 +33,11 @@ with st.container(border=True):
     dataset_name = ds.name
     request = train_settings.settings(ds, dataset_name)
 if request is not None:
-    job = runs.submit(manager, request, owner=me)
-    st.session_state["train_job_id"] = job.id
+    try:
+        job = runs.submit(manager, request, owner=me)
+        st.session_state["train_job_id"] = job.id
+    except (estimate.TooCostly, jobs.JobRefused, from_spec.SpecError) as exc:
+        st.warning(f"⚠️ {exc}")
 
 mine = manager.jobs(owner=me, kind="train")
 if mine:
@@ -43,7 +48,7 @@ if mine:
     job = mine[st.selectbox("Your training runs", range(len(mine)), index=index,
                             format_func=lambda i: labels[mine[i].id], key="train_shown")] \
         if len(mine) > 1 else mine[0]
-    st.subheader(f"Run: {job.label}")
+    st.subheader(f"Run: {plain.md(job.label)}")
     if job.is_finished:
         train_results.finished(job)
     else:

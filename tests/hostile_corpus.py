@@ -316,7 +316,101 @@ def plain_safetensors() -> bytes:
     return st_save({"weight": torch.zeros(3, 3)})
 
 
+def exported_custom(layers: list[dict], input_size: list[int], classes: int = 10, **meta_over) -> bytes:
+    """A model file as the Download button writes it, for any builder network and input size,
+    built by hand (the registry's own checks would refuse to save these): weights of the right
+    shapes, description in the header."""
+    from safetensors.torch import save as st_save
+
+    from explorer.models import builder
+
+    spec = builder.spec(layers, input_size, classes)
+    net = _unchecked_build(layers, input_size, classes)
+    meta = {"name": "costly net", "architecture": "custom", "spec": spec, "dataset": "digits",
+            "classes": [str(i) for i in range(classes)], "input_size": list(input_size),
+            "normalisation": {"mean": [0.3] * input_size[0], "std": [0.4] * input_size[0]}, **meta_over}
+    tensors = {k: v.detach().contiguous() for k, v in net.state_dict().items()}
+    return st_save(tensors, metadata={"format": "pt", "cnn_explorer_meta": json.dumps(meta)})
+
+
+def _unchecked_build(layers, input_size, classes):
+    """The builder's network without its cost bounds (what an older version of the app saved)."""
+    from unittest import mock
+
+    from explorer import limits
+    from explorer.models import builder
+
+    with mock.patch.object(limits, "MODEL_MACS", 10**15), mock.patch.object(limits, "MODEL_ACTIVATION_BYTES", 10**15), \
+            mock.patch.object(limits, "MODEL_INPUT_SIDE", 1024):
+        return builder.build(layers, input_size, classes)
+
+
+def exported_zoo(architecture: str, input_size: list[int]) -> bytes:
+    """A zoo architecture at another input size, exported as the Download button does."""
+    from safetensors.torch import save as st_save
+
+    from explorer import models
+
+    options = {"in_channels": input_size[0], "num_classes": 10, "input_size": input_size[1:]}
+    net = models.build(architecture, **options)
+    meta = {"name": f"{architecture} at {input_size[1]}", "architecture": architecture,
+            "spec": {"architecture": architecture, "options": options}, "dataset": "digits",
+            "classes": [str(i) for i in range(10)], "input_size": input_size,
+            "normalisation": {"mean": [0.3] * input_size[0], "std": [0.4] * input_size[0]}}
+    tensors = {k: v.detach().contiguous() for k, v in net.state_dict().items()}
+    return st_save(tensors, metadata={"format": "pt", "cnn_explorer_meta": json.dumps(meta)})
+
+
+# The issue's 7 MB model: 256-channel convolutions at 64x64 (Saliency 59 s and 4 GB, Maximal
+# activations 6.8 GB, Occlusion with a 1-pixel window 315 s per picture).
+WIDE_AT_64 = [{"type": "conv", "channels": 256, "kernel": 3, "padding": 1}, {"type": "relu"},
+              {"type": "conv", "channels": 256, "kernel": 3, "padding": 1}, {"type": "relu"},
+              {"type": "maxpool", "size": 16}, {"type": "dense", "units": 64}]
+# A 1024x1024 input: about 10 GB of feature maps for one photo through a modest network.
+HUGE_INPUT = [{"type": "conv", "channels": 8, "kernel": 3, "padding": 1}, {"type": "relu"},
+              {"type": "maxpool", "size": 16}, {"type": "maxpool", "size": 16}, {"type": "dense", "units": 16}]
+
+def with_meta(**changes) -> bytes:
+    """The corpus net's file with its description changed (as a hand-edited download would be)."""
+    header, body = split_header(exported_model())
+    meta = {**json.loads(header["__metadata__"]["cnn_explorer_meta"]), **changes}
+    header["__metadata__"]["cnn_explorer_meta"] = json.dumps(meta)
+    return join_header(header, body)
+
+
+def deeply_nested() -> bytes:
+    """100,000 nested lists in the description (json.loads recurses once per level)."""
+    header, body = split_header(exported_model())
+    raw = header["__metadata__"]["cnn_explorer_meta"]
+    header["__metadata__"]["cnn_explorer_meta"] = raw[:-1] + ', "config": {"x": ' + "[" * 100_000 + "]" * 100_000 + "}}"
+    return join_header(header, body)
+
+
+# Item 3 of issue 19: descriptions that broke the Saved models table for everyone.
+DESCRIPTIONS = [
+    Case("test accuracy as a word", "model", lambda: with_meta(test_accuracy="pwned"),
+         "test accuracy must be a number", ".safetensors"),
+    Case("split as a list", "model", lambda: with_meta(split=[0.2, 8]), "split must be", ".safetensors"),
+    Case("fewer class names than outputs", "model", lambda: with_meta(classes=["a", "b", "c"]),
+         "names 3 classes but its network has 10 outputs", ".safetensors"),
+    Case("more class names than outputs", "model", lambda: with_meta(classes=[f"c{k}" for k in range(12)]),
+         "names 12 classes but its network has 10 outputs", ".safetensors"),
+    Case("input size other than the architecture's", "model", lambda: with_meta(input_size=[1, 16, 16]),
+         "does not fit its architecture", ".safetensors"),
+    Case("a 9 MB name", "model", lambda: with_meta(name="x" * 9_000_000), "larger than 2 MB", ".safetensors"),
+    Case("deeply nested description", "model", deeply_nested, "nested more than", ".safetensors"),
+    Case("NaN in the history", "model", lambda: with_meta(history=[{"epoch": 1, "test_loss": float("nan")}]),
+         "training history", ".safetensors"),
+    Case("a 200-character name", "model", lambda: with_meta(name="n" * 200), "at most 80 characters", ".safetensors"),
+]
+
 MODELS = [
+    Case("256-channel convolutions at 64x64", "model", lambda: exported_custom(WIDE_AT_64, [1, 64, 64]),
+         "multiply-adds per picture", ".safetensors"),
+    Case("1024x1024 input", "model", lambda: exported_custom(HUGE_INPUT, [1, 1024, 1024]),
+         "pixels per side", ".safetensors"),
+    Case("course CNN at 256x256", "model", lambda: exported_zoo("course_cnn", [1, 256, 256]),
+         "multiply-adds per picture", ".safetensors"),
     Case("not safetensors (text)", "model", lambda: b"these are my model notes, not a model\n" * 4,
          "not a valid .safetensors", ".safetensors"),
     Case("zero-byte model", "model", lambda: b"", "empty", ".safetensors"),
@@ -331,7 +425,7 @@ MODELS = [
     Case("safetensors from elsewhere", "model", plain_safetensors, "no CNN Explorer description", ".safetensors"),
 ]
 
-CASES = IMAGES + ZIPS + MODELS
+CASES = IMAGES + ZIPS + MODELS + DESCRIPTIONS
 # The costliest cases, timed and measured by bench.bench_uploads.py (before / after a fix).
 WORST_NAMES = ("1,000 one-colour 40-megapixel PNGs (218 kB)", "20 one-colour 40-megapixel PNGs",
                "9,999 tiny colour pictures", "16-bit 40-megapixel PNG (90 kB)",

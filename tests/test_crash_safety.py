@@ -15,7 +15,7 @@ import sys
 import numpy as np
 import pytest
 
-from explorer import registry
+from explorer import locks, registry
 from explorer.data import signdigits
 from tests import crash_child
 from tests.archive_factory import sign_digits_zip
@@ -44,13 +44,13 @@ def test_a_model_killed_mid_save_is_never_listed(point, data_dir):
     model, card = crash_child.small_model()
     complete = registry.save(model, card.replace(name="complete"))
     kill_at(point, data_dir)
-    left = [p for p in registry.models_dir().iterdir() if p.name != complete.id]
+    left = [p for p in registry.models_dir().iterdir() if p.name not in (complete.id, locks.LOCK_FILE)]
     assert len(left) == 1 and left[0].name.startswith(".tmp-")  # the half-written folder
     assert (left[0] / registry.WEIGHTS).is_file()
     assert (left[0] / registry.META).exists() == (point == "registry:rename")
 
     assert [m.id for m in registry.list_models()] == [complete.id]
-    assert [p.name for p in registry.models_dir().iterdir()] == [complete.id]  # swept
+    assert sorted(p.name for p in registry.models_dir().iterdir()) == sorted([complete.id, locks.LOCK_FILE])  # swept
     loaded, card_back = registry.load(complete.id)
     assert card_back.name == "complete"
     again = registry.save(model, card.replace(name="after the crash"))  # saving still works

@@ -89,11 +89,25 @@ def test_rename_and_delete(tmp_path):
     with pytest.raises(registry.RegistryError, match="1 to 80"):
         registry.rename(saved.id, "   ", tmp_path)
     registry.delete(saved.id, tmp_path)
-    assert registry.list_models(tmp_path) == [] and list(tmp_path.iterdir()) == []
+    assert registry.list_models(tmp_path) == [] and not (tmp_path / saved.id).exists()
     with pytest.raises(registry.RegistryError, match="no saved model"):
         registry.load(saved.id, tmp_path)
     with pytest.raises(registry.RegistryError):
         registry.load("../etc", tmp_path)
+
+
+def test_a_deleted_model_waits_in_the_trash_then_goes(tmp_path, monkeypatch):
+    _, saved = saved_custom(tmp_path, "keep me")
+    registry.delete(saved.id, tmp_path)
+    assert [(t.id, t.name) for t in registry.trash(tmp_path)] == [(saved.id, "keep me")]
+    assert registry.restore(saved.id, tmp_path).name == "keep me"  # undo
+    assert [m.id for m in registry.list_models(tmp_path)] == [saved.id] and registry.trash(tmp_path) == []
+    registry.load(saved.id, tmp_path)
+    registry.delete(saved.id, tmp_path)
+    monkeypatch.setattr(registry, "TRASH_SECONDS", -1)  # a day later
+    assert registry.trash(tmp_path) == [] and not any((tmp_path / ".trash").iterdir())
+    with pytest.raises(registry.RegistryError, match="not in the trash"):
+        registry.restore(saved.id, tmp_path)
 
 
 def test_export_then_import_elsewhere(tmp_path):

@@ -99,6 +99,27 @@ def occlusion_positions(height: int, width: int, window, stride) -> tuple[int, i
     return sum(occlusion_axis(height, wh, sh)), sum(occlusion_axis(width, ww, sw))
 
 
+def passes(method: str, params: dict | None = None, positions: int = 0) -> float:
+    """Forward-pass equivalents of one attribution (a backward pass costs about two forwards):
+    what the server's per-request bound counts. `positions`: occlusion's covered copies."""
+    p = params or {}
+    if method == "occlusion":
+        return positions + 1
+    if method == "integrated_gradients":
+        return 3 * p.get("n_steps", 50)
+    if method == "smoothgrad":
+        return 3 * p.get("nt_samples", 20)
+    return 6 if method == "guided_grad_cam" else 3
+
+
+def memory_params(method: str, batch: int) -> dict:
+    """Captum's batching options so that at most `batch` pictures go through the model at once
+    (its defaults run every step, sample or covered copy in one batch: gigabytes for a big model)."""
+    return {"integrated_gradients": {"internal_batch_size": batch},
+            "smoothgrad": {"nt_samples_batch_size": batch},
+            "occlusion": {"perturbations_per_eval": min(256, batch)}}.get(method, {})
+
+
 def key_patch(drop: np.ndarray, window: int, stride: int) -> tuple[int, int]:
     """(row, col) of the top-left corner of the occlusion window that lowers the class most.
 

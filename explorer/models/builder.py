@@ -12,10 +12,13 @@ LayerError naming the first layer that does not fit and why, with the numbers.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Callable
 
 from torch import nn
+
+from explorer import limits
 
 TYPES = ("conv", "maxpool", "avgpool", "relu", "batchnorm", "dropout", "dense")
 LIMITS = {"layers": 30, "channels": 256, "kernel": 11, "units": 2048, "params": 5_000_000}
@@ -85,6 +88,10 @@ def _check_spec(layers, input_size, num_classes) -> tuple[tuple[int, int, int], 
     if (not isinstance(input_size, (list, tuple)) or len(input_size) != 3
             or not all(isinstance(v, int) and 1 <= v <= 1024 for v in input_size)):
         raise LayerError(f"The input size must be [channels, height, width], not {input_size!r}.")
+    if max(input_size[1:]) > limits.MODEL_INPUT_SIDE or input_size[0] > 4:
+        raise LayerError(f"The network takes {input_size[1]}x{input_size[2]} pictures with {input_size[0]} "
+                         f"channels; this server allows up to {limits.MODEL_INPUT_SIDE} pixels per side and "
+                         "4 channels.")
     if not isinstance(num_classes, int) or not 2 <= num_classes <= 1000:
         raise LayerError(f"The number of classes must be from 2 to 1000, not {num_classes!r}.")
     for i, layer in enumerate(layers):
@@ -137,11 +144,23 @@ def _step(layer: dict, shape: tuple, i: int) -> tuple[Callable[[], nn.Module], t
     return lambda: nn.Linear(n_in, units), (units,), units * (n_in + 1), not flat
 
 
+def _macs(layer: dict, shape_in: tuple, shape_out: tuple) -> int:
+    """Multiply-accumulates of one layer for one picture (convolutions and dense layers)."""
+    if layer["type"] == "conv":
+        k = int(layer.get("kernel", 3))
+        return shape_out[0] * shape_out[1] * shape_out[2] * shape_in[0] * k * k
+    if layer["type"] == "dense":
+        return shape_out[0] * math.prod(shape_in)
+    return 0
+
+
 def _walk(layers, input_size, num_classes) -> tuple[list[LayerShape], list[Callable[[], nn.Module]]]:
     shape, num_classes = _check_spec(layers, input_size, num_classes)
-    rows, modules, total = [], [], 0
+    rows, modules, total, macs, acts = [], [], 0, 0, 0
     for i, layer in enumerate(list(layers) + [{"type": "dense", "units": num_classes}]):
+        before = shape
         mod, shape, params, flatten = _step(layer, shape, i)
+        macs, acts = macs + _macs(layer, before, shape), acts + math.prod(shape)
         if flatten:
             modules.append(nn.Flatten)
         modules.append(mod)
@@ -152,6 +171,14 @@ def _walk(layers, input_size, num_classes) -> tuple[list[LayerShape], list[Calla
         raise LayerError(f"This network has {total:,} parameters; the builder allows up to "
                          f"{LIMITS['params']:,} so it trains on a laptop. Use fewer channels or units, or "
                          "pool more before the dense layers.")
+    if macs > limits.MODEL_MACS:
+        raise LayerError(f"This network needs {macs / 1e6:,.0f} million multiply-adds per picture; the server "
+                         f"allows up to {limits.MODEL_MACS / 1e6:,.0f} million (the course's CNN needs 35), or "
+                         "training would take hours. Use fewer channels, or pool or stride earlier.")
+    if acts * 4 > limits.MODEL_ACTIVATION_BYTES:
+        raise LayerError(f"This network keeps {acts * 4 / 2**20:,.0f} MB of feature maps per picture; the server "
+                         f"allows up to {limits.MODEL_ACTIVATION_BYTES / 2**20:,.0f} MB. Use fewer channels in "
+                         "the first layers, or pool earlier.")
     return rows, modules
 
 

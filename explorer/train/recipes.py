@@ -78,3 +78,13 @@ def default_name(architecture: str, dataset_name: str) -> str:
 def confusion(labels: np.ndarray, predicted: np.ndarray, k: int) -> np.ndarray:
     """(k, k) counts: row = true class, column = predicted class."""
     return np.bincount(labels * k + predicted, minlength=k * k).reshape(k, k)
+
+
+def top_confusions(matrix: np.ndarray, n: int) -> list[tuple[int, int, int]]:
+    """The n most frequent mistakes as (true, predicted, count), most frequent first; only
+    pairs that happened."""
+    off = matrix.copy()
+    np.fill_diagonal(off, 0)
+    flat = np.argsort(-off, axis=None, kind="stable")[:n]
+    k = matrix.shape[0]
+    return [(int(i // k), int(i % k), int(off.flat[i])) for i in flat if off.flat[i] > 0]

@@ -14,7 +14,7 @@ import torch
 from explorer import jobs, registry
 from explorer.data.types import Dataset, Split
 from explorer.models import from_spec
-from explorer.train import training
+from explorer.train import estimate, training
 
 
 @dataclass(frozen=True, eq=False)
@@ -27,6 +27,7 @@ class TrainRequest:
     split: Split
     name: str
     root: Path | None = None  # registry folder (None: data/models)
+    owner: str = ""  # ownership.owner_tag of the session that asked (who may rename or delete it)
 
 
 @dataclass(frozen=True, eq=False)
@@ -63,6 +64,8 @@ def run(request: TrainRequest, emit: Callable[[object], None] = lambda ev: None,
     if usable:
         card = recipes.card_for(request.name, request.spec, request.dataset_name, request.train_ds,
                                 request.split, request.config, done)
+        if request.owner:
+            card = card.replace(owner=request.owner)
         saved = registry.save(done.model, card, request.root, filters=done.filters)
     test = request.test_ds
     probs = training.predict_proba(done.model, test.images, done.normalisation)
@@ -70,7 +73,26 @@ def run(request: TrainRequest, emit: Callable[[object], None] = lambda ev: None,
     return TrainOutcome(done, saved, probs, np.asarray(test.labels), images, tuple(test.classes), diverged)
 
 
+def estimate_of(request: TrainRequest) -> estimate.Estimate:
+    """Time and memory of a run, from its network's shapes and its data (nothing trained)."""
+    c = estimate.spec_cost(request.spec, request.train_ds.image_shape)
+    data = request.train_ds.images.nbytes + request.test_ds.images.nbytes
+    return estimate.estimate(c, len(request.train_ds), len(request.test_ds), request.config.epochs,
+                             request.config.batch_size, data)
+
+
+def check(request: TrainRequest) -> estimate.Estimate:
+    """The run's estimate, or TooCostly (a sentence) when the network or the run is too costly."""
+    e = estimate_of(request)
+    estimate.check_model(e.cost, request.train_ds.image_shape, "This network")
+    estimate.check_run(e)
+    return e
+
+
 def submit(manager: jobs.JobManager, request: TrainRequest, owner: str = "") -> jobs.Job:
-    """Queue a training job; its events are training events, its result a TrainOutcome."""
+    """Queue a training job; its events are training events, its result a TrainOutcome.
+
+    Raises estimate.TooCostly or jobs.JobRefused (both sentences) when it does not fit."""
+    e = check(request)
     return manager.submit("train", lambda job: run(request, job.emit, lambda: job.stop_requested),
-                          owner=owner, label=request.name)
+                          owner=owner, label=request.name, cost_bytes=e.peak_bytes)

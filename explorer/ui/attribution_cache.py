@@ -18,5 +18,6 @@ def attribution_map(model_id: str, randomised: bool, input_key: str, _array: np.
              else model_cache.load_model(model_id)[0])
     module = inspection.module(model, layer) if layer else None
     x = pixel_model.batch(_array)
+    sized = {**attribution.memory_params(method, model_cache.batch_size(model_id)), **dict(params)}
     with model_cache.lock(model_id):
-        return attribution.attribute(model, x, target, method, layer=module, **dict(params))
+        return attribution.attribute(model, x, target, method, layer=module, **sized)

@@ -8,7 +8,7 @@ import uuid
 
 import streamlit as st
 
-from explorer import jobs
+from explorer import jobs, ownership
 from explorer.data import datasets
 from explorer.ui import device_probe
 
@@ -48,6 +48,14 @@ def session_id() -> str:
     if "session_id" not in st.session_state:
         st.session_state["session_id"] = uuid.uuid4().hex
     return st.session_state["session_id"]
+
+
+TEACHER = "teacher"  # session_state: True once this session gave the teacher's token
+
+
+def who() -> ownership.Who:
+    """This session as an owner of models (and whether it is the teacher's)."""
+    return ownership.Who(ownership.owner_tag(session_id()), bool(st.session_state.get(TEACHER)))
 
 
 def upload_key(upload) -> str:

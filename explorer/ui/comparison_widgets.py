@@ -12,7 +12,7 @@ from explorer.compare import baselines, charts, comparison
 from explorer.compare.course_mlp import Schedule
 from explorer.compare.results import Result
 from explorer.data.types import Dataset, Split
-from explorer.ui import cached
+from explorer.ui import cached, plain
 
 KIND = "baselines"
 
@@ -89,11 +89,11 @@ def _running(job: jobs.Job) -> None:
         frac += epoch.epoch / epoch.epochs / started.total
         detail = f", epoch {epoch.epoch}/{epoch.epochs}, loss {epoch.loss:.3f}"
     st.progress(min(frac, 1.0), text=(
-        f"Training **{started.title}** ({started.index} of {started.total}{detail}) · "
+        f"Training **{plain.md(started.title)}** ({started.index} of {started.total}{detail}) · "
         f"{time.time() - started.at:.0f} s on this model · {elapsed:.0f} s in all"))
     done = [e.result for e in job.events if isinstance(e, comparison.ModelDone)]
     if done:
-        st.caption("Done: " + ", ".join(f"{r.title} {r.accuracy:.1%}" for r in done))
+        st.caption("Done: " + ", ".join(f"{plain.md(r.title)} {r.accuracy:.1%}" for r in done))
 
 
 def finished_note(job: jobs.Job | None) -> None:
@@ -105,7 +105,7 @@ def finished_note(job: jobs.Job | None) -> None:
         st.info(f"⏹ Stopped. The {kept} model(s) that finished before the stop are kept below; "
                 "run again to measure the rest.")
     elif job.state == jobs.FAILED:
-        st.warning(f"The comparison could not finish ({job.error}). The {kept} model(s) that "
+        st.warning(f"The comparison could not finish ({plain.md(job.error)}). The {kept} model(s) that "
                    "finished are kept below.")
 
 

@@ -14,7 +14,7 @@ from explorer import limits
 from explorer.data import images
 from explorer.inspect import pixel_model
 from explorer.pictures import render
-from explorer.ui import cached, url_state
+from explorer.ui import cached, plain, url_state
 from explorer.ui.model_cache import probabilities, test_probabilities, test_split
 from explorer.ui.model_picker import Picked, model_picker
 
@@ -73,7 +73,7 @@ def _from_upload(upload, picked: Picked, what: str) -> Input | None:
 def _from_test_split(prefix: str, picked: Picked) -> Input | None:
     test = test_split(picked.id)
     if test is None:
-        st.info(f"The test pictures of {picked.card.dataset!r} are not on this machine; "
+        st.info(f"The test pictures of “{plain.md(picked.card.dataset)}” are not on this machine; "
                 "upload a photo or use the webcam instead.")
         return None
     probs = test_probabilities(picked.id)
@@ -102,7 +102,7 @@ def _from_test_split(prefix: str, picked: Picked) -> Input | None:
     pos = min(pos, len(matches) - 1)
     i = int(matches[pos])
     true = int(test.labels[i])
-    return Input(np.ascontiguousarray(test.images[i]), f"test:{i}", f"Test picture #{i} (a {test.classes[true]})", true)
+    return Input(np.ascontiguousarray(test.images[i]), f"test:{i}", f"Test picture #{i} (a {plain.md(test.classes[true])})", true)
 
 
 def big(array: np.ndarray, side: int = SHOW_SIDE) -> np.ndarray:
@@ -126,18 +126,23 @@ def show_input(picked: Picked, inp: Input) -> np.ndarray:
     c, h, w = inp.array.shape
     left, right = st.columns([1, 2])
     left.image(big(inp.array, 200), output_format="PNG", caption=f"What the model sees: {w}x{h} {'grey' if c == 1 else 'RGB'}")
-    verdict = f"Prediction: **{picked.classes[top]}** ({probs[top]:.0%})"
+    verdict = f"Prediction: **{plain.md(picked.classes[top])}** ({probs[top]:.0%})"
     if inp.true_class is not None:
         ok = inp.true_class == top
-        verdict += f" · true class **{picked.classes[inp.true_class]}** {'✅' if ok else '❌'}"
+        verdict += f" · true class **{plain.md(picked.classes[inp.true_class])}** {'✅' if ok else '❌'}"
     right.markdown(verdict)
     right.altair_chart(probability_chart(probs, picked.classes, top), width="stretch")
     return probs
 
 
 def probability_chart(probs: np.ndarray, classes: list[str], highlight: int) -> alt.Chart:
-    df = pd.DataFrame({"class": classes, "probability": probs, "top": np.arange(len(classes)) == highlight})
-    return alt.Chart(df, height=max(120, 18 * len(classes))).mark_bar().encode(
+    """Bars of the class probabilities; with many classes, the limits.CHART_CLASSES most likely."""
+    shown = np.arange(len(classes))
+    if len(classes) > limits.CHART_CLASSES:
+        shown = np.argsort(-probs, kind="stable")[:limits.CHART_CLASSES]
+    df = pd.DataFrame({"class": [classes[i] for i in shown], "probability": probs[shown], "top": shown == highlight})
+    title = alt.Undefined if len(shown) == len(classes) else f"The {len(shown)} most likely of {len(classes):,} classes"
+    return alt.Chart(df, height=max(120, 18 * len(shown)), title=title).mark_bar().encode(
         y=alt.Y("class:N", sort=None, title=None),
         x=alt.X("probability:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
         color=alt.Color("top:N", scale=alt.Scale(domain=[False, True], range=["#9ecae1", "#b2182b"]), legend=None),

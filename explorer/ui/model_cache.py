@@ -13,6 +13,7 @@ from explorer.data import datasets
 from explorer.data.types import COURSE_SPLIT
 from explorer.inspect import pixel_model
 from explorer.model_card import ModelCard
+from explorer.models import cost
 from explorer.ui import cached
 
 
@@ -24,6 +25,28 @@ def load_model(model_id: str) -> tuple[torch.nn.Module, ModelCard]:
     for p in model.parameters():
         p.requires_grad_(False)  # attributions need input gradients only
     return model, card
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def model_cost(model_id: str) -> cost.Cost:
+    """Parameters, MACs and feature-map numbers of one picture through the model (meta device)."""
+    model, card = load_model(model_id)
+    return cost.cost(model, card.input_size)
+
+
+def within_budget(model_id: str, passes: float, advice: str) -> None:
+    """Stop the page with a sentence when one request would need more than the server allows
+    (`passes` forward passes of the model); `advice` says which setting makes it smaller."""
+    try:
+        cost.check_request(passes, model_cost(model_id), advice)
+    except cost.TooCostly as exc:
+        st.warning(f"⚠️ {exc}")
+        st.stop()
+
+
+def batch_size(model_id: str) -> int:
+    """Pictures per batch whose feature maps fit within the server's bound for one request."""
+    return cost.batch_size(model_cost(model_id))
 
 
 @st.cache_resource(max_entries=16)
@@ -68,7 +91,7 @@ def test_probabilities(model_id: str) -> np.ndarray | None:
     if test is None:
         return None
     with lock(model_id):
-        return pixel_model.probabilities(load_model(model_id)[0], test.images)
+        return pixel_model.probabilities(load_model(model_id)[0], test.images, batch_size(model_id))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

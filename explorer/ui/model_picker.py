@@ -8,13 +8,14 @@ from dataclasses import dataclass
 import streamlit as st
 import torch
 
-from explorer import registry
+from explorer import jobs, registry
 from explorer.data import datasets
 from explorer.data.types import COURSE_SPLIT
 from explorer.model_card import ModelCard
-from explorer.train import recipes, runs, training
-from explorer.ui import cached, url_state
-from explorer.ui.model_cache import load_model
+from explorer.models import cost
+from explorer.train import estimate, recipes, runs, training
+from explorer.ui import cached, plain, url_state
+from explorer.ui.model_cache import load_model, model_cost
 
 CHOSEN = "inspect_model_id"  # session_state: the model last chosen on any Inspect page
 TRAIN_JOB = "inspect_train_job"  # session_state: id of the default-net job this session started
@@ -59,7 +60,8 @@ def model_picker(prefix: str) -> Picked | None:
     url_state.publish("model", model_id)
     try:
         model, card = load_model(model_id)
-    except registry.RegistryError as exc:
+        cost.check_model(model_cost(model_id), card.input_size)  # saved before the server had bounds
+    except (registry.RegistryError, cost.TooCostly) as exc:
         st.error(f"This model cannot be opened: {exc}")
         return None
     if not any(isinstance(m, torch.nn.Conv2d) for m in model.modules()):
@@ -91,7 +93,10 @@ def train_default_net(prefix: str) -> None:
     job = _my_job()
     if job is None and st.button("🏋️ Train the default net now (a few seconds)", key=f"{prefix}_train",
                                  type="primary"):
-        job = _submit_default()
+        try:
+            job = _submit_default()
+        except (estimate.TooCostly, jobs.JobRefused) as exc:
+            st.warning(str(exc))
     if job is not None:
         _progress(job)
 
@@ -110,7 +115,7 @@ def _submit_default():
     arch = recipes.DEFAULT_MODEL
     request = runs.TrainRequest(
         recipes.model_spec(arch, ds), training.TrainConfig(**recipes.default_schedule(arch)), name,
-        train, test, COURSE_SPLIT, recipes.default_name(arch, name))
+        train, test, COURSE_SPLIT, recipes.default_name(arch, name), owner=cached.who().owner)
     job = runs.submit(cached.job_manager(), request, owner=cached.session_id())
     st.session_state[TRAIN_JOB] = job.id
     return job
@@ -122,7 +127,7 @@ def _progress(job) -> None:
         st.info(f"Waiting for a free training slot (position {job.queue_position()} in the queue)…")
         return
     if job.state == "failed":
-        st.error(f"Training failed: {job.error}")
+        st.error(f"Training failed: {plain.md(job.error)}")
         return
     end = job.last(training.EpochEnd)
     if not job.is_finished:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from explorer import jobs
+from explorer import jobs, limits
 from explorer.pictures import render
 from explorer.train import charts, recipes, training
-from explorer.ui import navigation
+from explorer.ui import navigation, plain
 
 POLL_SECONDS = 1.0
 
@@ -73,7 +73,7 @@ def live(job: jobs.Job) -> None:
 def finished(job: jobs.Job) -> None:
     """What a finished job left: its messages, curves, scores and mistakes."""
     if job.state == jobs.FAILED:
-        st.error(f"Training failed: {job.error}. Try other settings; the server log has details.")
+        st.error(f"Training failed: {plain.md(job.error)}. Try other settings; the server log has details.")
         return
     out = job.result
     if out is None:  # stopped while still queued
@@ -94,7 +94,7 @@ def finished(job: jobs.Job) -> None:
     cols[1].metric("Parameters", f"{training.count_params(done.model):,}")
     cols[2].metric("Training time", f"{done.seconds:.1f} s")
     cols[3].metric("Epochs", done.epochs_done)
-    st.success(f"💾 Saved as **{out.saved.name}**. Rename, download or delete it under Saved models; "
+    st.success(f"💾 Saved as **{plain.md(out.saved.name)}**. Rename, download or delete it under Saved models; "
                "the Inspect pages can open it.")
     navigation.link("pages/models.py")
     _curves(job, None)
@@ -106,14 +106,46 @@ def _scores(out, job_id: str) -> None:
     predicted = out.probabilities.argmax(1)
     matrix = recipes.confusion(out.labels, predicted, len(classes))
     per_class = np.diag(matrix) / np.maximum(matrix.sum(1), 1)
+    if len(classes) > limits.CHART_CLASSES:
+        _many_classes(out, job_id, classes, predicted, matrix, per_class)
+    else:
+        left, right = st.columns([1, 1])
+        with left:
+            event = st.altair_chart(charts.confusion(matrix, classes), key=f"train_confusion_{job_id}",
+                                    on_select="rerun", selection_mode=charts.CONFUSION_SELECTION)
+        with right:
+            st.altair_chart(charts.per_class(per_class, classes), width="stretch")
+            cell = _selected_cell(event, classes)
+            if cell is None:
+                st.caption("👈 Click a cell of the confusion matrix to see its test images.")
+            else:
+                _cell_images(out, cell, classes, predicted)
+    _mistakes(out, classes, predicted)
+
+
+def _many_classes(out, job_id: str, classes: list[str], predicted: np.ndarray, matrix: np.ndarray,
+                  per_class: np.ndarray) -> None:
+    """Too many classes to draw one by one: the most frequent confusions and the worst classes
+    (what a K x K matrix would show, in a size a browser takes)."""
+    n = limits.CHART_CLASSES
+    st.caption(f"With {len(classes):,} classes a confusion matrix would have {len(classes) ** 2:,} cells, too many "
+               f"to draw: here are the {n} most frequent confusions and the {n} classes recognised worst. "
+               f"Mean accuracy per class: {per_class.mean():.1%}.")
+    top = recipes.top_confusions(matrix, n)
     left, right = st.columns([1, 1])
     with left:
-        event = st.altair_chart(charts.confusion(matrix, classes), key=f"train_confusion_{job_id}",
-                                on_select="rerun", selection_mode=charts.CONFUSION_SELECTION)
+        rows = [{"true class": classes[t], "predicted": classes[p], "images": c,
+                 "share of the class": c / max(matrix[t].sum(), 1)} for t, p, c in top]
+        st.dataframe(rows, hide_index=True, width="stretch",
+                     column_config={"share of the class": st.column_config.NumberColumn(format="percent")})
+        if top:
+            pick = st.selectbox("Show the images of", range(len(top)), key=f"train_confusion_pick_{job_id}",
+                                format_func=lambda i: f"true {classes[top[i][0]]}, predicted {classes[top[i][1]]}")
     with right:
-        st.altair_chart(charts.per_class(per_class, classes), width="stretch")
-        _cell_images(out, event, classes, predicted)
-    _mistakes(out, classes, predicted)
+        worst = np.argsort(per_class, kind="stable")[:n]
+        st.altair_chart(charts.per_class(per_class[worst], [classes[i] for i in worst]), width="stretch")
+    if top:
+        _cell_images(out, top[pick][:2], classes, predicted)
 
 
 def _selected_cell(event, classes: list[str]) -> tuple[int, int] | None:
@@ -126,14 +158,10 @@ def _selected_cell(event, classes: list[str]) -> tuple[int, int] | None:
         return None
 
 
-def _cell_images(out, event, classes: list[str], predicted: np.ndarray) -> None:
-    cell = _selected_cell(event, classes)
-    if cell is None:
-        st.caption("👈 Click a cell of the confusion matrix to see its test images.")
-        return
+def _cell_images(out, cell: tuple[int, int], classes: list[str], predicted: np.ndarray) -> None:
     t, p = cell
     idx = np.flatnonzero((out.labels == t) & (predicted == p))
-    st.subheader(f"True {classes[t]}, predicted {classes[p]}: {len(idx)} image(s)")
+    st.subheader(f"True {plain.md(classes[t])}, predicted {plain.md(classes[p])}: {len(idx)} image(s)")
     if len(idx):
         shown = idx[:48]
         imgs = out.images[shown].astype(np.float32) / 255
@@ -154,6 +182,6 @@ def _mistakes(out, classes: list[str], predicted: np.ndarray) -> None:
         top = np.argsort(-probs)[:3]
         one = out.images[i:i + 1].astype(np.float32) / 255
         img = render.mosaic(one, 1, pad=0, scale=render.upscale_factor(one.shape[-1], 96))
-        caption = (f"true {classes[out.labels[i]]}, predicted {classes[predicted[i]]} · "
-                   + ", ".join(f"{classes[k]}: {probs[k]:.0%}" for k in top))
+        caption = (f"true {plain.md(classes[out.labels[i]])}, predicted {plain.md(classes[predicted[i]])} · "
+                   + ", ".join(f"{plain.md(classes[k])}: {probs[k]:.0%}" for k in top))
         cols[n % 8].image(img, caption=caption, width="stretch")

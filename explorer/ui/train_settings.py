@@ -12,8 +12,8 @@ from explorer import models
 from explorer.data import datasets
 from explorer.data.types import Split
 from explorer.models import builder, from_spec
-from explorer.train import recipes, runs, training
-from explorer.ui import url_state
+from explorer.train import estimate, recipes, runs, training
+from explorer.ui import cached, url_state
 
 CUSTOM = "custom"
 LRS = [1e-4, 3e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2, 1e-1, 1.0, 10.0]
@@ -22,6 +22,10 @@ SCHEDULE_TEXT = {"one-cycle": "one-cycle (warm up, then anneal)", "cosine": "cos
 SMOOTHING_HELP = ("The target stops being 100% on the right class: at 0.1, a tenth of it is spread evenly "
                   "over all classes (with ten classes, 91% right and 1% for each other). The net stops "
                   "pushing its scores to extremes, which makes short runs more reliable. FastNet's default.")
+PUBLIC_NOTE = ("🔓 The model you train here is saved on this server for everyone in the class: its name, "
+               "your zip's file name and its class names (your folder names) can be seen by all. Your "
+               "pictures themselves are not saved. Rename your folders before uploading if their names "
+               "are private.")
 LAYER_COLUMNS = ["layer", "channels / units", "kernel / window", "stride", "padding", "dropout p"]
 
 
@@ -173,6 +177,21 @@ def _split() -> Split:
     return Split(float(test_size), int(state))
 
 
+def _costs(spec: dict, ds: datasets.Dataset, split: Split, params: dict) -> bool:
+    """Say what the run will cost before it is queued; False (with the reason) when it is too much."""
+    n_test = max(1, round(len(ds) * split.test_size))
+    try:
+        c = estimate.spec_cost(spec, ds.image_shape)
+        e = estimate.estimate(c, len(ds) - n_test, n_test, params["epochs"], params["batch_size"], ds.images.nbytes)
+        estimate.check_model(c, ds.image_shape, "This network")
+        estimate.check_run(e)
+    except (estimate.TooCostly, from_spec.SpecError) as exc:
+        st.warning(f"⚠️ {exc}")
+        return False
+    st.caption(f"Estimated cost: {e.sentence()} ({c.macs / 1e6:,.1f} million multiply-adds per picture).")
+    return True
+
+
 def settings(ds: datasets.Dataset, dataset_name: str) -> runs.TrainRequest | None:
     """Draw the settings; returns a request when the Train button is pressed and all fits."""
     split = _split()
@@ -181,7 +200,10 @@ def settings(ds: datasets.Dataset, dataset_name: str) -> runs.TrainRequest | Non
         params = _hyperparameters(arch)
     name = st.text_input("Name of the saved model", recipes.default_name(arch, dataset_name), key=f"train_name_{arch}",
                          max_chars=80)
-    if not st.button("🏋️ Train", type="primary", disabled=spec is None, key="train_start"):
+    if ds.source == "your zip":
+        st.caption(PUBLIC_NOTE)
+    fits = spec is not None and _costs(spec, ds, split, params)
+    if not st.button("🏋️ Train", type="primary", disabled=not fits, key="train_start"):
         return None
     train_ds, test_ds = datasets.split(ds, split)
     if len(train_ds) < 2 or len(set(test_ds.labels.tolist())) < 1:
@@ -189,4 +211,4 @@ def settings(ds: datasets.Dataset, dataset_name: str) -> runs.TrainRequest | Non
         return None
     config = training.TrainConfig(**params)
     return runs.TrainRequest(spec, config, dataset_name, train_ds, test_ds, split,
-                                   name.strip() or recipes.default_name(arch, dataset_name))
+                             name.strip() or recipes.default_name(arch, dataset_name), owner=cached.who().owner)

@@ -1,0 +1,82 @@
+"""What one page request may compute is bounded: an Occlusion with a 1-pixel window, or Maximal
+activations of a large model over a whole dataset, is refused with a sentence before it runs
+(the issue measured 315 s per picture and 6.8 GB), and batches are sized to the model."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from streamlit.testing.v1 import AppTest
+
+from explorer import limits, registry
+from explorer.inspect import attribution
+from explorer.model_card import ModelCard
+from explorer.models import cost, from_spec
+from tests.conftest import ROOT
+
+APP = str(ROOT / "app.py")
+SPLIT = {"test_size": 0.2, "random_state": 8}
+# About 76 million multiply-adds per 64x64 picture: within the bound for one picture (100 M),
+# but a pass over all 2,062 pictures of Sign Language Digits needs 157 billion.
+HEAVY = [{"type": "conv", "channels": 16, "kernel": 3, "padding": 1}, {"type": "relu"},
+         {"type": "conv", "channels": 64, "kernel": 3, "padding": 1}, {"type": "relu"},
+         {"type": "maxpool", "size": 2},
+         {"type": "conv", "channels": 64, "kernel": 3, "padding": 1}, {"type": "relu"},
+         {"type": "maxpool", "size": 8}, {"type": "dense", "units": 32}]
+
+
+def save_untrained(spec: dict, name: str) -> registry.SavedModel:
+    """An untrained model on Sign Language Digits (64x64 grey), saved as the Train page saves."""
+    torch.manual_seed(0)
+    meta = {"name": name, "architecture": spec["architecture"], "spec": spec, "dataset": "sign-digits",
+            "split": SPLIT, "classes": [str(d) for d in range(10)], "input_size": [1, 64, 64],
+            "normalisation": {"mean": [0.5], "std": [0.25]}, "test_accuracy": 0.1, "epochs": 1}
+    return registry.save(from_spec.build(spec), ModelCard.from_json(meta))
+
+
+@pytest.fixture
+def sign_digits(sign_digits_archive, data_dir, monkeypatch):
+    monkeypatch.setenv("CNN_EXPLORER_SIGN_DIGITS", str(sign_digits_archive))
+
+
+def open_page(path: str, **query) -> AppTest:
+    """The page opened from a link that carries `query` (set when the page itself runs: the
+    app takes parameters no page reads out of the address)."""
+    at = AppTest.from_file(APP, default_timeout=240).run()
+    at.query_params.update(query)
+    at.switch_page(path).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_occlusion_with_a_1_pixel_window_is_refused_before_it_runs(sign_digits):
+    spec = {"architecture": "course_cnn", "options": {"in_channels": 1, "num_classes": 10, "input_size": [64, 64]}}
+    saved = save_untrained(spec, "course cnn")
+    at = open_page("pages/occlusion.py", model=saved.id, occlusion_window="1", occlusion_stride="1")
+    assert at.slider(key="occlusion_window").value == 1
+    refusals = [w.value for w in at.warning if "passes through the model" in w.value]
+    assert refusals and "larger stride" in refusals[0], [w.value for w in at.warning]
+    assert len(at.get("image")) == 1  # the input only: no map was computed
+    at.slider(key="occlusion_window").set_value(8).run()  # the usual settings still work
+    at.slider(key="occlusion_stride").set_value(4).run()
+    assert not at.exception and len(at.get("image")) == 1 + 3
+
+
+def test_maximal_activations_of_a_large_model_is_refused_but_the_course_cnn_runs(sign_digits):
+    from explorer.models import builder
+
+    heavy = save_untrained(builder.spec(HEAVY, [1, 64, 64], 10), "heavy")
+    with torch.device("meta"):
+        c = cost.cost(from_spec.build(heavy.card.spec), (1, 64, 64))
+    assert c.macs <= limits.MODEL_MACS < c.macs * 2062 / 1000  # one picture fine, the dataset not
+    at = open_page("pages/max_activations.py", model=heavy.id)
+    assert any("whole dataset" in w.value and "billion multiply-adds" in w.value for w in at.warning)
+    assert not at.get("image")
+
+
+def test_batches_are_sized_to_the_models_feature_maps():
+    small = cost.Cost(params=1, macs=1, activations=100_000)  # 0.4 MB a picture: the usual 512
+    big = cost.Cost(params=1, macs=1, activations=4 * 2**20)  # 16 MB a picture: 32 at once
+    assert cost.batch_size(small) == 512 and cost.batch_size(big) == limits.REQUEST_BYTES // (16 * 2**20)
+    assert attribution.memory_params("integrated_gradients", 32) == {"internal_batch_size": 32}
+    assert attribution.memory_params("occlusion", 1000) == {"perturbations_per_eval": 256}
