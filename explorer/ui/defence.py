@@ -1,0 +1,97 @@
+"""The defence on the Fooling page: the same net trained with adversarial examples (a
+background training job, like the Train page's), and both accuracy-against-epsilon curves."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import streamlit as st
+
+from explorer import registry
+from explorer.data import datasets
+from explorer.train import runs, training
+from explorer.ui import cached
+from explorer.ui import inspect_widgets as iw
+
+JOB = "fooling_defence_job"  # session_state: the id of the adversarial training this session started
+DEFENCE_EPSILON = 0.1
+
+
+def adversarial_epsilon(meta: dict) -> float:
+    """The FGSM epsilon a saved model was trained with (0: plain training)."""
+    return float((meta.get("config") or {}).get("adversarial_epsilon", 0.0) or 0.0)
+
+
+def describe(meta: dict) -> str:
+    """'fastnet on digits (plain training)' / '… (adversarial training, ε = 0.1)'."""
+    eps = adversarial_epsilon(meta)
+    return f"{meta.get('name', 'model')} ({f'adversarial training, ε = {eps:g}' if eps else 'plain training'})"
+
+
+def label(saved: registry.SavedModel) -> str:
+    return describe(saved.meta)
+
+
+def comparable(picked: iw.Picked) -> list[registry.SavedModel]:
+    """Other saved convolutional models on the same data (same test split, same classes),
+    adversarially trained ones first."""
+    m = picked.meta
+    same = [s for s in registry.list_models() if s.id != picked.id
+            and s.meta.get("dataset") == m.get("dataset") and s.meta.get("split") == m.get("split")
+            and list(s.meta.get("input_size", [])) == list(m["input_size"])
+            and list(s.meta.get("classes", [])) == list(m["classes"])
+            and s.meta.get("architecture") != "course_mlp"]
+    return sorted(same, key=lambda s: adversarial_epsilon(s.meta) == 0)
+
+
+def request(picked: iw.Picked, epsilon: float = DEFENCE_EPSILON) -> runs.TrainRequest | None:
+    """The chosen model's own training run again, with FGSM examples mixed into every batch."""
+    meta = picked.meta
+    ds = iw.dataset_of(meta)
+    if ds is None:
+        return None
+    split = meta.get("split") or {"test_size": 0.2, "random_state": 8}
+    train, test = datasets.split(ds, split.get("test_size", 0.2), split.get("random_state", 8))
+    fields = {f.name for f in dataclasses.fields(training.TrainConfig)}
+    saved = {k: v for k, v in (meta.get("config") or {}).items() if k in fields}
+    config = training.TrainConfig(**{**saved, "adversarial_epsilon": float(epsilon)})
+    name = f"{meta.get('name', 'model')} + adversarial ε={epsilon:g}"
+    return runs.TrainRequest(meta["spec"], config, meta["dataset"], train, test, split, name[:80])
+
+
+def train_button(picked: iw.Picked) -> None:
+    """Start (or follow) the adversarial training of the chosen net."""
+    job = _my_job()
+    if job is None:
+        if iw.dataset_of(picked.meta) is None:
+            st.caption("The training pictures of this model are not on this machine, so it cannot be retrained here.")
+            return
+        if st.button(f"🛡️ Train the same net with FGSM examples (ε = {DEFENCE_EPSILON:g})", key="fooling_defend"):
+            req = request(picked)
+            job = runs.submit(cached.job_manager(), req, owner=cached.session_id())
+            st.session_state[JOB] = job.id
+    if job is not None:
+        _follow(job)
+
+
+def _my_job():
+    job_id = st.session_state.get(JOB)
+    return next((j for j in cached.job_manager().jobs(owner=cached.session_id()) if j.id == job_id), None)
+
+
+@st.fragment(run_every=1.0)
+def _follow(job) -> None:
+    if job.state == "queued":
+        st.info(f"⏳ Waiting for a free training slot (position {job.queue_position()} in the queue)…")
+        return
+    if job.state == "failed":
+        st.error(f"Training failed: {job.error}")
+        return
+    if not job.is_finished:
+        end = job.last(training.EpochEnd)
+        st.progress(end.epoch / end.epochs if end else 0.0,
+                    text=f"Adversarial training: epoch {end.epoch}/{end.epochs}, test accuracy {end.test_accuracy:.0%}"
+                    if end else "Adversarial training: preparing…")
+        return
+    st.session_state.pop(JOB, None)
+    st.rerun(scope="app")

@@ -1,0 +1,35 @@
+"""The out-of-distribution note shown with a prediction: does this picture look like the
+training pictures at all? (explorer/inspect/ood.py; threshold set on the model's test split.)"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from explorer.inspect import ood
+from explorer.ui import trust_cache
+from explorer.ui import inspect_widgets as iw
+
+WHAT = {"sign-digits": "a hand sign", "digits": "a handwritten digit"}
+
+
+def what(meta: dict) -> str:
+    """How to call one training picture of the model's dataset."""
+    return WHAT.get(meta.get("dataset"), "one of the training pictures")
+
+
+def note(picked: iw.Picked, inp: iw.Input, kind: str = "msp") -> bool | None:
+    """A one-line verdict under the prediction (a warning when the picture looks unfamiliar);
+    returns whether it looks familiar, None when the test split is not on this machine."""
+    limit = trust_cache.ood_threshold(picked.id, kind)
+    if limit is None:
+        st.caption("The out-of-distribution check needs the model's test pictures, which are not on this machine.")
+        return None
+    logits = trust_cache.logits(picked.id, inp.key, inp.array)
+    value = float(ood.score(logits[None], kind)[0])
+    predicted = picked.classes[int(logits.argmax())]
+    text = ood.verdict(value, limit, predicted, what(picked.meta))
+    if limit.looks_familiar(value):
+        st.caption(text)
+        return True
+    st.warning(text)
+    return False

@@ -1,0 +1,68 @@
+"""Cached results of the "can we trust it" pages, per saved model id (shared by the class):
+the FGSM accuracy curve, attacked pictures, the test split's logits, calibration and the
+out-of-distribution threshold."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+import torch
+
+from explorer.inspect import calibration, ood, pixel_model, robustness
+from explorer.ui import inspect_widgets as iw
+
+
+@st.cache_data(max_entries=16, show_spinner="Attacking every test picture at 8 values of ε…")
+def fgsm_curve(model_id: str) -> robustness.Curve | None:
+    """FGSM accuracy against epsilon on the model's test split (None when it is not here)."""
+    test = iw.test_split(model_id)
+    if test is None:
+        return None
+    with iw.lock(model_id):
+        return robustness.accuracy_curve(iw.load_model(model_id)[0], test.images, test.labels)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def attacked(model_id: str, input_key: str, _array: np.ndarray, kind: str, epsilon: float, target: int,
+             targeted: bool, steps: int) -> robustness.Attack:
+    with iw.lock(model_id):
+        return robustness.attack(iw.load_model(model_id)[0], _array, target, epsilon, kind, targeted, steps)
+
+
+@torch.inference_mode()
+def _logits(model, arrays: np.ndarray, size: int = 512) -> np.ndarray:
+    return torch.cat([model(torch.from_numpy(np.array(arrays[i:i + size], np.float32)))
+                      for i in range(0, len(arrays), size)]).numpy()
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def test_logits(model_id: str) -> np.ndarray | None:
+    """(N_test, K) logits of the model on its test split."""
+    test = iw.test_split(model_id)
+    if test is None:
+        return None
+    with iw.lock(model_id):
+        return _logits(iw.load_model(model_id)[0], test.images)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def logits(model_id: str, input_key: str, _array: np.ndarray) -> np.ndarray:
+    """(K,) logits of one input."""
+    with iw.lock(model_id):
+        return _logits(iw.load_model(model_id)[0], _array[None])[0]
+
+
+def ood_threshold(model_id: str, kind: str = "msp") -> ood.Threshold | None:
+    test = test_logits(model_id)
+    return None if test is None else ood.threshold(test, kind)
+
+
+def reliability(model_id: str, bins: int = 10) -> calibration.Reliability | None:
+    test = iw.test_split(model_id)
+    probs = iw.test_probabilities(model_id)
+    return None if test is None or probs is None else calibration.reliability(probs, test.labels, bins)
+
+
+def pixel_probabilities(model_id: str, arrays: np.ndarray) -> np.ndarray:
+    with iw.lock(model_id):
+        return pixel_model.probabilities(iw.load_model(model_id)[0], arrays)
