@@ -29,6 +29,7 @@ PAGES = {
         ("pages/max_activations.py", "Maximal activations", "🔥", False),
         ("pages/occlusion.py", "Occlusion", "⬛", False),
         ("pages/saliency.py", "Saliency", "✨", False),
+        ("pages/faithfulness.py", "Faithful explanations", "⚖️", False),
         ("pages/fooling.py", "Fooling the CNN", "🎭", False),
     ],
 }
