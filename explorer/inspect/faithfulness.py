@@ -162,12 +162,16 @@ def sensitivity_of(explain, array: np.ndarray, target: int, samples: int = 5, se
     x = torch.from_numpy(np.array(array, np.float32))[None]
     channels = x.shape[1]
 
-    def explanation(inputs, target) -> torch.Tensor:
-        if isinstance(inputs, tuple):  # Captum passes the clean picture as a 1-tuple
+    def explanation(inputs, target):
+        # Captum passes the clean picture as a 1-tuple and then expects a tuple back (a bare
+        # tensor there is iterated over its batch and the norms come out wrong)
+        wrapped = isinstance(inputs, tuple)
+        if wrapped:
             (inputs,) = inputs
         targets = torch.as_tensor(target).reshape(-1).expand(len(inputs))
-        return torch.cat([as_input_attribution(explain(inputs[i:i + 1], int(targets[i])), channels)
-                          for i in range(len(inputs))])
+        out = torch.cat([as_input_attribution(explain(inputs[i:i + 1], int(targets[i])), channels)
+                         for i in range(len(inputs))])
+        return (out,) if wrapped else out
 
     state = torch.random.get_rng_state()
     torch.manual_seed(seed)  # Captum draws the perturbations from torch's global generator
