@@ -9,6 +9,7 @@ from explorer.inspect import inspection, pixel_model
 from explorer.models.summary import describe, summary
 from explorer.pictures import colormaps, map_grid
 from explorer.ui import inspect_widgets as iw
+from explorer.ui import ood_note
 from explorer.ui import url_state
 
 st.title("🧩 Filters & feature maps")
@@ -80,6 +81,7 @@ with left:
 if inp is not None:
     with right:
         iw.show_input(picked, inp)
+        ood_note.note(picked, inp)
     layers = inspection.layers(picked.model, picked.input_size)
     maps = maps_for(picked.id, inp.key, inp.array, tuple(l.name for l in layers))
     st.caption("Each grid shares one colour scale (a weak map looks weak); click a map to enlarge it.")

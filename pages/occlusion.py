@@ -8,6 +8,7 @@ from explorer.learn import ops
 from explorer.pictures import colormaps
 from explorer.ui import attribution_cache, url_state
 from explorer.ui import inspect_widgets as iw
+from explorer.ui import ood_note
 
 SIDE = 300
 
@@ -21,6 +22,7 @@ st.write(
 )
 
 picked, inp, probs, target = iw.explain_setup("occlusion")
+ood_note.note(picked, inp)
 
 _, height, width = inp.array.shape
 side = min(height, width)

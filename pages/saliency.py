@@ -5,6 +5,7 @@ import streamlit as st
 from explorer.inspect import attribution, heatmaps, inspection, sanity
 from explorer.ui import attribution_cache, url_state
 from explorer.ui import inspect_widgets as iw
+from explorer.ui import ood_note
 
 METHODS = ["saliency", "integrated_gradients", "smoothgrad", "guided_backprop", "grad_cam", "guided_grad_cam"]
 VIEWS = {"both": "Heat map + overlay", "overlay": "Overlay", "heat": "Heat map"}
@@ -19,6 +20,7 @@ st.write(
 )
 
 picked, inp, _, target = iw.explain_setup("saliency")
+ood_note.note(picked, inp)
 
 with st.expander("⚙️ Display and method settings", expanded=False):
     c1, c2, c3, c4 = st.columns(4)

@@ -31,6 +31,7 @@ PAGES = {
         ("pages/saliency.py", "Saliency", "✨", False),
         ("pages/faithfulness.py", "Faithful explanations", "⚖️", False),
         ("pages/fooling.py", "Fooling the CNN", "🎭", False),
+        ("pages/confidence.py", "Does it know?", "🤔", False),
     ],
 }
 
