@@ -200,3 +200,13 @@ def test_train_with_adversarial_examples_and_see_the_calibration(data_dir):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Expected calibration error"] == f"{rel.ece:.1%}"
     assert any("Calibration on the test split" in s.value for s in at.subheader)
+
+
+def test_fooling_lesson_from_home_opens_a_targeted_pgd_attack(saved):
+    at = AppTest.from_file(APP, default_timeout=300).run()
+    at.button(key="lesson_fooling").click().run()
+    assert not at.exception and not at.error
+    assert at.button_group(key="fooling_attack").value == "pgd"
+    assert at.selectbox(key="fooling_goal").value == 7
+    assert at.slider(key="fooling_epsilon").value == pytest.approx(0.1)
+    assert any("make it say 7" in o for o in at.selectbox(key="fooling_goal").options)
