@@ -10,7 +10,7 @@ from explorer.ui import attribution_cache, defence, ood_note, trust_cache, url_s
 from explorer.ui import inspect_widgets as iw
 
 SIDE = 220
-ATTACKS = {"fgsm": "FGSM (one step)", "pgd": "PGD (several small steps)"}
+ATTACKS = {"fgsm": "FGSM", "pgd": "PGD"}
 ANY = -1
 
 st.title("🎭 Fooling the CNN")
@@ -38,7 +38,9 @@ truth = inp.true_class if inp.true_class is not None else said
 st.subheader("Attack this picture")
 c1, c2, c3, c4 = st.columns([2, 3, 2, 2])
 kind = c1.segmented_control("Attack", list(ATTACKS), format_func=ATTACKS.get, default="fgsm", required=True,
-                            key="fooling_attack", bind=url_state.BIND)
+                            key="fooling_attack", bind=url_state.BIND,
+                            help="FGSM: one step of ε along the gradient's sign. PGD: several smaller steps, "
+                                 "each kept within ε of the original; stronger, and slower.")
 epsilon = c2.slider("ε (how far each pixel may move)", 0.0, 0.3, 0.05, 0.005, key="fooling_epsilon",
                     bind=url_state.BIND, format="%.3f")
 steps = c3.slider("PGD steps", 1, 40, 10, key="fooling_steps", bind=url_state.BIND, disabled=kind != "pgd",

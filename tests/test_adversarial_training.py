@@ -68,3 +68,12 @@ def test_adversarial_training_makes_fgsm_less_effective():
     b = robustness.accuracy_curve(robust, test.images, test.labels, (0.0, 0.1))
     assert b.accuracies[0] > 0.8  # it still learns the digits
     assert b.accuracies[1] > a.accuracies[1] + 0.1, (a, b)
+
+
+def test_cli_option_sets_the_epsilon_and_refuses_a_bad_one(tmp_path, capsys):
+    from explorer.train import cli
+
+    assert cli.config_for(cli.parse(["--dataset", "digits", "--adversarial", "0.1"])).adversarial_epsilon == 0.1
+    assert cli.config_for(cli.parse(["--dataset", "digits"])).adversarial_epsilon == 0.0
+    assert cli.main(["--dataset", "digits", "--adversarial", "2", "--out", str(tmp_path)]) == 2
+    assert "adversarial epsilon" in capsys.readouterr().err

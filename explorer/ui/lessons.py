@@ -63,7 +63,7 @@ LESSONS = [
            "PGD moves every pixel by at most 0.1 until the model answers 7; below, how the whole "
            "test split's accuracy falls as ε grows, and what adversarial training changes.",
            "pages/fooling.py",
-           {"fooling_attack": "PGD (several small steps)", "fooling_epsilon": "0.1", "fooling_goal": "make it say 7"}),
+           {"fooling_attack": "PGD", "fooling_epsilon": "0.1", "fooling_goal": "make it say 7"}),
     Lesson("faithful", "Which map should you believe?",
            "Delete each map's most important pixels first: a faithful map makes the probability fall "
            "fastest. Every method against a random order and against random weights, on many pictures.",
