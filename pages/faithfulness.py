@@ -84,6 +84,13 @@ def table(res: fc.Faithful, extra: dict[str, dict] | None = None) -> pd.DataFram
     return pd.DataFrame(rows)
 
 
+def formats(df: pd.DataFrame) -> dict:
+    """Three decimals; infidelity is a mean squared change of a probability (tiny numbers), so
+    it is shown in scientific notation."""
+    return {c: st.column_config.NumberColumn(format="%.2e" if c.startswith("infidelity") else "%.3f")
+            for c in df.columns if c != "method"}
+
+
 def verdict(df: pd.DataFrame, where: str) -> None:
     best = df.sort_values("score ↑", ascending=False).iloc[0]
     margin_random = best["score ↑"] - best["random order score"]
@@ -106,8 +113,7 @@ if st.toggle("Also compute sensitivity (each map 5 more times, slower)", value=F
              key="faithfulness_sensitivity", bind=url_state.BIND):
     extra["sensitivity ↓"] = fc.sensitivities(picked.id, inp.key, inp.array, target)
 df = table(result, extra)
-st.dataframe(df, hide_index=True, width="stretch",
-             column_config={c: st.column_config.NumberColumn(format="%.3f") for c in df.columns if c != "method"})
+st.dataframe(df, hide_index=True, width="stretch", column_config=formats(df))
 verdict(df, "On this picture")
 
 st.subheader("Averaged over test pictures")
@@ -121,9 +127,7 @@ if st.toggle("Compute the average over the test pictures", value=False, key="fai
     else:
         charts(averaged, f" (mean of {averaged.pictures})")
         df_avg = table(averaged)
-        st.dataframe(df_avg, hide_index=True, width="stretch",
-                     column_config={c: st.column_config.NumberColumn(format="%.3f") for c in df_avg.columns
-                                    if c != "method"})
+        st.dataframe(df_avg, hide_index=True, width="stretch", column_config=formats(df_avg))
         verdict(df_avg, f"Over {averaged.pictures} test pictures")
 else:
     st.caption("Turn this on to rank the methods over many pictures (each one takes every method twice).")

@@ -17,9 +17,9 @@ def epsilon_curves(curves: dict[str, object]) -> alt.Chart:
     return (alt.Chart(data, title="Test accuracy under FGSM").mark_line(point=True)
             .encode(x=alt.X("epsilon:Q", title="ε (how far each pixel may move, 0-1)"),
                     y=alt.Y("accuracy:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
-                    color=alt.Color("model:N", title=None, legend=alt.Legend(orient="bottom", labelLimit=400)),
+                    color=alt.Color("model:N", title=None, legend=alt.Legend(orient="top", direction="vertical", labelLimit=500)),
                     tooltip=["model", alt.Tooltip("epsilon:Q", format=".3f"), alt.Tooltip("accuracy:Q", format=".1%")])
-            .properties(height=260))
+            .properties(height=380))
 
 
 def pixel_curves(fractions: np.ndarray, curves: dict[str, np.ndarray], title: str, dashed=()) -> alt.Chart:
@@ -31,11 +31,11 @@ def pixel_curves(fractions: np.ndarray, curves: dict[str, np.ndarray], title: st
     return (alt.Chart(data, title=title).mark_line()
             .encode(x=alt.X("pixels:Q", title="share of the pixels", axis=alt.Axis(format="%")),
                     y=alt.Y("probability:Q", title="class probability", scale=alt.Scale(domain=[0, 1])),
-                    color=alt.Color("method:N", title=None, legend=alt.Legend(orient="bottom", columns=3, labelLimit=300)),
+                    color=alt.Color("method:N", title=None, legend=alt.Legend(orient="right", labelLimit=300)),
                     strokeDash=alt.StrokeDash("baseline:N", legend=None,
                                               scale=alt.Scale(domain=[False, True], range=[[1, 0], [5, 3]])),
                     tooltip=["method", alt.Tooltip("pixels:Q", format=".0%"), alt.Tooltip("probability:Q", format=".1%")])
-            .properties(height=260))
+            .properties(height=320))
 
 
 def reliability(confidence: np.ndarray, accuracy: np.ndarray, counts: np.ndarray, edges: np.ndarray) -> alt.Chart:
@@ -48,6 +48,7 @@ def reliability(confidence: np.ndarray, accuracy: np.ndarray, counts: np.ndarray
                 axis=alt.Axis(format="%")),
         x2="high:Q",
         y=alt.Y("accuracy:Q", title="share right", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
+        y2=alt.datum(0),
         tooltip=[alt.Tooltip("low:Q", format=".0%", title="from"), alt.Tooltip("high:Q", format=".0%", title="to"),
                  alt.Tooltip("confidence:Q", format=".1%", title="mean confidence"),
                  alt.Tooltip("accuracy:Q", format=".1%"), "pictures"])
@@ -67,6 +68,5 @@ def score_histogram(test_scores: np.ndarray, threshold: float, title: str, marks
     layers = [hist, rule]
     if marks:
         m = pd.DataFrame({"x": list(marks.values()), "label": list(marks)})
-        layers.append(alt.Chart(m).mark_rule(color="black", strokeDash=[4, 2]).encode(x="x:Q", tooltip=["label"]))
-        layers.append(alt.Chart(m).mark_text(align="left", dx=4, dy=-90).encode(x="x:Q", text="label"))
+        layers.append(alt.Chart(m).mark_rule(color="black", strokeDash=[4, 2], strokeWidth=2).encode(x="x:Q", tooltip=["label"]))
     return alt.layer(*layers).properties(height=220)
