@@ -1,7 +1,7 @@
 """Speed of the "can we trust it" pages with the default net (FastNet on Sign Language Digits,
 64x64 grey), against the bare Captum / PyTorch calls.
 
-    python -m bench.bench_trust [--repeat 15] [--threads N] [--defence]
+    python -m bench.bench_trust [--repeat 15] [--threads N] [--defence] [--models DIR]
 
 FastNet is trained first with its default schedule (the Train page's default run) on the
 course's split, so the attacks and curves act on a real model. Rows: one FGSM picture, one
@@ -9,7 +9,10 @@ PGD picture (10 steps), the FGSM accuracy curve over the whole test split (8 eps
 deletion and insertion curves of every attribution method on one picture (curves alone, and
 with the maps computed), Captum's infidelity and sensitivity_max for every method, and the
 calibration and OOD threshold on the test split. --defence also trains the same net with
-FGSM examples (epsilon 0.1) and prints both accuracy-against-epsilon curves.
+FGSM examples (epsilon 0.1) and prints both accuracy-against-epsilon curves. --models DIR
+takes both nets from a models folder instead (the CLI's --out; e.g. trained before with
+`python -m explorer.train --dataset sign-digits [--adversarial 0.1] --out DIR`), which keeps
+the training out of a run on a busy machine.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import torch.nn.functional as F
 from captum.robust import FGSM, PGD
 
 from bench.common import median, table, timed
-from explorer import device
+from explorer import device, registry
 from explorer.data import datasets
 from explorer.inspect import attribution, calibration, faithfulness, ood, pixel_model, robustness, sanity
 from explorer.train import recipes, training
@@ -41,6 +44,17 @@ def train_default(train, test, adversarial: float = 0.0, threads: int | None = N
     done = [e for e in training.train(config, train, test, net) if isinstance(e, training.Finished)][0]
     model = pixel_model.wrap(done.model, {"normalisation": done.normalisation}).requires_grad_(False)
     return model, done
+
+
+def saved_nets(folder: str) -> dict[float, torch.nn.Module]:
+    """{adversarial epsilon: PixelModel} of the FastNets on sign-digits in a models folder."""
+    out = {}
+    for m in registry.list_models(folder):
+        if m.meta.get("architecture") == "fastnet" and m.meta.get("dataset") == "sign-digits":
+            eps = float(m.meta["config"].get("adversarial_epsilon", 0.0))
+            net, meta = registry.load(m.id, folder)
+            out.setdefault(eps, pixel_model.wrap(net, meta).requires_grad_(False))
+    return out
 
 
 def ms(seconds: list[float]) -> str:
@@ -73,6 +87,7 @@ def main() -> None:
     p.add_argument("--repeat", type=int, default=15)
     p.add_argument("--threads", type=int)
     p.add_argument("--defence", action="store_true")
+    p.add_argument("--models", help="a models folder holding FastNet on sign-digits (and its adversarial twin)")
     args = p.parse_args()
     threads = device.set_threads(args.threads)
     try:
@@ -80,11 +95,17 @@ def main() -> None:
     except datasets.DatasetError:
         ds = datasets.load("digits")
     train, test = datasets.split(ds)
-    t = time.perf_counter()
-    model, done = train_default(train, test, threads=threads)
-    print(f"FastNet trained on {ds.name} {ds.image_shape} in {time.perf_counter() - t:.1f} s, test accuracy "
-          f"{done.test_accuracy:.1%}; torch {torch.__version__}, {threads} thread(s); load average "
-          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores when it started")
+    nets = saved_nets(args.models) if args.models else {}
+    if 0.0 in nets:
+        model = nets[0.0]
+        print(f"FastNet on {ds.name} from {args.models}")
+    else:
+        t = time.perf_counter()
+        model, done = train_default(train, test, threads=threads)
+        print(f"FastNet trained on {ds.name} {ds.image_shape} in {time.perf_counter() - t:.1f} s, test accuracy "
+              f"{done.test_accuracy:.1%}")
+    print(f"torch {torch.__version__}, {threads} thread(s); load average {os.getloadavg()[0]:.1f} on "
+          f"{os.cpu_count()} cores when it started")
     i = 0
     arr = test.images[i]
     x = torch.from_numpy(arr.copy())[None]
@@ -163,12 +184,16 @@ def main() -> None:
           f"MSP threshold {ood.threshold(logits).value:.3f}")
 
     curves = {"plain": curve}
-    if args.defence:
+    defended = [e for e in nets if e > 0]
+    if defended:
+        curves[f"adversarial ε={defended[0]:g}"] = robustness.accuracy_curve(nets[defended[0]], test.images, test.labels)
+    elif args.defence:
         t = time.perf_counter()
         robust, rdone = train_default(train, test, adversarial=0.1, threads=threads)
         print(f"adversarial FastNet (ε = 0.1) trained in {time.perf_counter() - t:.1f} s "
-              f"(plain: {done.seconds:.1f} s), test accuracy {rdone.test_accuracy:.1%}")
+              f"test accuracy {rdone.test_accuracy:.1%}")
         curves["adversarial ε=0.1"] = robustness.accuracy_curve(robust, test.images, test.labels)
+    print(f"load average {os.getloadavg()[0]:.1f} when it ended")
     table("FGSM accuracy against ε on the test split", ["ε", *curves],
           [[f"{e:g}", *[f"{c.accuracies[k]:.1%}" for c in curves.values()]] for k, e in enumerate(curve.epsilons)])
 

@@ -77,3 +77,15 @@ def test_cli_option_sets_the_epsilon_and_refuses_a_bad_one(tmp_path, capsys):
     assert cli.config_for(cli.parse(["--dataset", "digits"])).adversarial_epsilon == 0.0
     assert cli.main(["--dataset", "digits", "--adversarial", "2", "--out", str(tmp_path)]) == 2
     assert "adversarial epsilon" in capsys.readouterr().err
+
+
+def test_the_defence_reuses_the_saved_settings_and_survives_odd_ones():
+    from explorer.ui import defence
+
+    meta = {"architecture": "fastnet", "config": {"epochs": 3, "lr": 0.02, "batch_size": 32, "label_smoothing": 0.1}}
+    c = defence._config(meta, 0.1)
+    assert (c.epochs, c.lr, c.batch_size, c.label_smoothing, c.adversarial_epsilon) == (3, 0.02, 32, 0.1, 0.1)
+    odd = defence._config({"architecture": "fastnet", "config": {"epochs": "many", "optimizer": "magic"}}, 0.1)
+    assert odd.optimizer == "adamw" and odd.adversarial_epsilon == 0.1  # the default schedule instead
+    long = defence._config({"architecture": "fastnet", "config": {"epochs": 100000}}, 0.05)
+    assert long.epochs == defence.MAX_EPOCHS

@@ -9,7 +9,7 @@ import streamlit as st
 
 from explorer import registry
 from explorer.data import datasets
-from explorer.train import runs, training
+from explorer.train import recipes, runs, training
 from explorer.ui import cached
 from explorer.ui import inspect_widgets as iw
 
@@ -52,11 +52,26 @@ def request(picked: iw.Picked, epsilon: float = DEFENCE_EPSILON) -> runs.TrainRe
         return None
     split = meta.get("split") or {"test_size": 0.2, "random_state": 8}
     train, test = datasets.split(ds, split.get("test_size", 0.2), split.get("random_state", 8))
-    fields = {f.name for f in dataclasses.fields(training.TrainConfig)}
-    saved = {k: v for k, v in (meta.get("config") or {}).items() if k in fields}
-    config = training.TrainConfig(**{**saved, "adversarial_epsilon": float(epsilon)})
+    config = _config(meta, epsilon)
     name = f"{meta.get('name', 'model')} + adversarial ε={epsilon:g}"
     return runs.TrainRequest(meta["spec"], config, meta["dataset"], train, test, split, name[:80])
+
+
+MAX_EPOCHS = 40  # the Train page's largest choice
+
+
+def _config(meta: dict, epsilon: float) -> training.TrainConfig:
+    """The saved run's settings with FGSM examples added. A model imported from elsewhere may
+    carry settings this app would not choose (or cannot read): then the architecture's default
+    schedule, and never more epochs than the Train page offers."""
+    fields = {f.name for f in dataclasses.fields(training.TrainConfig)} - {"threads", "device"}
+    saved = {k: v for k, v in (meta.get("config") or {}).items() if k in fields}
+    try:
+        config = training.TrainConfig(**{**saved, "adversarial_epsilon": float(epsilon)})
+    except (TypeError, ValueError):
+        config = training.TrainConfig(**recipes.default_schedule(meta.get("architecture", "custom")),
+                                      adversarial_epsilon=float(epsilon))
+    return dataclasses.replace(config, epochs=min(config.epochs, MAX_EPOCHS))
 
 
 def train_button(picked: iw.Picked) -> None:
