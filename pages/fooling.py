@@ -109,7 +109,7 @@ st.write(
 )
 st.markdown("**🛡️ The defence: adversarial training.** Train the same net with half of every batch replaced "
             "by its FGSM pictures (Train page: *Adversarial training*), then compare the curves.")
-compare = None
+compare = compared = None
 if others:
     ids = [s.id for s in others]
     labels = {s.id: defence.label(s) for s in others}
@@ -119,11 +119,13 @@ if others:
         other = trust_cache.fgsm_curve(compare)
         if other is not None:
             curves[labels[compare]] = other
+            compared = next(s for s in others if s.id == compare)
 if not any(defence.adversarial_epsilon(s.meta) for s in others) and not defence.adversarial_epsilon(picked.meta):
     defence.train_button(picked)
 
 chart_col, table_col = st.columns([3, 2])
 chart_col.altair_chart(trust_charts.epsilon_curves(curves), width="stretch")
+columns = [f"chosen: {defence.short(picked.meta)}"] + ([f"compared: {defence.short(compared.meta)}"] if compared else [])
 table_col.dataframe({"ε": [f"{e:g}" for e in curve.epsilons],
-                     **{name: [f"{a:.1%}" for a in c.accuracies] for name, c in curves.items()}},
+                     **{col: [f"{a:.1%}" for a in c.accuracies] for col, c in zip(columns, curves.values())}},
                     hide_index=True, width="stretch")

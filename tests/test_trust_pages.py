@@ -109,7 +109,7 @@ def test_defence_trains_the_same_net_with_fgsm_and_compares_the_curves(saved):
     at.selectbox(key="fooling_model").set_value(saved.id).run()
     assert at.selectbox(key="fooling_compare").value == new[0].id
     table = at.dataframe[0].value
-    assert table.shape[1] == 3 and any("adversarial training, ε = 0.1" in c for c in table.columns)
+    assert table.columns.tolist() == ["ε", "chosen: plain", "compared: adversarial ε=0.1"]
     net, meta = registry.load(new[0].id)
     test = digits_split()[1]
     curve = robustness.accuracy_curve(pixel_model.wrap(net, meta).requires_grad_(False), test.images, test.labels)

@@ -9,6 +9,9 @@ import numpy as np
 import pandas as pd
 
 
+MODEL_COLOURS = ["#3b6fd8", "#e4572e", "#2a9d8f", "#8e6c8a"]
+
+
 def epsilon_curves(curves: dict[str, object]) -> alt.Chart:
     """{label: robustness.Curve} -> accuracy (%) against epsilon, one line per model."""
     rows = [{"model": label, "epsilon": e, "accuracy": a}
@@ -17,7 +20,9 @@ def epsilon_curves(curves: dict[str, object]) -> alt.Chart:
     return (alt.Chart(data, title="Test accuracy under FGSM").mark_line(point=True)
             .encode(x=alt.X("epsilon:Q", title="ε (how far each pixel may move, 0-1)"),
                     y=alt.Y("accuracy:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
-                    color=alt.Color("model:N", title=None, legend=alt.Legend(orient="top", direction="vertical", labelLimit=500)),
+                    color=alt.Color("model:N", title=None, sort=list(curves),
+                                    scale=alt.Scale(domain=list(curves), range=MODEL_COLOURS[:len(curves)]),
+                                    legend=alt.Legend(orient="top", direction="vertical", labelLimit=500)),
                     tooltip=["model", alt.Tooltip("epsilon:Q", format=".3f"), alt.Tooltip("accuracy:Q", format=".1%")])
             .properties(height=380))
 

@@ -28,6 +28,12 @@ def describe(meta: dict) -> str:
     return f"{meta.get('name', 'model')} ({f'adversarial training, ε = {eps:g}' if eps else 'plain training'})"
 
 
+def short(meta: dict) -> str:
+    """'plain' / 'adversarial ε=0.1': how the model was trained, for a narrow table column."""
+    eps = adversarial_epsilon(meta)
+    return f"adversarial ε={eps:g}" if eps else "plain"
+
+
 def label(saved: registry.SavedModel) -> str:
     return describe(saved.meta)
 
