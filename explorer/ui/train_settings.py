@@ -164,7 +164,8 @@ def _hyperparameters(arch: str) -> dict:
     rotation = c3.slider("Max rotation (°)", 0, 30, 10, key=f"train_rotation{k}",
                          bind=url_state.BIND, disabled=not augment)
     seed = c4.number_input("Seed", 0, 2**31 - 1, 0, key=f"train_seed{k}", bind=url_state.BIND)
-    adversarial = st.select_slider("Adversarial training (FGSM ε)", ADVERSARIAL, 0.0, key=f"train_adversarial{k}",
+    c1, _ = st.columns(2)
+    adversarial = c1.select_slider("Adversarial training (FGSM ε)", ADVERSARIAL, 0.0, key=f"train_adversarial{k}",
                                    bind=url_state.BIND, format_func=_adversarial_text, help=ADVERSARIAL_HELP)
     return dict(epochs=epochs, batch_size=batch, optimizer=optimizer, lr=lr, schedule=schedule,
                 weight_decay=decay, augment=augment, max_shift=shift / 100, max_rotation=float(rotation),
