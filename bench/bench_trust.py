@@ -176,12 +176,33 @@ def main() -> None:
     probs = pixel_model.probabilities(model, test.images)
     with torch.no_grad():
         logits = model(torch.from_numpy(test.images.copy())).numpy()
+    def mahalanobis_threshold():
+        g = ood.fit(ood.features(model, train.images), train.labels, len(ds.classes))
+        return g, ood.threshold_of(ood.mahalanobis(g, ood.features(model, test.images)), "mahalanobis")
+
     rows = [row("reliability + ECE (10 bins)", timed(lambda: calibration.reliability(probs, test.labels), args.repeat), None, None),
-            row("OOD threshold (max softmax probability)", timed(lambda: ood.threshold(logits, "msp"), args.repeat), None, None)]
+            row("OOD threshold (max softmax probability)", timed(lambda: ood.threshold(logits, "msp"), args.repeat), None, None),
+            row("Mahalanobis: train features, fit, test threshold", timed(mahalanobis_threshold, 3), None, None)]
     table("Calibration on the test split (probabilities given)", head, rows)
     rel = calibration.reliability(probs, test.labels)
     print(f"\nECE {rel.ece:.3f} (mean confidence {rel.mean_confidence:.1%}, accuracy {rel.overall_accuracy:.1%}); "
           f"MSP threshold {ood.threshold(logits).value:.3f}")
+
+    from explorer.data import samples
+
+    photos = np.stack([pixel_model.prepare(samples.load(n), {"input_size": list(ds.image_shape)}) for n in samples.PHOTOS])
+    g, maha = mahalanobis_threshold()
+    with torch.no_grad():
+        photo_logits = model(torch.from_numpy(photos)).numpy()
+    out_rows = []
+    for kind in ood.SCORES:
+        limit = maha if kind == "mahalanobis" else ood.threshold(logits, kind)
+        vals = (ood.mahalanobis(g, ood.features(model, photos)) if kind == "mahalanobis"
+                else ood.score(photo_logits, kind))
+        out_rows.append([kind, f"{limit.value:.4g}"] + [f"{v:.4g} ({'flagged' if not limit.looks_familiar(v) else 'familiar'})"
+                                                       for v in vals])
+    table("Out-of-distribution scores of the app's photos (threshold: 95% of the test pictures reach it)",
+          ["score", "threshold", *samples.PHOTOS], out_rows)
 
     curves = {"plain": curve}
     defended = [e for e in nets if e > 0]

@@ -47,9 +47,15 @@ else:
                        "smoothing, FastNet's default, tends to do that.")
 
 st.subheader("Does this picture look like the training pictures?")
-kind = st.segmented_control("Score", list(ood.SCORES), format_func=lambda k: {"msp": "Top-class probability",
-                            "energy": "Energy (logsumexp of the logits)"}[k], default="msp", required=True,
-                            key="confidence_score", bind=url_state.BIND)
+SCORE_NAMES = {"mahalanobis": "Feature distance (Mahalanobis)", "msp": "Top-class probability",
+               "energy": "Energy (logsumexp of the logits)"}
+kind = st.segmented_control("Score", list(SCORE_NAMES), format_func=SCORE_NAMES.get, default=ood.DEFAULT,
+                            required=True, key="confidence_score", bind=url_state.BIND)
+st.caption({"mahalanobis": "How far the picture's features (what the last layer reads) are from the nearest "
+                           "class of the training pictures' features, measured against their spread.",
+            "msp": "The probability of the top class: a confident answer is taken as a familiar picture.",
+            "energy": "The log of the sum of exp(logits): like the top probability, but it does not "
+                      "saturate at 100%."}[kind])
 limit = trust_cache.ood_threshold(picked.id, kind)
 if limit is None:
     st.info("The threshold is set on the model's test pictures, which are not on this machine.")
@@ -65,7 +71,7 @@ if inp is None:
 with right:
     iw.show_input(picked, inp)
     ood_note.note(picked, inp, kind)
-value = float(ood.score(trust_cache.logits(picked.id, inp.key, inp.array)[None], kind)[0])
+value = trust_cache.ood_value(picked.id, inp.key, inp.array, kind)
 st.altair_chart(trust_charts.score_histogram(limit.test_scores, limit.value, ood.SCORES[kind],
                                              {"this picture": value}), width="stretch")
 st.caption("Blue: the test pictures' scores; red: the threshold; dashed: the picture above.")
@@ -75,10 +81,9 @@ photos = np.stack([pixel_model.prepare(samples.load(n), picked.meta) for n in sa
 probs = trust_cache.pixel_probabilities(picked.id, photos)
 rows = []
 for name, arr, p in zip(samples.PHOTOS, photos, probs):
-    logits = trust_cache.logits(picked.id, f"sample:{name}", arr)
-    s = float(ood.score(logits[None], kind)[0])
+    s = trust_cache.ood_value(picked.id, f"sample:{name}", arr, kind)
     rows.append({"photo": samples.describe(name).split(" (")[0], "prediction": picked.classes[int(p.argmax())],
-                 "probability": f"{p.max():.0%}", "score": round(s, 3),
+                 "probability": f"{p.max():.0%}", "score": float(f"{s:.4g}"),
                  "verdict": "looks familiar" if limit.looks_familiar(s) else "flagged: does not look like one"})
 cols = st.columns([1, 1, 3])
 for col, arr, name in zip(cols, photos, samples.PHOTOS):

@@ -65,7 +65,7 @@ def test_threshold_keeps_95_percent_of_the_test_pictures_and_flags_a_photo(model
     test = digits_split()[1]
     with torch.no_grad():
         logits = m(torch.from_numpy(test.images.copy())).numpy()
-    for kind in ood.SCORES:
+    for kind in ood.FROM_LOGITS:
         limit = ood.threshold(logits, kind)
         share = np.mean(ood.score(logits, kind) >= limit.value)
         assert 0.95 <= share <= 0.96 and limit.keep == pytest.approx(share)
@@ -77,3 +77,33 @@ def test_threshold_keeps_95_percent_of_the_test_pictures_and_flags_a_photo(model
     assert np.mean([not limit.looks_familiar(s) for s in photo_scores]) >= 0.5
     text = ood.verdict(float(photo_scores.min()), limit, "3", "a handwritten digit")
     assert "does not look like a handwritten digit" in text
+
+
+def test_features_are_the_input_of_the_last_linear_layer_and_leave_no_hook(model):
+    from explorer.inspect import attribution
+
+    m, _ = model
+    test = digits_split()[1]
+    feats = ood.features(m, test.images[:20])
+    body = torch.nn.Sequential(*list(m.net.children())[:-1]).eval()  # FastNet without its Linear
+    with torch.no_grad():
+        direct = body((torch.from_numpy(test.images[:20].copy()) - m.mean) / m.std)
+    np.testing.assert_allclose(feats, direct.double().numpy(), atol=1e-5)
+    assert attribution.hooks_left(m) == 0
+
+
+def test_mahalanobis_is_scipys_distance_to_the_nearest_class(model):
+    from scipy.spatial.distance import mahalanobis
+
+    m, meta = model
+    train, test = digits_split()
+    g = ood.fit(ood.features(m, train.images), train.labels, 10)
+    f = ood.features(m, test.images[:5])
+    got = ood.mahalanobis(g, f)
+    for i in range(5):
+        nearest = min(mahalanobis(f[i], g.means[k], g.precision) ** 2 for k in range(10))
+        assert got[i] == pytest.approx(-nearest, rel=1e-6)
+    # the app's photos are far from every digit: flagged by the threshold of the test split
+    limit = ood.threshold_of(ood.mahalanobis(g, ood.features(m, test.images)), "mahalanobis")
+    photos = np.stack([pixel_model.prepare(samples.load(n), meta) for n in samples.PHOTOS])
+    assert not any(limit.looks_familiar(s) for s in ood.mahalanobis(g, ood.features(m, photos)))

@@ -152,27 +152,29 @@ def test_faithfulness_table_is_the_curves_of_each_map(saved, model):
 
 def test_confidence_page_shows_calibration_and_flags_by_the_threshold(saved, model):
     at = open_page("pages/confidence.py")
-    test = digits_split()[1]
+    train, test = digits_split()
     probs = pixel_model.probabilities(model, test.images)
     rel = calibration.reliability(probs, test.labels)
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Expected calibration error"] == f"{rel.ece:.1%}"
     assert metrics["Mean confidence"] == f"{rel.mean_confidence:.1%}"
-    with torch.no_grad():
-        logits = model(torch.from_numpy(test.images.copy())).numpy()
-    limit = ood.threshold(logits, "msp")
+    # the default score: the feature distance to the training pictures, threshold on the test split
+    g = ood.fit(ood.features(model, train.images), train.labels, 10)
+    limit = ood.threshold_of(ood.mahalanobis(g, ood.features(model, test.images)), "mahalanobis")
     assert f"threshold {limit.value:.3g}" in " ".join(c.value for c in at.caption)
-    photos = at.dataframe[0].value
     pics = np.stack([pixel_model.prepare(samples.load(n), saved.meta) for n in samples.PHOTOS])
-    with torch.no_grad():
-        scores = ood.score(model(torch.from_numpy(pics)).numpy(), "msp")
-    assert photos["score"].tolist() == [round(float(s), 3) for s in scores]
+    scores = ood.mahalanobis(g, ood.features(model, pics))
+    photos = at.dataframe[0].value
+    assert photos["score"].tolist() == [float(f"{s:.4g}") for s in scores]
     assert photos["verdict"].tolist() == ["looks familiar" if s >= limit.value else "flagged: does not look like one"
                                           for s in scores]
-    at.button_group(key="confidence_score").set_value("energy").run()
+    assert (scores < limit.value).all()  # neither photo looks like a handwritten digit
+    at.button_group(key="confidence_score").set_value("msp").run()
     assert not at.exception
-    energy = ood.threshold(logits, "energy")
-    assert f"threshold {energy.value:.3g}" in " ".join(c.value for c in at.caption)
+    with torch.no_grad():
+        logits = model(torch.from_numpy(test.images.copy())).numpy()
+    msp = ood.threshold(logits, "msp")
+    assert f"threshold {msp.value:.3g}" in " ".join(c.value for c in at.caption)
 
 
 def test_saliency_page_says_whether_the_picture_looks_familiar(saved):

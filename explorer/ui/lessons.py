@@ -70,10 +70,10 @@ LESSONS = [
            "pages/faithfulness.py",
            {"faithfulness_average": "true", "faithfulness_random_curves": "true"}),
     Lesson("ood", "Does it know when it doesn't know?",
-           "Is an 80%-sure answer right 80% of the time? And a temple photo still gets a digit: the "
-           "energy score says it does not look like a hand sign.",
+           "Is an 80%-sure answer right 80% of the time? Then a temple photo: its top-class "
+           "probability can look like a hand sign's; switch to the feature distance, which flags it.",
            "pages/confidence.py",
-           {"confidence_score": "Energy (logsumexp of the logits)"}),
+           {"confidence_score": "Top-class probability"}),
     Lesson("echo", "An echo is a convolution",
            "A sound convolved with two spikes: hear the original and its later, quieter copy.",
            "pages/convolution_1d.py",

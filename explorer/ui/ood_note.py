@@ -17,16 +17,15 @@ def what(meta: dict) -> str:
     return WHAT.get(meta.get("dataset"), "one of the training pictures")
 
 
-def note(picked: iw.Picked, inp: iw.Input, kind: str = "msp") -> bool | None:
+def note(picked: iw.Picked, inp: iw.Input, kind: str = ood.DEFAULT) -> bool | None:
     """A one-line verdict under the prediction (a warning when the picture looks unfamiliar);
     returns whether it looks familiar, None when the test split is not on this machine."""
     limit = trust_cache.ood_threshold(picked.id, kind)
     if limit is None:
         st.caption("The out-of-distribution check needs the model's test pictures, which are not on this machine.")
         return None
-    logits = trust_cache.logits(picked.id, inp.key, inp.array)
-    value = float(ood.score(logits[None], kind)[0])
-    predicted = picked.classes[int(logits.argmax())]
+    value = trust_cache.ood_value(picked.id, inp.key, inp.array, kind)
+    predicted = picked.classes[int(trust_cache.logits(picked.id, inp.key, inp.array).argmax())]
     text = ood.verdict(value, limit, predicted, what(picked.meta))
     if limit.looks_familiar(value):
         st.caption(text)

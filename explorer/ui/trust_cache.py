@@ -8,6 +8,7 @@ import numpy as np
 import streamlit as st
 import torch
 
+from explorer.data import datasets
 from explorer.inspect import calibration, ood, pixel_model, robustness
 from explorer.ui import inspect_widgets as iw
 
@@ -52,9 +53,46 @@ def logits(model_id: str, input_key: str, _array: np.ndarray) -> np.ndarray:
         return _logits(iw.load_model(model_id)[0], _array[None])[0]
 
 
-def ood_threshold(model_id: str, kind: str = "msp") -> ood.Threshold | None:
-    test = test_logits(model_id)
-    return None if test is None else ood.threshold(test, kind)
+@st.cache_data(max_entries=8, show_spinner="Measuring the training pictures' features…")
+def gaussians(model_id: str) -> ood.Gaussians | None:
+    """Class means and shared covariance of the training split's features (Mahalanobis score)."""
+    meta = iw.load_model(model_id)[1]
+    ds = iw.dataset_of(meta)
+    if ds is None:
+        return None
+    split = meta.get("split") or {}
+    train = datasets.split(ds, split.get("test_size", 0.2), split.get("random_state", 8))[0]
+    with iw.lock(model_id):
+        feats = ood.features(iw.load_model(model_id)[0], train.images)
+    return ood.fit(feats, train.labels, len(meta["classes"]))
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def test_scores(model_id: str, kind: str) -> np.ndarray | None:
+    """(N_test,) out-of-distribution scores of the test split."""
+    if kind in ood.FROM_LOGITS:
+        logits_ = test_logits(model_id)
+        return None if logits_ is None else ood.score(logits_, kind)
+    test, g = iw.test_split(model_id), gaussians(model_id)
+    if test is None or g is None:
+        return None
+    with iw.lock(model_id):
+        return ood.mahalanobis(g, ood.features(iw.load_model(model_id)[0], test.images))
+
+
+def ood_threshold(model_id: str, kind: str = ood.DEFAULT) -> ood.Threshold | None:
+    scores = test_scores(model_id, kind)
+    return None if scores is None else ood.threshold_of(scores, kind)
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def ood_value(model_id: str, input_key: str, _array: np.ndarray, kind: str = ood.DEFAULT) -> float:
+    """The out-of-distribution score of one input."""
+    if kind in ood.FROM_LOGITS:
+        return float(ood.score(logits(model_id, input_key, _array)[None], kind)[0])
+    g = gaussians(model_id)
+    with iw.lock(model_id):
+        return float(ood.mahalanobis(g, ood.features(iw.load_model(model_id)[0], _array[None]))[0])
 
 
 def reliability(model_id: str, bins: int = 10) -> calibration.Reliability | None:
