@@ -23,6 +23,8 @@ import torch.nn.functional as F
 from captum.metrics import infidelity, sensitivity_max
 from torch import nn
 
+from explorer.inspect import attribution
+
 STEPS = 20  # the curve has STEPS + 1 points, 0% to 100% of the pixels in 5% steps
 MODES = ("deletion", "insertion")
 
@@ -132,15 +134,6 @@ def noise_perturbation(seed: int = 0, std: float = NOISE):
     return perturb
 
 
-class Probabilities(nn.Module):
-    def __init__(self, model: nn.Module):
-        super().__init__()
-        self.model = model
-
-    def forward(self, x):
-        return F.softmax(self.model(x), 1)
-
-
 def infidelity_of(model: nn.Module, array: np.ndarray, target: int, amap: np.ndarray,
                   samples: int = 32, seed: int = 0) -> float:
     """captum.metrics.infidelity with normalize=True (the map is rescaled by its best factor,
@@ -149,7 +142,7 @@ def infidelity_of(model: nn.Module, array: np.ndarray, target: int, amap: np.nda
     x = torch.from_numpy(np.array(array, np.float32))[None]
     attr = as_input_attribution(amap, x.shape[1])
     with torch.no_grad():
-        value = infidelity(Probabilities(model), noise_perturbation(seed), x, attr, target=int(target),
+        value = infidelity(attribution.Probabilities(model), noise_perturbation(seed), x, attr, target=int(target),
                            n_perturb_samples=int(samples), normalize=True)
     return float(value[0])
 

@@ -35,7 +35,7 @@ def score(logits: np.ndarray, kind: str = "msp") -> np.ndarray:
         return torch.softmax(t, 1).amax(1).numpy()
     if kind == "energy":
         return torch.logsumexp(t, 1).numpy()
-    raise ValueError(f"Unknown score {kind!r}; choose one of {', '.join(SCORES)}.")
+    raise ValueError(f"Unknown score {kind!r} for logits; choose one of {', '.join(FROM_LOGITS)}.")
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,11 @@ def what(meta: dict) -> str:
 def note(picked: iw.Picked, inp: iw.Input, kind: str = ood.DEFAULT) -> bool | None:
     """A one-line verdict under the prediction (a warning when the picture looks unfamiliar);
     returns whether it looks familiar, None when the test split is not on this machine."""
-    limit = trust_cache.ood_threshold(picked.id, kind)
+    try:
+        limit = trust_cache.ood_threshold(picked.id, kind)
+    except ValueError as exc:  # a model without a linear layer has no features to compare
+        st.caption(f"No out-of-distribution check for this model: {exc}")
+        return None
     if limit is None:
         st.caption("The out-of-distribution check needs the model's test pictures, which are not on this machine.")
         return None
