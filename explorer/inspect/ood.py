@@ -22,7 +22,7 @@ import torch
 from torch import nn
 
 SCORES = {"msp": "top-class probability", "energy": "energy score (logsumexp of the logits)",
-          "mahalanobis": "feature distance score (minus the squared Mahalanobis distance)"}
+          "mahalanobis": "feature distance score"}
 FROM_LOGITS = ("msp", "energy")
 DEFAULT = "mahalanobis"  # the one that flags a temple photo for the default net (bench/README.md)
 KEEP = 0.95
@@ -125,5 +125,7 @@ def verdict(value: float, limit: Threshold, predicted: str, what: str = "one of 
     where = f"{SCORES[limit.kind]} {value:.3g}, threshold {limit.value:.3g}"
     if limit.looks_familiar(value):
         return f"✅ This looks like {what} ({where}), so the answer “{predicted}” is worth reading."
-    return (f"⚠️ This does not look like {what} ({where}: only {limit.rank(value):.0%} of the test "
-            f"pictures score lower). Take “{predicted}” as a guess, not an answer.")
+    rank = limit.rank(value)
+    below = "lower than every test picture" if rank == 0 else f"only {rank:.0%} of the test pictures score lower"
+    return (f"⚠️ This does not look like {what} ({where}: {below}). Take “{predicted}” as a guess, "
+            "not an answer.")
