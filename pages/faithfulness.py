@@ -16,7 +16,7 @@ st.title("⚖️ Which explanation is faithful?")
 st.write(
     "The Saliency page shows maps that disagree. Here they are put to a test: if a map really "
     "ranks the pixels the model relies on, then **deleting** its top pixels first should make the "
-    "class probability fall fast, and **inserting** them first into a black picture should make it "
+    "class probability fall fast, and **inserting** them first into a blank picture should make it "
     "rise fast. Every method is compared with a random order of the pixels and with its own map "
     "computed on the model with random weights: a map worth believing beats both."
 )
@@ -27,9 +27,10 @@ ood_note.note(picked, inp)
 with st.expander("📖 How to read this page", expanded=False):
     st.markdown(
         "- **Deletion area** (lower is better): the mean probability while the map's most important "
-        "pixels are blacked out one share at a time. A faithful map destroys the evidence early.\n"
+        "pixels are removed one share at a time. A faithful map destroys the evidence early.\n"
         "- **Insertion area** (higher is better): the mean probability while the pixels come back in "
-        "the map's order over a black picture. A faithful map restores the evidence early.\n"
+        "the map's order over a blank picture (black, or a blurred copy). A faithful map restores the "
+        "evidence early.\n"
         "- **Score** = insertion area − deletion area: one number to rank the methods by.\n"
         "- **Random order** is what knowing nothing gives. A method no better than it tells you "
         "nothing about this prediction.\n"
@@ -45,12 +46,17 @@ with st.expander("📖 How to read this page", expanded=False):
     )
 
 st.caption("Deleting or inserting pixels at random breaks ties between equal map values (Grad-CAM and "
-           "Occlusion have flat patches); the black picture is the same baseline Integrated Gradients "
-           f"and Occlusion use. Occlusion here uses a {dict(fc.occlusion_params(min(inp.array.shape[1:])))['window']}-pixel window.")
+           "Occlusion have flat patches); black is the baseline Integrated Gradients and Occlusion use, "
+           f"and what their maps are measured against. Occlusion here uses a {dict(fc.occlusion_params(min(inp.array.shape[1:])))['window']}-pixel window.")
 
+blank = st.segmented_control("Removed pixels become", list(faithfulness.BLANKS), format_func=faithfulness.BLANKS.get,
+                             default="black", required=True, key="faithfulness_blank", bind=url_state.BIND,
+                             help="Black is the baseline of Integrated Gradients and Occlusion; on a bright "
+                                  "background any black pixels hurt, so a blurred copy (detail removed, "
+                                  "brightness kept) asks more precisely which details the model needs.")
 show_random = st.toggle("Show the random-weights curves", value=False, key="faithfulness_random_curves",
                         bind=url_state.BIND)
-result = fc.one_picture(picked.id, inp.key, inp.array, target)
+result = fc.one_picture(picked.id, inp.key, inp.array, target, blank)
 steps = faithfulness.fractions()
 
 
@@ -64,7 +70,7 @@ def charts(res: fc.Faithful, title: str) -> None:
     shown = drawn(res.curves)
     a, b = st.columns(2)
     a.altair_chart(trust_charts.pixel_curves(steps, {k: c.deletion for k, c in shown.items()},
-                                             f"Deletion{title}: P(class) as top pixels are blacked out", dashed),
+                                             f"Deletion{title}: P(class) as top pixels are removed", dashed),
                    width="stretch")
     b.altair_chart(trust_charts.pixel_curves(steps, {k: c.insertion for k, c in shown.items()},
                                              f"Insertion{title}: P(class) as top pixels come back", dashed),
@@ -121,7 +127,7 @@ n = st.slider("Test pictures", 4, 64, 16, 4, key="faithfulness_sample", bind=url
               help="Spread evenly over the test split; each explained for the class the model predicts.")
 if st.toggle("Compute the average over the test pictures", value=False, key="faithfulness_average",
              bind=url_state.BIND):
-    averaged = fc.test_sample(picked.id, int(n))
+    averaged = fc.test_sample(picked.id, int(n), blank)
     if averaged is None:
         st.info("The model's test pictures are not on this machine.")
     else:

@@ -125,3 +125,21 @@ def test_occlusion_beats_a_random_order_on_the_trained_model(model, test_set):
         scores.append(c["o"].score)
         random_scores.append(c["r"].score)
     assert np.mean(scores) > np.mean(random_scores) + 0.2
+
+
+def test_a_blurred_blank_keeps_the_brightness():
+    from scipy.ndimage import gaussian_filter
+
+    rng = np.random.default_rng(1)
+    arr = rng.random((1, 20, 20)).astype(np.float32)
+    b = faithfulness.blank(arr, "blurred")
+    np.testing.assert_allclose(b[0], gaussian_filter(arr[0], 2.0, mode="nearest"), atol=1e-6)
+    assert abs(b.mean() - arr.mean()) < 0.02 and b.std() < arr.std() / 2
+    assert faithfulness.blank(arr, "black") == 0.0
+    order = rng.permutation(400)
+    dele = faithfulness.pictures(arr, order, "deletion", steps=2, baseline=b)
+    ins = faithfulness.pictures(arr, order, "insertion", steps=2, baseline=b)
+    np.testing.assert_allclose(dele[-1], b)  # every pixel removed: the blurred copy
+    np.testing.assert_allclose(ins[0], b)
+    with pytest.raises(ValueError):
+        faithfulness.blank(arr, "noise")

@@ -138,6 +138,14 @@ def test_faithfulness_table_is_the_curves_of_each_map(saved, model):
     assert "sensitivity ↓" not in df.columns
     assert any("ranks the pixels best" in i.value for i in at.info)
 
+    at.button_group(key="faithfulness_blank").set_value("blurred").run()
+    blurred = faithfulness.curves(model, arr, target, {"s": faithfulness.ranking(amap)},
+                                  baseline=faithfulness.blank(arr, "blurred"))["s"]
+    row = at.dataframe[0].value.set_index("method").loc["Saliency"]
+    assert row["deletion area ↓"] == pytest.approx(blurred.deletion_area, abs=1e-6)
+    assert row["insertion area ↑"] == pytest.approx(blurred.insertion_area, abs=1e-6)
+    assert blurred.deletion_area != pytest.approx(c.deletion_area, abs=1e-4)  # the blank matters
+
     at.toggle(key="faithfulness_sensitivity").set_value(True).run()
     df = at.dataframe[0].value
     assert df["sensitivity ↓"].notna().all() and (df["sensitivity ↓"] >= 0).all()

@@ -45,10 +45,29 @@ def random_ranking(pixels: int, seed: int = 0) -> np.ndarray:
     return np.random.default_rng(seed).permutation(int(pixels))
 
 
+BLANKS = {"black": "black (0)", "blurred": "a blurred copy of the picture"}
+
+
+def blank(array: np.ndarray, kind: str = "black") -> np.ndarray | float:
+    """What a removed pixel becomes: black (0), or the pixel of a blurred copy (Gaussian,
+    sigma = a tenth of the picture's side), which removes the detail but keeps the brightness,
+    so a hand on a bright background is not judged by how much black it can take (RISE used
+    a blurred picture for insertion for that reason)."""
+    if kind == "black":
+        return 0.0
+    if kind == "blurred":
+        from scipy.ndimage import gaussian_filter
+
+        sigma = max(min(array.shape[1:]) / 10.0, 0.5)
+        return np.stack([gaussian_filter(np.asarray(c, np.float32), sigma, mode="nearest") for c in array])
+    raise ValueError(f"blank must be one of {', '.join(BLANKS)}, not {kind!r}")
+
+
 def pictures(array: np.ndarray, order: np.ndarray, mode: str, steps: int = STEPS,
-             baseline: float = 0.0) -> np.ndarray:
+             baseline: float | np.ndarray = 0.0) -> np.ndarray:
     """(steps + 1, C, H, W): the picture with the first k of `order` blanked (deletion) or
-    with only them shown over a blank picture (insertion), k = round(share * H * W)."""
+    with only them shown over a blank picture (insertion), k = round(share * H * W).
+    baseline: a value, or a (C, H, W) picture (blank(array, "blurred"))."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
     c, h, w = array.shape
@@ -60,8 +79,8 @@ def pictures(array: np.ndarray, order: np.ndarray, mode: str, steps: int = STEPS
     chosen = rank[None, :] < counts[:, None]  # (S, n)
     chosen = chosen.reshape(len(counts), 1, h, w)
     flat = np.asarray(array, np.float32)[None]
-    blank = np.float32(baseline)
-    out = np.where(chosen, blank, flat) if mode == "deletion" else np.where(chosen, flat, blank)
+    empty = np.asarray(baseline, np.float32)
+    out = np.where(chosen, empty, flat) if mode == "deletion" else np.where(chosen, flat, empty)
     return out.astype(np.float32)
 
 
@@ -100,7 +119,7 @@ def _probabilities(model: nn.Module, batch: np.ndarray, target: int, size: int =
 
 
 def curves(model: nn.Module, array: np.ndarray, target: int, orders: dict[str, np.ndarray],
-           steps: int = STEPS, baseline: float = 0.0) -> dict[str, PixelCurves]:
+           steps: int = STEPS, baseline: float | np.ndarray = 0.0) -> dict[str, PixelCurves]:
     """Deletion and insertion curves of class `target` for each named pixel order, all
     pictures in one batch of forward passes. array: (C, H, W) in [0, 1]."""
     names = list(orders)

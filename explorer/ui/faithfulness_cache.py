@@ -55,10 +55,11 @@ def _orders(model_id: str, key: str, array: np.ndarray, target: int) -> dict[str
 
 
 @st.cache_data(max_entries=512, show_spinner="Deleting and inserting pixels in each map's order…")
-def one_picture(model_id: str, key: str, _array: np.ndarray, target: int) -> Faithful:
+def one_picture(model_id: str, key: str, _array: np.ndarray, target: int, blank: str = "black") -> Faithful:
     orders = _orders(model_id, key, _array, target)
+    baseline = faithfulness.blank(_array, blank)
     with iw.lock(model_id):
-        return Faithful(faithfulness.curves(iw.load_model(model_id)[0], _array, target, orders), 1)
+        return Faithful(faithfulness.curves(iw.load_model(model_id)[0], _array, target, orders, baseline=baseline), 1)
 
 
 def sample_indices(total: int, n: int) -> np.ndarray:
@@ -66,7 +67,7 @@ def sample_indices(total: int, n: int) -> np.ndarray:
     return np.unique(np.linspace(0, total - 1, min(n, total)).round().astype(int))
 
 
-def test_sample(model_id: str, n: int) -> Faithful | None:
+def test_sample(model_id: str, n: int, blank: str = "black") -> Faithful | None:
     """Curves averaged over n test pictures, each explained for the class the model predicts
     (each picture's curves cached by one_picture, so a second visit only averages)."""
     test = iw.test_split(model_id)
@@ -78,7 +79,7 @@ def test_sample(model_id: str, n: int) -> Faithful | None:
     total: dict[str, list] = {}
     for k, i in enumerate(idx):
         arr = np.ascontiguousarray(test.images[i])
-        one = one_picture(model_id, f"test:{i}", arr, int(probs[i].argmax()))
+        one = one_picture(model_id, f"test:{i}", arr, int(probs[i].argmax()), blank)
         for label, c in one.curves.items():
             total.setdefault(label, []).append(c)
         bar.progress((k + 1) / len(idx), text=f"Explaining test picture {k + 1} of {len(idx)}…")
