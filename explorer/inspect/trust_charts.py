@@ -27,19 +27,32 @@ def epsilon_curves(curves: dict[str, object]) -> alt.Chart:
             .properties(height=380))
 
 
+RANDOM_WEIGHTS = " (random weights)"
+VARIANTS = ["trained", "random weights", "random order"]
+
+
 def pixel_curves(fractions: np.ndarray, curves: dict[str, np.ndarray], title: str, dashed=()) -> alt.Chart:
     """Class probability against the fraction of pixels removed (deletion) or added (insertion);
-    {label: (S,) probabilities}; labels in `dashed` (the baselines) are drawn dashed."""
-    rows = [{"method": label, "pixels": float(f), "probability": float(p), "baseline": label in dashed}
-            for label, ps in curves.items() for f, p in zip(fractions, ps)]
-    data = pd.DataFrame(rows, columns=["method", "pixels", "probability", "baseline"])
+    {label: (S,) probabilities}. A label ending in " (random weights)" is drawn in its method's
+    colour, dashed; labels in `dashed` (the random order) dotted in their own colour."""
+    rows = []
+    for label, ps in curves.items():
+        if label.endswith(RANDOM_WEIGHTS):
+            method, variant = label.removesuffix(RANDOM_WEIGHTS), VARIANTS[1]
+        else:
+            method, variant = label, VARIANTS[2] if label in dashed else VARIANTS[0]
+        rows += [{"method": method, "map": variant, "pixels": float(f), "probability": float(p)}
+                 for f, p in zip(fractions, ps)]
+    data = pd.DataFrame(rows, columns=["method", "map", "pixels", "probability"])
     return (alt.Chart(data, title=title).mark_line()
             .encode(x=alt.X("pixels:Q", title="share of the pixels", axis=alt.Axis(format="%")),
                     y=alt.Y("probability:Q", title="class probability", scale=alt.Scale(domain=[0, 1])),
                     color=alt.Color("method:N", title=None, legend=alt.Legend(orient="right", labelLimit=300)),
-                    strokeDash=alt.StrokeDash("baseline:N", legend=None,
-                                              scale=alt.Scale(domain=[False, True], range=[[1, 0], [5, 3]])),
-                    tooltip=["method", alt.Tooltip("pixels:Q", format=".0%"), alt.Tooltip("probability:Q", format=".1%")])
+                    strokeDash=alt.StrokeDash("map:N", title=None, legend=alt.Legend(orient="bottom"),
+                                              scale=alt.Scale(domain=VARIANTS, range=[[1, 0], [6, 3], [2, 2]])),
+                    detail="map:N",
+                    tooltip=["method", "map", alt.Tooltip("pixels:Q", format=".0%"),
+                             alt.Tooltip("probability:Q", format=".1%")])
             .properties(height=320))
 
 
