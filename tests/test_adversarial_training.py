@@ -48,22 +48,24 @@ def test_config_refuses_a_bad_epsilon():
         training.TrainConfig(adversarial_epsilon=2.0)
 
 
-def _train(eps: float):
+def _train(eps: float, root):
+    """Saved in a private folder: an adversarially trained digits net in the session's data
+    folder would be the defence the Fooling page tests expect to train themselves."""
     train, test = digits_split()
     spec = recipes.model_spec("fastnet", train, {"width": 8})
     config = training.TrainConfig(epochs=6, batch_size=64, lr=0.02, threads=1, seed=0, device="cpu",
                                   adversarial_epsilon=eps)
     request = runs.TrainRequest(spec, config, "digits", train, test, {"test_size": 0.2, "random_state": 8},
-                                f"adv {eps}")
+                                f"adv {eps}", root)
     saved = runs.run(request).saved
-    net, meta = registry.load(saved.id)
+    net, meta = registry.load(saved.id, root)
     assert meta["config"]["adversarial_epsilon"] == eps  # the model card says how it was trained
     return pixel_model.wrap(net, meta), test
 
 
-def test_adversarial_training_makes_fgsm_less_effective():
-    plain, test = _train(0.0)
-    robust, _ = _train(0.1)
+def test_adversarial_training_makes_fgsm_less_effective(tmp_path):
+    plain, test = _train(0.0, tmp_path)
+    robust, _ = _train(0.1, tmp_path)
     a = robustness.accuracy_curve(plain, test.images, test.labels, (0.0, 0.1))
     b = robustness.accuracy_curve(robust, test.images, test.labels, (0.0, 0.1))
     assert b.accuracies[0] > 0.8  # it still learns the digits
