@@ -117,3 +117,20 @@ def test_accuracy_curve_equals_captum_fgsm_per_epsilon(model, test_set):
         clean = (model(x).argmax(1) == y).sum().item() / len(y)
     assert curve.accuracies[0] == pytest.approx(clean)
     assert curve.accuracies[-1] < curve.accuracies[0] - 0.3  # the attack hurts a lot at 0.3
+
+
+def test_attacks_leave_the_shared_model_as_it_was(model, test_set):
+    """The Inspect pages share one model between sessions: no hook, no parameter gradient and
+    no train mode left behind after many attacks."""
+    from explorer.inspect import attribution
+
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    for i in range(20):
+        robustness.attack(model, test_set.images[i], int(test_set.labels[i]), 0.1, "pgd", steps=3)
+        robustness.attack(model, test_set.images[i], 7, 0.1, "fgsm", targeted=True)
+    robustness.accuracy_curve(model, test_set.images[:50], test_set.labels[:50], (0.0, 0.1))
+    assert attribution.hooks_left(model) == 0
+    assert all(p.grad is None for p in model.parameters())
+    assert not model.training
+    for k, v in model.state_dict().items():
+        assert torch.equal(v, before[k]), k  # batch-norm statistics included
