@@ -1,7 +1,6 @@
 """Which explanation is faithful? Deletion and insertion curves for every attribution method, two
 baselines, and Captum's infidelity and sensitivity_max, with a reading guide."""
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 

@@ -4,7 +4,7 @@ test split, and the defence (adversarial training) side by side."""
 import numpy as np
 import streamlit as st
 
-from explorer.inspect import heatmaps, robustness, trust_charts
+from explorer.inspect import heatmaps, trust_charts
 from explorer.pictures import colormaps
 from explorer.ui import attribution_cache, defence, ood_note, trust_cache, url_state
 from explorer.ui import inspect_widgets as iw
@@ -44,7 +44,7 @@ kind = c1.segmented_control("Attack", list(ATTACKS), format_func=ATTACKS.get, de
 epsilon = c2.slider("ε (how far each pixel may move)", 0.0, 0.3, 0.05, 0.005, key="fooling_epsilon",
                     bind=url_state.BIND, format="%.3f")
 steps = c3.slider("PGD steps", 1, 40, 10, key="fooling_steps", bind=url_state.BIND, disabled=kind != "pgd",
-                  help=f"Each step moves the pixels by 2.5 ε / steps, then pulls them back to within ε.")
+                  help="Each step moves the pixels by 2.5 ε / steps, then pulls them back to within ε.")
 goal = c4.selectbox("Goal", [ANY, *range(len(picked.classes))], key="fooling_goal", bind=url_state.BIND,
                     format_func=lambda k: "any wrong answer" if k == ANY else f"make it say {picked.classes[k]}")
 targeted = goal != ANY

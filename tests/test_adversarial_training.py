@@ -3,10 +3,8 @@ space), and a net trained with them resists FGSM better than the same net traine
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 import torch
-import torch.nn.functional as F
 from captum.robust import FGSM
 
 from explorer import models, registry

@@ -9,7 +9,7 @@ import torch
 from sklearn.calibration import calibration_curve
 
 from explorer import registry
-from explorer.data import images, samples
+from explorer.data import samples
 from explorer.inspect import calibration, ood, pixel_model
 from tests.inspect_helpers import digits_split, save_digits_model
 

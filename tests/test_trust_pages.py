@@ -5,7 +5,6 @@ registry; every number on screen is checked against a direct computation."""
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 import torch
 from streamlit.testing.v1 import AppTest

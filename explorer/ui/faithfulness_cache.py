@@ -7,9 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import streamlit as st
-import torch
 
-from explorer.inspect import attribution, faithfulness, pixel_model
+from explorer.inspect import attribution, faithfulness
 from explorer.ui import attribution_cache
 from explorer.ui import inspect_widgets as iw
 
