@@ -12,6 +12,7 @@ from explorer.ui import (
     input_picker,
     model_cache,
     model_picker,
+    ood_note,
     streamlit_fixes,
     url_state,
 )
@@ -87,6 +88,7 @@ with left:
 if inp is not None:
     with right:
         input_picker.show_input(picked, inp)
+        ood_note.note(picked, inp)
     layers = inspection.layers(picked.model, picked.input_size)
     maps = maps_for(picked.id, inp.key, inp.array, tuple(l.name for l in layers))
     st.caption("Each grid shares one colour scale (a weak map looks weak); click a map to enlarge it.")

@@ -19,7 +19,9 @@ SECTIONS = {
     "Train": "The datasets, a CNN trained live on this machine, and the same data with SVM, "
              "kNN, logistic regression, random forests and a plain MLP for comparison.",
     "Inspect": "A trained model's filters, feature maps, the images that excite each channel "
-               "most, occlusion maps and gradient saliency, on your own photo too.",
+               "most, occlusion maps and gradient saliency, on your own photo too; then whether "
+               "to trust it: how easily it is fooled, which explanation is faithful, and whether it "
+               "knows when it doesn't know.",
 }
 cols = st.columns(len(SECTIONS))
 for col, (section, text) in zip(cols, SECTIONS.items()):

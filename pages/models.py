@@ -1,10 +1,9 @@
 """Saved models: every trained model on this server; rename, download, delete, upload."""
 
 import re
+from datetime import datetime
 
 import streamlit as st
-
-from datetime import datetime
 
 from explorer import limits, ownership, registry
 from explorer.train import charts

@@ -10,6 +10,7 @@ from explorer.ui import (
     attribution_cache,
     input_picker,
     model_cache,
+    ood_note,
     plain,
     streamlit_fixes,
     url_state,
@@ -29,6 +30,7 @@ st.write(
 )
 
 picked, inp, probs, target = input_picker.explain_setup("occlusion")
+ood_note.note(picked, inp)
 
 _, height, width = inp.array.shape
 side = min(height, width)

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from explorer.inspect import attribution, heatmaps, inspection, sanity
-from explorer.ui import attribution_cache, input_picker, model_cache, plain, streamlit_fixes, url_state
+from explorer.ui import attribution_cache, input_picker, model_cache, ood_note, plain, streamlit_fixes, url_state
 
 streamlit_fixes.install()  # before anything else: see explorer/ui/streamlit_fixes.py
 
@@ -20,6 +20,7 @@ st.write(
 )
 
 picked, inp, _, target = input_picker.explain_setup("saliency")
+ood_note.note(picked, inp)
 
 with st.expander("⚙️ Display and method settings", expanded=False):
     c1, c2, c3, c4 = st.columns(4)

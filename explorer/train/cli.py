@@ -66,6 +66,9 @@ def parse(argv: list[str] | None = None, prog: str = PROG) -> argparse.Namespace
     p.add_argument("--lr", type=float, help="(peak) learning rate; default: the architecture's")
     p.add_argument("--batch-size", type=int)
     p.add_argument("--label-smoothing", type=float, help="0 to below 1; default: the architecture's")
+    p.add_argument("--adversarial", type=float, default=0.0, metavar="EPSILON",
+                   help="adversarial training: half of every batch replaced by its FGSM pictures with this "
+                        "epsilon (pixels in 0-1, e.g. 0.1); default 0 = off")
     p.add_argument("--threads", type=whole("the number of threads", 1, limits.max_threads()),
                    help="CPU threads for torch (default: all cores)")
     p.add_argument("--no-augment", action="store_true", help="train without shifts and rotations")
@@ -92,6 +95,8 @@ def config_for(args: argparse.Namespace) -> training.TrainConfig:
             opts[key] = value
     if args.no_augment:
         opts["augment"] = False
+    if args.adversarial:
+        opts["adversarial_epsilon"] = args.adversarial
     return training.TrainConfig(seed=args.seed, threads=device.set_threads(args.threads), **opts)
 
 

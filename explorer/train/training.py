@@ -21,7 +21,7 @@ from torch import nn
 from explorer import device as devices
 from explorer.data.types import Dataset
 from explorer.model_card import Normalisation
-from explorer.train import augment
+from explorer.train import adversarial, augment
 
 OPTIMIZERS = ("adamw", "adam", "sgd")
 SCHEDULES = ("one-cycle", "cosine", "constant")
@@ -45,6 +45,10 @@ class TrainConfig:
     device: str | None = None  # None: the best available (CUDA, MPS, CPU)
     label_smoothing: float = 0.0
     channels_last: bool = True  # oneDNN's faster layout for small convolutions on the CPU
+    # Adversarial training: this share of every batch is replaced by its FGSM examples made
+    # with this epsilon (in pixels in [0, 1]); 0 turns it off. See explorer/train/adversarial.py.
+    adversarial_epsilon: float = 0.0
+    adversarial_fraction: float = 0.5
 
     def __post_init__(self):
         if self.optimizer not in OPTIMIZERS:
@@ -55,6 +59,8 @@ class TrainConfig:
             raise ValueError("epochs and batch size must be at least 1 and the learning rate positive")
         if not 0 <= self.label_smoothing < 1:
             raise ValueError("label smoothing must be at least 0 and below 1")
+        if not 0 <= self.adversarial_epsilon <= 1 or not 0 <= self.adversarial_fraction <= 1:
+            raise ValueError("the adversarial epsilon and the share of adversarial pictures must be between 0 and 1")
 
 
 # ---- events ---------------------------------------------------------------------------------
@@ -221,6 +227,7 @@ def train(config: TrainConfig, train_ds: Dataset, test_ds: Dataset, model: nn.Mo
     norm = Normalisation.of(train_ds.images)
     x_train = norm.apply(train_ds.images).to(dev)
     y_train = torch.as_tensor(train_ds.labels).to(dev)
+    mean, std = norm.tensors(x_train.dtype, dev)
     x_test = norm.apply(test_ds.images).to(dev)
     y_test = torch.as_tensor(test_ds.labels).to(dev)
     model = model.to(dev)
@@ -249,6 +256,9 @@ def train(config: TrainConfig, train_ds: Dataset, test_ds: Dataset, model: nn.Mo
             xb, yb = x_train[idx], y_train[idx]
             if config.augment:
                 xb = augment.random_affine(xb, config.max_shift, config.max_rotation, gen)
+            if config.adversarial_epsilon > 0:
+                xb = adversarial.mixed(model, xb, yb, config.adversarial_epsilon,
+                                       config.adversarial_fraction, mean, std)
             logits = model(xb)
             loss = F.cross_entropy(logits, yb, label_smoothing=config.label_smoothing)
             value = loss.item()

@@ -59,6 +59,21 @@ LESSONS = [
            "The 1998 network for digits: every layer's shape and parameters on a 32x32 input.",
            "pages/architectures.py",
            {"architectures_name": "LeNet-5 (1998)"}),
+    Lesson("fooling", "Fool the CNN: make it say 7",
+           "PGD moves every pixel by at most 0.1 until the model answers 7; below, how the whole "
+           "test split's accuracy falls as ε grows, and what adversarial training changes.",
+           "pages/fooling.py",
+           {"fooling_attack": "PGD", "fooling_epsilon": "0.1", "fooling_goal": "make it say 7"}),
+    Lesson("faithful", "Which map should you believe?",
+           "Delete each map's most important pixels first: a faithful map makes the probability fall "
+           "fastest. Every method against a random order and against random weights, on many pictures.",
+           "pages/faithfulness.py",
+           {"faithfulness_average": "true", "faithfulness_random_curves": "true"}),
+    Lesson("ood", "Does it know when it doesn't know?",
+           "Is an 80%-sure answer right 80% of the time? Then a temple photo: its top-class "
+           "probability can look like a hand sign's; switch to the feature distance, which flags it.",
+           "pages/confidence.py",
+           {"confidence_score": "Top-class probability"}),
     Lesson("echo", "An echo is a convolution",
            "A sound convolved with two spikes: hear the original and its later, quieter copy.",
            "pages/convolution_1d.py",

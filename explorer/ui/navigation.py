@@ -27,6 +27,9 @@ PAGES = {
         ("pages/max_activations.py", "Maximal activations", "🔥", False),
         ("pages/occlusion.py", "Occlusion", "⬛", False),
         ("pages/saliency.py", "Saliency", "✨", False),
+        ("pages/faithfulness.py", "Faithful explanations", "⚖️", False),
+        ("pages/fooling.py", "Fooling the CNN", "🎭", False),
+        ("pages/confidence.py", "Does it know?", "🤔", False),
     ],
 }
 

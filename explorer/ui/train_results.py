@@ -121,6 +121,7 @@ def _scores(out, job_id: str) -> None:
             else:
                 _cell_images(out, cell, classes, predicted)
     _mistakes(out, classes, predicted)
+    _calibration(out)
 
 
 def _many_classes(out, job_id: str, classes: list[str], predicted: np.ndarray, matrix: np.ndarray,
@@ -146,6 +147,22 @@ def _many_classes(out, job_id: str, classes: list[str], predicted: np.ndarray, m
         st.altair_chart(charts.per_class(per_class[worst], [classes[i] for i in worst]), width="stretch")
     if top:
         _cell_images(out, top[pick][:2], classes, predicted)
+
+
+def _calibration(out) -> None:
+    """Reliability diagram and expected calibration error of the kept model on the test split."""
+    from explorer.inspect import calibration, trust_charts
+
+    rel = calibration.reliability(out.probabilities, out.labels)
+    st.subheader("Does it know when it doesn't know? Calibration on the test split")
+    left, right = st.columns([3, 2])
+    left.altair_chart(trust_charts.reliability(rel.confidence, rel.accuracy, rel.counts, rel.edges), width="stretch")
+    right.metric("Expected calibration error", f"{rel.ece:.1%}")
+    right.caption(f"Mean confidence {rel.mean_confidence:.1%} against {rel.overall_accuracy:.1%} right: "
+                  f"{'more sure than right (overconfident)' if rel.overconfident else 'less sure than right (underconfident)'}. "
+                  "Bars: the share right among the test pictures in each confidence range; on the dashed "
+                  "diagonal a probability means what it says. The error is the pictures-weighted mean gap.")
+    navigation.link("pages/confidence.py")
 
 
 def _selected_cell(event, classes: list[str]) -> tuple[int, int] | None:

@@ -1,0 +1,64 @@
+"""The Fooling page in a real browser: upload a photo that is no digit, see the
+out-of-distribution verdict, fool the model with a bigger ε, and the accuracy curve drawn."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from playwright.sync_api import expect
+
+from explorer.data import samples
+from tests.browser.conftest import start_server, stop_server
+from tests.browser.helpers import assert_no_errors, open_page, wait_idle
+from tests.inspect_helpers import save_digits_model
+
+SHOTS = os.environ.get("CNN_EXPLORER_SHOTS")  # a folder: also save screenshots for people to look at
+
+
+@pytest.fixture(scope="module")
+def trust_server(tmp_path_factory):
+    data = tmp_path_factory.mktemp("trust-data")
+    save_digits_model(epochs=2, name="browser trust net", root=data / "models")
+    proc, url = start_server(data)
+    yield url
+    stop_server(proc)
+
+
+def shot(page, name: str) -> None:
+    if SHOTS:
+        page.screenshot(path=os.path.join(SHOTS, f"{name}.png"), full_page=True)
+
+
+def test_upload_a_temple_photo_and_fool_the_model(trust_server, page, tmp_path):
+    photo = tmp_path / "temple.jpg"
+    samples.load("china").save(photo, quality=90)
+    open_page(page, trust_server)
+    open_page(page, trust_server, "fooling")
+    main = page.get_by_test_id("stMain")
+    expect(page.get_by_test_id("stSidebarNav").get_by_text("Fooling the CNN", exact=True)).to_have_count(1)
+    # the first test picture: original, change and fooled picture, with the curve's table
+    expect(main.get_by_text("Original:", exact=False)).to_be_visible(timeout=60_000)
+    expect(main.get_by_text("Test accuracy under FGSM", exact=False).or_(
+        main.locator('[data-testid="stVegaLiteChart"]')).first).to_be_visible(timeout=60_000)
+    page.get_by_test_id("stButtonGroup").first.get_by_text("Your photo").click()
+    wait_idle(page)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(photo))
+    wait_idle(page)
+    expect(main.get_by_text("What the model sees: 8x8 grey")).to_be_visible()
+    # every prediction of an upload says whether the picture looks like the training pictures:
+    # a temple does not (the feature distance to the training digits is far past the threshold)
+    expect(main.get_by_text("This does not look like a handwritten digit", exact=False)).to_be_visible()
+    # a larger ε from the keyboard: the slider's thumb, End = its largest value (0.3)
+    thumb = page.get_by_test_id("stSlider").filter(has_text="ε (how far").get_by_role("slider")
+    thumb.focus()
+    thumb.press("End")
+    wait_idle(page)
+    expect(page.get_by_test_id("stSlider").filter(has_text="ε (how far")).to_contain_text("0.300")
+    expect(main.get_by_text("Fooled:", exact=False).first).to_be_visible()
+    expect(main.get_by_text("The change, amplified", exact=False)).to_be_visible()
+    # input, three attack pictures, two saliency overlays
+    expect(main.get_by_test_id("stImage")).to_have_count(6)
+    expect(main.locator('[data-testid="stVegaLiteChart"]')).to_have_count(4)  # the input's, before, after, the curve
+    assert_no_errors(page)
+    shot(page, "fooling")

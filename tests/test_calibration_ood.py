@@ -1,0 +1,109 @@
+"""Calibration and out-of-distribution scores against direct computations: scikit-learn's
+calibration_curve, a hand-written ECE loop, torch's softmax and logsumexp on the model's logits."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from sklearn.calibration import calibration_curve
+
+from explorer import registry
+from explorer.data import samples
+from explorer.inspect import calibration, ood, pixel_model
+from tests.inspect_helpers import digits_split, save_digits_model
+
+
+@pytest.fixture(scope="module")
+def model():
+    saved = save_digits_model(epochs=3, name="calibration test net")
+    net, card = registry.load(saved.id)
+    return pixel_model.wrap(net, card.normalisation).requires_grad_(False), card
+
+
+def test_reliability_matches_sklearn_and_a_hand_written_ece(model):
+    m, _ = model
+    test = digits_split()[1]
+    probs = pixel_model.probabilities(m, test.images)
+    rel = calibration.reliability(probs, test.labels, bins=10)
+    conf = probs.max(1)
+    right = probs.argmax(1) == test.labels
+    acc_sk, conf_sk = calibration_curve(right, conf, n_bins=10, strategy="uniform")
+    keep = rel.counts > 0
+    np.testing.assert_allclose(rel.accuracy[keep], acc_sk, atol=1e-9)
+    np.testing.assert_allclose(rel.confidence[keep], conf_sk, atol=1e-6)
+    ece = 0.0
+    for lo, hi in zip(np.linspace(0, 1, 11)[:-1], np.linspace(0, 1, 11)[1:]):
+        inside = (conf > lo) & (conf <= hi) if lo > 0 else (conf <= hi)
+        if inside.any():
+            ece += inside.mean() * abs(right[inside].mean() - conf[inside].mean())
+    assert rel.ece == pytest.approx(ece, abs=1e-6)
+    assert rel.counts.sum() == len(test.labels)
+    assert rel.overall_accuracy == pytest.approx(right.mean())
+
+
+def test_a_perfectly_calibrated_toy_has_zero_ece_and_an_overconfident_one_does_not():
+    probs = np.array([[0.75, 0.25]] * 4)
+    assert calibration.reliability(probs, np.array([0, 0, 0, 1])).ece == pytest.approx(0.0)
+    bad = calibration.reliability(np.array([[0.99, 0.01]] * 4), np.array([0, 1, 1, 1]))
+    assert bad.ece == pytest.approx(0.74) and bad.overconfident
+
+
+def test_scores_are_softmax_max_and_logsumexp_of_the_model(model):
+    m, _ = model
+    test = digits_split()[1]
+    with torch.no_grad():
+        logits = m(torch.from_numpy(test.images[:50].copy()))
+    np.testing.assert_allclose(ood.score(logits.numpy(), "msp"), torch.softmax(logits, 1).max(1).values.numpy(), atol=1e-6)
+    np.testing.assert_allclose(ood.score(logits.numpy(), "energy"), torch.logsumexp(logits, 1).numpy(), atol=1e-5)
+    with pytest.raises(ValueError):
+        ood.score(logits.numpy(), "vibes")
+
+
+def test_threshold_keeps_95_percent_of_the_test_pictures_and_flags_a_photo(model):
+    m, card = model
+    test = digits_split()[1]
+    with torch.no_grad():
+        logits = m(torch.from_numpy(test.images.copy())).numpy()
+    for kind in ood.FROM_LOGITS:
+        limit = ood.threshold(logits, kind)
+        share = np.mean(ood.score(logits, kind) >= limit.value)
+        assert 0.95 <= share <= 0.96 and limit.keep == pytest.approx(share)
+    limit = ood.threshold(logits, "energy")
+    # photos that are no handwritten digit at all: the app's sample photos, shrunk like an upload
+    photos = np.stack([pixel_model.prepare(samples.load(n), card.input_size) for n in samples.PHOTOS])
+    with torch.no_grad():
+        photo_scores = ood.score(m(torch.from_numpy(photos)).numpy(), "energy")
+    assert np.mean([not limit.looks_familiar(s) for s in photo_scores]) >= 0.5
+    text = ood.verdict(float(photo_scores.min()), limit, "3", "a handwritten digit")
+    assert "does not look like a handwritten digit" in text
+
+
+def test_features_are_the_input_of_the_last_linear_layer_and_leave_no_hook(model):
+    from explorer.inspect import attribution
+
+    m, _ = model
+    test = digits_split()[1]
+    feats = ood.features(m, test.images[:20])
+    body = torch.nn.Sequential(*list(m.net.children())[:-1]).eval()  # FastNet without its Linear
+    with torch.no_grad():
+        direct = body((torch.from_numpy(test.images[:20].copy()) - m.mean) / m.std)
+    np.testing.assert_allclose(feats, direct.double().numpy(), atol=1e-5)
+    assert attribution.hooks_left(m) == 0
+
+
+def test_mahalanobis_is_scipys_distance_to_the_nearest_class(model):
+    from scipy.spatial.distance import mahalanobis
+
+    m, card = model
+    train, test = digits_split()
+    g = ood.fit(ood.features(m, train.images), train.labels, 10)
+    f = ood.features(m, test.images[:5])
+    got = ood.mahalanobis(g, f)
+    for i in range(5):
+        nearest = min(mahalanobis(f[i], g.means[k], g.precision) ** 2 for k in range(10))
+        assert got[i] == pytest.approx(-nearest, rel=1e-6)
+    # the app's photos are far from every digit: flagged by the threshold of the test split
+    limit = ood.threshold_of(ood.mahalanobis(g, ood.features(m, test.images)), "mahalanobis")
+    photos = np.stack([pixel_model.prepare(samples.load(n), card.input_size) for n in samples.PHOTOS])
+    assert not any(limit.looks_familiar(s) for s in ood.mahalanobis(g, ood.features(m, photos)))
