@@ -313,6 +313,7 @@ def rename(model_id: str, new_name: str, root=None) -> SavedModel:
     new_name = (new_name or "").strip()
     if not new_name or len(new_name) > 80:
         raise RegistryError("A model name needs 1 to 80 characters.")
+    get(model_id, root)  # checked outside the lock (the first check of a network takes a moment)
     with locks.locked(_root(root)):
         saved = get(model_id, root)
         card = saved.card.replace(name=new_name)
