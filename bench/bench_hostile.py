@@ -119,6 +119,7 @@ def races(tmp: Path) -> dict:
     from explorer import registry
 
     saved = _small_saved(tmp)
+    registry.list_models(tmp)  # a warm server process: its workers start from here
     ctx = mp.get_context("fork")
     start, out = ctx.Event(), ctx.Queue()
     procs = [ctx.Process(target=_race_worker, args=(str(tmp), saved.id, k, start, out)) for k in range(8)]

@@ -189,28 +189,38 @@ def _checked(meta_path: str, mtime_ns: int, size: int) -> ModelCard | tuple[str,
 def check_network(card: ModelCard) -> None:
     """The card agrees with the network its spec builds: as many outputs as class names, the
     input size the architecture takes, and a cost within the server's bounds (CardError)."""
+    reason = _network_verdict(json.dumps(card.spec, sort_keys=True), card.input_size, len(card.classes))
+    if reason:
+        raise CardError(reason)
+
+
+@lru_cache(maxsize=256)
+def _network_verdict(spec_json: str, input_size: tuple[int, int, int], n_classes: int) -> str:
+    """'' when the network fits, else the reason; cached by what it depends on (a rename or a new
+    training history does not build the network again)."""
+    spec = json.loads(spec_json)
+    built_for = _declared_input(spec)
+    if built_for is not None and built_for != input_size:
+        return f"The model's input size {list(input_size)} does not fit its architecture (built for {list(built_for)})."
+    if max(input_size[1:]) > limits.MODEL_INPUT_SIDE:  # refused before tracing the shapes
+        return (f"The model takes {max(input_size[1:])}-pixel pictures; this server allows up to "
+                f"{limits.MODEL_INPUT_SIDE} pixels per side.")
     try:
         with torch.device("meta"):
-            skeleton = from_spec.build(card.spec)
+            skeleton = from_spec.build(spec)
     except from_spec.SpecError as exc:
-        raise CardError(str(exc)) from None
-    built_for = _declared_input(card.spec)
-    if built_for is not None and built_for != card.input_size:
-        raise CardError(f"The model's input size {list(card.input_size)} does not fit its architecture "
-                        f"(built for {list(built_for)}).")
-    if max(card.input_size[1:]) > limits.MODEL_INPUT_SIDE:  # refused before tracing the shapes
-        raise CardError(f"The model takes {max(card.input_size[1:])}-pixel pictures; this server allows up to "
-                        f"{limits.MODEL_INPUT_SIDE} pixels per side.")
+        return str(exc)
     try:
-        found = cost.cost(skeleton, card.input_size)
+        found = cost.cost(skeleton, input_size)
     except (ValueError, RuntimeError):  # InputTooSmall, or channels the first layer does not take
-        raise CardError(f"The model's input size {list(card.input_size)} does not fit its architecture.") from None
-    if found.outputs != len(card.classes):
-        raise CardError(f"The model names {len(card.classes)} classes but its network has {found.outputs} outputs.")
+        return f"The model's input size {list(input_size)} does not fit its architecture."
+    if found.outputs != n_classes:
+        return f"The model names {n_classes} classes but its network has {found.outputs} outputs."
     try:
-        cost.check_model(found, card.input_size, "The model")
+        cost.check_model(found, input_size, "The model")
     except cost.TooCostly as exc:
-        raise CardError(str(exc)) from None
+        return str(exc)
+    return ""
 
 
 def _declared_input(spec: dict) -> tuple[int, int, int] | None:
@@ -303,6 +313,7 @@ def rename(model_id: str, new_name: str, root=None) -> SavedModel:
     new_name = (new_name or "").strip()
     if not new_name or len(new_name) > 80:
         raise RegistryError("A model name needs 1 to 80 characters.")
+    get(model_id, root)  # checked outside the lock (the first check of a network takes a moment)
     with locks.locked(_root(root)):
         saved = get(model_id, root)
         card = saved.card.replace(name=new_name)

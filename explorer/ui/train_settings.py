@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import json
 
 import numpy as np
 import pandas as pd
@@ -190,11 +191,17 @@ def _split() -> Split:
     return Split(float(test_size), int(state))
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def _spec_cost(spec_json: str, shape: tuple[int, int, int]) -> estimate.Cost:
+    """The network's cost per picture, once per spec and picture size (a slider move reruns the page)."""
+    return estimate.spec_cost(json.loads(spec_json), shape)
+
+
 def _costs(spec: dict, ds: datasets.Dataset, split: Split, params: dict) -> bool:
     """Say what the run will cost before it is queued; False (with the reason) when it is too much."""
     n_test = max(1, round(len(ds) * split.test_size))
     try:
-        c = estimate.spec_cost(spec, ds.image_shape)
+        c = _spec_cost(json.dumps(spec, sort_keys=True), tuple(ds.image_shape))
         e = estimate.estimate(c, len(ds) - n_test, n_test, params["epochs"], params["batch_size"], ds.images.nbytes)
         estimate.check_model(c, ds.image_shape, "This network")
         estimate.check_run(e)

@@ -14,8 +14,8 @@ from explorer.models import builder, from_spec
 from tests.browser.helpers import assert_no_errors, open_page, wait_idle
 from tests.browser.test_models import upload
 
-PIXEL = "![](http://tracker.invalid/pixel.png)"
-NAME = f"{PIXEL} [free prize](http://evil.invalid/) www.evil.invalid **bold** :red[alarm]"
+PIXEL = "![](http://tracker.invalid/p.png)"
+NAME = f"{PIXEL} [win](http://evil.invalid) **bold**"  # 69 characters: a name may have 80
 
 
 def hostile_model(tmp_path) -> bytes:
@@ -24,7 +24,7 @@ def hostile_model(tmp_path) -> bytes:
                         [1, 8, 8], 10)
     meta = {"name": NAME, "architecture": "custom", "spec": spec, "dataset": "digits",
             "split": {"test_size": 0.2, "random_state": 8},
-            "classes": [f"![{d}](http://tracker.invalid/{d}.png)" for d in range(10)],
+            "classes": ["www.evil.invalid"] + [f"![{d}](http://tracker.invalid/{d}.png)" for d in range(1, 10)],
             "input_size": [1, 8, 8], "normalisation": {"mean": [0.3], "std": [0.4]},
             "test_accuracy": 0.42, "epochs": 1, "train_seconds": 1.0}
     saved = registry.save(from_spec.build(spec), ModelCard.from_json(meta), tmp_path)
