@@ -192,7 +192,10 @@ def _lower_priority() -> None:
     """Raise the calling thread's nice value (Linux sets it per thread; elsewhere a no-op)."""
     if not sys.platform.startswith("linux"):
         return
+    tid = threading.get_native_id()
     try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICE)
+        # Relative to the server's own nice value: a server started with `nice` (a shared
+        # machine, the README replay) must still put its trainings below its page runs.
+        os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + BACKGROUND_NICE))
     except OSError:
         pass

@@ -2,7 +2,7 @@
 the app serves every page from the installed copy, and `cnn-explorer train` trains.
 
 The wheel is built offline from the repository's own files and installed into a fresh virtual
-environment that sees this Python's packages (so nothing is downloaded).
+environment that sees the test environment's packages (so nothing is downloaded).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sysconfig
 import venv
 
 import pytest
@@ -36,7 +37,13 @@ def installed(tmp_path_factory):
             ROOT / name, src / name, **({"ignore": shutil.ignore_patterns("__pycache__")}
                                         if (ROOT / name).is_dir() else {}))
     env_dir = work / "venv"
-    venv.create(env_dir, system_site_packages=True, with_pip=False)
+    venv.create(env_dir, with_pip=False)
+    # The new environment sees the packages of the one running the tests (a .pth file after
+    # its own site-packages), whether that is a virtual environment or not: pip, setuptools
+    # and the app's requirements are there, and the installed explorer comes first.
+    site_dir = next((env_dir / "lib").glob("python3*/site-packages"))
+    outer = dict.fromkeys(sysconfig.get_paths()[k] for k in ("purelib", "platlib"))
+    (site_dir / "tests-outer-env.pth").write_text("\n".join(outer) + "\n")
     bin_dir = env_dir / "bin"
     env = {k: v for k, v in os.environ.items()
            if k not in ("PYTHONPATH", "CNN_EXPLORER_DATA", "CNN_EXPLORER_SIGN_DIGITS")}
@@ -46,8 +53,9 @@ def installed(tmp_path_factory):
     subprocess.run([*pip, "wheel", "--no-deps", "--no-build-isolation", "--no-index", "-q", "-w",
                     str(work / "wheel"), str(src)], check=True, env=env, cwd=work, timeout=300)
     wheel = next((work / "wheel").glob("cnn_explorer-*.whl"))
-    subprocess.run([*pip, "install", "--no-deps", "--no-index", "-q", str(wheel)], check=True, env=env,
-                   cwd=work, timeout=300)
+    # --ignore-installed: a copy installed in the outer environment (pip install .) stays as it is
+    subprocess.run([*pip, "install", "--no-deps", "--no-index", "--ignore-installed", "-q", str(wheel)],
+                   check=True, env=env, cwd=work, timeout=300)
     elsewhere = work / "elsewhere"
     elsewhere.mkdir()
     return bin_dir, elsewhere, env
