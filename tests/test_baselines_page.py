@@ -48,6 +48,9 @@ def test_options_are_shown_as_the_course_writes_them():
     calls = " ".join(" ".join(df.value["Built with"]) for df in at.dataframe if "Built with" in df.value.columns)
     assert 'SVC(gamma="scale", decision_function_shape="ovo")' in calls
     assert "KNeighborsClassifier(3)" in calls and "RandomForestClassifier(n_estimators=100, random_state=0)" in calls
+    assert 'OneVsRestClassifier(LogisticRegression(random_state=0, solver="lbfgs"))' in calls
+    training = " ".join(" ".join(df.value["Training"]) for df in at.dataframe if "Training" in df.value.columns)
+    assert "Adam(lr=0.001" in training and "batch 128, 50 epochs" in training
 
 
 def test_run_shows_results_and_a_revisit_is_instant():
@@ -88,3 +91,22 @@ def test_a_saved_cnn_is_measured_beside_the_baselines(data_dir):
     table = wait_for_results(at, 3)
     assert not at.exception and not at.error
     assert "CNN: tiny cnn" in list(table["Model"])
+
+
+def test_a_saved_course_mlp_is_listed_as_fully_connected_not_as_a_cnn(data_dir):
+    from explorer.data import datasets
+    from explorer.train import recipes, runs, training
+
+    train, test = datasets.split(datasets.load("digits"))
+    config = training.TrainConfig(epochs=1, batch_size=64, lr=1e-3, threads=1, seed=0, device="cpu",
+                                  optimizer="adam", schedule="constant", augment=False)
+    spec = recipes.model_spec("course_mlp", train)
+    runs.run(runs.TrainRequest(spec, config, "digits", train, test,
+                               {"test_size": 0.2, "random_state": 8}, "my mlp"))
+    at = open_page()
+    at.multiselect(key="baselines_models").set_value(["knn"]).run()
+    at.button(key="baselines_run").click().run()
+    table = wait_for_results(at, 2)
+    assert not at.exception and not at.error
+    models = list(table["Model"])
+    assert "Fully connected: my mlp" in models and not any(m.startswith("CNN:") for m in models)
