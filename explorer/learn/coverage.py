@@ -1,0 +1,48 @@
+"""How many pooling (or convolution) windows read each input pixel.
+
+Overlapping pooling (AlexNet's 3x3 with stride 2) is often described as "every pixel in two
+windows"; counting shows the truth: along one axis a pixel is read by 1 or 2 windows (or by
+none, after the last window), so in 2-D by 1, 2 or 4, and the pattern repeats every stride.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from explorer.learn import ops
+
+
+def along(n: int, size: int, stride: int, padding: int = 0) -> np.ndarray:
+    """(n,) int: windows that read each of the n input positions along one axis."""
+    counts = np.zeros(n + 2 * padding, int)
+    for i in range(ops.output_size(n, size, stride, padding)):
+        counts[i * stride: i * stride + size] += 1
+    return counts[padding: padding + n]
+
+
+def windows_per_pixel(h: int, w: int, size: int, stride: int, padding: int = 0) -> np.ndarray:
+    """(h, w) int: windows that read each input pixel (the product of the two axes' counts)."""
+    return np.outer(along(h, size, stride, padding), along(w, size, stride, padding))
+
+
+@dataclass(frozen=True)
+class Coverage:
+    counts: np.ndarray            # (h, w) windows per pixel
+    histogram: dict[int, int]     # windows -> number of pixels
+
+    def sentence(self) -> str:
+        """'36 pixels in 1 window, 24 in 2, 4 in 4, 17 in none.'"""
+        parts = []
+        for k in sorted(self.histogram, key=lambda k: (k == 0, k)):
+            n = self.histogram[k]
+            where = "none" if k == 0 else f"{k} window{'s' if k > 1 else ''}"
+            parts.append(f"{n} pixel{'s' if n != 1 else ''} in {where}")
+        return ", ".join(parts) + "."
+
+
+def coverage(h: int, w: int, size: int, stride: int, padding: int = 0) -> Coverage:
+    c = windows_per_pixel(h, w, size, stride, padding)
+    return Coverage(c, dict(sorted(Counter(c.ravel().tolist()).items())))
