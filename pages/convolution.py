@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from explorer.learn import formula, kernels
-from explorer.ui import conv_result, conv_step, image_source, url_state
+from explorer.ui import conv_result, conv_step, course_sizes, flip_note, image_source, url_state
 
 PADDINGS = ["valid", 0, 1, 2, 3, 4, 5, "same"]
 VIEWS = {"step": "👣 Step by step", "channels": "🎨 RGB: three maps", "filters": "🧱 Several filters"}
@@ -132,3 +132,6 @@ def below_kernel(pic: image_source.Picture, kernel, size: int, seed: int) -> Non
 
 
 below_kernel(pic, kernel, size, int(seed))
+course_sizes.calculator(size)
+with st.expander("Convolution or cross-correlation? (what a CNN layer really computes)"):
+    flip_note.two_d(kernel, preset)

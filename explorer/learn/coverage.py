@@ -15,11 +15,18 @@ import numpy as np
 from explorer.learn import ops
 
 
-def along(n: int, size: int, stride: int, padding: int = 0) -> np.ndarray:
-    """(n,) int: windows that read each of the n input positions along one axis."""
-    counts = np.zeros(n + 2 * padding, int)
-    for i in range(ops.output_size(n, size, stride, padding)):
-        counts[i * stride: i * stride + size] += 1
+def along(n: int, size: int, stride: int, padding: int = 0, after: int | None = None,
+          dilation: int = 1) -> np.ndarray:
+    """(n,) int: windows that read each of the n input positions along one axis.
+
+    padding is the padding before (and after, unless `after` is given); a dilated window
+    reads every dilation-th position of its span."""
+    after = padding if after is None else after
+    room = n + padding + after
+    counts = np.zeros(room, int)
+    span = ops.effective_size(size, dilation)
+    for i in range(ops.output_size(room, size, stride, 0, dilation) if span <= room else 0):
+        counts[i * stride: i * stride + span: dilation] += 1
     return counts[padding: padding + n]
 
 
