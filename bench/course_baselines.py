@@ -39,7 +39,8 @@ def cnn_accuracy(train, test, seed: int) -> tuple[float, float]:
 
 def main() -> None:
     p = argparse.ArgumentParser()
-    p.add_argument("--seeds", default="0,1,2")
+    p.add_argument("--seeds", default="0,1,2", help="seeds of the MLP")
+    p.add_argument("--cnn-seeds", default="0", help="seeds of the CNN (minutes each on a CPU)")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--skip-cnn", action="store_true")
     args = p.parse_args()
@@ -50,30 +51,31 @@ def main() -> None:
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"load average {os.getloadavg()[0]:.1f}; torch threads {args.threads}; "
           f"{len(train)} train / {len(test)} test photos (one photo = {100 / len(test):.2f} points)")
-    rows = []
+    print("| model | measured (per seed) | median | course | median - course (points) | seconds (fit; CNN: per epoch) |")
+    print("| --- | --- | --- | --- | --- | --- |", flush=True)
+
+    def show(title, a, course, s):
+        med = statistics.median(a)
+        print(f"| {title} | {', '.join(f'{x:.4f}' for x in a)} | {med:.4f} | {course:.4f} | "
+              f"{(med - course) * 100:+.1f} | {s:.1f} |", flush=True)
+
     for name in ("svm", "knn", "logreg", "random_forest"):
         r = baselines.run(name, train, test)
-        rows.append((r.title, [r.accuracy], comparison.COURSE_REPORTED[name], r.fit_seconds))
+        show(r.title, [r.accuracy], comparison.COURSE_REPORTED[name], r.fit_seconds)
     accs, secs = [], []
     for seed in seeds:
         t = time.perf_counter()
         r = course_mlp.run(train, test, course_mlp.Schedule(seed=seed))
         accs.append(r.accuracy)
         secs.append(time.perf_counter() - t)
-    rows.append(("Fully connected network (course_mlp)", accs, comparison.COURSE_REPORTED["mlp"], statistics.median(secs)))
+    show("Fully connected network (course_mlp)", accs, comparison.COURSE_REPORTED["mlp"], statistics.median(secs))
     if not args.skip_cnn:
         accs, per_epoch = [], []
-        for seed in seeds:
+        for seed in [int(x) for x in args.cnn_seeds.split(",")]:
             a, s = cnn_accuracy(train, test, seed)
             accs.append(a)
             per_epoch.append(s)
-        rows.append(("CNN (course_cnn), 10 epochs", accs, comparison.COURSE_REPORTED["cnn"], statistics.median(per_epoch)))
-    print("| model | measured (per seed) | median | course | median - course (points) | seconds (fit; CNN: per epoch) |")
-    print("| --- | --- | --- | --- | --- | --- |")
-    for title, a, course, s in rows:
-        med = statistics.median(a)
-        print(f"| {title} | {', '.join(f'{x:.4f}' for x in a)} | {med:.4f} | {course:.4f} | "
-              f"{(med - course) * 100:+.1f} | {s:.1f} |")
+        show("CNN (course_cnn), 10 epochs", accs, comparison.COURSE_REPORTED["cnn"], statistics.median(per_epoch))
 
 
 if __name__ == "__main__":

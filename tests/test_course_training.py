@@ -1,0 +1,56 @@
+"""The course's CNN on the Train page: the course's schedule by default, and its seconds per
+epoch beside the course's quoted 16-17 s."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from explorer.train import pace
+from tests.conftest import ROOT
+
+
+def test_pace_from_cumulative_epoch_ends():
+    p = pace.from_history([{"seconds": 10.0}, {"seconds": 21.0}, {"seconds": 30.0}])
+    assert p.per_epoch == (10.0, 11.0, 9.0) and p.median == 10.0
+    text = p.sentence("CPU")
+    assert "**10.0 s**" in text and "16–17 s" in text and "quoted from the course" in text
+    assert "1.6 times faster than" in text  # 16.5 / 10
+    assert "2.0 times the time of" in pace.Pace((33.0,)).sentence("CPU")
+    assert pace.from_history([]) is None
+
+
+def open_train(monkeypatch, archive) -> AppTest:
+    monkeypatch.setenv("CNN_EXPLORER_SIGN_DIGITS", str(archive))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300).run()
+    at.switch_page("pages/train.py").run()
+    assert not at.exception
+    return at
+
+
+def test_course_cnn_defaults_to_the_courses_schedule(data_dir, monkeypatch, sign_digits_archive):
+    at = open_train(monkeypatch, sign_digits_archive)
+    at.radio(key="train_dataset").set_value("sign-digits").run()
+    at.selectbox(key="train_architecture").set_value("course_cnn").run()
+    assert not at.exception and not at.error
+    assert at.slider(key="train_epochs_course_cnn").value == 10
+    assert at.select_slider(key="train_batch_course_cnn").value == 128
+    assert at.select_slider(key="train_lr_course_cnn").value == 0.001
+    assert at.selectbox(key="train_optimizer_course_cnn").value == "adam"
+    assert not at.toggle(key="train_augment_course_cnn").value
+
+
+@pytest.mark.timeout(900)
+def test_course_cnn_run_shows_its_seconds_per_epoch_beside_the_courses(data_dir, monkeypatch, sign_digits_archive):
+    from explorer.ui import cached
+
+    at = open_train(monkeypatch, sign_digits_archive)
+    at.radio(key="train_dataset").set_value("sign-digits").run()
+    at.selectbox(key="train_architecture").set_value("course_cnn").run()
+    at.slider(key="train_epochs_course_cnn").set_value(1).run()
+    at.button(key="train_start").click().run()
+    assert cached.job_manager().wait_all(850)
+    at.run()
+    assert not at.exception and not at.error
+    info = " ".join(i.value for i in at.info)
+    assert "Seconds per epoch here" in info and "16–17 s" in info
