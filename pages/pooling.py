@@ -202,7 +202,6 @@ def overlap_view() -> None:
 
 
 overlap_view()
-pooling_notes.stride_one_correction(height, width)
 
 
 @st.fragment
@@ -237,3 +236,5 @@ def shift_view() -> None:
 
 
 shift_view()
+pooling_notes.stride_one_correction(height, width)
+pooling_notes.equivariance_view(x, *conv_kernel()[::-1], size, stride)

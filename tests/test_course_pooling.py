@@ -53,3 +53,25 @@ def test_page_counts_windows_quotes_alexnet_and_corrects_the_stride_one_claim(at
     assert "downsampling" in t and "subsampling" in t
     # the default input is 256x256: 5x5 stride 1 -> 252x252, stride 5 -> 51x51
     assert "**252x252** (1.03 times fewer values)" in t and "51x51, 25.2 times fewer" in t
+
+
+def test_convolution_is_shift_equivariant_and_pooling_not_rotation_invariant():
+    from explorer.learn import equivariance, kernels
+
+    x = np.random.default_rng(0).random((24, 24))
+    k = kernels.make("sobel x", 3)
+    for s in (1, 4, 7):
+        assert equivariance.shift_equivariance(x, k, s).equal
+    rows = equivariance.rotation(x, k, [0, 10])
+    assert rows[0].raw == rows[0].pooled == 0
+    assert rows[1].pooled > 0.2  # a 10° turn changes the pooled map a lot: no rotation invariance
+
+
+def test_page_shows_equivariance_and_measures_rotation(at):
+    t = text(at)
+    assert "f(g(x)) = g(f(x))" in t and "differ by at most **0**" in t
+    table = [d.value for d in at.dataframe if "rotation" in d.value.columns][0]
+    assert list(table["rotation"])[:2] == ["2°", "5°"]
+    assert "does not make a network rotation-invariant" in t
+    at.slider(key="pooling_equi_shift").set_value(9).run()
+    assert not at.exception and "shift by 9" in " ".join(str(i.proto) for i in at.get("image"))

@@ -55,3 +55,38 @@ def stride_one_correction(height: int, width: int) -> None:
         f"**{one[0]}x{one[1]}** ({n / (one[0] * one[1]):.2f} times fewer values). Only **stride 5** "
         f"(windows side by side) gives {five[0]}x{five[1]}, {n / (five[0] * five[1]):.1f} times fewer, "
         f"close to 25.")
+
+
+def equivariance_view(x, kernel, kname: str, mode_size: int, mode_stride: int) -> None:
+    """Section 9: shift the input, the convolution's map shifts by the same amount; rotate it,
+    and neither map stays the same (the course's 'rotational invariance', measured)."""
+    import numpy as np
+    import pandas as pd
+
+    from explorer.learn import equivariance, shift
+    from explorer.pictures import colormaps
+
+    st.subheader("9. Equivariance, and the 'rotational invariance' claim")
+    gray = np.asarray(x, np.float64).mean(axis=0)
+    k = st.slider("Shift the picture right by (pixels)", 1, 16, 5, key="pooling_equi_shift")
+    check = equivariance.shift_equivariance(gray, kernel, k)
+    cols = st.columns(2)
+    cols[0].image(colormaps.auto(check.conv_then_shift), width="stretch", output_format="PNG",
+                  caption=f"conv, then shift by {k}: the map moved")
+    cols[1].image(colormaps.auto(check.shift_then_conv), width="stretch", output_format="PNG",
+                  caption=f"shift by {k}, then conv")
+    st.markdown(f"**f(g(x)) = g(f(x))**: with f = convolution with {kname} and g = a shift by {k} pixels, "
+                f"the two maps differ by at most **{check.difference:.2g}** (away from the border "
+                "the shift brings in): convolution is *equivariant* to shifts — the map moves exactly "
+                "as the picture does. Pooling then makes small shifts matter less (section 7).")
+    angles = [2, 5, 10, 20, 45, 90]
+    rows = equivariance.rotation(gray, kernel, angles, mode_size, mode_stride)
+    one_px = shift.measure(gray[None], 1, mode_size, mode_stride, "max")[0]
+    st.dataframe(pd.DataFrame([{"rotation": f"{r.degrees:g}°", "feature map changes by": f"{r.raw:.0%}",
+                                f"max pooled ({mode_size}x{mode_size}/{mode_stride}) changes by": f"{r.pooled:.0%}"}
+                               for r in rows]), hide_index=True, width="stretch", key="pooling_rotation_table")
+    st.caption(f"The course says pooling gives 'rotational/positional invariance'. Measured here: a "
+               f"rotation of {rows[1].degrees:g}° changes the pooled map by {rows[1].pooled:.0%}, while a "
+               f"1-pixel shift changes it by {one_px.pooled:.0%}. Pooling forgives small *shifts* within a "
+               "window; it does not make a network rotation-invariant. Networks learn rotations from "
+               "rotated examples (augmentation) instead.")
