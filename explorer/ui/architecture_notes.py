@@ -44,8 +44,8 @@ def alexnet_notes(name: str) -> None:
     st.subheader("AlexNet's choices (quoted from the course)")
     st.markdown(
         "- **ReLU instead of tanh**: the course reports that it reached a 25% training error on "
-        "CIFAR-10 six times faster (*quoted from the course*; try it live on the Convolution page's "
-        "activation comparison).\n"
+        "CIFAR-10 six times faster (*quoted from the course*; try a small version live on the page "
+        "Neurons, layers, ReLU, dropout).\n"
         "- **Overlapping pooling** (3x3, stride 2 instead of 2x2, stride 2): top-1 error 0.4% and "
         "top-5 error 0.3% lower (*quoted from the course*; the Pooling page counts the windows per pixel).\n"
         "- **Dropout 0.5** in the first two dense layers, and **data augmentation** (mirror images, "

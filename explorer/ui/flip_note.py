@@ -26,10 +26,10 @@ def one_d() -> None:
                  "PyTorch's conv1d (what a CNN layer computes)"],
         "result": [_nums(e.convolution), _nums(e.correlation), _nums(e.torch_layer)],
     }), hide_index=True, width="stretch", key="convolution_1d_flip_table")
+    sign = (" the flipped kernel gives the same numbers with the opposite sign here, because g "
+            "reversed is −g." if np.allclose(e.convolution, -e.correlation) else "")
     st.caption("PyTorch's layer gives "
-               + ("the cross-correlation" if e.layer_is_correlation else "something else")
-               + "; the flipped kernel gives the same numbers with the opposite sign here, "
-               "because g reversed is −g.")
+               + ("the cross-correlation" if e.layer_is_correlation else "something else") + "." + sign)
 
 
 def two_d(kernel: np.ndarray, name: str) -> None:
