@@ -110,3 +110,21 @@ def test_a_saved_course_mlp_is_listed_as_fully_connected_not_as_a_cnn(data_dir):
     assert not at.exception and not at.error
     models = list(table["Model"])
     assert "Fully connected: my mlp" in models and not any(m.startswith("CNN:") for m in models)
+
+
+def test_on_sign_digits_the_courses_figure_and_the_measured_gap_are_shown(data_dir, monkeypatch,
+                                                                          sign_digits_archive):
+    monkeypatch.setenv("CNN_EXPLORER_SIGN_DIGITS", str(sign_digits_archive))
+    at = AppTest.from_file(APP, default_timeout=300).run()
+    at.switch_page("pages/baselines.py").run()
+    at.radio(key="baselines_source").set_value("sign-digits").run()
+    at.multiselect(key="baselines_models").set_value(["knn"]).run()
+    at.button(key="baselines_run").click().run()
+    table = wait_for_results(at, 1, timeout=280)
+    assert not at.exception and not at.error
+    row = table.iloc[0]
+    assert row["Course reported"] == 0.6828
+    assert row["Difference (points)"] == round((row["Accuracy"] - 0.6828) * 100, 1)
+    text = " ".join(m.value for m in at.markdown)
+    assert f"the largest difference is {(row['Accuracy'] - 0.6828) * 100:+.1f} points (kNN (k=3))" in text
+    assert "one test photo is 0.24 points" in text
