@@ -57,6 +57,7 @@ def run(train, test, seed: int, keras: bool) -> float:
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--seeds", default="0,1,2")
+    p.add_argument("--only", choices=("pytorch", "keras"), help="run one initialisation only")
     args = p.parse_args()
     device.set_threads(1)
     ds = datasets.load("sign-digits", download_missing=False)
@@ -65,6 +66,8 @@ def main() -> None:
     print("| initialisation | accuracy per seed | median | median - course (points) | seconds per run |")
     print("| --- | --- | --- | --- | --- |", flush=True)
     for keras in (False, True):
+        if args.only and args.only != ("keras" if keras else "pytorch"):
+            continue
         accs, secs = [], []
         for seed in (int(s) for s in args.seeds.split(",")):
             t = time.perf_counter()

@@ -54,3 +54,25 @@ def test_course_cnn_run_shows_its_seconds_per_epoch_beside_the_courses(data_dir,
     assert not at.exception and not at.error
     info = " ".join(i.value for i in at.info)
     assert "Seconds per epoch here" in info and "16–17 s" in info
+
+
+def test_cli_prints_course_cnn_seconds_per_epoch_beside_the_course(tmp_path):
+    """The CLI trains course_cnn with the course's schedule and prints its pace beside 16-17 s
+    (a tiny zip of hand-sign-like photos keeps it to seconds)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from tests.archive_factory import class_zip, png_bytes
+
+    archive = class_zip({f"{d}/img_{k}.png": png_bytes(20 * d + k, size=(64, 64)) for d in range(10) for k in range(6)},
+                        tmp_path / "signs.zip")
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    proc = subprocess.run([sys.executable, "-m", "explorer.train", "--dataset", str(archive), "--model", "course_cnn",
+                           "--epochs", "2", "--threads", "1", "--out", str(tmp_path / "models")],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=280)
+    assert proc.returncode == 0, proc.stderr
+    assert "training 4,970,122 parameters" in proc.stdout
+    assert "Seconds per epoch here" in proc.stdout and "16–17 s" in proc.stdout
+    assert json.loads(proc.stdout.strip().splitlines()[-1])["architecture"] == "course_cnn"
