@@ -33,12 +33,13 @@ def bare_sklearn(name: str, train, test) -> tuple[float, float, float]:
     """(fit s, predict s, accuracy) of the plain scikit-learn call, as the course writes it."""
     from sklearn.ensemble import RandomForestClassifier
     from sklearn.linear_model import LogisticRegression
+    from sklearn.multiclass import OneVsRestClassifier
     from sklearn.neighbors import KNeighborsClassifier
     from sklearn.svm import SVC
 
     model = {"svm": lambda: SVC(gamma="scale", decision_function_shape="ovo"),
              "knn": lambda: KNeighborsClassifier(3),
-             "logreg": lambda: LogisticRegression(solver="lbfgs"),
+             "logreg": lambda: OneVsRestClassifier(LogisticRegression(random_state=0, solver="lbfgs")),
              "random_forest": lambda: RandomForestClassifier(n_estimators=100, random_state=0)}[name]()
     x_train, x_test = train.images.reshape(len(train), -1), test.images.reshape(len(test), -1)
     t = time.perf_counter()

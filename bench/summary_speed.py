@@ -30,7 +30,7 @@ def main() -> None:
     torch.set_num_threads(int(sys.argv[1]) if len(sys.argv) > 1 else 1)
     print(f"{torch.get_num_threads()} thread(s); forward = one real image through the model")
     print(f"{'architecture':<12} {'summary ms':>10} {'forward ms':>10} {'ratio':>7}")
-    for name in ("lenet5", "course_cnn", "alexnet", "vgg16", "googlenet", "resnet18"):
+    for name in ("lenet5", "course_cnn", "alexnet", "alexnet_torchvision", "vgg16", "googlenet", "resnet18"):
         shape = models.info(name).input_size
         model = models.build(name).eval()
         x = torch.rand(1, *shape)

@@ -54,16 +54,17 @@ def max_threads() -> int:
     return max(1, (os.cpu_count() or 1) * THREADS_PER_CORE)
 
 # ---- what one model may cost (an upload, a layer-builder network, one page request) ----------
-# The zoo's trainable networks need at most 35 M multiply-accumulates (MACs) and 2 MB of
-# feature maps per 64x64 picture (the course's CNN); an uploaded or built model may need a few
-# times that, not the thousands of times that stall a shared server.
-MODEL_MACS = 100_000_000
+# The zoo's largest trainable network, the course's hand-sign CNN, needs about 151 M
+# multiply-accumulates (MACs) and 2 MB of feature maps per 64x64 picture (cost.course_cnn_macs
+# computes it); an uploaded or built model may need twice that, not the thousands of times that
+# stall a shared server.
+MODEL_MACS = 300_000_000
 MODEL_ACTIVATION_BYTES = 16 * 2**20  # every layer's output for one picture, float32
 MODEL_INPUT_SIDE = 256  # pixels; pictures are shrunk to the model's input, so more buys nothing
 # One page request (an attribution, occlusion, a pass over a dataset): forward passes x MACs,
 # about a minute or two of one busy CPU core (measured: 1-3 G MACs/s per core with the class
 # working), and the feature maps it may hold at once (batches are sized to fit).
-REQUEST_MACS = 100_000_000_000
+REQUEST_MACS = 400_000_000_000  # the course's CNN over the 2,062 Sign Language Digits: 311 G
 REQUEST_BYTES = 512 * 2**20
 
 # ---- what one page draws ----------------------------------------------------------------------

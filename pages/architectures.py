@@ -6,12 +6,14 @@ import streamlit as st
 
 from explorer import models
 from explorer.learn import calculator_charts, calculators
-from explorer.ui import streamlit_fixes, url_state, zoo
+from explorer.models import at_size
+from explorer.ui import architecture_notes, streamlit_fixes, url_state, zoo
 
 streamlit_fixes.install()  # before anything else: see explorer/ui/streamlit_fixes.py
 
-ORDER = ["lenet5", "course_mlp", "course_cnn", "tinyvgg", "alexnet", "vgg11", "vgg16", "vgg19",
-         "inception3a", "googlenet", "resnet18", "resnet34"]
+ORDER = ["lenet5", "course_mlp", "course_cnn", "compact_cnn", "tinyvgg", "alexnet",
+         "alexnet_torchvision", "vgg11", "vgg16", "vgg19",
+         "inception3a", "googlenet", "resnet18", "resnet34", "resnet152"]
 CHOICES = [n for n in ORDER if n in models.names()] + [n for n in models.names() if n not in ORDER]
 
 
@@ -69,6 +71,7 @@ def model_view(n_classes: int | None) -> None:
             st.info(f"The smallest square input {info.title} accepts is **{smallest}x{smallest}**.")
         return
 
+    st.markdown(at_size.sentence(s))
     m = st.columns(4)
     m[0].metric("Parameters", big(s.total_params), help=f"{s.total_params:,} numbers learned in training")
     m[1].metric("MACs per image", big(s.total_macs),
@@ -96,6 +99,7 @@ def model_view(n_classes: int | None) -> None:
 
 
 model_view(int(classes) if is_classifier else None)
+architecture_notes.show(name, int(side))
 
 st.header("Calculators")
 dense_tab, bottleneck_tab, field_tab = st.tabs(

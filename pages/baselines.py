@@ -33,12 +33,12 @@ cnns = cw.saved_cnns(ds, test, split)
 
 names = st.multiselect("Models to train", baselines.NAMES, default=list(baselines.NAMES),
                        format_func=baselines.TITLES.get, key="baselines_models", bind=url_state.BIND)
-with st.expander("Options used (exactly the course's)"):
+with st.expander("Options used (the course's)"):
     st.dataframe(cw.options_table(), hide_index=True, width="stretch")
     st.caption(f"Pixels in [0, 1], each image flattened: {train.images[0].size:,} numbers per image. "
                f"{len(train):,} training and {len(test):,} test images.")
 if cnns:
-    st.caption(f"Saved CNNs on this dataset and split: {', '.join(s.name for s in cnns)}.")
+    st.caption(f"Saved models on this dataset and split: {', '.join(s.name for s in cnns)}.")
 else:
     st.caption("No CNN trained on this dataset and split is saved yet: train one and save it, "
                "and it is measured here too.")

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from explorer.learn import formula, kernels
-from explorer.ui import conv_result, conv_step, image_source, streamlit_fixes, url_state
+from explorer.ui import conv_result, conv_step, course_sizes, flip_note, image_source, streamlit_fixes, url_state
 
 streamlit_fixes.install()  # before anything else: see explorer/ui/streamlit_fixes.py
 
@@ -134,3 +134,6 @@ def below_kernel(pic: image_source.Picture, kernel, size: int, seed: int) -> Non
 
 
 below_kernel(pic, kernel, size, int(seed))
+course_sizes.calculator(size)
+with st.expander("Convolution or cross-correlation? (what a CNN layer really computes)"):
+    flip_note.two_d(kernel, preset)

@@ -6,15 +6,16 @@ import numpy as np
 import streamlit as st
 
 from explorer.learn import signal_charts, signals
-from explorer.ui import streamlit_fixes, url_state
+from explorer.ui import flip_note, streamlit_fixes, url_state
 
 streamlit_fixes.install()  # before anything else: see explorer/ui/streamlit_fixes.py
 
 st.title("〰️ 1-D convolution")
 st.write(
     "Convolution mixes two functions: flip **g**, slide it to a position **c**, multiply it "
-    "with **f** point by point and add everything up. The shaded area is that sum. A CNN does "
-    "exactly this with a short kernel, in 2-D, over and over."
+    "with **f** point by point and add everything up. The shaded area is that sum. A CNN "
+    "layer slides a short kernel the same way, in 2-D, over and over, but **without the flip** "
+    "(see the example below)."
 )
 st.latex(r"(f * g)(c) = \sum_{t} f(t)\, g(c - t)\;\Delta t")
 
@@ -124,3 +125,6 @@ if preset == "echo":
     echo_view()
 else:
     sliding_view(pair_for(preset))
+
+st.subheader("Convolution in a CNN: no flip")
+flip_note.one_d()

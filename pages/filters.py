@@ -9,6 +9,7 @@ from explorer.inspect import inspection, pixel_model
 from explorer.models.summary import describe, summary
 from explorer.pictures import colormaps, map_grid, render
 from explorer.ui import (
+    filter_notes,
     input_picker,
     model_cache,
     model_picker,
@@ -79,6 +80,11 @@ scale = max(1, 48 // max(kh, kw))
 st.image(render.tile(tiles, 16, scale, pad=2), width="content", output_format="PNG",
          caption=f"{out_c} filters of {kh}x{kw}" + (f", slice {channel} of {in_c}" if in_c > 1 else "")
          + f". Blue = negative weight, white = 0, red = positive (scale ±{lim or colormaps.limit(weights):.3g}).")
+
+if name == names[0]:
+    snaps = snapshots(picked.id)
+    filter_notes.edge_detectors(inspection.filters(picked.model, name),
+                                snaps[0] if snaps is not None and len(snaps) > 1 else None)
 
 # ---- 2. feature maps ------------------------------------------------------------------------
 st.header("2. Feature maps")

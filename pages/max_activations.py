@@ -17,6 +17,10 @@ st.write(
     "model and keep, for each channel, the pictures where it fires the hardest. The orange box "
     "is the **receptive field** of the strongest position: the only pixels that position can see."
 )
+st.info("A caveat the course gives (after Szegedy et al., *Intriguing properties of neural networks*): "
+        "one channel alone is not necessarily meaningful. The channels are like axes of a space; "
+        "pictures that excite a random mix of channels can look just as coherent, so read these "
+        "pictures as hints, not as what the channel 'means'.")
 
 picked = model_picker.model_picker("max_activations")
 if picked is None:

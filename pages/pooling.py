@@ -4,18 +4,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from explorer.learn import (
-    convolution,
-    formula,
-    geometry,
-    grid_charts,
-    kernels,
-    pooling,
-    shift,
-    step_walk,
-)
+from explorer.learn import convolution, formula, geometry, grid_charts, kernels, pooling, shift, step_walk
 from explorer.pictures import colormaps, png, render
-from explorer.ui import image_source, learn_cache, streamlit_fixes, url_state
+from explorer.ui import image_source, learn_cache, pooling_notes, streamlit_fixes, url_state
 
 streamlit_fixes.install()  # before anything else: see explorer/ui/streamlit_fixes.py
 
@@ -61,6 +52,7 @@ st.write(
     "window: the **maximum**, the **average** or the **sum**. Nothing is learned; it keeps the "
     "strongest responses and makes the network care less about exactly where they are."
 )
+pooling_notes.synonyms()
 
 left, right = st.columns([1, 1], gap="large")
 with left:
@@ -204,8 +196,7 @@ def overlap_view() -> None:
         change = shift.measure(x, 1, k, s, mode)[0].pooled
         show(col, shown(picture(p), max(p.shape[1:])),
              f"{name}: {p.shape[1]}x{p.shape[2]}; a 1-pixel shift changes it by {change:.0%}")
-    st.caption("Both halve the size. Overlapping windows (AlexNet) see every pixel in two windows, "
-               "which its authors found makes the network slightly harder to overfit.")
+    pooling_notes.windows_per_pixel(x.shape[1], x.shape[2])
 
 
 overlap_view()
@@ -243,3 +234,5 @@ def shift_view() -> None:
 
 
 shift_view()
+pooling_notes.stride_one_correction(height, width)
+pooling_notes.equivariance_view(x, *conv_kernel()[::-1], size, stride)

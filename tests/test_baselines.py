@@ -28,7 +28,12 @@ def test_estimators_use_exactly_the_courses_options():
     svm, knn, logreg, forest = (baselines.estimator(n) for n in ("svm", "knn", "logreg", "random_forest"))
     assert (svm.gamma, svm.decision_function_shape, svm.kernel) == ("scale", "ovo", "rbf")
     assert knn.n_neighbors == 3
-    assert logreg.solver == "lbfgs"
+    # The course's LogisticRegression(random_state=0, solver='lbfgs', multi_class='ovr'):
+    # scikit-learn 1.7 removed multi_class, so one-vs-rest is spelled as a wrapper.
+    from sklearn.multiclass import OneVsRestClassifier
+
+    assert isinstance(logreg, OneVsRestClassifier)
+    assert (logreg.estimator.solver, logreg.estimator.random_state) == ("lbfgs", 0)
     assert (forest.n_estimators, forest.random_state) == (100, 0)
 
 
@@ -46,8 +51,33 @@ def test_classical_baseline_is_accurate_on_digits(digits_split, name):
 
 def test_logistic_regression_counts_its_weights(digits_split):
     r = baselines.run("logreg", *digits_split)
-    assert r.params == 64 * 10 + 10
-    assert r.options["solver"] == "lbfgs"
+    assert r.params == 64 * 10 + 10  # ten binary classifiers, 64 weights and a bias each
+    assert r.options["solver"] == "lbfgs" and r.options["random_state"] == 0
+    assert r.options["multi_class"] == "one-vs-rest" and "10 one-vs-rest" in r.keeps
+
+
+def test_one_vs_rest_is_not_the_multinomial_model(digits_split):
+    """The course's one-vs-rest fits ten separate yes/no models: its scores differ from the
+    plain (multinomial) LogisticRegression's, so the app really runs the course's model."""
+    from sklearn.linear_model import LogisticRegression
+
+    train, test = digits_split
+    x, y = baselines.flatten(train)
+    ovr = baselines.estimator("logreg").fit(x, y)
+    multinomial = LogisticRegression(random_state=0, solver="lbfgs").fit(x, y)
+    xt, _ = baselines.flatten(test)
+    assert not np.allclose(ovr.predict_proba(xt), multinomial.predict_proba(xt), atol=1e-3)
+
+
+def test_svm_gets_no_iteration_note(digits_split):
+    """SVC's max_iter is -1 (no limit): the row must not claim it stopped at '-1 iterations'."""
+    r = baselines.run("svm", *digits_split)
+    assert not any("iterations" in n for n in r.notes)
+
+
+def test_mlp_uses_the_courses_schedule():
+    s = course_mlp.Schedule()
+    assert (s.lr, s.batch_size, s.epochs) == (0.001, 128, 50)
 
 
 def test_random_forest_is_reproducible(digits_split):

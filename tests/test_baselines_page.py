@@ -6,7 +6,7 @@ import time
 
 from streamlit.testing.v1 import AppTest
 
-from tests.page_helpers import open_page
+from tests.page_helpers import APP, open_page
 
 
 def open_comparison() -> AppTest:
@@ -45,6 +45,9 @@ def test_options_are_shown_as_the_course_writes_them():
     calls = " ".join(" ".join(df.value["Built with"]) for df in at.dataframe if "Built with" in df.value.columns)
     assert 'SVC(gamma="scale", decision_function_shape="ovo")' in calls
     assert "KNeighborsClassifier(3)" in calls and "RandomForestClassifier(n_estimators=100, random_state=0)" in calls
+    assert 'OneVsRestClassifier(LogisticRegression(random_state=0, solver="lbfgs"))' in calls
+    training = " ".join(" ".join(df.value["Training"]) for df in at.dataframe if "Training" in df.value.columns)
+    assert "Adam(lr=0.001" in training and "batch 128, 50 epochs" in training
 
 
 def test_run_shows_results_and_a_revisit_is_instant():
@@ -86,3 +89,40 @@ def test_a_saved_cnn_is_measured_beside_the_baselines(data_dir):
     table = wait_for_results(at, 3)
     assert not at.exception and not at.error
     assert "CNN: tiny cnn" in list(table["Model"])
+
+
+def test_a_saved_course_mlp_is_listed_as_fully_connected_not_as_a_cnn(data_dir):
+    from explorer.data import datasets
+    from explorer.train import recipes, runs, training
+
+    train, test = datasets.split(datasets.load("digits"))
+    config = training.TrainConfig(epochs=1, batch_size=64, lr=1e-3, threads=1, seed=0, device="cpu",
+                                  optimizer="adam", schedule="constant", augment=False)
+    spec = recipes.model_spec("course_mlp", train)
+    runs.run(runs.TrainRequest(spec, config, "digits", train, test,
+                               {"test_size": 0.2, "random_state": 8}, "my mlp"))
+    at = open_page()
+    at.multiselect(key="baselines_models").set_value(["knn"]).run()
+    at.button(key="baselines_run").click().run()
+    table = wait_for_results(at, 2)
+    assert not at.exception and not at.error
+    models = list(table["Model"])
+    assert "Fully connected: my mlp" in models and not any(m.startswith("CNN:") for m in models)
+
+
+def test_on_sign_digits_the_courses_figure_and_the_measured_gap_are_shown(data_dir, monkeypatch,
+                                                                          sign_digits_archive):
+    monkeypatch.setenv("CNN_EXPLORER_SIGN_DIGITS", str(sign_digits_archive))
+    at = AppTest.from_file(APP, default_timeout=300).run()
+    at.switch_page("pages/baselines.py").run()
+    at.radio(key="baselines_source").set_value("sign-digits").run()
+    at.multiselect(key="baselines_models").set_value(["knn"]).run()
+    at.button(key="baselines_run").click().run()
+    table = wait_for_results(at, 1, timeout=280)
+    assert not at.exception and not at.error
+    row = table.iloc[0]
+    assert row["Course reported"] == 0.6828
+    assert row["Difference (points)"] == round((row["Accuracy"] - 0.6828) * 100, 1)
+    text = " ".join(m.value for m in at.markdown)
+    assert f"the largest difference is {(row['Accuracy'] - 0.6828) * 100:+.1f} points (kNN (k=3))" in text
+    assert "one test photo is 0.24 points" in text

@@ -7,7 +7,7 @@ import threading
 import numpy as np
 import pytest
 
-from explorer.compare import comparison, course_mlp
+from explorer.compare import baselines, comparison, course_mlp
 from explorer.compare.results import Result
 from explorer.data import datasets
 from explorer.data.types import Split
@@ -98,7 +98,7 @@ def test_table_puts_the_course_figures_beside_measured_ones():
     rows = comparison.table([row("svm", 0.8), row("knn", 0.6)], with_course=True)
     assert rows[0]["Course reported"] == 0.7457 and rows[1]["Course reported"] == 0.6828
     assert "Course reported" not in comparison.table([row("svm")], with_course=False)[0]
-    assert {r["Model"] for r in comparison.course_table()} >= {"SVM", "CNN"}
+    assert {r["Model"] for r in comparison.course_table()} >= {"SVM", "The course's CNN (course_cnn)"}
 
 
 def test_order_is_the_courses_then_cnns_by_accuracy():
@@ -106,4 +106,38 @@ def test_order_is_the_courses_then_cnns_by_accuracy():
     rows["cnn:a"] = Result("cnn:a", "A", "CNN", 0.7, None, 0.1, 10, "", "")
     rows["cnn:b"] = Result("cnn:b", "B", "CNN", 0.9, None, 0.1, 10, "", "")
     assert [r.name for r in comparison.order(rows)] == ["svm", "mlp", "cnn:b", "cnn:a"]
-    assert np.isclose(comparison.course_value(rows["cnn:a"]), 0.9225)
+    # A saved model the course never trained gets no course figure.
+    assert comparison.course_value(rows["cnn:a"]) is None
+
+
+def saved(name: str, architecture: str, accuracy: float) -> Result:
+    return Result(name, name, baselines.family_of(architecture), accuracy, None, 0.1, 10, "", "",
+                            {"architecture": architecture})
+
+
+def test_only_the_same_model_gets_the_courses_figure():
+    assert np.isclose(comparison.course_value(saved("cnn:c", "course_cnn", 0.9)), 0.9225)
+    assert np.isclose(comparison.course_value(saved("cnn:m", "course_mlp", 0.7)), 0.7748)
+    assert comparison.course_value(saved("cnn:f", "fastnet", 0.97)) is None
+    assert comparison.course_value(saved("cnn:k", "compact_cnn", 0.9)) is None
+
+
+def test_a_saved_course_mlp_is_not_a_cnn():
+    assert baselines.family_of("course_mlp") == "fully connected"
+    assert baselines.family_of("course_cnn") == "CNN"
+
+
+def test_agreement_measures_the_difference_and_the_ranking():
+    rows = [row("svm", 0.80), row("knn", 0.70), saved("cnn:c", "course_cnn", 0.95)]
+    rows = [Result(**{**r.__dict__, "n_test": 413}) for r in rows]
+    a = comparison.agreement(rows)
+    assert a.ranking_holds  # 0.95 > 0.80 > 0.70, as the course's 0.9225 > 0.7457 > 0.6828
+    title, diff = a.largest
+    assert np.isclose(diff, (0.80 - 0.7457) * 100) and "+5.4 points" in a.sentence()
+    assert np.isclose(a.photo_points, 100 / 413)
+    swapped = [row("svm", 0.60), row("knn", 0.70)]
+    assert not comparison.agreement(swapped).ranking_holds
+    assert "not** the course's" in comparison.agreement(swapped).sentence()
+    assert comparison.agreement([saved("cnn:f", "fastnet", 0.97)]) is None
+    table = comparison.table(rows, with_course=True)
+    assert table[0]["Difference (points)"] == round((0.80 - 0.7457) * 100, 1)

@@ -13,7 +13,7 @@ from explorer.models.lenet import C3_TABLE, PartialConv2d
 # torchvision's definitions (AlexNet, VGG, ResNet) at 1000 classes; the course's MLP; the
 # paper's GoogLeNet table with biases and no auxiliary heads; LeNet-5 with a linear output.
 PUBLISHED = {
-    "alexnet": 61_100_840, "vgg11": 132_863_336, "vgg16": 138_357_544, "vgg19": 143_667_240,
+    "alexnet_torchvision": 61_100_840, "vgg11": 132_863_336, "vgg16": 138_357_544, "vgg19": 143_667_240,
     "resnet18": 11_689_512, "resnet34": 21_797_672, "course_mlp": 2_365_450,
 }
 
@@ -76,7 +76,7 @@ def test_dense_head_grows_with_the_input_but_resnet_does_not():
     assert models.summary(meta_build("resnet18"), (3, 64, 64)).output_shape == (1000,)
 
 
-@pytest.mark.parametrize("name", ["course_cnn", "lenet5", "tinyvgg", "course_mlp"])
+@pytest.mark.parametrize("name", ["course_cnn", "compact_cnn", "lenet5", "tinyvgg", "course_mlp"])
 def test_trainable_models_take_sign_digits(name):
     assert name in models.names(trainable_only=True)
     m = models.build(name, in_channels=1, num_classes=10, input_size=(64, 64))
@@ -86,10 +86,10 @@ def test_trainable_models_take_sign_digits(name):
     assert all(p.grad is not None for p in m.parameters())
 
 
-def test_course_cnn_has_four_convolutions_and_dropout():
+def test_course_cnn_has_four_convolutions_and_three_dropouts():
     m = models.build("course_cnn")
     assert sum(isinstance(x, nn.Conv2d) for x in m.modules()) == 4
-    assert any(isinstance(x, nn.Dropout) for x in m.modules())
+    assert [x.p for x in m.modules() if isinstance(x, nn.Dropout)] == [0.25, 0.25, 0.5]
 
 
 def test_tinyvgg_shapes_match_cnn_explainer():
@@ -146,7 +146,8 @@ def test_summary_rows_account_for_every_parameter(name):
     assert sum(r.params for r in s) == s.total_params == n_params(meta_build(name))
 
 
-@pytest.mark.parametrize("name,side", [("lenet5", 32), ("vgg16", 32), ("tinyvgg", 16), ("course_cnn", 16)])
+@pytest.mark.parametrize("name,side", [("lenet5", 32), ("vgg16", 32), ("tinyvgg", 16), ("course_cnn", 24),
+                                       ("compact_cnn", 16)])
 def test_smallest_side(name, side):
     from explorer.models import sizes
 

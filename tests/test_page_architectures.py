@@ -37,7 +37,7 @@ def test_switching_architecture_resets_the_input_and_changes_the_table(at):
 
 
 def test_input_size_changes_shapes_and_dense_parameters(at):
-    at.selectbox(key="architectures_name").set_value("alexnet").run()
+    at.selectbox(key="architectures_name").set_value("alexnet_torchvision").run()
     before = at.dataframe[0].value
     at.number_input(key="architectures_side").set_value(256).run()
     after = at.dataframe[0].value

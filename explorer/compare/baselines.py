@@ -28,7 +28,7 @@ TITLES = {
 CALLS = {
     "svm": 'SVC(gamma="scale", decision_function_shape="ovo")',
     "knn": "KNeighborsClassifier(3)",
-    "logreg": 'LogisticRegression(solver="lbfgs")',
+    "logreg": 'OneVsRestClassifier(LogisticRegression(random_state=0, solver="lbfgs"))',
     "random_forest": "RandomForestClassifier(n_estimators=100, random_state=0)",
 }
 
@@ -42,13 +42,16 @@ def estimator(name: str):
     """A fresh scikit-learn classifier with exactly the course's options."""
     from sklearn.ensemble import RandomForestClassifier
     from sklearn.linear_model import LogisticRegression
+    from sklearn.multiclass import OneVsRestClassifier
     from sklearn.neighbors import KNeighborsClassifier
     from sklearn.svm import SVC
 
     makers = {
         "svm": lambda: SVC(gamma="scale", decision_function_shape="ovo"),
         "knn": lambda: KNeighborsClassifier(3),
-        "logreg": lambda: LogisticRegression(solver="lbfgs"),
+        # The course's multi_class="ovr" (removed in scikit-learn 1.7): one binary classifier
+        # per class, each with random_state=0, the highest score wins.
+        "logreg": lambda: OneVsRestClassifier(LogisticRegression(random_state=0, solver="lbfgs")),
         "random_forest": lambda: RandomForestClassifier(n_estimators=100, random_state=0),
     }
     if name not in makers:
@@ -87,9 +90,10 @@ def run(name: str, train: Dataset, test: Dataset, *,
 
 
 def _params(name: str, model) -> int | None:
-    """Learned weights: only logistic regression has a fixed set of them."""
+    """Learned weights: only logistic regression has a fixed set of them (one weight per
+    pixel and a bias in each of the one-vs-rest classifiers)."""
     if name == "logreg":
-        return int(model.coef_.size + model.intercept_.size)
+        return int(sum(e.coef_.size + e.intercept_.size for e in model.estimators_))
     return None
 
 
@@ -99,7 +103,8 @@ def _keeps(name: str, model) -> str:
     if name == "knn":
         return f"all {model.n_samples_fit_:,} training images"
     if name == "logreg":
-        return f"one weight per pixel and class ({model.coef_.shape[0]} x {model.coef_.shape[1]:,})"
+        n, pixels = len(model.estimators_), model.estimators_[0].coef_.shape[1]
+        return f"{n} one-vs-rest classifiers, one weight per pixel each ({n} x {pixels:,}) + {n} biases"
     nodes = sum(t.tree_.node_count for t in model.estimators_)
     return f"{len(model.estimators_)} trees, {nodes:,} nodes"
 
@@ -109,16 +114,26 @@ def _options(model) -> dict:
     keys = ("C", "kernel", "gamma", "decision_function_shape", "n_neighbors", "weights",
             "solver", "max_iter", "n_estimators", "max_depth", "random_state")
     params = model.get_params()
+    if "estimator" in params:  # one-vs-rest: the options of the classifier inside
+        params = {**params["estimator"].get_params(), "multi_class": "one-vs-rest"}
+        keys += ("multi_class",)
     return {k: params[k] for k in keys if k in params}
 
 
 def _notes(model) -> tuple[str, ...]:
-    """Read off the fitted model (catching the warning instead is not thread-safe)."""
-    n_iter = getattr(model, "n_iter_", None)
-    if n_iter is not None and getattr(model, "max_iter", None) and int(np.max(n_iter)) >= model.max_iter:
+    """Read off the fitted model (catching the warning instead is not thread-safe).
+
+    Only an iterative solver with a real limit can stop early: the SVM's max_iter is -1 (no
+    limit), so it never gets this note."""
+    solvers = getattr(model, "estimators_", None)
+    solvers = [e for e in solvers if hasattr(e, "solver")] if isinstance(solvers, list) else [model]
+    stopped = [e for e in solvers if getattr(e, "solver", None) and getattr(e, "max_iter", 0) > 0
+               and getattr(e, "n_iter_", None) is not None and int(np.max(e.n_iter_)) >= e.max_iter]
+    if stopped:
         # The course hits the same limit with the same default; say so rather than hide it.
-        return (f"lbfgs stopped at scikit-learn's default limit of {model.max_iter} iterations "
-                "before fully converging (the course uses the same default).",)
+        return (f"lbfgs stopped at scikit-learn's default limit of {stopped[0].max_iter} iterations "
+                f"before fully converging in {len(stopped)} of {len(solvers)} classifier(s) (the course "
+                "uses the same default).",)
     return ()
 
 
@@ -162,14 +177,21 @@ def cnn_row(saved, test: Dataset, root=None) -> Result:
     epochs = "?" if card.epochs is None else card.epochs
     notes = (f"{epochs} epochs; accuracy recorded when saved: {card.test_accuracy:.4f}.",) \
         if card.test_accuracy is not None else ()
+    family = family_of(card.architecture)
+    label = "CNN" if family == "CNN" else "Fully connected"
     return Result(
-        f"cnn:{saved.id}", f"CNN: {card.name}", "CNN",
+        f"cnn:{saved.id}", f"{label}: {card.name}", family,
         float((predicted.numpy() == test.labels).mean()),
         card.train_seconds, predict_seconds, params,
         f"{params:,} weights", f'models.build("{card.architecture}")',
         {"architecture": card.architecture, "saved": card.created},
         None, len(test), notes,
     )
+
+
+def family_of(architecture: str) -> str:
+    """A saved model is a CNN unless it has no convolution (the course's MLP)."""
+    return "fully connected" if architecture == "course_mlp" else "CNN"
 
 
 def cnn_rows(dataset_name: str, test: Dataset, split: Split = COURSE_SPLIT, root=None) -> list[Result]:

@@ -173,7 +173,7 @@ def _walk(layers, input_size, num_classes) -> tuple[list[LayerShape], list[Calla
                          "pool more before the dense layers.")
     if macs > limits.MODEL_MACS:
         raise LayerError(f"This network needs {macs / 1e6:,.0f} million multiply-adds per picture; the server "
-                         f"allows up to {limits.MODEL_MACS / 1e6:,.0f} million (the course's CNN needs 35), or "
+                         f"allows up to {limits.MODEL_MACS / 1e6:,.0f} million ({_course_reference()}), or "
                          "training would take hours. Use fewer channels, or pool or stride earlier.")
     if acts * 4 > limits.MODEL_ACTIVATION_BYTES:
         raise LayerError(f"This network keeps {acts * 4 / 2**20:,.0f} MB of feature maps per picture; the server "
@@ -196,3 +196,9 @@ def spec(layers: list[dict], input_size, num_classes: int) -> dict:
     """The registry's meta["spec"] for a built network."""
     return {"architecture": "custom", "layers": [dict(l) for l in layers],
             "input_size": list(input_size), "num_classes": int(num_classes)}
+
+
+def _course_reference() -> str:
+    from explorer.models.cost import course_cnn_reference  # the cost module builds networks itself
+
+    return course_cnn_reference()

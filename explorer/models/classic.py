@@ -1,6 +1,7 @@
-"""AlexNet and VGG as torchvision defines them (same layers, same parameter counts), except
-that the classifier is sized for the chosen input instead of an adaptive pooling to 6x6 / 7x7:
-at 224x224 the two are identical, at other sizes you see the first dense layer grow or shrink.
+"""AlexNet as its paper (and the course) describes it, torchvision's one-GPU AlexNet, and VGG
+as torchvision defines it (same layers, same parameter counts), except that the classifier is
+sized for the chosen input instead of an adaptive pooling to 6x6 / 7x7: at the design size the
+two are identical, at other sizes you see the first dense layer grow or shrink.
 """
 
 from __future__ import annotations
@@ -21,12 +22,41 @@ def _classifier(n_in: int, num_classes: int, dropout: float = 0.5) -> list[nn.Mo
     ]
 
 
-@register("alexnet", title="AlexNet (2012)", input_size=(3, 224, 224),
-          description="Five convolutions (the first 11x11 with stride 4) and three max "
-                      "poolings, then two dense layers of 4096: 61.1 million parameters, "
-                      "more than half of them in the first dense layer.")
-def alexnet(in_channels: int = 3, num_classes: int = 1000, input_size=(224, 224),
+# Krizhevsky, Sutskever & Hinton (2012), section 3.5: local response normalisation with
+# k = 2, n = 5, alpha = 1e-4, beta = 0.75 after the ReLU of conv1 and conv2.
+LRN = dict(size=5, alpha=1e-4, beta=0.75, k=2.0)
+
+
+@register("alexnet", title="AlexNet (2012, the paper's two-GPU network)", input_size=(3, 227, 227),
+          description="The network of Krizhevsky et al. as the course describes it: 96 kernels "
+                      "of 11x11x3 with stride 4 on 227x227 crops, then 256, 384, 384 and 256 "
+                      "kernels; conv2, conv4 and conv5 are split in two groups (each half sees "
+                      "only the maps on its own GPU: groups=2); local response normalisation "
+                      "after conv1 and conv2; overlapping 3x3 max pooling with stride 2 after "
+                      "conv1, conv2 and conv5; dense layers of 4096, 4096 and 1000.")
+def alexnet(in_channels: int = 3, num_classes: int = 1000, input_size=(227, 227),
             dropout: float = 0.5) -> nn.Module:
+    """(N, C, H, W) -> (N, num_classes); 227 -> 55 -> 27 -> 13 -> 6."""
+    features = nn.Sequential(
+        nn.Conv2d(in_channels, 96, 11, stride=4), nn.ReLU(), nn.LocalResponseNorm(**LRN),
+        nn.MaxPool2d(3, stride=2),
+        nn.Conv2d(96, 256, 5, padding=2, groups=2), nn.ReLU(), nn.LocalResponseNorm(**LRN),
+        nn.MaxPool2d(3, stride=2),
+        nn.Conv2d(256, 384, 3, padding=1), nn.ReLU(),  # conv3 reads both GPUs' maps
+        nn.Conv2d(384, 384, 3, padding=1, groups=2), nn.ReLU(),
+        nn.Conv2d(384, 256, 3, padding=1, groups=2), nn.ReLU(),
+        nn.MaxPool2d(3, stride=2),
+    )
+    n = flat_features(features, in_channels, input_size)
+    return nn.Sequential(*features, *_classifier(n, num_classes, dropout))
+
+
+@register("alexnet_torchvision", title="AlexNet, torchvision's one-GPU variant", input_size=(3, 224, 224),
+          description="What torchvision calls AlexNet: the one-GPU version from Krizhevsky's 2014 "
+                      "follow-up, with 64-192-384-256-256 kernels, no grouping and no response "
+                      "normalisation, on 224x224 input with padding 2 in the first layer.")
+def alexnet_torchvision(in_channels: int = 3, num_classes: int = 1000, input_size=(224, 224),
+                        dropout: float = 0.5) -> nn.Module:
     """(N, C, H, W) -> (N, num_classes); 224 -> 55 -> 27 -> 13 -> 6."""
     features = nn.Sequential(
         nn.Conv2d(in_channels, 64, 11, stride=4, padding=2), nn.ReLU(),

@@ -51,4 +51,7 @@ def describe(module: nn.Module) -> str:
         text += f" dilation {dilation[0]}"
     if kind_of(module) == "conv":
         text += f", {module.out_channels} filters"
+        groups = getattr(module, "groups", 1)
+        if groups > 1:  # AlexNet's two GPUs: each filter reads only its group's input maps
+            text += f", {groups} groups"
     return text

@@ -7,6 +7,9 @@ network ends in class scores for a cross-entropy loss.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
@@ -89,9 +92,9 @@ class ScaledTanh(nn.Module):
 
 
 @register("lenet5", title="LeNet-5 (1998)", input_size=(1, 32, 32), trainable=True,
-          description="LeCun's digit reader: C1 6@28x28, S2, C3 16@10x10 with the partial "
-                      "connection table (1,516 parameters, not 2,416), S4, C5 120, F6 84. "
-                      "About 60,000 parameters at 32x32.")
+          description="LeCun's digit reader. At its 32x32 input: C1 6@28x28, S2, C3 16@10x10 "
+                      "with the partial connection table (1,516 parameters, not 2,416), S4, C5 "
+                      "120, F6 84; 60,850 parameters.")
 def lenet5(in_channels: int = 1, num_classes: int = 10, input_size=(32, 32)) -> nn.Module:
     """(N, C, H, W) -> (N, num_classes). At 32x32, C5's 5x5 kernels cover the whole 5x5 map
     of S4, so C5 is one 120-vector; a larger input leaves a larger C5 map to flatten."""
@@ -113,3 +116,53 @@ def lenet5(in_channels: int = 1, num_classes: int = 10, input_size=(32, 32)) -> 
 def c3_parameter_count() -> int:
     """Trainable numbers in C3 as the paper counts them (the partial table)."""
     return sum(len(ins) * 25 + 1 for ins in C3_TABLE)
+
+
+@dataclass(frozen=True)
+class C3Counts:
+    """C3's numbers with the partial table against a full 6 -> 16 connection.
+
+    The paper (and the course) counts a "connection" as one product or bias addition per
+    output position; the course's 240,000 for the full layer counts the weights only.
+    """
+
+    weights: int          # connected 5x5 kernels x 25
+    biases: int           # one per output map
+    full_weights: int     # 16 x 6 x 25
+    positions: int        # output positions per map (10 x 10 at 32x32)
+
+    @property
+    def params(self) -> int:
+        return self.weights + self.biases
+
+    @property
+    def full_params(self) -> int:
+        return self.full_weights + self.biases
+
+    @property
+    def connections(self) -> int:
+        return self.params * self.positions
+
+    @property
+    def full_weight_connections(self) -> int:
+        """The course's figure for full connection (weights x positions, biases left out)."""
+        return self.full_weights * self.positions
+
+    @property
+    def full_connections(self) -> int:
+        return self.full_params * self.positions
+
+
+def c3_matrix() -> np.ndarray:
+    """(6, 16) bool: row i, column k is True when C3 map k reads S2 map i (the paper's Table I)."""
+    m = np.zeros((6, len(C3_TABLE)), bool)
+    for k, ins in enumerate(C3_TABLE):
+        m[list(ins), k] = True
+    return m
+
+
+def c3_counts(input_side: int = 32, kernel: int = 5) -> C3Counts:
+    """Counts for C3 at a square input (its maps are (side - 4) / 2 - 4 wide)."""
+    side = (input_side - kernel + 1) // 2 - kernel + 1
+    m = c3_matrix()
+    return C3Counts(int(m.sum()) * kernel * kernel, m.shape[1], m.size * kernel * kernel, side * side)

@@ -23,7 +23,7 @@ from explorer import device, limits, models, registry
 from explorer.data import datasets, signdigits
 from explorer.data.types import COURSE_SPLIT
 from explorer.models import from_spec
-from explorer.train import recipes, runs, training
+from explorer.train import pace, recipes, runs, training
 
 # Why torch._dynamo: every torch optimizer imports it when it is created (~3 s on 2 cores).
 # Imported here with everything else, so that wall_seconds ("after imports") times the work.
@@ -184,6 +184,10 @@ def main(argv: list[str] | None = None, prog: str = PROG) -> int:
 
     outcome = runs.run(request, emit)
     done = outcome.finished
+    measured = pace.from_history(list(done.history))
+    if args.model == pace.COURSE_ARCHITECTURE and measured is not None and not args.quiet:
+        print(measured.sentence(device.describe())
+              .replace("**", ""), flush=True)
     print(json.dumps({
         "test_accuracy": round(done.test_accuracy, 4),
         "seconds": round(done.seconds, 2),

@@ -20,8 +20,12 @@ DEFAULT_MODEL = "fastnet"
 SCHEDULES = {
     "fastnet": dict(epochs=4, batch_size=32, optimizer="adamw", lr=0.02, schedule="one-cycle",
                     weight_decay=5e-4, augment=True, label_smoothing=0.1),
-    "course_cnn": dict(epochs=10, batch_size=32, optimizer="adam", lr=1e-3, schedule="constant",
+    # The course's own schedule (section 2.4): Adam at Keras's default rate 0.001, batch 128,
+    # 10 epochs, no augmentation.
+    "course_cnn": dict(epochs=10, batch_size=128, optimizer="adam", lr=1e-3, schedule="constant",
                        weight_decay=0.0, augment=False),
+    "compact_cnn": dict(epochs=10, batch_size=32, optimizer="adam", lr=1e-3, schedule="constant",
+                        weight_decay=0.0, augment=False),
     "course_mlp": dict(epochs=10, batch_size=32, optimizer="adam", lr=1e-3, schedule="constant",
                        weight_decay=0.0, augment=False),
     "lenet5": dict(epochs=15, batch_size=32, optimizer="adam", lr=2e-3, schedule="one-cycle",

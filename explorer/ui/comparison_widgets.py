@@ -46,8 +46,8 @@ def start(train: Dataset, test: Dataset, names: list[str], cnns: list, key, labe
 def options_table() -> list[dict]:
     """What each model is built with, as the course writes it."""
     s = Schedule()
-    mlp = (f"Adam(lr={s.lr}), batch {s.batch_size}, {s.epochs} epochs, cross-entropy, "
-           f"seed {s.seed}")
+    mlp = (f"Adam(lr={s.lr:g}, Keras's default), batch {s.batch_size}, {s.epochs} epochs, "
+           f"cross-entropy, seed {s.seed}")
     rows = [{"Model": baselines.TITLES[n], "Built with": baselines.CALLS[n], "Training": "fit(X, y)"}
             for n in baselines.CALLS]
     rows.append({"Model": baselines.TITLES["mlp"],
@@ -118,8 +118,12 @@ def results(rows: list[Result], dataset_name: str) -> None:
     st.dataframe(comparison.table(rows, with_course), hide_index=True, width="stretch",
                  column_config=_columns())
     if with_course:
+        agreed = comparison.agreement(rows)
+        if agreed is not None:
+            st.markdown(agreed.sentence())
         st.caption("**Course reported** is the accuracy the course published for the same model "
-                   "on Sign Language Digits (a quote, not run here). " + comparison.WHY_DIFFERENT)
+                   "on Sign Language Digits (quoted from the course, not run here); it is left empty "
+                   "for models the course never trained. " + comparison.WHY_DIFFERENT)
     else:
         st.caption("The course's published figures are for Sign Language Digits, so they are not "
                    "put beside results on this dataset:")
@@ -132,6 +136,7 @@ def _columns() -> dict:
     return {
         "Accuracy": num(format="%.4f", help="Share of the test images classified correctly"),
         "Course reported": num(format="%.4f", help="The course's published figure (quoted)"),
+        "Difference (points)": num(format="%+.1f", help="Measured minus the course's, in percentage points"),
         "Fit (s)": num(format="%.3f", help="Seconds to train on the training split"),
         "Predict (s)": num(format="%.4f", help="Seconds to classify the whole test split"),
         "Parameters": num(format="%d", help="Learned weights, for models that have them"),

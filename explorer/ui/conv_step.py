@@ -7,7 +7,7 @@ import numpy as np
 import streamlit as st
 
 from explorer.learn import geometry, grid_charts, step_walk
-from explorer.ui import learn_cache, url_state
+from explorer.ui import learn_cache, step_formula, url_state
 from explorer.ui.conv_result import Setup
 
 
@@ -49,6 +49,7 @@ def step_view(c: Setup) -> None:
     except ValueError as exc:
         st.warning(f"This small {x.shape[0]}x{x.shape[1]} grid has no output with these settings: {exc}")
         return
+    step_formula.show(walk)
     c1, c2 = st.columns([1, 2])
     playing = c1.toggle("▶ Play", key="convolution_play")
     speed = c2.select_slider("Seconds per step", [0.3, 0.5, 1.0, 2.0], value=0.5, key="convolution_speed",

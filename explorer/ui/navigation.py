@@ -11,6 +11,7 @@ from explorer.paths import ROOT
 PAGES = {
     "": [("pages/home.py", "Home", "🏠", True)],
     "Learn": [
+        ("pages/building_blocks.py", "Neurons, layers, ReLU, dropout", "🧠", False),
         ("pages/convolution.py", "Convolution", "🔲", False),
         ("pages/pooling.py", "Pooling", "🔽", False),
         ("pages/convolution_1d.py", "1-D convolution", "〰️", False),

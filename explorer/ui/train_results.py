@@ -6,8 +6,9 @@ import numpy as np
 import streamlit as st
 
 from explorer import jobs, limits
+from explorer.model_card import ModelCard
 from explorer.pictures import render
-from explorer.train import charts, recipes, training
+from explorer.train import charts, pace, recipes, training
 from explorer.ui import navigation, plain
 
 POLL_SECONDS = 1.0
@@ -94,11 +95,22 @@ def finished(job: jobs.Job) -> None:
     cols[1].metric("Parameters", f"{training.count_params(done.model):,}")
     cols[2].metric("Training time", f"{done.seconds:.1f} s")
     cols[3].metric("Epochs", done.epochs_done)
+    _course_pace(job, out.saved.card)
     st.success(f"💾 Saved as **{plain.md(out.saved.name)}**. Rename, download or delete it under Saved models; "
                "the Inspect pages can open it.")
     navigation.link("pages/models.py")
     _curves(job, None)
     _scores(out, job.id)
+
+
+def _course_pace(job: jobs.Job, card: ModelCard) -> None:
+    """For the course's own CNN: its seconds per epoch beside the course's quoted 16-17 s."""
+    if card.architecture != pace.COURSE_ARCHITECTURE:
+        return
+    p = pace.from_history(_history(job))
+    started = job.last(training.Started)
+    if p is not None:
+        st.info(p.sentence(started.device if started else "this machine"))
 
 
 def _scores(out, job_id: str) -> None:

@@ -1,0 +1,44 @@
+"""What only a browser shows: the course's figures drawn as Vega-Lite charts (LeNet-5's C3
+table, the Inception module, the windows-per-pixel maps) really render, with their text."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from tests.browser.helpers import assert_no_errors, open_page, wait_idle
+
+CHART = '[data-testid="stVegaLiteChart"]'
+
+
+def pick_architecture(page, title: str) -> None:
+    box = page.get_by_test_id("stSelectbox").filter(has_text="Architecture").first
+    box.click()
+    page.keyboard.type(title)
+    page.keyboard.press("Enter")
+    wait_idle(page, 120_000)
+
+
+def test_lenet_c3_table_and_inception_module_are_drawn(server, page):
+    open_page(page, server, "architectures")
+    pick_architecture(page, "LeNet-5")
+    table = page.locator(CHART).filter(has_text="C3 map (output)")
+    expect(table).to_be_visible(timeout=60_000)
+    # one X per connected (S2 map, C3 map) pair of the paper's table: 60 of 96
+    expect(table.locator("text").filter(has_text="X")).to_have_count(60)
+    expect(page.get_by_text("1,500 weights + 16 biases").first).to_be_attached()
+    pick_architecture(page, "GoogLeNet")
+    diagram = page.locator(CHART).filter(has_text="concatenate")
+    expect(diagram).to_be_visible(timeout=60_000)
+    for label in ("192x28x28", "64x28x28", "128x28x28", "256x28x28"):
+        expect(diagram.locator("text").filter(has_text=label).first).to_be_attached()
+    assert_no_errors(page)
+
+
+def test_pooling_counts_windows_per_pixel(server, page):
+    open_page(page, server, "pooling")
+    overlap = page.locator(CHART).filter(has_text="3x3, stride 2")
+    expect(overlap).to_be_visible(timeout=60_000)
+    # 9x9 cells, 9 of them read by four windows
+    expect(overlap.locator("text").filter(has_text="4")).to_have_count(9 + 1)  # + the legend's "4"
+    expect(page.get_by_text("36 pixels in 1 window, 36 pixels in 2 windows, 9 pixels in 4").first).to_be_attached()
+    assert_no_errors(page)

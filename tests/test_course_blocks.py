@@ -1,0 +1,79 @@
+"""The 'Neurons, layers, ReLU, dropout' page: a neuron, softmax, the course's MLP counted layer
+by layer, ReLU vs tanh vs sigmoid trained live, dropout in both conventions, AlexNet's
+augmentation preview and the warning about mirroring hand signs."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from streamlit.testing.v1 import AppTest
+
+from explorer import models
+from explorer.data import datasets
+from explorer.learn import activation_race, alexnet_augment, dropout_demo, neuron
+from tests.conftest import ROOT
+
+
+def test_neuron_and_softmax():
+    out = neuron.neuron(np.array([1.0, 2.0]), np.array([0.5, -1.0]), 0.25, "relu")
+    assert out.z == 0.5 - 2.0 + 0.25 and out.a == 0.0
+    p = neuron.softmax(np.array([2.0, 1.0, 0.0]))
+    np.testing.assert_allclose(p, torch.softmax(torch.tensor([2.0, 1.0, 0.0]), 0).numpy(), rtol=1e-6)
+
+
+def test_course_mlp_counts_layer_by_layer():
+    rows = neuron.dense_rows(models.build("course_mlp"))
+    assert [(r.inputs, r.units) for r in rows] == [(64 * 64, 512), (512, 512), (512, 10)]
+    assert [r.params for r in rows] == [4096 * 512 + 512, 512 * 512 + 512, 512 * 10 + 10]
+    assert sum(r.params for r in rows) == sum(p.numel() for p in models.build("course_mlp").parameters())
+
+
+def test_dropout_conventions_agree_on_average():
+    x = np.linspace(0.1, 1.0, 8)
+    s = dropout_demo.step(x, 0.5, seed=3)
+    np.testing.assert_allclose(s.torch_train[s.kept], x[s.kept] * 2)  # inverted: x / (1 - p)
+    assert (s.torch_train[~s.kept] == 0).all() and np.allclose(s.torch_test, x)
+    np.testing.assert_allclose(s.paper_test, x * 0.5)
+    np.testing.assert_allclose(dropout_demo.average_over_steps(x, 0.5, 4000), x, atol=0.06)
+
+
+def test_activation_race_trains_all_three_from_the_same_start():
+    train, _ = datasets.split(datasets.load("digits"))
+    torch.manual_seed(0)
+    a = activation_race.network("relu")
+    torch.manual_seed(0)
+    b = activation_race.network("tanh")
+    assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters()))
+    curves = activation_race.race(train.images, train.labels, steps=200, every=50)
+    assert [c.act for c in curves] == ["relu", "tanh", "sigmoid"]
+    relu = curves[0]
+    assert relu.errors[-1] < 0.5 < relu.errors[0]  # it learns
+    assert relu.steps_to() == next(s for s, e in zip(relu.steps, relu.errors) if e <= 0.25)
+
+
+def test_alexnet_style_crops_and_mirror():
+    img = np.arange(2 * 16 * 16, dtype=np.float32).reshape(2, 16, 16)
+    assert np.array_equal(alexnet_augment.mirror(img)[:, :, 0], img[:, :, -1])
+    crops = alexnet_augment.random_crops(img, 5, seed=1)
+    side = round(16 * 224 / 256)
+    for crop, (top, left) in crops:
+        assert crop.shape == (2, side, side) and np.array_equal(crop, img[:, top:top + side, left:left + side])
+
+
+def test_page_shows_every_block():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
+    at.switch_page("pages/building_blocks.py").run()
+    assert not at.exception and not at.error
+    text = " ".join(str(e.value) for k in ("markdown", "caption", "info", "warning", "latex") for e in getattr(at, k))
+    assert "**2,365,450 parameters**" in text and "quoted from the course" in text
+    assert "six times faster" in text
+    assert "mirroring is wrong for hand signs" in text
+    at.number_input(key="blocks_x0").set_value(2.0).run()
+    assert "0.8·2" in " ".join(str(l.value) for l in at.latex)
+    at.select_slider(key="blocks_race_steps").set_value(100).run()
+    at.button(key="blocks_race_run").click().run()
+    assert not at.exception
+    table = [d.value for d in at.dataframe if "steps to 25% error" in d.value.columns][0]
+    assert list(table["activation"]) == ["relu", "tanh", "sigmoid"]
+    dropout = [d.value for d in at.dataframe if "unit 0" in d.value.columns][0]
+    assert len(dropout) == 6
