@@ -6,7 +6,7 @@ import streamlit as st
 
 from explorer import models
 from explorer.learn import calculator_charts, calculators
-from explorer.ui import streamlit_fixes, url_state, zoo
+from explorer.ui import code_panel, streamlit_fixes, url_state, zoo
 
 streamlit_fixes.install()  # before anything else: see explorer/ui/streamlit_fixes.py
 
@@ -93,6 +93,7 @@ def model_view(n_classes: int | None) -> None:
             "MACs": st.column_config.NumberColumn(format="localized"),
         },
     )
+    code_panel.architecture(name, int(channels), int(side), n_classes)
 
 
 model_view(int(classes) if is_classifier else None)

@@ -1,0 +1,83 @@
+""""Show the code": an expander under a view with the script that reproduces it (explorer/codegen),
+downloadable as .py and as a notebook. One function per view; each page calls one of them once.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+import torch
+
+from explorer import models, registry
+from explorer.codegen import architecture as arch_code
+from explorer.codegen import attribution as attr_code
+from explorer.codegen import conv as conv_code
+from explorer.codegen import picture
+from explorer.codegen import pool as pool_code
+from explorer.codegen.script import Script, notebook
+from explorer.data.types import COURSE_SPLIT
+from explorer.inspect import pixel_model
+
+LABEL = "🧾 Show the code"
+
+
+def panel(script: Script | None, why_not: str = "") -> None:
+    """The expander: the script, its two downloads, or why there is no script for this view."""
+    with st.expander(LABEL, expanded=False):
+        if script is None:
+            st.info(why_not)
+            return
+        st.caption("A self-contained Python script (PyTorch, Captum, NumPy, scikit-learn, Pillow; "
+                   "nothing from CNN Explorer) that recomputes what this view shows with the current "
+                   "settings and prints its numbers.")
+        c1, c2 = st.columns(2)
+        c1.download_button("⬇️ Python script (.py)", script.code, file_name=script.py_name,
+                           mime="text/x-python", on_click="ignore", key=f"code_{script.name}_py")
+        c2.download_button("⬇️ Notebook (.ipynb)", notebook(script), file_name=script.ipynb_name,
+                           mime="application/x-ipynb+json", on_click="ignore", key=f"code_{script.name}_ipynb")
+        st.code(script.code, language="python", line_numbers=True)
+
+
+def convolution(setup, kernel_name: str = "") -> None:
+    """Under the Convolution page's result (setup: explorer.ui.conv_result.Setup)."""
+    s = conv_code.ConvSettings(picture.source_of(setup.pic.key), np.asarray(setup.kernel, np.float32),
+                               setup.stride, setup.padding, setup.dilation, setup.relu, kernel_name)
+    panel(conv_code.script(s))
+
+
+def pooling(pic, what: str, kernel: np.ndarray, relu: bool, mode: str, size: int, stride: int,
+            padding: int) -> None:
+    """Under the Pooling page's result (pic: explorer.ui.image_source.Picture)."""
+    s = pool_code.PoolSettings(picture.source_of(pic.key), what, np.asarray(kernel, np.float32), relu,
+                               mode, size, stride, padding)
+    panel(pool_code.script(s))
+
+
+def architecture(name: str, channels: int, side: int, classes: int | None) -> None:
+    """Under the Architectures page's table."""
+    options = {"in_channels": channels, "input_size": (side, side)}
+    if classes:
+        options["num_classes"] = classes
+    with torch.device("meta"):
+        model = models.build(name, **options)
+    title = models.info(name).title
+    panel(arch_code.script(model, title, (channels, side, side)),
+          f"{title} is not a plain stack of PyTorch layers (it has branches or layers of its own), "
+          "so there is no short script for it here yet.")
+
+
+def explanations(picked, inp, target: int, methods: list[str], params: dict, layer: str | None = None,
+                 randomised: bool = False) -> None:
+    """Under the Saliency or Occlusion page's maps. params: method -> ((name, value), ...)."""
+    net = pixel_model.inner(picked.model)
+    network = arch_code.module_code(net)
+    if network is None:
+        panel(None, "This model is not a plain stack of PyTorch layers, so there is no short script for it.")
+        return
+    card = picked.card
+    split = card.split or COURSE_SPLIT
+    s = attr_code.AttributionSettings(
+        str(registry.get(picked.id).path), network, card.dataset, tuple(card.input_size), split.test_size,
+        split.random_state, picture.source_of(inp.key), int(target), picked.classes[target],
+        tuple((m, tuple(params.get(m, ()))) for m in methods), layer, randomised)
+    panel(attr_code.script(s))
