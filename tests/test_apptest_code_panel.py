@@ -1,0 +1,88 @@
+"""AppTest: each view's "Show the code" panel holds the script for the page's current settings,
+and that script, run in a fresh process, prints the numbers the page shows."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from explorer.ui import code_panel
+from tests.codegen_helpers import number, run_script, shape
+from tests.inspect_helpers import save_digits_model
+from tests.page_helpers import open_page, texts
+
+
+def panel_code(at) -> str:
+    """The code in the page's one "Show the code" expander."""
+    panels = [e for e in at.expander if e.label == code_panel.LABEL]
+    assert len(panels) == 1, [e.label for e in at.expander]
+    codes = panels[0].code
+    assert len(codes) == 1
+    return codes[0].value
+
+
+def test_convolution_panel_follows_the_settings(tmp_path):
+    at = open_page("pages/convolution.py", timeout=120)
+    at.slider(key="convolution_stride").set_value(3).run()
+    at.slider(key="convolution_dilation").set_value(2).run()
+    code = panel_code(at)
+    assert "stride=3" in code and "dilation=2" in code and "shapes.png" in code
+    m = re.search(r"output \*\*(\d+) x (\d+)\*\*", texts(at, "markdown"))
+    out = run_script(code, tmp_path)
+    assert shape(out, "output shape") == (int(m.group(1)), int(m.group(2)))
+
+
+def test_pooling_panel_follows_the_settings(tmp_path):
+    at = open_page("pages/pooling.py", timeout=120)
+    at.slider(key="pooling_size").set_value(3).run()
+    code = panel_code(at)
+    assert "pool2d(m, 3, stride=2" in code
+    m = re.search(r"output \*\*(\d+) x (\d+)\*\*", texts(at, "markdown"))
+    out = run_script(code, tmp_path)
+    assert shape(out, "pooled shape")[-2:] == (int(m.group(1)), int(m.group(2)))
+
+
+def test_architectures_panel_counts_the_pages_parameters(tmp_path):
+    at = open_page("pages/architectures.py", timeout=120)
+    at.selectbox(key="architectures_name").set_value("tinyvgg").run()
+    code = panel_code(at)
+    total = int(re.search(r"([\d,]+) numbers learned", at.metric[0].proto.help).group(1).replace(",", ""))
+    out = run_script(code, tmp_path)
+    assert number(out, "parameters") == total
+    assert f"{int(number(out, 'MACs')):,}" in at.metric[1].proto.help
+
+
+def test_architectures_panel_says_why_a_branching_net_has_no_script():
+    at = open_page("pages/architectures.py", timeout=120)
+    at.selectbox(key="architectures_name").set_value("resnet18").run()
+    panels = [e for e in at.expander if e.label == code_panel.LABEL]
+    assert panels and not panels[0].code
+    assert "not a plain stack" in panels[0].info[0].value
+
+
+@pytest.fixture(scope="module")
+def saved():
+    return save_digits_model(epochs=2, name="code panel test net")
+
+
+def test_saliency_panel_loads_the_saved_model_and_predicts_as_the_page(saved, tmp_path):
+    at = open_page("pages/saliency.py")
+    at.toggle(key="saliency_sanity").set_value(False).run()
+    code = panel_code(at)
+    assert str(saved.path) in code and "weights.safetensors" in code
+    out = run_script(code, tmp_path)
+    predicted = re.search(r"Prediction: \*\*(\w+)\*\* \((\d+)%\)", texts(at, "markdown"))
+    assert re.search(rf"^prediction: {predicted.group(1)} ", out, re.M)
+    probs = [float(v) for v in re.search(r"probabilities: \[(.*)\]", out).group(1).split(",")]
+    assert round(max(probs) * 100) == int(predicted.group(2))
+    assert len(re.findall(r"^\w+: shape \(8, 8\) sum", out, re.M)) == 6
+
+
+def test_occlusion_panel_uses_the_pages_window(saved, tmp_path):
+    at = open_page("pages/occlusion.py")
+    at.slider(key="occlusion_window").set_value(3).run()
+    code = panel_code(at)
+    assert "sliding_window_shapes=(x.shape[1], 3, 3)" in code
+    out = run_script(code, tmp_path)
+    assert re.search(r"^occlusion: shape \(8, 8\) sum", out, re.M)
