@@ -86,3 +86,21 @@ def test_occlusion_panel_uses_the_pages_window(saved, tmp_path):
     assert "sliding_window_shapes=(x.shape[1], 3, 3)" in code
     out = run_script(code, tmp_path)
     assert re.search(r"^occlusion: shape \(8, 8\) sum", out, re.M)
+
+
+def test_feature_map_panel_prints_every_layer_of_the_page(saved, tmp_path):
+    at = open_page("pages/filters.py")
+    code = panel_code(at)
+    out = run_script(code, tmp_path)
+    layers = [e.label.split(" · ")[0].removeprefix("Layer ") for e in at.expander if e.label.startswith("Layer ")]
+    assert layers and all(re.search(rf"^layer {name}: shape", out, re.M) for name in layers)
+
+
+def test_max_activation_panel_follows_the_channel(saved, tmp_path):
+    at = open_page("pages/max_activations.py")
+    at.number_input(key=next(n.key for n in at.number_input if n.key.startswith("max_activations_channel_"))).set_value(2).run()
+    code = panel_code(at)
+    assert "CHANNEL = " in code and ", 2\n" in code
+    out = run_script(code, tmp_path)
+    first = re.search(r"^channel 2 top pictures: \[(\d+),", out, re.M).group(1)
+    assert f"#{first} (" in at.get("image")[0].proto.imgs[0].caption  # the page's first picture

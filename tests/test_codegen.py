@@ -152,3 +152,44 @@ def test_picture_keys_of_the_pages_are_understood():
     assert picture.source_of("test:40") == picture.Source("test", index=40)
     with pytest.raises(ValueError):
         picture.source_of("nonsense")
+
+
+def test_an_uploaded_photo_is_read_scaled_and_convolved_as_on_the_page(tmp_path):
+    from PIL import Image
+
+    from explorer.data import images
+
+    rng = np.random.default_rng(1)
+    photo = tmp_path / "photo.jpg"
+    Image.fromarray(rng.integers(0, 255, (300, 700, 3), dtype=np.uint8)).save(photo)
+    # The page: image_source._decoded (decode, scale to 512, array).
+    img, _ = image_source._fit(images.decode(photo.read_bytes()), 512)
+    x = images.to_array(img, channels=3)
+    kernel = kernels.make("sharpen", 3)
+    bank = np.broadcast_to(kernel, (3, 3, 3)).astype(np.float32)
+    page = convolution.conv2d(x, bank, 2, 1, 1)
+    code = conv.script(conv.ConvSettings(picture.source_of("upload:k-1:3:512"), kernel.astype(np.float32),
+                                         2, 1, 1, False)).code
+    out = run_script(code.replace(f'PHOTO = "{picture.PHOTO}"', f'PHOTO = "{photo}"'), tmp_path)
+    assert shape(out, "input shape") == x.shape == (3, 219, 512)
+    assert number(out, "output sum") == pytest.approx(float(page.sum(dtype=np.float64)),
+                                                      abs=1e-6 * float(np.abs(page).sum()) + 1e-9)
+
+
+def test_a_sign_language_digit_is_read_from_the_archive_as_the_app_does(tmp_path, monkeypatch):
+    from tests.conftest import real_archive
+
+    archive = real_archive()
+    if archive is None or not archive.is_file():
+        pytest.skip("the Sign Language Digits zip is not on this machine")
+    from explorer.data import datasets
+
+    monkeypatch.setenv("CNN_EXPLORER_SIGN_DIGITS", str(archive))
+    x = datasets.load("sign-digits").images[1234]
+    kernel = kernels.make("sobel y", 3)
+    code = conv.script(conv.ConvSettings(picture.source_of("dataset:sign-digits:1234:1"),
+                                         kernel.astype(np.float32), 1, 0, 1, False)).code
+    out = run_script(code.replace(f'ARCHIVE = "{picture.SIGN_DIGITS_ZIP}"', f'ARCHIVE = "{archive}"'), tmp_path)
+    page = convolution.conv2d(x, kernel[None].astype(np.float32), 1, 0, 1)
+    assert number(out, "output sum") == pytest.approx(float(page.sum(dtype=np.float64)),
+                                                      abs=1e-6 * float(np.abs(page).sum()) + 1e-9)

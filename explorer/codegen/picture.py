@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from explorer.codegen.script import literal
 
 DRAWN = ("shapes", "stripes", "checkerboard", "text", "gradient")  # saved in assets/samples/
 SIGN_DIGITS_ZIP = "sign-language-digits-master.zip"
@@ -117,7 +116,7 @@ digits = load_digits()  # scikit-learn's 1,797 handwritten digits, 8x8, values 0
 
 # Sign Language Digits (Ankara Ayrancı Anadolu High School, Apache-2.0): the GitHub archive of
 # github.com/ardamavi/Sign-Language-Digits-Dataset. Put its path here.
-ARCHIVE = {literal(SIGN_DIGITS_ZIP)}
+ARCHIVE = "{SIGN_DIGITS_ZIP}"
 with zipfile.ZipFile(ARCHIVE) as zf:
     entries = sorted(
         (int(parts[-2]), info.filename)

@@ -12,7 +12,7 @@ from explorer import models, registry
 from explorer.codegen import architecture as arch_code
 from explorer.codegen import attribution as attr_code
 from explorer.codegen import conv as conv_code
-from explorer.codegen import picture
+from explorer.codegen import inside, picture, saved_model
 from explorer.codegen import pool as pool_code
 from explorer.codegen.script import Script, notebook
 from explorer.data.types import COURSE_SPLIT
@@ -66,18 +66,38 @@ def architecture(name: str, channels: int, side: int, classes: int | None) -> No
           "so there is no short script for it here yet.")
 
 
+def _saved(picked) -> saved_model.SavedModel | None:
+    """The saved model as the scripts load it; None (with the reason shown) when its network is
+    not a stack of PyTorch layers."""
+    network = arch_code.module_code(pixel_model.inner(picked.model))
+    if network is None:
+        panel(None, "This model is not a plain stack of PyTorch layers, so there is no short script for it.")
+        return None
+    card = picked.card
+    split = card.split or COURSE_SPLIT
+    return saved_model.SavedModel(str(registry.get(picked.id).path), network, card.dataset,
+                                  tuple(card.input_size), split.test_size, split.random_state)
+
+
 def explanations(picked, inp, target: int, methods: list[str], params: dict, layer: str | None = None,
                  randomised: bool = False) -> None:
     """Under the Saliency or Occlusion page's maps. params: method -> ((name, value), ...)."""
-    net = pixel_model.inner(picked.model)
-    network = arch_code.module_code(net)
-    if network is None:
-        panel(None, "This model is not a plain stack of PyTorch layers, so there is no short script for it.")
-        return
-    card = picked.card
-    split = card.split or COURSE_SPLIT
-    s = attr_code.AttributionSettings(
-        str(registry.get(picked.id).path), network, card.dataset, tuple(card.input_size), split.test_size,
-        split.random_state, picture.source_of(inp.key), int(target), picked.classes[target],
-        tuple((m, tuple(params.get(m, ()))) for m in methods), layer, randomised)
-    panel(attr_code.script(s))
+    m = _saved(picked)
+    if m is not None:
+        panel(attr_code.script(attr_code.AttributionSettings(
+            m, picture.source_of(inp.key), int(target), picked.classes[target],
+            tuple((name, tuple(params.get(name, ()))) for name in methods), layer, randomised)))
+
+
+def feature_maps(picked, inp, layers: list[str], filters_layer: str) -> None:
+    """Under the Filters & feature maps page's maps."""
+    m = _saved(picked)
+    if m is not None:
+        panel(inside.feature_maps(m, picture.source_of(inp.key), tuple(layers), filters_layer))
+
+
+def top_activations(picked, layer: str, k: int, channel: int) -> None:
+    """Under the Maximal activations page's pictures."""
+    m = _saved(picked)
+    if m is not None:
+        panel(inside.top_activations(m, layer, int(k), int(channel)))
