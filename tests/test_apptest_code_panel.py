@@ -73,10 +73,10 @@ def test_saliency_panel_loads_the_saved_model_and_predicts_as_the_page(saved, tm
     assert str(saved.path) in code and "weights.safetensors" in code
     out = run_script(code, tmp_path)
     predicted = re.search(r"Prediction: \*\*(\w+)\*\* \((\d+)%\)", texts(at, "markdown"))
-    assert re.search(rf"^prediction: {predicted.group(1)} ", out, re.M)
+    assert re.search(rf"^prediction: {predicted.group(1)} ", out, re.MULTILINE)
     probs = [float(v) for v in re.search(r"probabilities: \[(.*)\]", out).group(1).split(",")]
     assert round(max(probs) * 100) == int(predicted.group(2))
-    assert len(re.findall(r"^\w+: shape \(8, 8\) sum", out, re.M)) == 6
+    assert len(re.findall(r"^\w+: shape \(8, 8\) sum", out, re.MULTILINE)) == 6
 
 
 def test_occlusion_panel_uses_the_pages_window(saved, tmp_path):
@@ -85,7 +85,7 @@ def test_occlusion_panel_uses_the_pages_window(saved, tmp_path):
     code = panel_code(at)
     assert "sliding_window_shapes=(x.shape[1], 3, 3)" in code
     out = run_script(code, tmp_path)
-    assert re.search(r"^occlusion: shape \(8, 8\) sum", out, re.M)
+    assert re.search(r"^occlusion: shape \(8, 8\) sum", out, re.MULTILINE)
 
 
 def test_feature_map_panel_prints_every_layer_of_the_page(saved, tmp_path):
@@ -93,7 +93,7 @@ def test_feature_map_panel_prints_every_layer_of_the_page(saved, tmp_path):
     code = panel_code(at)
     out = run_script(code, tmp_path)
     layers = [e.label.split(" · ")[0].removeprefix("Layer ") for e in at.expander if e.label.startswith("Layer ")]
-    assert layers and all(re.search(rf"^layer {name}: shape", out, re.M) for name in layers)
+    assert layers and all(re.search(rf"^layer {name}: shape", out, re.MULTILINE) for name in layers)
 
 
 def test_max_activation_panel_follows_the_channel(saved, tmp_path):
@@ -102,5 +102,5 @@ def test_max_activation_panel_follows_the_channel(saved, tmp_path):
     code = panel_code(at)
     assert "CHANNEL = " in code and ", 2\n" in code
     out = run_script(code, tmp_path)
-    first = re.search(r"^channel 2 top pictures: \[(\d+),", out, re.M).group(1)
+    first = re.search(r"^channel 2 top pictures: \[(\d+),", out, re.MULTILINE).group(1)
     assert f"#{first} (" in at.get("image")[0].proto.imgs[0].caption  # the page's first picture

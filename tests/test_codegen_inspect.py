@@ -28,7 +28,7 @@ def saved(tmp_path_factory):
 
 
 def settings(saved, index, methods, params, layer=None) -> attr_code.AttributionSettings:
-    s, model, card = saved
+    _, model, card = saved
     x = digits_split()[1].images[index]
     probs = pixel_model.probabilities(model, x[None])[0]
     target = int(probs.argmax())
@@ -44,7 +44,7 @@ def saved_ref(saved) -> saved_model.SavedModel:
 
 
 def printed_maps(out: str) -> dict[str, tuple[float, float]]:
-    return {m: (float(a), float(b)) for m, a, b in re.findall(r"^(\w+): shape \(\d+, \d+\) sum (\S+) max (\S+)$", out, re.M)}
+    return {m: (float(a), float(b)) for m, a, b in re.findall(r"^(\w+): shape \(\d+, \d+\) sum (\S+) max (\S+)$", out, re.MULTILINE)}
 
 
 def test_saliency_script_gives_the_pages_prediction_and_maps(saved, tmp_path):
@@ -91,13 +91,13 @@ def test_feature_map_script_gives_the_pages_maps_and_filters(saved, tmp_path):
     x = pixel_model.batch(digits_split()[1].images[index])
     page = inspection.feature_maps(model, x, layers)
     for name in layers:
-        m = re.search(rf"^layer {name}: shape \(([\d, ]+)\) sum (\S+) max (\S+)$", out, re.M)
+        m = re.search(rf"^layer {name}: shape \(([\d, ]+)\) sum (\S+) max (\S+)$", out, re.MULTILINE)
         assert tuple(int(v) for v in m.group(1).split(",")) == page[name].shape
         scale = float(np.abs(page[name]).sum())
         assert float(m.group(2)) == pytest.approx(float(page[name].sum()), abs=1e-5 * scale + 1e-6), name
         assert float(m.group(3)) == pytest.approx(float(page[name].max()), rel=1e-4, abs=1e-6), name
     weights = inspection.filters(model, "4")
-    m = re.search(r"^filters 4: \(([\d, ]+)\) sum (\S+)$", out, re.M)
+    m = re.search(r"^filters 4: \(([\d, ]+)\) sum (\S+)$", out, re.MULTILINE)
     assert tuple(int(v) for v in m.group(1).split(",")) == weights.shape
     assert float(m.group(2)) == pytest.approx(float(weights.sum()), rel=1e-4, abs=1e-6)
 
@@ -109,12 +109,12 @@ def test_max_activation_script_finds_the_pages_pictures(saved, tmp_path):
     images = datasets.load("digits").images
     page = inspection.top_activations(model, images, (1, 8, 8), "6", 5)
     out = run_script(inside.top_activations(saved_ref(saved), "6", 5, 3).code, tmp_path)
-    shown = [int(v) for v in re.search(r"^channel 3 top pictures: \[(.*)\]", out, re.M).group(1).split(",")]
-    values = [float(v) for v in re.search(r"^channel 3 top values: \[(.*)\]", out, re.M).group(1).split(",")]
+    shown = [int(v) for v in re.search(r"^channel 3 top pictures: \[(.*)\]", out, re.MULTILINE).group(1).split(",")]
+    values = [float(v) for v in re.search(r"^channel 3 top values: \[(.*)\]", out, re.MULTILINE).group(1).split(",")]
     assert values == pytest.approx(page.values[3].tolist(), abs=2e-4)
     # Ties aside (equal peaks may come in either order), the same pictures.
     assert set(shown) == set(page.indices[3].tolist()) or values[-1] == pytest.approx(values[-2], abs=1e-4)
-    best = [int(v) for v in re.search(r"^best picture per channel: \[(.*)\]", out, re.M).group(1).split(",")]
+    best = [int(v) for v in re.search(r"^best picture per channel: \[(.*)\]", out, re.MULTILINE).group(1).split(",")]
     assert np.mean(np.array(best) == page.indices[:, 0]) >= 0.9  # a tie may pick another picture
 
 

@@ -45,7 +45,7 @@ def script(s: ConvSettings) -> Script:
 weight = torch.from_numpy(kernel).expand(1, {channels}, *kernel.shape)  # (out, in, kh, kw)
 out = F.conv2d(torch.from_numpy(x)[None], weight, stride={s.stride}, padding={literal(s.padding)}, dilation={s.dilation})[0, 0]"""
         + ("\nout = torch.relu(out)  # negative values become 0" if s.relu else ""),
-        f"""print("input shape:", tuple(x.shape))
+        """print("input shape:", tuple(x.shape))
 print("output shape:", tuple(out.shape))
 print("output sum:", float(out.sum()))
 print("output min:", float(out.min()), "max:", float(out.max()))""",

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-
 DRAWN = ("shapes", "stripes", "checkerboard", "text", "gradient")  # saved in assets/samples/
 SIGN_DIGITS_ZIP = "sign-language-digits-master.zip"
 PHOTO = "my_photo.jpg"

@@ -30,8 +30,8 @@ def script(s: PoolSettings) -> Script:
     channels = s.source.channels or 1
     feature = s.what == "feature"
     blocks = [
-        f'"""CNN Explorer, Pooling: {s.mode} pooling, window {s.size}x{s.size}, stride {s.stride}, '
-        f'padding {s.padding}, of {"a feature map" if feature else "the picture"}."""',
+        (f'"""CNN Explorer, Pooling: {s.mode} pooling, window {s.size}x{s.size}, stride {s.stride}, '
+         f'padding {s.padding}, of {"a feature map" if feature else "the picture"}."""'),
         CELL,
         "\n".join(["import torch", "import torch.nn.functional as F"] + picture.imports(s.source)),
         CELL + " The picture: float32 (C, H, W) in [0, 1]",
