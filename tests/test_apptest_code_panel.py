@@ -104,3 +104,23 @@ def test_max_activation_panel_follows_the_channel(saved, tmp_path):
     out = run_script(code, tmp_path)
     first = re.search(r"^channel 2 top pictures: \[(\d+),", out, re.MULTILINE).group(1)
     assert f"#{first} (" in at.get("image")[0].proto.imgs[0].caption  # the page's first picture
+
+
+@pytest.mark.parametrize("preset", ["box * box", "two Gaussians", "dropped ball"])
+def test_1d_panel_prints_the_pages_value_at_the_shift(preset, tmp_path):
+    at = open_page("pages/convolution_1d.py", timeout=120)
+    at.button_group(key="convolution_1d_preset").set_value(preset).run()
+    shift = at.slider(key="convolution_1d_shift")
+    shift.set_value(shift.value + 3 * shift.proto.step).run()
+    out = run_script(panel_code(at), tmp_path)
+    shown = at.metric[0].value  # "(f * g)(c) = shaded area" or "P(total = c)"
+    assert re.search(rf"^\(f \* g\)\(\S+\): {re.escape(shown)}$", out, re.MULTILINE), (shown, out)
+
+
+def test_1d_panel_writes_the_echo(tmp_path):
+    at = open_page("pages/convolution_1d.py", timeout=120)
+    at.button_group(key="convolution_1d_preset").set_value("echo").run()
+    at.slider(key="convolution_1d_delay").set_value(120).run()
+    out = run_script(panel_code(at), tmp_path)
+    length = next(m.value for m in at.metric if "samples" in m.value)  # "5600 + 1921 − 1 = 7520 samples"
+    assert out.splitlines()[0].replace("- 1", "− 1").removeprefix("length: ") == length

@@ -14,6 +14,7 @@ from explorer.codegen import attribution as attr_code
 from explorer.codegen import conv as conv_code
 from explorer.codegen import inside, picture, saved_model
 from explorer.codegen import pool as pool_code
+from explorer.codegen import signal as signal_code
 from explorer.codegen.script import Script, notebook
 from explorer.data.types import COURSE_SPLIT
 from explorer.inspect import pixel_model
@@ -51,6 +52,27 @@ def pooling(pic, what: str, kernel: np.ndarray, relu: bool, mode: str, size: int
     s = pool_code.PoolSettings(picture.source_of(pic.key), what, np.asarray(kernel, np.float32), relu,
                                mode, size, stride, padding)
     panel(pool_code.script(s))
+
+
+# The 1-D page's slider keys for each preset, in signal_code.PAIRS order.
+SIGNAL_KEYS = {
+    "box * box": ("convolution_1d_box_f", "convolution_1d_box_g"),
+    "two Gaussians": ("convolution_1d_gauss_fm", "convolution_1d_gauss_fs", "convolution_1d_gauss_gm",
+                      "convolution_1d_gauss_gs"),
+    "dropped ball": ("convolution_1d_ball_fm", "convolution_1d_ball_fs", "convolution_1d_ball_gm",
+                     "convolution_1d_ball_gs"),
+}
+
+
+def convolution_1d(preset: str, c: float | None = None) -> None:
+    """Under the 1-D convolution page's view: the pair at shift c, or the echo."""
+    state = st.session_state
+    if preset == "echo":
+        panel(signal_code.echo_script(state["convolution_1d_sound"], int(state["convolution_1d_delay"]),
+                                      float(state["convolution_1d_gain"])))
+        return
+    values = {name: float(state[key]) for name, key in zip(signal_code.PAIRS[preset], SIGNAL_KEYS[preset])}
+    panel(signal_code.pair_script(preset, values, float(c)))
 
 
 def architecture(name: str, channels: int, side: int, classes: int | None) -> None:
