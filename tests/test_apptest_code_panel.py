@@ -124,3 +124,12 @@ def test_1d_panel_writes_the_echo(tmp_path):
     out = run_script(panel_code(at), tmp_path)
     length = next(m.value for m in at.metric if "samples" in m.value)  # "5600 + 1921 − 1 = 7520 samples"
     assert out.splitlines()[0].replace("- 1", "− 1").removeprefix("length: ") == length
+
+
+def test_baselines_panel_carries_the_split_and_the_chosen_models():
+    at = open_page("pages/baselines.py", timeout=120)
+    at.slider(key="baselines_test_size").set_value(0.3).run()
+    at.multiselect(key="baselines_models").set_value(["knn", "mlp"]).run()
+    code = panel_code(at)
+    assert "test_size=0.3, random_state=8" in code
+    assert '"knn": KNeighborsClassifier(3)' in code and "SVC" not in code

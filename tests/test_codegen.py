@@ -193,3 +193,20 @@ def test_a_sign_language_digit_is_read_from_the_archive_as_the_app_does(tmp_path
     page = convolution.conv2d(x, kernel[None].astype(np.float32), 1, 0, 1)
     assert number(out, "output sum") == pytest.approx(float(page.sum(dtype=np.float64)),
                                                       abs=1e-6 * float(np.abs(page).sum()) + 1e-9)
+
+
+def test_baselines_script_scores_as_the_page_does(tmp_path):
+    from explorer.codegen import baselines as baselines_code
+    from explorer.compare import baselines
+    from explorer.data import datasets
+    from explorer.data.types import Split
+
+    split = Split(0.25, 3)
+    train, test = datasets.split(datasets.load("digits"), split)
+    names = ["svm", "knn", "logreg", "random_forest", "mlp"]
+    s = baselines_code.script("digits", split.test_size, split.random_state, names)
+    out = run_script(s.code, tmp_path)
+    for name in names[:4]:
+        assert number(out, f"accuracy {name}") == pytest.approx(baselines.run(name, train, test).accuracy, abs=5e-5)
+    assert "accuracy mlp" not in out
+    assert baselines_code.script("my-zip", 0.2, 8, names) is None

@@ -10,6 +10,7 @@ import torch
 
 from explorer import models, registry
 from explorer.codegen import architecture as arch_code
+from explorer.codegen import baselines as baselines_code
 from explorer.codegen import attribution as attr_code
 from explorer.codegen import conv as conv_code
 from explorer.codegen import inside, picture, saved_model
@@ -123,3 +124,11 @@ def top_activations(picked, layer: str, k: int, channel: int) -> None:
     m = _saved(picked)
     if m is not None:
         panel(inside.top_activations(m, layer, int(k), int(channel)))
+
+
+def baselines(dataset: str, split, names: list[str]) -> None:
+    """Under the CNN vs classical ML page's choices (split: explorer.data.types.Split)."""
+    panel(baselines_code.script(dataset, split.test_size, int(split.random_state), names),
+          "A script can load the built-in datasets only (your own zip stays on this server), and "
+          "needs at least one classical model chosen: the fully connected network is a PyTorch "
+          "training, written by `python -m explorer.train --model course_mlp --write-script net.py`.")
