@@ -10,8 +10,8 @@ import torch
 
 from explorer import models, registry
 from explorer.codegen import architecture as arch_code
-from explorer.codegen import baselines as baselines_code
 from explorer.codegen import attribution as attr_code
+from explorer.codegen import baselines as baselines_code
 from explorer.codegen import conv as conv_code
 from explorer.codegen import inside, picture, saved_model
 from explorer.codegen import pool as pool_code
