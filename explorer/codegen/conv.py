@@ -35,7 +35,7 @@ def script(s: ConvSettings) -> Script:
         f'"""CNN Explorer, Convolution: {what} over the picture with stride {s.stride}, padding '
         f'{s.padding}, dilation {s.dilation}{", then ReLU" if s.relu else ""}."""',
         CELL,
-        "\n".join(["import torch", "import torch.nn.functional as F"] + picture.imports(s.source)),
+        picture.imports(s.source),
         CELL + " The picture: float32 (C, H, W) in [0, 1]",
         picture.learn_block(s.source),
         CELL + " The kernel (PyTorch's convention: not flipped)",

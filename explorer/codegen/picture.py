@@ -45,14 +45,12 @@ def source_of(key: str) -> Source:
     raise ValueError(f"not a picture key: {key!r}")
 
 
-def imports(src: Source) -> list[str]:
-    """The import lines the picture block needs."""
-    lines = ["import numpy as np"]
-    if src.kind in ("sample", "upload", "dataset", "test"):
-        lines.append("from PIL import Image, ImageOps")
-    if src.kind == "sample":
-        lines.append("from pathlib import Path")
-    return lines
+def imports(src: Source, more: tuple[str, ...] = ("import torch", "import torch.nn.functional as F")) -> str:
+    """The import block of a Learn script: stdlib, then numpy and `more`, then PIL (isort's order)."""
+    first = ["from pathlib import Path", ""] if src.kind == "sample" and src.name in DRAWN else []
+    pil = {"sample": "from PIL import Image", "upload": "from PIL import Image, ImageOps",
+           "dataset": "from PIL import Image, ImageOps" if src.name == "sign-digits" else ""}.get(src.kind, "")
+    return "\n".join(first + ["import numpy as np", *more] + ([pil] if pil else []))
 
 
 def _fit(max_side: int | None) -> str:

@@ -33,7 +33,7 @@ def script(s: PoolSettings) -> Script:
         (f'"""CNN Explorer, Pooling: {s.mode} pooling, window {s.size}x{s.size}, stride {s.stride}, '
          f'padding {s.padding}, of {"a feature map" if feature else "the picture"}."""'),
         CELL,
-        "\n".join(["import torch", "import torch.nn.functional as F"] + picture.imports(s.source)),
+        picture.imports(s.source),
         CELL + " The picture: float32 (C, H, W) in [0, 1]",
         picture.learn_block(s.source),
     ]
