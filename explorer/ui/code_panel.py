@@ -78,8 +78,8 @@ def convolution_1d(preset: str, c: float | None = None) -> None:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _architecture_script(name: str, channels: int, side: int, classes: int | None) -> Script | None:
-    """Cached: building VGG-19 or ResNet-34 on the meta device and writing it out took 80-95 ms
-    on the shared 2-core machine, on every rerun of the page."""
+    """Cached: building VGG-19 or ResNet-34 on the meta device and writing it out costs 90-110 ms
+    on a busy 2-core machine (bench/bench_codegen.py), on every rerun of the page otherwise."""
     options = {"in_channels": channels, "input_size": (side, side)}
     if classes:
         options["num_classes"] = classes
