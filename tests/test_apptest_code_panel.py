@@ -133,3 +133,15 @@ def test_baselines_panel_carries_the_split_and_the_chosen_models():
     code = panel_code(at)
     assert "test_size=0.3, random_state=8" in code
     assert '"knn": KNeighborsClassifier(3)' in code and "SVC" not in code
+
+
+def test_saliency_panel_repeats_the_sanity_check(saved, tmp_path):
+    at = open_page("pages/saliency.py")
+    shown = [float(v) for v in re.findall(r"similarity to the trained map: (-?\d\.\d\d)", texts(at, "caption"))]
+    assert len(shown) == 6
+    out = run_script(panel_code(at), tmp_path)
+    ours = dict(re.findall(r"^similarity (\w+): (-?\d\.\d\d)$", out, re.MULTILINE))
+    methods = ["saliency", "integrated_gradients", "smoothgrad", "guided_backprop", "grad_cam", "guided_grad_cam"]
+    for method, value in zip(methods, shown):
+        if method != "smoothgrad":  # random noise: not the page's draw
+            assert float(ours[method]) == pytest.approx(value, abs=0.011), method

@@ -46,16 +46,64 @@ class AttributionSettings:
     randomised: bool = False
 
 
+SPEARMAN = '''def spearman(a, b):
+    """Rank correlation of |a| and |b| (ties share their mean rank); 0 for a constant map."""
+    def ranks(v):
+        order = np.argsort(v, kind="stable")
+        r = np.empty(len(v))
+        r[order] = np.arange(len(v))
+        _, group, counts = np.unique(v, return_inverse=True, return_counts=True)
+        return (np.bincount(group, weights=r) / counts)[group]
+
+    x, y = np.abs(a.numpy().ravel()), np.abs(b.numpy().ravel())
+    if np.ptp(x) == 0 or np.ptp(y) == 0:
+        return 0.0
+    return float(np.corrcoef(ranks(x), ranks(y))[0, 1])'''
+
+
 def script(s: AttributionSettings) -> Script:
+    """Occlusion: its map. Saliency: every method's map, then the sanity check (the same maps
+    for a copy of the model with random weights, and their rank correlation with the trained)."""
     used = [m for m, _ in s.methods]
+    occlusion = used == ["occlusion"]
     names = sorted({n for m in used for n in CAPTUM[m].split(", ")})
     calls = []
     for m, params in s.methods:
         values = {**DEFAULTS, **dict(params)}
-        calls.append(f'    "{m}": {CALLS[m].format(**{k: literal(v) for k, v in values.items()})},')
-    reduce_ = 'a[0].mean(0) if name == "occlusion" else a[0].sum(0)' if "occlusion" in used else "a[0].sum(0)"
+        calls.append(f'            "{m}": {CALLS[m].format(**{k: literal(v) for k, v in values.items()})},')
+    reduce_ = "a[0].mean(0)" if occlusion else "a[0].sum(0)"
+    explain = f"""def explain(model, net):
+    \"\"\"Each method's (H, W) map of class `target` for the picture x.\"\"\"
+    x = torch.from_numpy(np.array(pixels, np.float32))[None]{"" if occlusion else ".requires_grad_(True)"}
+""" + (f'    layer = net.get_submodule("{s.layer}")  # Grad-CAM\'s layer\n' if s.layer else "") + (
+        "    torch.manual_seed(0)  # SmoothGrad's noise is random: its map changes from run to run\n"
+        if "smoothgrad" in used else "") + f"""    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Captum's note about backward hooks on ReLU
+        results = {{
+{chr(10).join(calls)}
+        }}
+    return {{name: ({reduce_}).detach() for name, a in results.items()}}
+
+
+target = {s.target}  # the class explained: "{s.target_name}"
+maps = explain(model, net)
+for name, m in maps.items():
+    print(f"{{name}}: shape {{tuple(m.shape)}} sum {{float(m.sum()):.6g}} max {{float(m.max()):.6g}}")"""
+    sanity = "" if occlusion else f"""{SPEARMAN}
+
+
+# A copy of the network with every layer re-initialised (PyTorch's default), seed 0.
+random_net = copy.deepcopy(net)
+torch.manual_seed(0)
+for module in random_net.modules():
+    if hasattr(module, "reset_parameters") and module is not random_net:
+        module.reset_parameters()
+random_model = Pixels(random_net, card["normalisation"]["mean"], card["normalisation"]["std"]).eval()
+random_maps = explain(random_model, random_net)
+for name in maps:
+    print(f"similarity {{name}}: {{spearman(maps[name], random_maps[name]):.2f}}")"""
     text = join(
-        f'"""CNN Explorer, {"Occlusion" if used == ["occlusion"] else "Saliency"}: why the saved model '
+        f'"""CNN Explorer, {"Occlusion" if occlusion else "Saliency"}: why the saved model '
         f'says "{s.target_name}", with Captum."""',
         CELL,
         saved_model.IMPORTS + f"\nfrom captum.attr import {', '.join(names)}",
@@ -66,18 +114,7 @@ def script(s: AttributionSettings) -> Script:
         CELL + " The prediction",
         saved_model.PREDICTION,
         CELL + " The explanations",
-        f"""target = {s.target}  # the class explained: "{s.target_name}"
-""" + (f'layer = net.get_submodule("{s.layer}")  # Grad-CAM\'s layer\n' if s.layer else "")
-        + ("torch.manual_seed(0)  # SmoothGrad's noise is random: its map changes from run to run\n"
-           if "smoothgrad" in used else "")
-        + ("x.requires_grad_(True)\n" if used != ["occlusion"] else "")
-        + f"""with warnings.catch_warnings():
-    warnings.simplefilter("ignore")  # Captum's note about backward hooks on ReLU
-    results = {{
-{chr(10).join(calls)}
-    }}
-for name, a in results.items():
-    m = ({reduce_}).detach()  # (H, W): one map per method
-    print(f"{{name}}: shape {{tuple(m.shape)}} sum {{float(m.sum()):.6g}} max {{float(m.max()):.6g}}")""",
+        explain,
+        (CELL + " The sanity check: the same maps for the model with random weights\n" + sanity) if sanity else "",
     )
     return Script("These explanations", text, "explanations")

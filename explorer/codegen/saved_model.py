@@ -28,7 +28,8 @@ class SavedModel:
     random_state: int | None
 
 
-IMPORTS = """import json
+IMPORTS = """import copy
+import json
 import warnings
 from pathlib import Path
 
@@ -81,7 +82,8 @@ class Probabilities(nn.Module):
         return F.softmax(self.model(x), dim=1)
 
 
-model = Pixels(net, card["normalisation"]["mean"], card["normalisation"]["std"]).eval()
+# channels-last weights, as the app keeps them (oneDNN's faster layout on the CPU).
+model = Pixels(net, card["normalisation"]["mean"], card["normalisation"]["std"]).to(memory_format=torch.channels_last).eval()
 classes = card["classes"]"""
 
 
