@@ -145,3 +145,21 @@ def test_saliency_panel_repeats_the_sanity_check(saved, tmp_path):
     for method, value in zip(methods, shown):
         if method != "smoothgrad":  # random noise: not the page's draw
             assert float(ours[method]) == pytest.approx(value, abs=0.011), method
+
+
+def test_an_unknown_picture_source_gets_a_sentence_not_a_traceback():
+    from streamlit.testing.v1 import AppTest
+
+    def app():
+        from types import SimpleNamespace
+
+        import numpy as np
+
+        from explorer.ui import code_panel
+
+        pic = SimpleNamespace(key="live:frame-12", array=np.zeros((1, 8, 8), np.float32))
+        code_panel.pooling(pic, "picture", np.ones((3, 3)), False, "max", 2, 2, 0)
+
+    at = AppTest.from_function(app).run()
+    assert not at.exception
+    assert at.expander[0].info[0].value == code_panel.NO_PICTURE

@@ -29,7 +29,8 @@ def panel(script: Script | None, why_not: str = "") -> None:
         if script is None:
             st.info(why_not)
             return
-        st.caption("A self-contained Python script (PyTorch, Captum, NumPy, scikit-learn, Pillow; "
+        st.caption("A self-contained Python script (PyTorch, Captum, NumPy, scikit-learn, Pillow, "
+                   "safetensors; "
                    "nothing from CNN Explorer) that recomputes what this view shows with the current "
                    "settings and prints its numbers.")
         c1, c2 = st.columns(2)
@@ -40,19 +41,32 @@ def panel(script: Script | None, why_not: str = "") -> None:
         st.code(script.code, language="python", line_numbers=True)
 
 
+NO_PICTURE = "There is no script for this picture's source yet."
+
+
+def _source(key: str) -> picture.Source | None:
+    """The picture's source, or None for a key codegen does not know (a new kind of picture
+    gets a sentence in the panel, never a traceback)."""
+    try:
+        return picture.source_of(key)
+    except ValueError:
+        return None
+
+
 def convolution(setup, kernel_name: str = "") -> None:
     """Under the Convolution page's result (setup: explorer.ui.conv_result.Setup)."""
-    s = conv_code.ConvSettings(picture.source_of(setup.pic.key), np.asarray(setup.kernel, np.float32),
-                               setup.stride, setup.padding, setup.dilation, setup.relu, kernel_name)
-    panel(conv_code.script(s))
+    src = _source(setup.pic.key)
+    panel(src and conv_code.script(conv_code.ConvSettings(
+        src, np.asarray(setup.kernel, np.float32), setup.stride, setup.padding, setup.dilation, setup.relu,
+        kernel_name)), NO_PICTURE)
 
 
 def pooling(pic, what: str, kernel: np.ndarray, relu: bool, mode: str, size: int, stride: int,
             padding: int) -> None:
     """Under the Pooling page's result (pic: explorer.ui.image_source.Picture)."""
-    s = pool_code.PoolSettings(picture.source_of(pic.key), what, np.asarray(kernel, np.float32), relu,
-                               mode, size, stride, padding)
-    panel(pool_code.script(s))
+    src = _source(pic.key)
+    panel(src and pool_code.script(pool_code.PoolSettings(
+        src, what, np.asarray(kernel, np.float32), relu, mode, size, stride, padding)), NO_PICTURE)
 
 
 # The 1-D page's slider keys for each preset, in signal_code.PAIRS order.
@@ -102,10 +116,15 @@ def _saved(picked) -> saved_model.SavedModel | None:
     if network is None:
         panel(None, "This model is not a plain stack of PyTorch layers, so there is no short script for it.")
         return None
+    try:
+        folder = registry.get(picked.id).path
+    except registry.RegistryError:
+        panel(None, "This model's folder cannot be read any more (was it just deleted?).")
+        return None
     card = picked.card
     split = card.split or COURSE_SPLIT
-    return saved_model.SavedModel(str(registry.get(picked.id).path), network, card.dataset,
-                                  tuple(card.input_size), split.test_size, split.random_state)
+    return saved_model.SavedModel(str(folder), network, card.dataset, tuple(card.input_size),
+                                  split.test_size, split.random_state)
 
 
 def explanations(picked, inp, target: int, methods: list[str], params: dict, layer: str | None = None,
@@ -113,16 +132,18 @@ def explanations(picked, inp, target: int, methods: list[str], params: dict, lay
     """Under the Saliency or Occlusion page's maps. params: method -> ((name, value), ...)."""
     m = _saved(picked)
     if m is not None:
-        panel(attr_code.script(attr_code.AttributionSettings(
-            m, picture.source_of(inp.key), int(target), picked.classes[target],
-            tuple((name, tuple(params.get(name, ()))) for name in methods), layer, randomised)))
+        src = _source(inp.key)
+        panel(src and attr_code.script(attr_code.AttributionSettings(
+            m, src, int(target), picked.classes[target],
+            tuple((name, tuple(params.get(name, ()))) for name in methods), layer, randomised)), NO_PICTURE)
 
 
 def feature_maps(picked, inp, layers: list[str], filters_layer: str) -> None:
     """Under the Filters & feature maps page's maps."""
     m = _saved(picked)
     if m is not None:
-        panel(inside.feature_maps(m, picture.source_of(inp.key), tuple(layers), filters_layer))
+        src = _source(inp.key)
+        panel(src and inside.feature_maps(m, src, tuple(layers), filters_layer), NO_PICTURE)
 
 
 def top_activations(picked, layer: str, k: int, channel: int) -> None:
