@@ -7,7 +7,7 @@ import streamlit as st
 from explorer import models
 from explorer.learn import calculator_charts, calculators
 from explorer.models import at_size
-from explorer.ui import architecture_notes, streamlit_fixes, url_state, zoo
+from explorer.ui import architecture_notes, code_panel, streamlit_fixes, url_state, zoo
 
 streamlit_fixes.install()  # before anything else: see explorer/ui/streamlit_fixes.py
 
@@ -96,6 +96,7 @@ def model_view(n_classes: int | None) -> None:
             "MACs": st.column_config.NumberColumn(format="localized"),
         },
     )
+    code_panel.architecture(name, int(channels), int(side), n_classes)
 
 
 model_view(int(classes) if is_classifier else None)

@@ -6,8 +6,8 @@ from explorer import jobs
 from explorer.compare import baselines, comparison
 from explorer.data import datasets
 from explorer.data.types import Split
+from explorer.ui import code_panel, data_widgets, navigation, plain, streamlit_fixes, url_state
 from explorer.ui import comparison_widgets as cw
-from explorer.ui import data_widgets, navigation, plain, streamlit_fixes, url_state
 
 streamlit_fixes.install()  # before anything else: see explorer/ui/streamlit_fixes.py
 
@@ -37,6 +37,7 @@ with st.expander("Options used (the course's)"):
     st.dataframe(cw.options_table(), hide_index=True, width="stretch")
     st.caption(f"Pixels in [0, 1], each image flattened: {train.images[0].size:,} numbers per image. "
                f"{len(train):,} training and {len(test):,} test images.")
+code_panel.baselines(ds.name, split, names)
 if cnns:
     st.caption(f"Saved models on this dataset and split: {', '.join(s.name for s in cnns)}.")
 else:

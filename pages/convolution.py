@@ -5,7 +5,16 @@ import pandas as pd
 import streamlit as st
 
 from explorer.learn import formula, kernels
-from explorer.ui import conv_result, conv_step, course_sizes, flip_note, image_source, streamlit_fixes, url_state
+from explorer.ui import (
+    code_panel,
+    conv_result,
+    conv_step,
+    course_sizes,
+    flip_note,
+    image_source,
+    streamlit_fixes,
+    url_state,
+)
 
 streamlit_fixes.install()  # before anything else: see explorer/ui/streamlit_fixes.py
 
@@ -114,6 +123,7 @@ def below_kernel(pic: image_source.Picture, kernel, size: int, seed: int) -> Non
     c = conv_result.Setup(pic, kernel, stride, padding, dilation, relu, ax_h, ax_w)
     if c.valid:
         conv_result.result(c)
+        code_panel.convolution(c, preset)
     st.subheader("5. Look closer")
     # No view open by default: the step view's chart costs the browser ~100 ms on every move
     # of a slider (bench_slider_latency p95 394 -> 263 ms without it).

@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 
 from explorer.learn import signal_charts, signals
-from explorer.ui import flip_note, streamlit_fixes, url_state
+from explorer.ui import code_panel, flip_note, streamlit_fixes, url_state
 
 streamlit_fixes.install()  # before anything else: see explorer/ui/streamlit_fixes.py
 
@@ -89,6 +89,7 @@ def sliding_view(pair: signals.Pair) -> None:
     else:
         st.caption(f"Areas multiply: area of f = {pair.f.sum() * step:.3f}, area of g = "
                    f"{pair.g.sum() * step:.3f}, area of f * g = {result.sum() * step:.3f}.")
+    code_panel.convolution_1d(preset, c)
 
 
 def echo_view() -> None:
@@ -119,6 +120,7 @@ def echo_view() -> None:
         st.audio(heard / max(1.0, np.abs(heard).max()), sample_rate=rate)
         st.metric("Length", f"{len(sound)} + {len(kernel)} − 1 = {len(heard)} samples",
                   help="A full convolution is as long as both inputs together, minus one.")
+    code_panel.convolution_1d("echo")
 
 
 if preset == "echo":

@@ -9,6 +9,7 @@ from explorer.inspect import inspection, pixel_model
 from explorer.models.summary import describe, summary
 from explorer.pictures import colormaps, map_grid, render
 from explorer.ui import (
+    code_panel,
     filter_notes,
     input_picker,
     model_cache,
@@ -114,6 +115,7 @@ if inp is not None:
             chosen = int(np.argmax(fm.reshape(len(fm), -1).mean(1))) if chosen is None else chosen
             big_col.image(input_picker.big_rgb(tiles[chosen], 200), width="stretch", output_format="PNG",
                           caption=f"map {chosen}: {colormaps.legend(fm[chosen], lim)}")
+    code_panel.feature_maps(picked, inp, [layer.name for layer in layers], name)
 
 # ---- 3. summary -----------------------------------------------------------------------------
 st.header("3. The model's layers")

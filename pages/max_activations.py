@@ -5,7 +5,7 @@ import streamlit as st
 
 from explorer.inspect import inspection
 from explorer.pictures import colormaps, map_grid, render
-from explorer.ui import model_cache, model_picker, plain, streamlit_fixes, url_state
+from explorer.ui import code_panel, model_cache, model_picker, plain, streamlit_fixes, url_state
 
 streamlit_fixes.install()  # before anything else: see explorer/ui/streamlit_fixes.py
 
@@ -86,6 +86,7 @@ for j in range(k):
                  caption=f"{top.values[channel, j]:.2f} · #{i} ({plain.md(dataset.classes[dataset.labels[i]])})")
 st.caption("Under each picture: the activation at its strongest position, the picture's number "
            "and its class.")
+code_panel.top_activations(picked, layer, k, channel)
 
 st.subheader(f"All {channels} channels at a glance")
 st.caption("The best picture of each channel; click one to show its top pictures above.")

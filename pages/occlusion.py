@@ -8,6 +8,7 @@ from explorer.learn import geometry
 from explorer.pictures import colormaps
 from explorer.ui import (
     attribution_cache,
+    code_panel,
     input_picker,
     model_cache,
     ood_note,
@@ -80,6 +81,8 @@ a.image(input_picker.big_rgb(heatmaps.colour(norm, "all"), SIDE), width="stretch
                 f"blue = rises (up to {max(-drop.min(), 0):.1%})")
 b.image(input_picker.big_rgb(heatmaps.overlay(inp.array, norm, opacity, "all"), SIDE), width="stretch", output_format="PNG",
         caption="The same map over the picture")
+code_panel.explanations(picked, inp, target, ["occlusion"],
+                        {"occlusion": (("baseline", baseline), ("stride", stride), ("window", window))})
 
 # The single most important patch: cover it and show what the model then says.
 r0, c0 = attribution.key_patch(drop, window, stride)

@@ -6,7 +6,7 @@ import streamlit as st
 
 from explorer.learn import convolution, formula, geometry, grid_charts, kernels, pooling, shift, step_walk
 from explorer.pictures import colormaps, png, render
-from explorer.ui import image_source, learn_cache, pooling_notes, streamlit_fixes, url_state
+from explorer.ui import code_panel, image_source, learn_cache, pooling_notes, streamlit_fixes, url_state
 
 streamlit_fixes.install()  # before anything else: see explorer/ui/streamlit_fixes.py
 
@@ -135,6 +135,8 @@ show(cols[0], shown(picture(x), max(height, width)),
 show(cols[1], shown(picture(pooled), max(pooled.shape[1:])),
      f"{MODES[mode]} pooled {pooled.shape[1]}x{pooled.shape[2]}, drawn at the same width"
      + ("" if x.shape[0] == 3 else f": {colormaps.legend(pooled[0])}"))
+
+code_panel.pooling(pic, kind, conv_kernel()[1], relu, mode, size, stride, padding)
 
 
 @st.fragment

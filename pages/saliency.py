@@ -3,7 +3,16 @@
 import streamlit as st
 
 from explorer.inspect import attribution, heatmaps, inspection, sanity
-from explorer.ui import attribution_cache, input_picker, model_cache, ood_note, plain, streamlit_fixes, url_state
+from explorer.ui import (
+    attribution_cache,
+    code_panel,
+    input_picker,
+    model_cache,
+    ood_note,
+    plain,
+    streamlit_fixes,
+    url_state,
+)
 
 streamlit_fixes.install()  # before anything else: see explorer/ui/streamlit_fixes.py
 
@@ -73,6 +82,7 @@ trained = maps_for(False)
 draw(trained)
 st.caption(f"Colours: {heatmaps.legend(sign)}. Grad-CAM uses layer {layer}; it is coarse because "
            "that layer's maps are small and are upsampled to the picture.")
+code_panel.explanations(picked, inp, target, METHODS, PARAMS, layer)
 
 st.subheader("🧪 Sanity check: the same model with random weights")
 st.write(

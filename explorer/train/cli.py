@@ -6,6 +6,11 @@ Prints one progress line per epoch and ends with one JSON line holding test_accu
 (training time), wall_seconds (after imports, data loading and saving included),
 seconds_before_training (data loading and set-up), params and model (the saved model's id).
 Without --model it trains the fast default net with its default schedule.
+
+    python -m explorer.train --dataset digits --model course_cnn --epochs 3 --write-script train_cnn.py
+
+writes, instead of training, a self-contained script (or a notebook, for a .ipynb name) that
+trains that architecture with that schedule on the course's split (explorer/codegen/training.py).
 """
 
 from __future__ import annotations
@@ -17,7 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
-import torch._dynamo  # noqa: F401
+import torch
+import torch._dynamo
 
 from explorer import device, limits, models, registry
 from explorer.data import datasets, signdigits
@@ -75,6 +81,10 @@ def parse(argv: list[str] | None = None, prog: str = PROG) -> argparse.Namespace
     p.add_argument("--name", type=model_name, help="name shown on the Saved models page")
     p.add_argument("--out", type=Path, help="models folder (default: data/models)")
     p.add_argument("--quiet", action="store_true", help="only the final JSON line")
+    p.add_argument("--optimizer", choices=training.OPTIMIZERS, help="default: the architecture's")
+    p.add_argument("--schedule", choices=training.SCHEDULES, help="learning-rate schedule; default: the architecture's")
+    p.add_argument("--write-script", type=Path, metavar="FILE",
+                   help="write a self-contained training script (.py) or notebook (.ipynb) and exit")
     return p.parse_args(argv)
 
 
@@ -90,7 +100,8 @@ def load_data(name: str) -> tuple[str, datasets.Dataset]:
 def config_for(args: argparse.Namespace) -> training.TrainConfig:
     opts = recipes.default_schedule(args.model)
     for key, value in (("epochs", args.epochs), ("lr", args.lr), ("batch_size", args.batch_size),
-                       ("label_smoothing", args.label_smoothing)):
+                       ("label_smoothing", args.label_smoothing),
+                       ("optimizer", getattr(args, "optimizer", None)), ("schedule", getattr(args, "schedule", None))):
         if value is not None:
             opts[key] = value
     if args.no_augment:
@@ -149,6 +160,38 @@ def _builds(architecture: str, ds: datasets.Dataset) -> bool:
         return False
 
 
+def write_script(args: argparse.Namespace, dataset_name: str, ds: datasets.Dataset,
+                 config: training.TrainConfig) -> int:
+    """Write the training script (or notebook) for these settings; 2 with a reason when the
+    architecture or dataset cannot be written out."""
+    from dataclasses import asdict
+
+    from explorer.codegen import architecture, script
+    from explorer.codegen import training as training_code
+    from explorer.models import from_spec
+
+    if dataset_name not in datasets.NAMES:
+        print("error: a script can load only the built-in datasets (sign-digits, digits).", file=sys.stderr)
+        return 2
+    try:
+        with torch.device("meta"):
+            network = architecture.module_code(from_spec.build(recipes.model_spec(args.model, ds)))
+    except from_spec.SpecError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if network is None:
+        print(f"error: {args.model} is not a plain stack of PyTorch layers; no script can be written for it.",
+              file=sys.stderr)
+        return 2
+    s = training_code.script(network, models.info(args.model).title, dataset_name, COURSE_SPLIT.test_size,
+                             COURSE_SPLIT.random_state, asdict(config),
+                             f"{args.write_script.stem}.safetensors")
+    text = script.notebook(s) if args.write_script.suffix == ".ipynb" else s.code
+    args.write_script.write_text(text)
+    print(f"wrote {args.write_script}", flush=True)
+    return 0
+
+
 def main(argv: list[str] | None = None, prog: str = PROG) -> int:
     """`prog` is how the user started us (`cnn-explorer train` when installed), for messages."""
     start = time.perf_counter()
@@ -166,6 +209,8 @@ def main(argv: list[str] | None = None, prog: str = PROG) -> int:
     except (KeyError, ValueError) as exc:  # DatasetError is a ValueError
         print(f"error: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return 2
+    if args.write_script:
+        return write_script(args, dataset_name, ds, config)
     train_ds, test_ds = datasets.split(ds, COURSE_SPLIT)
     request = runs.TrainRequest(
         spec, config, dataset_name, train_ds, test_ds,
