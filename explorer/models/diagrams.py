@@ -6,8 +6,15 @@ the real modules: GoogLeNet's Inception module 3a and a ResNet basic block.
 
 from __future__ import annotations
 
+import torch
+
 from explorer import models
 from explorer.models.summary import Summary
+
+
+def _meta(name: str) -> torch.nn.Module:
+    with torch.device("meta"):  # shapes only
+        return models.build(name)
 
 
 def _shape(shape: tuple[int, ...]) -> str:
@@ -21,7 +28,7 @@ def _rows(s: Summary, prefix: str) -> list:
 def inception_nodes(side: int = 28) -> tuple[list[dict], list[tuple[str, str]], Summary]:
     """The 3a module's four branches, each box labelled with its layer and output shape."""
     c_in = models.info("inception3a").input_size[0]
-    s = models.summary(models.build("inception3a"), (c_in, side, side))
+    s = models.summary(_meta("inception3a"), (c_in, side, side))
     nodes = [{"id": "in", "label": f"input\n{_shape(s.input_shape)}", "x": 340, "y": 30, "w": 150, "h": 40,
               "color": "#dddddd"}]
     edges = []
@@ -44,7 +51,7 @@ def inception_nodes(side: int = 28) -> tuple[list[dict], list[tuple[str, str]], 
 def residual_nodes(name: str = "resnet18", side: int = 224) -> tuple[list[dict], list[tuple[str, str]], Summary]:
     """ResNet's first basic block (layer1.0): two 3x3 convolutions and the shortcut."""
     c = models.info(name).input_size[0]
-    s = models.summary(models.build(name), (c, side, side))
+    s = models.summary(_meta(name), (c, side, side))
     block = [r for r in s.rows if r.name.startswith("layer1.0.")]
     before = s.rows[s.rows.index(block[0]) - 1]  # the stem's max pooling
     x_shape = _shape(before.output_shape)

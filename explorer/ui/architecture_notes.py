@@ -40,6 +40,16 @@ def lenet_c3(side: int) -> None:
                "'to break the symmetry').")
 
 
+@st.cache_data(max_entries=8, show_spinner=False)
+def _meta_summary(name: str):
+    """Shapes only (meta device): no 61 million weights allocated on a page view."""
+    import torch
+
+    with torch.device("meta"):
+        model = models.build(name)
+    return models.summary(model, models.info(name).input_size)
+
+
 def alexnet_notes(name: str) -> None:
     st.subheader("AlexNet's choices (quoted from the course)")
     st.markdown(
@@ -50,15 +60,30 @@ def alexnet_notes(name: str) -> None:
         "top-5 error 0.3% lower (*quoted from the course*; the Pooling page counts the windows per pixel).\n"
         "- **Dropout 0.5** in the first two dense layers, and **data augmentation** (mirror images, "
         "random 227x227 crops of 256x256 pictures).")
-    paper, tv = (models.summary(models.build(n), models.info(n).input_size) for n in ("alexnet", "alexnet_torchvision"))
+    paper, tv = (_meta_summary(n) for n in ("alexnet", "alexnet_torchvision"))
     st.caption(f"Built here at its design size: the paper's AlexNet has {paper.total_params:,} parameters at "
                f"227x227, torchvision's one-GPU variant {tv.total_params:,} at 224x224 (no groups, no response "
                f"normalisation, 64-192-384-256-256 kernels). Choose either above.")
 
 
+@st.cache_data(max_entries=2, show_spinner=False)
+def _inception():
+    return diagrams.inception_nodes()
+
+
+@st.cache_data(max_entries=2, show_spinner=False)
+def _residual():
+    return diagrams.residual_nodes()
+
+
+@st.cache_data(max_entries=2, show_spinner=False)
+def _review():
+    return review.table()
+
+
 def inception_module() -> None:
     st.subheader("The Inception module, drawn")
-    nodes, edges, s = diagrams.inception_nodes()
+    nodes, edges, s = _inception()
     st.vega_lite_chart(spec=course_charts.boxes(nodes, edges, width=680, height=320), width="content",
                        key="architectures_inception_diagram")
     st.caption(f"Module 3a as built here: four branches side by side on the same "
@@ -69,7 +94,7 @@ def inception_module() -> None:
 
 def residual_block() -> None:
     st.subheader("The residual block, drawn")
-    nodes, edges, _ = diagrams.residual_nodes()
+    nodes, edges, _ = _residual()
     st.vega_lite_chart(spec=course_charts.boxes(nodes, edges, width=520, height=470), width="content",
                        key="architectures_residual_diagram")
     st.caption("ResNet-18's first block as built here: the two convolutions learn only F(x), what to "
@@ -89,7 +114,7 @@ def imagenet_story() -> None:
         "network's five highest-scoring classes (of 1,000). The course's figures are quoted; depth "
         "(weight layers on the longest path, as papers count them: VGG-16 has 16), parameters and "
         "multiply-accumulates (MACs) are computed here from each network built at its design size.")
-    rows = review.table()
+    rows = _review()
     st.dataframe(pd.DataFrame([{
         "Network": r.title.split(" (")[0], "Year": str(r.year), "Depth (weight layers)": r.depth,
         "Parameters": r.params, "MACs per picture": r.macs, "Input": f"{r.input_side}x{r.input_side}",

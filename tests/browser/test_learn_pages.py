@@ -27,9 +27,13 @@ def test_switch_architecture_and_input_size_changes_the_table(server, page):
     page.get_by_test_id("stDataFrame").filter(visible=True).first.scroll_into_view_if_needed()
     expect(page.locator('[data-testid="stDataFrame"] [role="gridcell"]').first).to_be_attached()
     assert "64 filters" in table_text(page) and "64 x 224 x 224" in table_text(page)  # VGG-16
+    wait_idle(page)  # the page goes on below the table (notes, review table): a click mid-run is lost
 
-    page.get_by_test_id("stSelectbox").filter(has_text="Architecture").click()
-    page.get_by_role("option", name="LeNet-5 (1998)").click()
+    box = page.get_by_test_id("stSelectbox").filter(has_text="Architecture")
+    box.scroll_into_view_if_needed()
+    box.click()
+    page.keyboard.type("LeNet-5 (1998)")
+    page.keyboard.press("Enter")
     wait_idle(page)
     expect(page.get_by_label("Input size (pixels)", exact=True)).to_have_value("32")
     page.wait_for_function(
