@@ -174,8 +174,8 @@ def window_view() -> None:
         st.vega_lite_chart(spec=spec, on_select="rerun", selection_mode="cell", key="pooling_cell_chart",
                            width="content")
     what = {"max": "the largest", "avg": "the average of the", "sum": "the sum of the"}[mode]
-    st.caption(f"Output ({i}, {j}) = {step_walk.fmt(out[i, j])}: {what} values in input rows {r0}-{r1}, "
-               f"columns {q0}-{q1} (outside 0-{n - 1} is padding: -∞ for max, 0 for average and sum).")
+    st.caption(f"Output ({i}, {j}) = {step_walk.fmt(out[i, j])}: {what} values in input rows {formula.between(r0, r1)}, "
+               f"columns {formula.between(q0, q1)} (outside 0 to {n - 1} is padding: -∞ for max, 0 for average and sum).")
     if mode == "max" and overlap:
         st.caption(f"Overlapping windows: {int((wins > 1).sum())} value(s) win more than one window.")
 

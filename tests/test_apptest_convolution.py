@@ -114,7 +114,7 @@ def test_step_buttons_walk_the_kernel(at):
     at.button(key="convolution_next").click().run()
     at.button(key="convolution_next").click().run()
     ok(at)
-    assert "Receptive field of output (0, 2): input rows 0-2, columns 2-4" in texts(at, "caption")
+    assert "Receptive field of output (0, 2): input rows 0 to 2, columns 2 to 4" in texts(at, "caption")
     at.button(key="convolution_last").click().run()
     assert "Receptive field of output (4, 4)" in texts(at, "caption")  # 7x7 crop, 3x3 kernel: 5x5
     at.button(key="convolution_next").click().run()  # past the end: back to the start
@@ -129,4 +129,4 @@ def test_step_mode_course_grid_with_stride_three(at):
     at.slider(key="convolution_stride").set_value(3).run()
     ok(at)
     at.button(key="convolution_last").click().run()
-    assert "Receptive field of output (1, 1): input rows 3-5, columns 3-5" in texts(at, "caption")
+    assert "Receptive field of output (1, 1): input rows 3 to 5, columns 3 to 5" in texts(at, "caption")

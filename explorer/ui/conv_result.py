@@ -67,8 +67,8 @@ def result(c: Setup) -> None:
         j = c2.slider("Output column", 0, max(wo - 1, 1), key="convolution_rf_col", disabled=wo == 1)
         (r0, r1), (q0, q1) = ops.receptive_field(i, j, c.kernel.shape, c.stride,
                                                  (c.ax_h.before, c.ax_w.before), c.dilation)
-        st.caption(f"Output ({i}, {j}) = {out[i, j]:.4g} comes from input rows {r0}-{r1} and columns "
-                   f"{q0}-{q1} (yellow box; negative numbers or numbers past the edge are padding zeros).")
+        st.caption(f"Output ({i}, {j}) = {out[i, j]:.4g} comes from input rows {formula.between(r0, r1)} and columns "
+                   f"{formula.between(q0, q1)} (yellow box; negative numbers or numbers past the edge are padding zeros).")
     dropped = (c.ax_h.dropped_input, c.ax_w.dropped_input)
     c1, c2 = st.columns(2)
     note = " (red: dropped, no window reaches it)" if any(dropped) else ""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from explorer.learn import grid_charts, ops, step_walk
+from explorer.learn import formula, grid_charts, ops, step_walk
 from explorer.ui import learn_cache, url_state
 from explorer.ui.conv_result import Setup
 
@@ -92,7 +92,8 @@ def frame(walk: step_walk.Walk, t: int) -> None:
     i, j = walk.cell(t)
     before = (walk.pads[0][0], walk.pads[1][0])
     (r0, r1), (q0, q1) = ops.receptive_field(i, j, walk.w.shape, walk.stride, before, walk.dilation)
-    st.caption(f"Receptive field of output ({i}, {j}): input rows {r0}-{r1}, columns {q0}-{q1} "
+    st.caption(f"Receptive field of output ({i}, {j}): input rows {formula.between(r0, r1)}, "
+               f"columns {formula.between(q0, q1)} "
                "(counting from 0 in the unpadded input). Click any output cell below to jump there.")
     ho, wo = walk.output.shape
     here = np.zeros((ho, wo), bool)
