@@ -50,3 +50,7 @@ def _drop_overflowing_url_values() -> None:
 
 _drop_overflowing_url_values()
 _use_app_navigation()
+
+from explorer.ui import error_message  # noqa: E402  (a plain sentence instead of Streamlit's)
+
+error_message.install()

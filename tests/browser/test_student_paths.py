@@ -1,0 +1,59 @@
+"""Issue #14 in Chromium: what a student meets on a page, clicked as a student clicks."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.helpers import assert_no_errors, open_page, wait_idle
+
+EXAMPLES = ("box * box", "two Gaussians", "dropped ball", "echo")
+
+
+def _sliders_on_1d(page):
+    return page.locator('[data-testid="stSlider"] [role="slider"]')
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_1d_survives_any_order_of_examples_and_slider_extremes(server, page, seed):
+    """Two Gaussians → shift far left → dropped ball crashed the page. Random walks over the
+    examples and every slider's two ends must always leave a working page."""
+    rng = random.Random(seed)
+    open_page(page, server, "convolution_1d")
+    steps = [("example", "two Gaussians"), ("slider", "Home"), ("example", "dropped ball")]
+    for _ in range(12):
+        steps.append(("example", rng.choice(EXAMPLES)) if rng.random() < 0.4 else
+                     ("slider", rng.choice(["Home", "End"])))
+    for kind, what in steps:
+        if kind == "example":
+            page.get_by_test_id("stButtonGroup").first.get_by_text(what, exact=True).click()
+        else:
+            thumbs = _sliders_on_1d(page)
+            count = thumbs.count()
+            if count == 0:
+                continue
+            thumb = thumbs.nth(rng.randrange(count))
+            thumb.focus()
+            page.keyboard.press(what)
+        wait_idle(page)
+        assert_no_errors(page)
+        expect(page.get_by_test_id("stMain").get_by_text("1-D convolution")).to_be_visible()
+    # The last view still draws: a metric (sliding examples) or two players (echo).
+    expect(page.get_by_test_id("stMetric").or_(page.locator("audio")).first).to_be_visible()
+    # Shifts in the address are short decimals, never JavaScript's -0.47999999999999693.
+    assert not re.search(r"\d\.\d{7,}", page.url), page.url
+
+
+def test_1d_play_becomes_pause_and_the_slider_follows(server, page):
+    open_page(page, server, "convolution_1d")
+    page.get_by_role("button", name="▶ Play").click()
+    expect(page.get_by_role("button", name="⏸ Pause")).to_be_visible()
+    wait_idle(page, timeout=90_000)
+    expect(page.get_by_role("button", name="▶ Play")).to_be_visible()
+    # The animation ended at the right end: the slider shows it (it stayed at 0 before).
+    expect(page.get_by_test_id("stSlider").filter(has_text="Shift c")).to_contain_text("3.98")
+    expect(page.get_by_test_id("stMetric").first).to_contain_text("0.0000")
+    assert_no_errors(page)
