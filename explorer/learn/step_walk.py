@@ -174,8 +174,11 @@ def gif(walk: Walk, ms_per_frame: int = 400, max_frames: int = MAX_GIF_FRAMES) -
     n = len(walk)
     steps = range(n) if n <= max_frames else np.linspace(0, n - 1, max_frames).round().astype(int)
     frames = [render(walk, t) for t in steps]
-    palette = frames[0].quantize(colors=255, method=Image.Quantize.MEDIANCUT)
-    paletted = [f.quantize(palette=palette, dither=Image.Dither.NONE) for f in frames]
+    # One palette per frame: a shared one from frame 0 had none of the blues of negative
+    # output cells that appear later, so they turned grey (issue #14). MEDIANCUT on a frame
+    # of flat cells keeps each cell's colour to within a few levels.
+    paletted = [f.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+                for f in frames]
     buf = io.BytesIO()
     paletted[0].save(buf, format="GIF", save_all=True, append_images=paletted[1:],
                      duration=ms_per_frame, loop=0, optimize=False)
