@@ -335,13 +335,9 @@ def show_input(picked: Picked, inp: Input) -> np.ndarray:
 
 
 def probability_chart(probs: np.ndarray, classes: list[str], highlight: int) -> alt.Chart:
-    df = pd.DataFrame({"class": classes, "probability": probs, "top": np.arange(len(classes)) == highlight})
-    return alt.Chart(df, height=max(120, 18 * len(classes))).mark_bar().encode(
-        y=alt.Y("class:N", sort=None, title=None),
-        x=alt.X("probability:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
-        color=alt.Color("top:N", scale=alt.Scale(domain=[False, True], range=["#9ecae1", "#b2182b"]), legend=None),
-        tooltip=["class", alt.Tooltip("probability:Q", format=".1%")],
-    )
+    from explorer.inspect.probability_chart import probability_chart as chart  # every class labelled
+
+    return chart(probs, classes, highlight)
 
 
 def target_picker(prefix: str, picked: Picked, inp: Input, probs: np.ndarray) -> int:
