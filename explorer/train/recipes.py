@@ -68,6 +68,8 @@ def meta_for(name: str, spec: dict, dataset_name: str, train_ds: Dataset, split:
         "history": list(done.history),
         "test_accuracy": done.test_accuracy,
         "best_epoch": done.best_epoch,
+        "validation": {"size": done.validation_size, "accuracy": done.validation_accuracy,
+                       "held_out_of": "the training images"},
         "params": training.count_params(done.model),
         "train_seconds": round(done.seconds, 2),
         "epochs": done.epochs_done,

@@ -60,12 +60,16 @@ def live(job: jobs.Job) -> None:
             frac, text = progress(job)
             st.progress(frac, text=text)
             if started:
-                st.caption(f"Training {started.params:,} parameters on {started.device}, "
-                           f"{started.train_size} training and {started.test_size} test images.")
+                held = (f", {started.validation_size} validation images held out of the training data "
+                        "(they choose the weights kept if you stop)" if started.validation_size else "")
+                st.caption(f"Training {started.params:,} parameters on {started.device}: "
+                           f"{started.train_size} training images{held} and {started.test_size} "
+                           "test images (never trained on, never used to choose).")
             _curves(job, started.epochs if started else None)
-        if st.button("⏹ Stop", key="train_stop", help="Stops after the current batch and keeps the best model so far."):
+        if st.button("⏹ Stop", key="train_stop", help="Stops after the current batch and keeps the weights "
+                     "that scored best on the validation images so far."):
             job.stop()
-            st.toast("Stopping… the best model so far is kept.")
+            st.toast("Stopping… the weights that did best on the validation images are kept.")
 
     _follow()
 
@@ -83,8 +87,7 @@ def finished(job: jobs.Job) -> None:
     if out.diverged is not None:
         st.warning(f"💥 {out.diverged.message}")
     elif done.stopped:
-        st.info(f"⏹ Stopped after {done.epochs_done} full epoch(s); the best model so far (epoch "
-                f"{done.best_epoch}) was kept.")
+        st.info(f"⏹ {training.stop_message(done)}")
     if out.saved is None:
         st.info("No model was saved: training did not get through an epoch with usable weights.")
         _curves(job, None)
