@@ -18,6 +18,7 @@ import streamlit as st
 BIND = "query-params"
 PRESENT = "present"  # ?present=1: presenter mode
 PRESENT_KEY = "ui_present"  # session_state / widget key of the presenter toggle
+PRESENT_MEMORY = "ui_present_on"  # plain session_state copy: survives st.switch_page
 MAX_PARAM = 2000  # longer values are not settings anybody typed or copied
 MAX_KERNEL_VALUE = 1000.0
 _WRITTEN = "_url_written"  # session_state: {param: the value this app last put in the address}
@@ -106,7 +107,7 @@ def forget(prefix: str) -> None:
 
 def presenting() -> bool:
     """True in presenter mode: pages leave out secondary controls and explanations."""
-    return bool(st.session_state.get(PRESENT_KEY, False))
+    return bool(st.session_state.get(PRESENT_KEY, st.session_state.get(PRESENT_MEMORY, False)))
 
 
 def secondary(label: str = "⚙️ More settings"):
@@ -121,8 +122,14 @@ def presenter_toggle() -> bool:
     shared = parse_flag(incoming(PRESENT))
     if shared is not None:
         st.session_state[PRESENT_KEY] = shared
+    elif PRESENT_KEY not in st.session_state and st.session_state.get(PRESENT_MEMORY):
+        # st.switch_page (a lesson's Open) drops widget states: the switch came back off on
+        # the server while the browser still showed it on (issue #14). The session's own copy
+        # puts it back.
+        st.session_state[PRESENT_KEY] = True
     on = st.toggle("🎓 Presenter mode", key=PRESENT_KEY,
                    help="Bigger type and pictures, fewer controls: readable from the back of a room.")
+    st.session_state[PRESENT_MEMORY] = on
     publish(PRESENT, "1" if on else None)
     if on:
         st.html(f"<style>{PRESENTER_CSS}</style>")

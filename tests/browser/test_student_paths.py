@@ -57,3 +57,27 @@ def test_1d_play_becomes_pause_and_the_slider_follows(server, page):
     expect(page.get_by_test_id("stSlider").filter(has_text="Shift c")).to_contain_text("3.98")
     expect(page.get_by_test_id("stMetric").first).to_contain_text("0.0000")
     assert_no_errors(page)
+
+
+H1_PX = """() => parseFloat(getComputedStyle(document.querySelector('[data-testid="stMain"] h1')).fontSize)"""
+
+
+def test_a_lesson_keeps_presenter_mode_on(server, page):
+    """Issue #14: Open on a lesson turned presenter mode off while the switch still showed on
+    (st.switch_page dropped the switch's state on the server; the second lesson showed it)."""
+    open_page(page, server)
+    toggle = page.locator(".st-key-ui_present input")
+    page.get_by_test_id("stSidebar").get_by_text("🎓 Presenter mode").click()
+    wait_idle(page)
+    expect(toggle).to_be_checked()
+    big = page.evaluate(H1_PX)
+    for lesson, heading in (("stride3", "Convolution"), ("pooling", "Pooling"), ("lenet", "Architectures")):
+        page.get_by_test_id("stSidebarNav").get_by_text("Home", exact=True).click()
+        wait_idle(page)
+        page.locator(f".st-key-lesson_{lesson} button").click()
+        page.locator('[data-testid="stMain"] h1').filter(has_text=heading).wait_for()
+        wait_idle(page)
+        expect(toggle).to_be_checked()
+        assert page.evaluate(H1_PX) >= big * 0.95, f"{lesson}: the switch shows on, the page is not"
+        assert "present=1" in page.url, lesson
+    assert_no_errors(page)
