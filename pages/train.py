@@ -19,9 +19,13 @@ manager = cached.job_manager()
 me = cached.session_id()
 
 with st.container(border=True):
-    ds = data_widgets.picker("train_dataset")
-    dataset_name = ds.name
-    request = train_settings.settings(ds, dataset_name)
+    ds = data_widgets.picker("train_dataset", fallback=False)
+    if ds is None:
+        st.warning("Nothing to train on yet: the dataset you picked is not loaded. Upload your zip "
+                   "(or download Sign Language Digits) above, or pick the handwritten digits.")
+        request = None
+    else:
+        request = train_settings.settings(ds, ds.name)
 if request is not None:
     job = runs.submit(manager, request, owner=me)
     st.session_state["train_job_id"] = job.id

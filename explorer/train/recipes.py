@@ -78,8 +78,17 @@ def meta_for(name: str, spec: dict, dataset_name: str, train_ds: Dataset, split:
     }
 
 
-def default_name(architecture: str, dataset_name: str) -> str:
-    return f"{architecture} on {dataset_name}"
+def default_name(architecture: str, dataset_name: str, taken=()) -> str:
+    """'fastnet on sign-digits'; with `taken` (names already saved) a free one: a re-upload of
+    the same zip trained again becomes 'fastnet on my-photos (2)', not a second identical entry."""
+    base = f"{architecture} on {dataset_name}"
+    used = set(taken)
+    if base not in used:
+        return base
+    n = 2
+    while f"{base} ({n})" in used:
+        n += 1
+    return f"{base} ({n})"
 
 
 def confusion(labels: np.ndarray, predicted: np.ndarray, k: int) -> np.ndarray:

@@ -124,10 +124,9 @@ def probabilities(model_id: str, input_key: str, _array: np.ndarray) -> np.ndarr
 # ---- model picker ---------------------------------------------------------------------------
 
 def _label(saved: registry.SavedModel) -> str:
-    m = saved.meta
-    acc = m.get("test_accuracy")
-    acc = f" · {acc:.0%} on test" if isinstance(acc, (int, float)) else ""
-    return f"{saved.name} · {m.get('architecture', '?')} · {m.get('dataset', '?')}{acc}"
+    from explorer.ui import model_choice  # names the dataset and whether its pictures are here
+
+    return model_choice.label(saved)
 
 
 def model_picker(prefix: str) -> Picked | None:
@@ -141,9 +140,12 @@ def model_picker(prefix: str) -> Picked | None:
     ids = [m.id for m in saved]
     labels = {m.id: _label(m) for m in saved}
     shared_model(prefix, ids)
-    last = st.session_state.get(CHOSEN)
-    model_id = st.selectbox("Model", ids, index=ids.index(last) if last in ids else 0,
-                            format_func=labels.get, key=f"{prefix}_model")
+    from explorer.ui import model_choice  # prefers a model whose test pictures are on this server
+
+    index, note = model_choice.default_index(saved, st.session_state.get(CHOSEN))
+    model_id = st.selectbox("Model", ids, index=index, format_func=labels.get, key=f"{prefix}_model")
+    if note and st.session_state.get(f"{prefix}_model") == ids[index]:
+        st.caption(note)
     st.session_state[CHOSEN] = model_id
     url_state.publish("model", model_id)
     try:

@@ -178,8 +178,13 @@ def settings(ds: datasets.Dataset, dataset_name: str) -> runs.TrainRequest | Non
     arch, spec = _architecture(ds)
     with st.expander("Hyperparameters", expanded=True):
         params = _hyperparameters(arch)
-    name = st.text_input("Name of the saved model", recipes.default_name(arch, dataset_name), key=f"train_name_{arch}",
-                         max_chars=80)
+    # The name follows the data: keyed by architecture, dataset and how many names are taken,
+    # so switching to a zip does not keep "fastnet on sign-digits", and a second run on the
+    # same zip is offered "(2)" (issue #14).
+    taken = [m.name for m in registry.list_models()]
+    default = recipes.default_name(arch, dataset_name, taken)
+    name = st.text_input("Name of the saved model", default, key=f"train_name_{arch}_{dataset_name}_{len(taken)}",
+                         max_chars=80, help="How the model is listed under Saved models and on the Inspect pages.")
     if not st.button("🏋️ Train", type="primary", disabled=spec is None, key="train_start"):
         return None
     train_ds, test_ds = datasets.split(ds, split["test_size"], split["random_state"])
@@ -188,4 +193,4 @@ def settings(ds: datasets.Dataset, dataset_name: str) -> runs.TrainRequest | Non
         return None
     config = training.TrainConfig(**params)
     return runs.TrainRequest(spec, config, dataset_name, train_ds, test_ds, split,
-                                   name.strip() or recipes.default_name(arch, dataset_name))
+                                   name.strip() or default)

@@ -81,3 +81,33 @@ def test_a_lesson_keeps_presenter_mode_on(server, page):
         assert page.evaluate(H1_PX) >= big * 0.95, f"{lesson}: the switch shows on, the page is not"
         assert "present=1" in page.url, lesson
     assert_no_errors(page)
+
+
+def test_a_zip_from_datasets_is_picked_and_named_on_train(server, page, tmp_path):
+    """Issue #14: the uploaded zip was invisible on Train after Datasets, and the model name
+    kept 'fastnet on sign-digits' for a model trained on the zip."""
+    from tests.archive_factory import class_zip, png_bytes
+
+    shapes = class_zip({f"{c}/{k}.png": png_bytes(40 * i + k) for i, c in enumerate(["circle", "square", "star"])
+                        for k in range(6)}, tmp_path / "shapes.zip")
+    open_page(page, server, "datasets")
+    page.get_by_text("Your own zip of class folders").click()
+    wait_idle(page)
+    page.locator('[data-testid="stFileUploaderDropzone"] input[type="file"]').set_input_files(str(shapes))
+    expect(page.get_by_test_id("stMetricValue").first).to_have_text("18")
+    page.get_by_test_id("stSidebarNav").get_by_text("Train a CNN", exact=True).click()
+    page.locator('[data-testid="stMain"] h1').filter(has_text="Train").wait_for()
+    wait_idle(page)
+    expect(page.get_by_role("radio", name="Your own zip of class folders")).to_be_checked()
+    expect(page.get_by_text("Using your zip shapes")).to_be_visible()
+    expect(page.get_by_label("Name of the saved model", exact=True)).to_have_value(re.compile(r"on shapes$"))
+    assert_no_errors(page)
+
+
+def test_train_never_falls_back_silently(server, page):
+    open_page(page, server, "train")
+    page.get_by_text("Your own zip of class folders").click()
+    wait_idle(page)
+    expect(page.get_by_text("Nothing to train on yet")).to_be_visible()
+    expect(page.get_by_role("button", name="🏋️ Train")).to_have_count(0)
+    assert_no_errors(page)
