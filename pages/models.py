@@ -6,7 +6,7 @@ import streamlit as st
 
 from explorer import limits, registry
 from explorer.train import charts
-from explorer.ui import navigation, url_state
+from explorer.ui import navigation, relabel, url_state
 
 st.title("💾 Saved models")
 st.write(
@@ -56,9 +56,8 @@ elif shared is not None:
     st.caption("The model named in the link is not on this server.")
 if st.session_state.get("models_pick") not in ids:  # deleted meanwhile, here or elsewhere
     st.session_state.pop("models_pick", None)
-pick = st.selectbox("Model", ids,
-                    format_func=lambda i: f"{by_id[i].name} · {by_id[i].meta.get('test_accuracy', 0):.1%} · {i}",
-                    key="models_pick")
+pick = relabel.select("Model", ids, {i: f"{by_id[i].name} · {by_id[i].meta.get('test_accuracy', 0):.1%} · {i}"
+                                     for i in ids}, "models_pick")
 url_state.publish("model", pick)
 model = by_id[pick]
 meta = model.meta
@@ -68,8 +67,11 @@ cols[0].metric("Test accuracy", f"{meta.get('test_accuracy', 0):.1%}")
 cols[1].metric("Parameters", f"{meta.get('params', 0):,}")
 cols[2].metric("Training time", f"{meta.get('train_seconds', 0):.1f} s")
 cols[3].metric("Input", "x".join(map(str, meta.get("input_size", []))))
-st.caption(f"Dataset **{meta.get('dataset')}**, classes {', '.join(meta.get('classes', []))}; split "
-           f"{meta.get('split')}; id `{model.id}`" + (" · imported" if meta.get("imported") else ""))
+split = meta.get("split") or {}
+split_text = (f"{split['test_size']:.0%} of the images kept for testing (random state {split['random_state']})"
+              if {"test_size", "random_state"} <= set(split) else "unknown")
+st.caption(f"Dataset **{meta.get('dataset')}**, classes {', '.join(meta.get('classes', []))}; split: "
+           f"{split_text}; id `{model.id}`" + (" · imported" if meta.get("imported") else ""))
 history = meta.get("history") or []
 if history:
     c1, c2 = st.columns(2)

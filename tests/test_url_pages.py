@@ -92,7 +92,7 @@ def test_a_model_this_server_does_not_have_is_explained(two_models, raw):
 def test_saved_models_page_opens_the_linked_model(two_models):
     first, _ = two_models
     at = open_with("pages/models.py", {"model": first.id})
-    assert at.selectbox(key="models_pick").value == first.id
+    assert next(s for s in at.selectbox if s.label == "Model").value == first.id
 
 
 def test_an_edited_kernel_travels_in_the_link_until_another_preset_is_chosen():

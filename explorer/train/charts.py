@@ -20,13 +20,15 @@ def curves(history: list[dict], metric: str, epochs: int | None = None) -> alt.C
             for s in ("train", "validation", "test") if h.get(f"{s}_{metric}") is not None]
     data = pd.DataFrame(rows, columns=["epoch", "set", "value"])
     x_max = max(epochs or 1, int(data["epoch"].max()) if len(data) else 1)
+    present = [s for s in ("train", "validation", "test") if s in set(data["set"])] or ["train", "test"]
+    series = alt.Scale(domain=present, range=[SERIES.range[SERIES.domain.index(s)] for s in present])
     y = alt.Y("value:Q", title=metric, scale=alt.Scale(domain=[0, 1]) if metric == "accuracy" else alt.Undefined,
               axis=alt.Axis(format="%") if metric == "accuracy" else alt.Undefined)
     return (
         alt.Chart(data, title=f"{metric.capitalize()} per epoch")
         .mark_line(point=True)
-        .encode(x=alt.X("epoch:Q", scale=alt.Scale(domain=[1, x_max]), axis=alt.Axis(tickMinStep=1)),
-                y=y, color=alt.Color("set:N", scale=SERIES, title=None),
+        .encode(x=alt.X("epoch:Q", scale=alt.Scale(domain=[1, x_max]), axis=alt.Axis(tickMinStep=1, format="d")),
+                y=y, color=alt.Color("set:N", scale=series, title=None),
                 tooltip=["epoch", "set", alt.Tooltip("value:Q", format=".4f")])
         .properties(height=220)
     )

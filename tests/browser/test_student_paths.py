@@ -111,3 +111,25 @@ def test_train_never_falls_back_silently(server, page):
     expect(page.get_by_text("Nothing to train on yet")).to_be_visible()
     expect(page.get_by_role("button", name="🏋️ Train")).to_have_count(0)
     assert_no_errors(page)
+
+
+def test_a_renamed_model_is_listed_by_its_new_name(server, page, tmp_path):
+    """Issue #14: after a rename the pickers kept showing the model's old label."""
+    from tests.browser.test_models import exported_model, upload
+
+    open_page(page, server, "models")
+    upload(page, "before.safetensors", exported_model(tmp_path, "before the rename"))
+    expect(page.get_by_text("Imported before the rename")).to_be_visible(timeout=60_000)
+    wait_idle(page)
+    box = page.get_by_label("New name", exact=True)
+    box.fill("after the rename")
+    page.get_by_role("button", name="✏️ Rename").click()
+    wait_idle(page)
+    picker = page.get_by_test_id("stSelectbox").filter(has_text="Model")
+    expect(picker.locator("input")).to_have_value(re.compile("^after the rename"))
+    page.get_by_test_id("stSidebarNav").get_by_text("Saliency", exact=False).first.click()
+    wait_idle(page)
+    page.get_by_test_id("stSelectbox").filter(has_text="Model").first.click()
+    options = page.get_by_role("option")
+    expect(options.filter(has_text="after the rename")).to_have_count(1)
+    expect(options.filter(has_text="before the rename")).to_have_count(0)
