@@ -35,4 +35,4 @@ def test_filter_mosaic_has_gaps_between_tiles():
     tiles = np.full((8, 3, 3, 3), 255, np.uint8)  # white filters: the gap must not be white
     img = map_grid.mosaic(tiles, 4, 10, pad=5, background=150)
     assert img.shape == (2 * 35 + 5, 4 * 35 + 5, 3)
-    assert (img[:, 35:40] == 150).all() and (img[:, 5:35] == 255).all()  # a grey column between the first two tiles
+    assert (img[:, 35:40] == 150).all() and (img[5:35, 5:35] == 255).all()  # a grey column between the first two tiles
