@@ -221,6 +221,29 @@ def crop(image: np.ndarray, size: int) -> np.ndarray:
     return np.round(patch, 2)
 
 
+def most_varied(image: np.ndarray, size: int) -> np.ndarray:
+    """The (size, size) block of real values (channel mean of (C, H, W)) with the largest
+    spread (standard deviation), rounded to 2 decimals; smaller maps are enlarged.
+
+    `busiest` (largest sum of |values|) picked a flat bright block of sky: every value the
+    same, so max = average and overlapping windows never showed a winner (issue #14). A
+    varied block makes max, average and sum differ."""
+    g = np.asarray(image, np.float64).mean(axis=0)
+    h, w = g.shape
+    if min(h, w) < size:
+        return crop(image, size)
+
+    def box_sums(a: np.ndarray) -> np.ndarray:
+        c = np.pad(a.cumsum(0).cumsum(1), ((1, 0), (1, 0)))
+        return c[size:, size:] - c[:-size, size:] - c[size:, :-size] + c[:-size, :-size]
+
+    n = size * size
+    mean = box_sums(g) / n
+    var = box_sums(g * g) / n - mean ** 2
+    r, q = np.unravel_index(np.argmax(var), var.shape)
+    return np.round(g[r: r + size, q: q + size], 2)
+
+
 def busiest(image: np.ndarray, size: int) -> np.ndarray:
     """The (size, size) block of real values (channel mean of (C, H, W)) where the map is most
     active (largest sum of |values|), rounded to 2 decimals; smaller maps are enlarged."""
