@@ -50,7 +50,8 @@ def step_view(c: Setup) -> None:
         st.warning(f"This small {x.shape[0]}x{x.shape[1]} grid has no output with these settings: {exc}")
         return
     c1, c2 = st.columns([1, 2])
-    playing = c1.toggle("▶ Play", key="convolution_play")
+    # The label says what a click does next: Pause while it plays (issue #14).
+    playing = c1.toggle("⏸ Pause" if st.session_state.get("convolution_play") else "▶ Play", key="convolution_play")
     speed = c2.select_slider("Seconds per step", [0.3, 0.5, 1.0, 2.0], value=0.5, key="convolution_speed",
                              bind=url_state.BIND)
     step_player(walk, n, playing, speed)

@@ -81,7 +81,7 @@ def pick(prefix: str, max_side: int = 512) -> Picture:
         pic = _from_bytes(up, channels, max_side, "your photo")
     elif source == "webcam":
         shot = st.camera_input("Take a picture", key=f"{prefix}_camera")
-        st.caption(limits.image_caption())
+        st.caption(limits.webcam_caption())
         pic = _from_bytes(shot, channels, max_side, "the webcam picture")
     elif source == "dataset":
         pic = _from_dataset(prefix, channels)

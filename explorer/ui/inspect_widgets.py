@@ -244,7 +244,7 @@ def input_picker(prefix: str, picked: Picked) -> Input | None:
         return _from_upload(up, picked, "Your photo")
     if source == "webcam":
         shot = st.camera_input("Show a hand sign and take a picture", key=f"{prefix}_camera")
-        st.caption(limits.image_caption())
+        st.caption(limits.webcam_caption())
         return _from_upload(shot, picked, "The webcam picture")
     return _from_test_split(prefix, picked)
 

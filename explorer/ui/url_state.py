@@ -162,6 +162,14 @@ COPY_HTML = """
 // address bar at the moment of the click, so the link is never older than the view.
 if (!window.cnnCopyLink) {
   window.cnnCopyLink = true;
+  // "Link copied" holds only while the address is the one copied: a changed view needs a new
+  // copy, so the button says so again (it stayed "copied" after the view changed, issue #14).
+  setInterval(function () {
+    var b = document.getElementById("cnn-copy-link");
+    if (b && b.getAttribute("data-copied") && b.getAttribute("data-copied") !== window.location.href) {
+      b.setAttribute("data-copied", ""); b.textContent = "🔗 Copy link to this view";
+    }
+  }, 400);
   document.addEventListener("click", function (event) {
     var b = event.target.closest && event.target.closest("#cnn-copy-link");
     if (!b) return;

@@ -45,7 +45,8 @@ def test_step_mode_steps_jumps_plays_and_exports(server, page):
     expect(caption).to_contain_text("output (3, 4): input rows 3 to 5, columns 4 to 6")
     page.get_by_text("▶ Play").click()
     expect(caption).not_to_contain_text("output (3, 4)", timeout=15_000)  # the timer moved it on
-    page.get_by_text("▶ Play").click()
+    page.get_by_text("⏸ Pause").click()  # the switch says what it does next (issue #14)
+    expect(page.get_by_text("▶ Play")).to_be_visible()
     wait_idle(page)
     paused = caption.inner_text()
     page.wait_for_timeout(1500)

@@ -100,6 +100,11 @@ def test_copy_link_copies_the_current_address(server, browser):
         expect(page.get_by_role("button", name="Link copied")).to_be_visible()
         copied = page.evaluate("navigator.clipboard.readText()")
         assert copied == page.url and params(copied)["architectures_name"] == "LeNet-5 (1998)"
+        # The view changes: the button no longer claims the (now old) link is copied (issue #14).
+        page.get_by_test_id("stSelectbox").filter(has_text="Architecture").click()
+        page.get_by_role("option", name="AlexNet (2012)").click()
+        wait_idle(page)
+        expect(page.get_by_role("button", name="Copy link to this view")).to_be_visible()
     finally:
         context.close()
 

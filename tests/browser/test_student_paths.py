@@ -133,3 +133,4 @@ def test_a_renamed_model_is_listed_by_its_new_name(server, page, tmp_path):
     options = page.get_by_role("option")
     expect(options.filter(has_text="after the rename")).to_have_count(1)
     expect(options.filter(has_text="before the rename")).to_have_count(0)
+
