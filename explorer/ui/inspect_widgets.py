@@ -339,7 +339,7 @@ def show_input(picked: Picked, inp: Input) -> np.ndarray:
 def probability_chart(probs: np.ndarray, classes: list[str], highlight: int) -> alt.Chart:
     from explorer.inspect.probability_chart import probability_chart as chart  # every class labelled
 
-    return chart(probs, classes, highlight)
+    return chart(probs, classes, highlight, label_px=20 if url_state.presenting() else 12)
 
 
 def target_picker(prefix: str, picked: Picked, inp: Input, probs: np.ndarray) -> int:

@@ -138,16 +138,39 @@ def presenter_toggle() -> bool:
 
 PRESENTER_CSS = """
 [data-testid="stMain"] { font-size: 1.3rem; }
-[data-testid="stMain"] .block-container { max-width: 100%; padding-left: 2rem; padding-right: 2rem; }
+/* The visual first: less empty space above the title and a smaller title at 1280x720. */
+[data-testid="stMain"] .block-container { max-width: 100%; padding: 3.5rem 2rem 2rem 2rem; }
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] p,
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] li,
 [data-testid="stMain"] label p,
 [data-testid="stMain"] [data-testid="stCaptionContainer"] { font-size: 1.3rem; }
-[data-testid="stMain"] h1 { font-size: 3.6rem; }
-[data-testid="stMain"] h2 { font-size: 2.6rem; }
-[data-testid="stMain"] h3 { font-size: 2.1rem; }
+[data-testid="stMain"] h1 { font-size: 2.8rem; padding-top: 0; }
+[data-testid="stMain"] h2 { font-size: 2.3rem; }
+[data-testid="stMain"] h3 { font-size: 1.9rem; }
 [data-testid="stMain"] .katex { font-size: 1.6em; }
-[data-testid="stMain"] [data-testid="stMetricValue"] { font-size: 3rem; }
+/* Every control readable from the back of the room (>= 18 px): the values inside select
+   boxes, inputs, buttons, segmented controls, tabs, expanders and slider thumbs too. */
+[data-testid="stMain"] [data-baseweb="select"] *,
+[data-testid="stMain"] input, [data-testid="stMain"] textarea,
+[data-testid="stMain"] button, [data-testid="stMain"] button p,
+[data-testid="stMain"] summary, [data-testid="stMain"] summary p,
+[data-testid="stMain"] [data-baseweb="tab"] p,
+[data-testid="stMain"] [data-testid="stMetricLabel"] p,
+[data-testid="stMain"] [data-testid="stMetricDelta"],
+[data-testid="stMain"] [data-testid="stTickBarMin"], [data-testid="stMain"] [data-testid="stTickBarMax"],
+[data-testid="stMain"] [data-testid="stImageCaption"],
+[data-testid="stMain"] [data-testid="stFileUploaderDropzoneInstructions"] span,
+[data-testid="stMain"] [data-testid="stFileUploaderDropzoneInstructions"] small,
+[data-testid="stMain"] [data-testid="stIconEmoji"],
+[data-testid="stMain"] code { font-size: 1.2rem !important; }
+/* Metrics keep their size in narrow columns instead of shrinking. */
+[data-testid="stMain"] [data-testid="stMetricValue"] { font-size: 2.6rem; }
+[data-testid="stMain"] [data-testid="stMetricValue"] > div { font-size: inherit !important; }
+/* A slider's value sits above its thumb, not on the track, at the larger size. */
+[data-testid="stMain"] [data-testid="stSlider"] [data-baseweb="slider"] { margin-top: 1.3rem; }
+[data-testid="stMain"] [data-testid="stSliderThumbValue"] { font-size: 1.2rem; }
+/* Segmented controls wrap instead of cutting off their last option ("Webcam"). */
+[data-testid="stMain"] [data-testid="stButtonGroup"] > div { flex-wrap: wrap; }
 """
 
 

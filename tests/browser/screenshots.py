@@ -56,6 +56,20 @@ def settle(page) -> None:
     wait_idle(page, 120_000)
 
 
+SCROLL_HEIGHT = """() => Math.max(...['stMain', 'stAppViewContainer', 'stMainBlockContainer']
+    .map(id => document.querySelector(`[data-testid="${id}"]`)).filter(Boolean).map(e => e.scrollHeight))"""
+
+
+def full_page(page, path: Path, width: int, height: int, limit: int = 7000) -> None:
+    """The whole page: Streamlit scrolls inside its main area, so the window is made as tall
+    as that area for the picture (at most `limit` pixels), then set back."""
+    tall = min(int(page.evaluate(SCROLL_HEIGHT)) + 40, limit)
+    page.set_viewport_size({"width": width, "height": max(tall, height)})
+    settle(page)
+    page.screenshot(path=str(path))
+    page.set_viewport_size({"width": width, "height": height})
+
+
 def main(out: str = str(OUT), *flags: str) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -79,7 +93,7 @@ def main(out: str = str(OUT), *flags: str) -> None:
                         tag = f"presenter-{width}x{height}" if present else f"{width}x{height}"
                         page.screenshot(path=str(out_dir / f"{name}-{tag}.png"))
                         if not present:
-                            page.screenshot(path=str(out_dir / f"{name}-{tag}-full.png"), full_page=True)
+                            full_page(page, out_dir / f"{name}-{tag}-full.png", width, height)
                         print(f"saved {name}-{tag}", flush=True)
                     page.close()
                 browser.close()

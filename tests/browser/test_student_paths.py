@@ -72,6 +72,8 @@ def test_a_lesson_keeps_presenter_mode_on(server, page):
     expect(toggle).to_be_checked()
     big = page.evaluate(H1_PX)
     for lesson, heading in (("stride3", "Convolution"), ("pooling", "Pooling"), ("lenet", "Architectures")):
+        if page.get_by_test_id("stSidebar").get_attribute("data-collapsed") == "true":
+            page.get_by_test_id("stExpandSidebarButton").click()  # presenter mode folds it away
         page.get_by_test_id("stSidebarNav").get_by_text("Home", exact=True).click()
         wait_idle(page)
         page.locator(f".st-key-lesson_{lesson} button").click()
@@ -134,3 +136,35 @@ def test_a_renamed_model_is_listed_by_its_new_name(server, page, tmp_path):
     expect(options.filter(has_text="after the rename")).to_have_count(1)
     expect(options.filter(has_text="before the rename")).to_have_count(0)
 
+
+
+SMALL_TEXT = """() => { const out = [];
+  for (const el of document.querySelectorAll('[data-testid="stMain"] *')) {
+    if (!el.offsetParent || el.closest('.katex, [data-testid="stIconMaterial"]')) continue;  // KaTeX scripts, icon glyphs
+    const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.replace(/[\s\u200b]/g, ''));
+    if (!own) continue;
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.bottom < 0 || r.top > innerHeight) continue;
+    const px = parseFloat(getComputedStyle(el).fontSize);
+    if (px < 18) out.push(px + 'px ' + el.textContent.trim().slice(0, 40));
+  }
+  return out; }"""
+
+
+def test_presenter_mode_at_1280x720_is_readable_from_the_back(server, browser):
+    """Issue #14: at 1280x720 presenter mode kept the sidebar open and left control values,
+    slider numbers and segmented controls small (or cut off)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        page = context.new_page()
+        open_page(page, server)
+        for path in ("pooling", "convolution", "convolution_1d", "datasets", "train"):
+            open_page(page, server, f"{path}?present=1")
+            page.wait_for_timeout(500)
+            expect(page.get_by_test_id("stSidebar")).to_have_attribute("data-collapsed", "true")
+            small = page.evaluate(SMALL_TEXT)
+            assert not small, (path, small[:8])
+            title = page.locator('[data-testid="stMain"] h1').first.bounding_box()
+            assert title["y"] >= 0 and title["y"] + title["height"] < 200, (path, title)  # room below for content
+    finally:
+        context.close()
