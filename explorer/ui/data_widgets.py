@@ -59,7 +59,8 @@ def picker(key: str, allow_upload: bool = True, fallback: bool = True) -> datase
     if allow_upload and st.session_state.get(USER_KEY):
         default = options.index("upload")
     choice = st.radio("Dataset", options, index=default, key=key, format_func=SOURCES.get, horizontal=True,
-                      bind=url_state.BIND)
+                      bind=url_state.BIND, help="The pictures to learn from. Your own zip needs one folder "
+                      "per class with at least 5 pictures each; it stays in your session only.")
     if choice == "upload":
         ds = _uploaded(key)
         if ds is not None:

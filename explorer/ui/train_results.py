@@ -11,6 +11,12 @@ from explorer.train import charts, recipes, training
 from explorer.ui import navigation
 
 POLL_SECONDS = 1.0
+TEST_BELOW_TRAIN = (
+    "Why can the test loss sit below the training loss? The training loss is averaged over the "
+    "epoch's batches while the network was still learning, on augmented (shifted, rotated) "
+    "pictures, with dropout switching units off and label smoothing asking for less certainty. "
+    "The test loss is measured at the end of the epoch on plain pictures with every unit on. "
+    "It is not a sign that something is wrong.")
 
 
 def _history(job: jobs.Job) -> list[dict]:
@@ -26,6 +32,8 @@ def _curves(job: jobs.Job, epochs: int | None) -> None:
     if history:
         cols[1].altair_chart(charts.curves(history, "loss", epochs), width="stretch")
         cols[2].altair_chart(charts.curves(history, "accuracy", epochs), width="stretch")
+        if any(h["test_loss"] < h["train_loss"] for h in history):
+            st.caption(TEST_BELOW_TRAIN)
     elif steps:
         cols[1].info("The loss and accuracy on the test images appear after the first epoch.")
 
