@@ -69,6 +69,9 @@ draw(trained)
 st.caption(f"Colours: {heatmaps.legend(sign)}. Grad-CAM uses layer {layer}; it is coarse because "
            "that layer's maps are small and are upsampled to the picture.")
 
+SANITY_GUIDE = ("How to read the numbers: above about 0.5 the method fails the check (its map barely "
+                "changed when the learned weights were thrown away, so it mostly shows the picture); "
+                "near 0 it passes (its map depends on what the model learned).")
 st.subheader("🧪 Sanity check: the same model with random weights")
 st.write(
     "Adebayo et al. (2018) asked: if the weights are replaced by random numbers, does the map "
@@ -80,3 +83,4 @@ if st.toggle("Show the sanity check", value=True, key="saliency_sanity", bind=ur
     random_maps = maps_for(True)
     draw(random_maps, {m: f"similarity to the trained map: {sanity.similarity(trained[m], random_maps[m]):.2f}"
                        for m in METHODS})
+    st.caption(SANITY_GUIDE)

@@ -333,7 +333,16 @@ def show_input(picked: Picked, inp: Input) -> np.ndarray:
         verdict += f" · true class **{picked.classes[inp.true_class]}** {'✅' if ok else '❌'}"
     right.markdown(verdict)
     right.altair_chart(probability_chart(probs, picked.classes, top), width="stretch")
+    if inp.true_class is None:  # a photo or webcam shot: it may show something else entirely
+        right.caption(ood_note(picked.classes))
     return probs
+
+
+def ood_note(classes: list[str]) -> str:
+    """One sentence under a photo's prediction (a #18 helper builds a real out-of-distribution score)."""
+    shown = ", ".join(classes[:10]) + (", …" if len(classes) > 10 else "")
+    return (f"The model can only answer with one of its {len(classes)} classes ({shown}): a photo "
+            "of something else still gets one of them, often with high confidence.")
 
 
 def probability_chart(probs: np.ndarray, classes: list[str], highlight: int) -> alt.Chart:
