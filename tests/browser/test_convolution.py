@@ -23,7 +23,7 @@ def test_stride_slider_updates_formula_and_output(server, page):
     before = image_src(page, "Output 254x254")
     nudge(page, "Stride", 2)
     expect(page.get_by_text("Output 85x85")).to_be_visible()
-    wait_tex(page, "\\lfloor 84.3 \\rfloor + 1 = 85")
+    wait_tex(page, "\\lfloor 84.33\\ldots \\rfloor + 1 = 84 + 1 = 85")
     expect(page.get_by_text("falls in no window and is dropped").first).to_be_visible()
     assert image_src(page, "Output 85x85") != before
     assert_no_errors(page)
