@@ -4,7 +4,7 @@ import streamlit as st
 
 from explorer import jobs
 from explorer.train import runs
-from explorer.ui import cached, data_widgets, train_results, train_settings
+from explorer.ui import cached, data_widgets, run_memory, train_results, train_settings
 
 st.title("🏋️ Train a CNN")
 st.write(
@@ -31,6 +31,10 @@ if request is not None:
     st.session_state["train_job_id"] = job.id
 
 mine = manager.jobs(owner=me, kind="train")
+if not mine:  # a reload: this browser's last run, while the server still holds it
+    last = run_memory.recall()
+    if last is not None:
+        mine = [j for j in manager.jobs(owner=last[1], kind="train") if j.id == last[0]]
 if mine:
     st.divider()
     wanted = st.session_state.get("train_job_id")
@@ -40,6 +44,7 @@ if mine:
                             format_func=lambda i: labels[mine[i].id], key="train_shown")] \
         if len(mine) > 1 else mine[0]
     st.subheader(f"Run: {job.label}")
+    run_memory.remember(job.id, job.owner)
     if job.is_finished:
         train_results.finished(job)
     else:

@@ -168,3 +168,26 @@ def test_presenter_mode_at_1280x720_is_readable_from_the_back(server, browser):
             assert title["y"] >= 0 and title["y"] + title["height"] < 200, (path, title)  # room below for content
     finally:
         context.close()
+
+
+def test_a_reload_keeps_a_finished_run(server, page):
+    """Issue #14: reloading the Train page lost a finished run's curves and confusion matrix."""
+    open_page(page, server, "train")
+    page.get_by_text("Handwritten digits (bundled, 8x8)").click()
+    wait_idle(page)
+    slider = page.get_by_role("slider", name="Epochs")
+    slider.focus()
+    for _ in range(40):
+        if slider.input_value() == "1":
+            break
+        slider.press("ArrowLeft")
+    wait_idle(page)
+    page.get_by_role("button", name="🏋️ Train").click()
+    expect(page.get_by_text("Test accuracy", exact=True)).to_be_visible(timeout=120_000)
+    wait_idle(page)
+    page.reload()
+    page.locator('[data-testid="stMain"] h1').first.wait_for()
+    wait_idle(page)
+    expect(page.get_by_text("Test accuracy", exact=True)).to_be_visible()
+    expect(page.get_by_text("Confusion matrix", exact=False).first).to_be_attached(timeout=60_000)
+    assert_no_errors(page)
