@@ -99,12 +99,12 @@ def test_copy_link_copies_the_current_address(server, browser):
                                   permissions=["clipboard-read", "clipboard-write"])
     try:
         page = context.new_page()
-        open_page(page, server, "architectures?architectures_name=LeNet-5+%281998%29")
-        expect(page.get_by_text("LeNet-5 (1998)").first).to_be_visible()
+        open_page(page, server, "architectures?architectures_name=VGG-16+%282014%29")
+        expect(page.get_by_text("VGG-16 (2014)").first).to_be_visible()
         page.get_by_role("button", name="Copy link to this view").click()
         expect(page.get_by_role("button", name="Link copied")).to_be_visible()
         copied = page.evaluate("navigator.clipboard.readText()")
-        assert copied == page.url and params(copied)["architectures_name"] == "LeNet-5 (1998)"
+        assert copied == page.url and params(copied)["architectures_name"] == "VGG-16 (2014)"
         # The view changes: the button no longer claims the (now old) link is copied (issue #14).
         page.get_by_test_id("stSelectbox").filter(has_text="Architecture").click()
         page.get_by_role("option", name="AlexNet (2012)").click()
