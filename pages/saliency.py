@@ -51,16 +51,20 @@ def maps_for(randomised: bool) -> dict:
 
 
 def draw(maps: dict, notes: dict | None = None) -> None:
-    cols = st.columns(len(METHODS))
-    for col, m in zip(cols, METHODS):
-        norm = heatmaps.normalise(maps[m], sign, outlier)
-        with col:
-            st.markdown(f"**{attribution.METHODS[m].title}**")
-            if view in ("both", "heat"):
-                st.image(iw.big_rgb(heatmaps.colour(norm, sign), SIDE), width="stretch", output_format="PNG")
-            if view in ("both", "overlay"):
-                st.image(iw.big_rgb(heatmaps.overlay(inp.array, norm, opacity, sign), SIDE), width="stretch", output_format="PNG")
-            st.caption(notes[m] if notes else attribution.METHODS[m].explains)
+    """One row per kind of thing (titles, heat maps, overlays, notes): a title that wraps onto
+    two lines (presenter mode) no longer pushes its maps below their neighbours' (issue #14)."""
+    norms = {m: heatmaps.normalise(maps[m], sign, outlier) for m in METHODS}
+    for col, m in zip(st.columns(len(METHODS)), METHODS):
+        col.markdown(f"**{attribution.METHODS[m].title}**")
+    if view in ("both", "heat"):
+        for col, m in zip(st.columns(len(METHODS)), METHODS):
+            col.image(iw.big_rgb(heatmaps.colour(norms[m], sign), SIDE), width="stretch", output_format="PNG")
+    if view in ("both", "overlay"):
+        for col, m in zip(st.columns(len(METHODS)), METHODS):
+            col.image(iw.big_rgb(heatmaps.overlay(inp.array, norms[m], opacity, sign), SIDE), width="stretch",
+                      output_format="PNG")
+    for col, m in zip(st.columns(len(METHODS)), METHODS):
+        col.caption(notes[m] if notes else attribution.METHODS[m].explains)
 
 
 st.subheader(f"Why “{picked.classes[target]}”? The trained model")

@@ -93,3 +93,19 @@ def test_broken_upload_gets_a_message(inspect_server, page, tmp_path):
     wait_idle(page)
     expect(page.get_by_text("This file is not an image we can read", exact=False)).to_be_visible()
     expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def test_saliency_maps_line_up_in_presenter_mode(inspect_server, browser):
+    """Issue #14: at 1280x720 in presenter mode a title wrapping onto two lines pushed its
+    maps below their neighbours'. Every map of a row starts at the same height now."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        page = context.new_page()
+        open_inspect(page, inspect_server, "saliency?present=1")
+        expect(page.get_by_test_id("stImage")).to_have_count(1 + 2 * 2 * len(TITLES))
+        tops = page.evaluate("""() => [...document.querySelectorAll('[data-testid="stImage"] img')]
+                                      .map(i => Math.round(i.getBoundingClientRect().top))""")
+        first_row = tops[1:1 + len(TITLES)]  # the trained model's heat maps, after the input
+        assert max(first_row) - min(first_row) <= 2, tops
+    finally:
+        context.close()
