@@ -145,6 +145,9 @@ PRESENTER_CSS = """
 [data-testid="stMain"] label p,
 [data-testid="stMain"] [data-testid="stCaptionContainer"] { font-size: 1.3rem; }
 [data-testid="stMain"] h1 { font-size: 2.8rem; padding-top: 0; }
+/* The page's introduction (the paragraph under the title) is for reading alone: the teacher
+   says it, and the screen keeps its room for the picture. */
+[data-testid="stMain"] [data-testid="stElementContainer"]:has(h1) + [data-testid="stElementContainer"]:has([data-testid="stMarkdown"]) { display: none; }
 [data-testid="stMain"] h2 { font-size: 2.3rem; }
 [data-testid="stMain"] h3 { font-size: 1.9rem; }
 [data-testid="stMain"] .katex { font-size: 1.6em; }
