@@ -5,7 +5,11 @@ import streamlit as st
 from explorer.ui import navigation, sidebar, streamlit_fixes, url_state
 
 streamlit_fixes.install(page=False)  # before anything else: see explorer/ui/streamlit_fixes.py
-st.set_page_config(page_title="CNN Explorer", page_icon="🧠", layout="wide")
+# Presenter mode starts with the sidebar folded away: the projected screen is for the page
+# (the switch is one click away behind the arrow at the top left).
+presenting = url_state.presenting() or url_state.parse_flag(st.query_params.get(url_state.PRESENT)) is True
+st.set_page_config(page_title="CNN Explorer", page_icon="🧠", layout="wide",
+                   initial_sidebar_state="collapsed" if presenting else "auto")
 url_state.begin_run()
 # expanded: every page stays listed (a collapsed list hides the Inspect pages behind "View more").
 page = st.navigation(navigation.build(), expanded=True)

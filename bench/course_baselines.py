@@ -23,6 +23,7 @@ import torch
 from explorer import device
 from explorer.compare import baselines, comparison, course_mlp
 from explorer.data import datasets
+from explorer.data.types import COURSE_SPLIT  # noqa: E402
 from explorer.models import from_spec  # noqa: E402
 from explorer.train import recipes, training
 
@@ -48,7 +49,7 @@ def main() -> None:
     device.set_threads(args.threads)
     seeds = [int(s) for s in args.seeds.split(",")]
     ds = datasets.load("sign-digits", download_missing=False)
-    train, test = datasets.split(ds, 0.2, 8)
+    train, test = datasets.split(ds, COURSE_SPLIT)
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"load average {os.getloadavg()[0]:.1f}; torch threads {args.threads}; "
           f"{len(train)} train / {len(test)} test photos (one photo = {100 / len(test):.2f} points)")

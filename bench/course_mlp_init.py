@@ -23,6 +23,7 @@ from torch import nn
 from explorer import device
 from explorer.compare import course_mlp
 from explorer.data import datasets
+from explorer.data.types import COURSE_SPLIT  # noqa: E402
 
 
 def keras_like(model: nn.Module) -> None:
@@ -61,7 +62,7 @@ def main() -> None:
     args = p.parse_args()
     device.set_threads(1)
     ds = datasets.load("sign-digits", download_missing=False)
-    train, test = datasets.split(ds, 0.2, 8)
+    train, test = datasets.split(ds, COURSE_SPLIT)
     print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; course: 0.7748")
     print("| initialisation | accuracy per seed | median | median - course (points) | seconds per run |")
     print("| --- | --- | --- | --- | --- |", flush=True)

@@ -98,6 +98,13 @@ def image_caption() -> str:
             "Your picture stays in your browser session: nobody else sees it.")
 
 
+def webcam_caption() -> str:
+    """What a student reads under the webcam: no file sizes or formats to worry about there
+    (it was captioned with the photo uploader's limits, issue #14)."""
+    return ("Click “Take Photo” to use the picture; the browser asks once for the camera. "
+            "The picture stays in your browser session: nobody else sees it, and nothing is saved.")
+
+
 def zip_caption() -> str:
     """What a student reads under the dataset zip uploader."""
     return (f"Up to {UPLOAD_MB} MB zipped, at most {ARCHIVE_MEMBERS:,} files, each image up to "

@@ -61,6 +61,14 @@ class Normalisation:
 
 
 @dataclass(frozen=True)
+class Validation:
+    """The training images held out to choose the kept weights (the test images choose nothing)."""
+
+    size: int  # pictures held out of the training images
+    accuracy: float | None  # of the kept weights on them
+
+
+@dataclass(frozen=True)
 class FilterSnapshots:
     """First-layer filters saved after each epoch, in a file beside the weights."""
 
@@ -92,6 +100,7 @@ class ModelCard:
     imported: str | None = None  # ISO time of an upload, else None
     filter_snapshots: FilterSnapshots | None = None
     format: int = FORMAT
+    validation: Validation | None = None
     owner: str = ""  # ownership.owner_tag of the session that trained or uploaded it ("" for none)
 
     def replace(self, **changes) -> ModelCard:
@@ -161,6 +170,7 @@ class ModelCard:
             filter_snapshots=_snapshots(data.get("filter_snapshots")),
             format=_whole(data.get("format"), "format") or FORMAT,
             owner=_text(data.get("owner") or "", "owner", 64),
+            validation=_validation(data.get("validation")),
         )
 
 
@@ -270,6 +280,14 @@ def _plain(v, depth: int) -> bool:
     if isinstance(v, float):
         return math.isfinite(v)
     return v is None or isinstance(v, (bool, int)) or isinstance(v, str) and len(v) <= MAX_TEXT
+
+
+def _validation(v) -> Validation | None:
+    if v is None:
+        return None
+    if not isinstance(v, dict) or _whole(v.get("size"), "validation size") is None:
+        raise CardError("The model's validation set is described wrongly.")
+    return Validation(v["size"], _number(v.get("accuracy"), "validation accuracy", 0.0, 1.0))
 
 
 def _snapshots(v) -> FilterSnapshots | None:

@@ -44,7 +44,8 @@ st.write(
 )
 
 cols = st.columns([3, 1, 1, 1])
-name = cols[0].selectbox("Architecture", CHOICES, CHOICES.index("vgg16"), key="architectures_name",
+# LeNet-5 first: small enough to read layer by layer, and the course's starting point.
+name = cols[0].selectbox("Architecture", CHOICES, CHOICES.index("lenet5"), key="architectures_name",
                          on_change=reset_input,
                          format_func=lambda n: models.info(n).title, bind=url_state.BIND)
 design_c, design_side, _ = models.info(name).input_size

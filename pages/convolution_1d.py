@@ -4,6 +4,7 @@ import time
 
 import numpy as np
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from explorer.learn import signal_charts, signals
 from explorer.ui import code_panel, flip_note, streamlit_fixes, url_state
@@ -54,19 +55,40 @@ def pair_for(name: str) -> signals.Pair:
     return signals.ball_pair(a_m, a_s, b_m, b_s)
 
 
+def shift_key(preset: str) -> str:
+    """One shift setting per example: their ranges differ (a shared key carried the Gaussians'
+    -5.6 into the dropped ball's 0..24 and crashed the page, issue #14)."""
+    return "convolution_1d_shift_" + {"box * box": "box", "two Gaussians": "gauss"}.get(preset, "ball")
+
+
+def toggle_play(key: str) -> None:
+    st.session_state[key + "_playing"] = not st.session_state.get(key + "_playing", False)
+    if not st.session_state[key + "_playing"]:  # paused: the slider stays where the animation is
+        shown = st.session_state.get(key + "_frame")
+        if shown is not None:
+            st.session_state[key + "_pending"] = shown
+
+
 @st.fragment
-def sliding_view(pair: signals.Pair) -> None:
-    """The slider (or Play) moves c; only this part reruns."""
+def sliding_view(pair: signals.Pair, key: str) -> None:
+    """The slider (or Play) moves c; only this part reruns. While playing the button reads
+    Pause; when the animation ends or is paused, the slider is moved to where it stopped."""
     result = signals.convolve(pair)
-    c_values = pair.out_x
-    step = pair.dx
+    # Shifts as short decimals: a float slider put JavaScript's -0.47999999999999693 in the
+    # address; a select slider of rounded values puts -0.48 there.
+    c_values = [round(float(v), 6) for v in pair.out_x]
+    state = st.session_state
+    if key + "_pending" in state:  # set before the widget exists: Streamlit allows only that
+        state[key] = c_values[min(max(int(state.pop(key + "_pending")), 0), len(c_values) - 1)]
+    playing = bool(state.get(key + "_playing", False))
     left, right = st.columns([4, 1])
     # Start where the result is half way up: the overlap is visible straight away.
     start = int(np.argmax(result >= 0.5 * result.max()))
-    c = left.slider("Shift c", float(c_values[0]), float(c_values[-1]), float(round(c_values[start], 6)),
-                    step, key="convolution_1d_shift", bind=url_state.BIND)
-    play = right.button("▶ Play", key="convolution_1d_play", width="stretch",
-                        help="Slide c from left to right and draw (f * g)(c) as it goes.")
+    c = left.select_slider("Shift c", c_values, value=c_values[start], key=key, bind=url_state.BIND,
+                           format_func=lambda v: f"{v:g}", disabled=playing)
+    right.button("⏸ Pause" if playing else "▶ Play", key="convolution_1d_play", width="stretch",
+                 on_click=toggle_play, args=(key,),
+                 help="Slide c from left to right and draw (f * g)(c) as it goes.")
     top, bottom, number = st.empty(), st.empty(), st.empty()
 
     def draw(k: int) -> None:
@@ -76,19 +98,25 @@ def sliding_view(pair: signals.Pair) -> None:
         label = "P(total = c)" if pair.discrete else "(f * g)(c) = shaded area"
         number.metric(label, f"{s.value:.4f}", help=f"numpy.convolve gives {result[k]:.4f} here")
 
-    if play:
+    if playing:
         frames = np.unique(np.linspace(0, len(c_values) - 1, min(len(c_values), 60)).astype(int))
         for k in frames:
+            state[key + "_frame"] = int(k)  # a Pause click reads where the animation is
             draw(int(k))
             time.sleep(0.05)
-    else:
-        draw(int(round((c - c_values[0]) / step)))
+        state[key + "_playing"] = False
+        state[key + "_pending"] = int(frames[-1])
+        try:
+            st.rerun(scope="fragment")
+        except StreamlitAPIException:  # a full-page run (a fresh page with Play on): rerun it all
+            st.rerun()
+    draw(c_values.index(c) if c in c_values else start)
     if pair.discrete:
         st.caption(f"Probabilities stay probabilities: f sums to {pair.f.sum():.3f}, g to "
                    f"{pair.g.sum():.3f}, f * g to {result.sum():.3f}.")
     else:
-        st.caption(f"Areas multiply: area of f = {pair.f.sum() * step:.3f}, area of g = "
-                   f"{pair.g.sum() * step:.3f}, area of f * g = {result.sum() * step:.3f}.")
+        st.caption(f"Areas multiply: area of f = {pair.f.sum() * pair.dx:.3f}, area of g = "
+                   f"{pair.g.sum() * pair.dx:.3f}, area of f * g = {result.sum() * pair.dx:.3f}.")
     code_panel.convolution_1d(preset, c)
 
 
@@ -126,7 +154,7 @@ def echo_view() -> None:
 if preset == "echo":
     echo_view()
 else:
-    sliding_view(pair_for(preset))
+    sliding_view(pair_for(preset), shift_key(preset))
 
 st.subheader("Convolution in a CNN: no flip")
 flip_note.one_d()

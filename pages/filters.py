@@ -78,7 +78,9 @@ if in_c > 1:
 tiles = map_grid.coloured(inspection.kernel_tiles(weights, channel if in_c > 1 else 0),
                           lim or colormaps.limit(weights))
 scale = max(1, 48 // max(kh, kw))
-st.image(render.tile(tiles, 16, scale, pad=2), width="content", output_format="PNG",
+# Rows of at most 8 with a visible grey gap: 8 filters in one gapless strip read as one picture.
+st.image(render.tile(tiles, min(8, int(np.ceil(np.sqrt(out_c))) if out_c <= 64 else 16), scale,
+                         pad=max(4, scale // 2), background=150), width="content", output_format="PNG",
          caption=f"{out_c} filters of {kh}x{kw}" + (f", slice {channel} of {in_c}" if in_c > 1 else "")
          + f". Blue = negative weight, white = 0, red = positive (scale ±{lim or colormaps.limit(weights):.3g}).")
 
@@ -106,13 +108,14 @@ if inp is not None:
             lim = colormaps.limit(fm)
             tiles = map_grid.coloured(fm, lim)
             grid_col, big_col = st.columns([3, 1])
-            with grid_col:
-                event = st.altair_chart(
-                    map_grid.clickable(tiles, 16, "pick", cell=44 if len(fm) > 32 else 56,
-                                       captions=[f"map {c}" for c in range(len(fm))]),
-                    on_select="rerun", key=f"filters_maps_{layer.name}_{inp.key}")
-            chosen = map_grid.selected_index(event, "pick")
+            event_key = f"filters_maps_{layer.name}_{inp.key}"
+            chosen = map_grid.selected_index(st.session_state.get(event_key), "pick")
             chosen = int(np.argmax(fm.reshape(len(fm), -1).mean(1))) if chosen is None else chosen
+            with grid_col:
+                st.altair_chart(
+                    map_grid.clickable(tiles, 12, "pick", cell=48 if len(fm) > 32 else 60,
+                                       captions=[f"map {c}" for c in range(len(fm))], shown=chosen),
+                    on_select="rerun", key=event_key)
             big_col.image(input_picker.big_rgb(tiles[chosen], 200), width="stretch", output_format="PNG",
                           caption=f"map {chosen}: {colormaps.legend(fm[chosen], lim)}")
     code_panel.feature_maps(picked, inp, [layer.name for layer in layers], name)

@@ -91,6 +91,6 @@ code_panel.top_activations(picked, layer, k, channel)
 st.subheader(f"All {channels} channels at a glance")
 st.caption("The best picture of each channel; click one to show its top pictures above.")
 best = np.stack([boxed(int(top.indices[c, 0]), top.boxes[c, 0], 48) for c in range(channels)])
-st.altair_chart(map_grid.clickable(best, 16, "channel", cell=64,
+st.altair_chart(map_grid.clickable(best, 12, "channel", cell=64, shown=int(channel),
                                    captions=[f"channel {c}: {top.values[c, 0]:.2f}" for c in range(channels)]),
                 on_select=pick_from_grid, key=f"max_activations_overview_{layer}")

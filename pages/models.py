@@ -7,7 +7,7 @@ import streamlit as st
 
 from explorer import limits, ownership, registry
 from explorer.train import charts
-from explorer.ui import cached, navigation, plain, streamlit_fixes, url_state
+from explorer.ui import cached, navigation, plain, relabel, streamlit_fixes, url_state
 
 streamlit_fixes.install()  # before anything else: see explorer/ui/streamlit_fixes.py
 
@@ -130,9 +130,8 @@ elif shared is not None:
     st.caption("The model named in the link is not on this server.")
 if st.session_state.get("models_pick") not in ids:  # deleted meanwhile, here or elsewhere
     st.session_state.pop("models_pick", None)
-pick = st.selectbox("Model", ids,
-                    format_func=lambda i: f"{by_id[i].name} · {by_id[i].card.test_accuracy or 0:.1%} · {i}",
-                    key="models_pick")
+pick = relabel.select("Model", ids, {i: f"{by_id[i].name} · {by_id[i].card.test_accuracy or 0:.1%} · {i}"
+                                     for i in ids}, "models_pick")
 url_state.publish("model", pick)
 model = by_id[pick]
 card = model.card
@@ -143,7 +142,7 @@ cols[1].metric("Parameters", f"{card.params:,}")
 cols[2].metric("Training time", f"{card.train_seconds or 0:.1f} s")
 cols[3].metric("Input", "x".join(map(str, card.input_size)))
 split = ("not recorded" if card.split is None
-         else f"test fraction {card.split.test_size:g}, random state {card.split.random_state}")
+         else f"{card.split.test_size:.0%} of the images kept for testing (random state {card.split.random_state})")
 st.caption(f"Dataset **{plain.md(card.dataset)}**, classes {plain.md_list(card.classes)}; split: "
            f"{split}; id `{model.id}`" + (" · imported" if card.imported else ""))
 history = list(card.history)

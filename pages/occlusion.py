@@ -92,3 +92,7 @@ after = model_cache.probabilities(picked.id, f"{inp.key}:covered:{r0}:{c0}:{wind
 c.image(input_picker.big(covered_img, SIDE), width="stretch", output_format="PNG",
         caption=f"Covering the most important patch: P({plain.md(picked.classes[target])}) "
                 f"{probs[target]:.0%} → {after[target]:.0%}, prediction {plain.md(picked.classes[int(after.argmax())])}")
+st.info("🔎 Is the most important patch on the hand, or in the background? When it is in the "
+        "background (a shadow, the wall, the edge of a sleeve), the model has learned a **shortcut**: "
+        "something that happened to go with this class in the training photos instead of the sign "
+        "itself. Such a model fails on photos taken somewhere else; try a few test pictures.")

@@ -143,8 +143,14 @@ code_panel.pooling(pic, kind, conv_kernel()[1], relu, mode, size, stride, paddin
 def window_view() -> None:
     """A small crop as numbers: each window's winner outlined; click an output cell for its window."""
     st.subheader("5. Window by window")
-    n = st.slider("Grid size", 4, step_walk.MAX_TOY, 8, key="pooling_toy_size", bind=url_state.BIND)
-    grid = step_walk.busiest(x, n)
+    c1, c2 = st.columns([1, 2])
+    n = c1.slider("Grid size", 4, step_walk.MAX_TOY, 8, key="pooling_toy_size", bind=url_state.BIND)
+    # Digits first: a drawing's feature map holds two or three values (0 and 3.29 for the
+    # default), so max = average there and no overlapping winner shows (issue #14).
+    source = c2.radio("Numbers", ["digits", "map"], horizontal=True, key="pooling_toy_source", bind=url_state.BIND,
+                      format_func={"map": "the most varied part of the map above",
+                                   "digits": "random digits 0-9 (every kind of pooling differs)"}.get)
+    grid = step_walk.most_varied(x, n) if source == "map" else step_walk.toy("random digits", n, seed=4)
     try:
         out = pooling.pool2d(grid, size, stride, mode, padding)
     except ValueError as exc:
@@ -164,8 +170,8 @@ def window_view() -> None:
         wins = np.bincount(idx, minlength=n * n).reshape(n, n)
     c1, c2 = st.columns([3, 2])
     with c1:
-        st.caption("The busiest part of the map: thick outline = winner of a window, "
-                   "thin outline = the window of the clicked output cell")
+        st.caption(("The most varied part of the map" if source == "map" else "Random digits")
+                   + ": thick outline = winner of a window, thin outline = the window of the clicked output cell")
         spec = grid_charts.grid(grid, strong=winners, soft=window, cell=int(np.clip(360 // n, 24, 40)))
         st.vega_lite_chart(spec=spec, width="content", key="pooling_input_chart")
     with c2:
@@ -176,8 +182,8 @@ def window_view() -> None:
         st.vega_lite_chart(spec=spec, on_select="rerun", selection_mode="cell", key="pooling_cell_chart",
                            width="content")
     what = {"max": "the largest", "avg": "the average of the", "sum": "the sum of the"}[mode]
-    st.caption(f"Output ({i}, {j}) = {step_walk.fmt(out[i, j])}: {what} values in input rows {r0}-{r1}, "
-               f"columns {q0}-{q1} (outside 0-{n - 1} is padding: -∞ for max, 0 for average and sum).")
+    st.caption(f"Output ({i}, {j}) = {step_walk.fmt(out[i, j])}: {what} values in input rows {formula.between(r0, r1)}, "
+               f"columns {formula.between(q0, q1)} (outside 0 to {n - 1} is padding: -∞ for max, 0 for average and sum).")
     if mode == "max" and overlap:
         st.caption(f"Overlapping windows: {int((wins > 1).sum())} value(s) win more than one window.")
 
@@ -228,11 +234,16 @@ def shift_view() -> None:
     st.dataframe(table, hide_index=True, width="stretch")
     first = rows[0]
     verdict = "less" if first.pooled < first.raw else "not less"
+    at_stride = next((r for r in rows if r.shift == stride), None)
+    # Only what these numbers show: the caption claimed a dip at the stride that the data
+    # often did not have (issue #14).
+    stride_note = (f" At a shift of exactly the stride ({stride} px) every window moves by one whole "
+                   f"cell; here the pooled map then changes by {at_stride.pooled:.0%} (the raw map by "
+                   f"{at_stride.raw:.0%})." if at_stride is not None and stride > 1 else "")
     st.caption(f"A 1-pixel shift changes the raw map by {first.raw:.0%} and the pooled map by "
                f"{first.pooled:.0%} ({verdict}). Change = mean |after - before| / mean |before|; "
-               "'unchanged' counts the values that are not 0 before or after. "
-               f"A shift of exactly the stride ({stride}) moves the pooled map by one whole cell, so "
-               "the change grows again there: pooling gives invariance to small shifts only.")
+               "'unchanged' counts the values that are not 0 before or after." + stride_note
+               + " Pooling makes small shifts matter less, it does not make them vanish.")
 
 
 shift_view()

@@ -65,16 +65,20 @@ def maps_for(randomised: bool) -> dict:
 
 
 def draw(maps: dict, notes: dict | None = None) -> None:
-    cols = st.columns(len(METHODS))
-    for col, m in zip(cols, METHODS):
-        norm = heatmaps.normalise(maps[m], sign, outlier)
-        with col:
-            st.markdown(f"**{attribution.METHODS[m].title}**")
-            if view in ("both", "heat"):
-                st.image(input_picker.big_rgb(heatmaps.colour(norm, sign), SIDE), width="stretch", output_format="PNG")
-            if view in ("both", "overlay"):
-                st.image(input_picker.big_rgb(heatmaps.overlay(inp.array, norm, opacity, sign), SIDE), width="stretch", output_format="PNG")
-            st.caption(notes[m] if notes else attribution.METHODS[m].explains)
+    """One row per kind of thing (titles, heat maps, overlays, notes): a title that wraps onto
+    two lines (presenter mode) no longer pushes its maps below their neighbours' (issue #14)."""
+    norms = {m: heatmaps.normalise(maps[m], sign, outlier) for m in METHODS}
+    for col, m in zip(st.columns(len(METHODS)), METHODS):
+        col.markdown(f"**{attribution.METHODS[m].title}**")
+    if view in ("both", "heat"):
+        for col, m in zip(st.columns(len(METHODS)), METHODS):
+            col.image(input_picker.big_rgb(heatmaps.colour(norms[m], sign), SIDE), width="stretch", output_format="PNG")
+    if view in ("both", "overlay"):
+        for col, m in zip(st.columns(len(METHODS)), METHODS):
+            col.image(input_picker.big_rgb(heatmaps.overlay(inp.array, norms[m], opacity, sign), SIDE), width="stretch",
+                      output_format="PNG")
+    for col, m in zip(st.columns(len(METHODS)), METHODS):
+        col.caption(notes[m] if notes else attribution.METHODS[m].explains)
 
 
 st.subheader(f"Why “{plain.md(picked.classes[target])}”? The trained model")
@@ -84,6 +88,9 @@ st.caption(f"Colours: {heatmaps.legend(sign)}. Grad-CAM uses layer {layer}; it i
            "that layer's maps are small and are upsampled to the picture.")
 code_panel.explanations(picked, inp, target, METHODS, PARAMS, layer)
 
+SANITY_GUIDE = ("How to read the numbers: above about 0.5 the method fails the check (its map barely "
+                "changed when the learned weights were thrown away, so it mostly shows the picture); "
+                "near 0 it passes (its map depends on what the model learned).")
 st.subheader("🧪 Sanity check: the same model with random weights")
 st.write(
     "Adebayo et al. (2018) asked: if the weights are replaced by random numbers, does the map "
@@ -95,3 +102,4 @@ if st.toggle("Show the sanity check", value=True, key="saliency_sanity", bind=ur
     random_maps = maps_for(True)
     draw(random_maps, {m: f"similarity to the trained map: {sanity.similarity(trained[m], random_maps[m]):.2f}"
                        for m in METHODS})
+    st.caption(SANITY_GUIDE)

@@ -9,6 +9,7 @@ from explorer.ui import (
     cached,
     data_widgets,
     plain,
+    run_memory,
     streamlit_fixes,
     train_results,
     train_settings,
@@ -29,9 +30,13 @@ manager = cached.job_manager()
 me = cached.session_id()
 
 with st.container(border=True):
-    ds = data_widgets.picker("train_dataset")
-    dataset_name = ds.name
-    request = train_settings.settings(ds, dataset_name)
+    ds = data_widgets.picker("train_dataset", fallback=False)
+    if ds is None:
+        st.warning("Nothing to train on yet: the dataset you picked is not loaded. Upload your zip "
+                   "(or download Sign Language Digits) above, or pick the handwritten digits.")
+        request = None
+    else:
+        request = train_settings.settings(ds, ds.name)
 if request is not None:
     try:
         job = runs.submit(manager, request, owner=me)
@@ -40,6 +45,10 @@ if request is not None:
         st.warning(f"⚠️ {exc}")
 
 mine = manager.jobs(owner=me, kind="train")
+if not mine:  # a reload: this browser's last run, while the server still holds it
+    last = run_memory.recall()
+    if last is not None:
+        mine = [j for j in manager.jobs(owner=last[1], kind="train") if j.id == last[0]]
 if mine:
     st.divider()
     wanted = st.session_state.get("train_job_id")
@@ -49,6 +58,7 @@ if mine:
                             format_func=lambda i: labels[mine[i].id], key="train_shown")] \
         if len(mine) > 1 else mine[0]
     st.subheader(f"Run: {plain.md(job.label)}")
+    run_memory.remember(job.id, job.owner)
     if job.is_finished:
         train_results.finished(job)
     else:

@@ -21,7 +21,7 @@ def test_stride_changes_formula_and_output_size(at):
     assert "output **254 x 254**" in texts(at, "markdown")
     at.slider(key="convolution_stride").set_value(3).run()
     ok(at)
-    assert "{3}" in texts(at, "latex") and "\\lfloor 84.3 \\rfloor + 1 = 85" in texts(at, "latex")
+    assert "{3}" in texts(at, "latex") and "\\lfloor 84.33\\ldots \\rfloor + 1 = 84 + 1 = 85" in texts(at, "latex")
     assert "output **85 x 85**" in texts(at, "markdown")
     assert "row 255" in texts(at, "info") and "dropped" in texts(at, "info")
     assert "Output 85x85" in image_captions(at)
@@ -99,7 +99,7 @@ def test_step_buttons_walk_the_kernel(at):
     at.button(key="convolution_next").click().run()
     at.button(key="convolution_next").click().run()
     ok(at)
-    assert "Receptive field of output (0, 2): input rows 0-2, columns 2-4" in texts(at, "caption")
+    assert "Receptive field of output (0, 2): input rows 0 to 2, columns 2 to 4" in texts(at, "caption")
     at.button(key="convolution_last").click().run()
     assert "Receptive field of output (4, 4)" in texts(at, "caption")  # 7x7 crop, 3x3 kernel: 5x5
     at.button(key="convolution_next").click().run()  # past the end: back to the start
@@ -114,4 +114,21 @@ def test_step_mode_course_grid_with_stride_three(at):
     at.slider(key="convolution_stride").set_value(3).run()
     ok(at)
     at.button(key="convolution_last").click().run()
-    assert "Receptive field of output (1, 1): input rows 3-5, columns 3-5" in texts(at, "caption")
+    assert "Receptive field of output (1, 1): input rows 3 to 5, columns 3 to 5" in texts(at, "caption")
+
+
+def test_output_colours_fixed_scale_picture_and_padding_frame(at):
+    """Issue #14: a fixed colour scale (doubling a kernel shows), 'as a picture' for
+    Sharpen/Emboss, the padding drawn as a frame, the receptive-field box explained."""
+    caps = image_captions(at)
+    assert "yellow box: the pixels behind output pixel" in caps
+    assert "black frame" not in caps
+    at.radio(key="convolution_colours").set_value("fixed").run()
+    ok(at)
+    assert "scale ±4)" in image_captions(at)
+    at.radio(key="convolution_colours").set_value("picture").run()
+    ok(at)
+    assert "drawn like a photo" in image_captions(at)
+    at.select_slider(key="convolution_padding").set_value(2).run()
+    ok(at)
+    assert "black frame: the padding" in image_captions(at)

@@ -73,3 +73,16 @@ def test_kernel_comes_from_the_convolution_page():
     app.switch_page("pages/pooling.py").run()
     ok(app)
     assert "**laplacian**, 3x3" in texts(app, "caption")
+
+
+def test_the_worked_example_starts_on_distinct_values(at):
+    """Issue #14: on the default picture the window view showed only 0 and 3.29, so max =
+    average and the overlapping windows never had a shared winner."""
+    at.radio(key="pooling_preset").set_value("3x3/2").run()
+    ok(at)
+    overlaps = [c.value for c in at.caption if "Overlapping windows:" in c.value]
+    assert overlaps and not overlaps[0].startswith("Overlapping windows: 0 ")
+    first = [c.value for c in at.caption if c.value.startswith("Output (0, 0) = ")][0]
+    at.button_group(key="pooling_mode").set_value("avg").run()
+    second = [c.value for c in at.caption if c.value.startswith("Output (0, 0) = ")][0]
+    assert first.split(":")[0] != second.split(":")[0]  # max and average differ

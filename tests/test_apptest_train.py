@@ -21,7 +21,9 @@ def test_train_digits_to_the_end_then_see_it_saved(data_dir):
     at.slider(key="train_epochs_fastnet").set_value(2).run()
     assert at.slider(key="train_smoothing_fastnet").value == 0.1  # FastNet's default schedule
     at.slider(key="train_smoothing_fastnet").set_value(0.2).run()
-    at.text_input(key="train_name_fastnet").input("my digits net").run()
+    name = next(t for t in at.text_input if t.label == "Name of the saved model")
+    assert name.value == "fastnet on digits"  # the name follows the dataset (issue #14)
+    name.input("my digits net").run()
     at.button(key="train_start").click().run()
     assert not at.exception
     wait_for_job(at)
@@ -104,3 +106,18 @@ def test_a_full_server_queues_the_run_and_shows_its_position(data_dir):
         for b in blockers:
             b.stop()
         manager.wait_all(30)
+
+
+def test_every_train_setting_explains_itself():
+    """Issue #14: plain-language help on every setting of the Train page."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    at.switch_page("pages/train.py").run()
+    assert not at.exception
+    widgets = [w for kind in ("slider", "select_slider", "selectbox", "number_input", "toggle", "text_input", "radio")
+               for w in getattr(at, kind)]
+    missing = [w.label for w in widgets if not (w.help or "").strip()]
+    assert len(widgets) >= 12 and not missing, missing

@@ -56,3 +56,16 @@ def test_field_agrees_with_torch_gradients():
 
 def test_conv_out():
     assert calc.conv_out(224, 11, 4, 2) == 55 and calc.conv_out(2, 3) == 0
+
+
+def test_dense_vs_conv_chart_shows_the_ratio_to_scale():
+    """Issue #14: on a log scale 2,097,664 against 320 parameters looked 2.5 times apart; the
+    chart is linear now and its title says 6,554 times."""
+    from explorer.learn import calculator_charts
+
+    r = calc.dense_vs_conv(64, 64, 1, units=512, filters=32, kernel=3)
+    spec = calculator_charts.dense_vs_conv(r, "dense", "conv").to_dict()
+    x = spec["layer"][0]["encoding"]["x"]
+    assert x["scale"].get("type", "linear") == "linear" and x["scale"]["domain"][0] == 0
+    assert x["scale"]["domain"][1] > r.dense_params  # the label after the longest bar fits
+    assert f"{r.dense_params / r.conv_params:,.0f} times fewer" in spec["title"]

@@ -53,3 +53,37 @@ def test_small_input_stays_exact_png():
     s = conv_pictures.scale_for(64)
     assert img.shape == (64 * s, 64 * s, 3)
     assert img[40 * s, 40 * s, 0] == round(x[0, 40, 40] * 255)
+
+
+def test_padding_is_drawn_as_a_frame_of_zeros():
+    """Issue #14: padding was invisible on the input; it is a black frame now."""
+    import io
+
+    from PIL import Image
+
+    from explorer.learn import conv_pictures
+
+    img = np.full((8, 8), 200, np.uint8)
+    plain = np.asarray(Image.open(io.BytesIO(conv_pictures.input_picture(img, (0, 0), ((0, 0), (0, 0))))).convert("RGB"))
+    padded = np.asarray(Image.open(io.BytesIO(conv_pictures.input_picture(img, (0, 0), ((0, 0), (0, 0)),
+                                                                          ((2, 2), (2, 2))))).convert("RGB"))
+    s = plain.shape[0] // 8
+    s2 = padded.shape[0] // 12
+    assert padded.shape[0] == 12 * s2  # 2 rows of padding on each side
+    assert (padded[0, :] == 0).all() and (padded[:, -1] == 0).all()  # the outer frame is zeros
+    assert s >= 1
+
+
+def test_output_as_a_picture_is_grey_and_clipped():
+    import io
+
+    from PIL import Image
+
+    from explorer.learn import conv_pictures
+
+    out = np.array([[-1.0, 0.5, 2.0]])
+    rgb = np.asarray(Image.open(io.BytesIO(conv_pictures.map_picture(out, as_picture=True))).convert("RGB"))
+    s = rgb.shape[1] // 3
+    left, mid, right = rgb[0, 0], rgb[0, s + s // 2], rgb[0, -1]
+    assert tuple(left) == (0, 0, 0) and tuple(right) == (255, 255, 255)
+    assert mid[0] == mid[1] == mid[2] and 120 < mid[0] < 135

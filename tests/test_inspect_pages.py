@@ -124,3 +124,19 @@ def test_no_model_offers_to_train_the_default_net(data_dir):
     assert len(models) == 1 and models[0].card.architecture == "fastnet"
     assert at.selectbox(key="occlusion_model").value == models[0].id
     assert "positions" in text(at)
+
+
+def test_reading_guides_for_sanity_check_and_shortcuts(saved):
+    """Issue #14: the sanity check's numbers get a one-line reading guide; Occlusion names
+    shortcut learning when the key patch may sit in the background."""
+    at = open_page("pages/saliency.py")
+    assert "How to read the numbers" in text(at) and "fails the check" in text(at)
+    at = open_page("pages/occlusion.py")
+    assert any("shortcut" in i.value for i in at.info)
+
+
+def test_a_photo_gets_the_out_of_distribution_note():
+    from explorer.ui import input_picker
+
+    note = input_picker.ood_sentence([str(k) for k in range(10)])
+    assert "only answer with one of its 10 classes (0, 1, 2, 3, 4, 5, 6, 7, 8, 9)" in note

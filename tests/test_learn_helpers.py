@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from explorer.learn import convolution, formula, kernels, shift
+from explorer.learn import convolution, formula, kernels, pooling, shift
 from explorer.pictures import colormaps
 
 
@@ -95,3 +95,17 @@ def test_shift_measure_on_a_constant_map_sees_no_change():
     assert all(r.raw == 0 and r.pooled == 0 for r in rows)
     with pytest.raises(ValueError, match="too small"):
         shift.measure(np.ones((4, 4)), 5, 2)
+
+
+def test_pooling_worked_example_picks_the_varied_part_of_a_photo():
+    """Issue #14: the 'busiest part' (largest sum) of a photo's map can be a flat bright
+    block; the worked example now takes the most varied block."""
+    from explorer.learn import step_walk
+
+    rng = np.random.default_rng(0)
+    g = np.full((40, 40), 3.0)  # a flat, bright "sky" with the largest sum
+    g[25:35, 5:15] = rng.uniform(0, 2, (10, 10))  # a textured part
+    grid = step_walk.most_varied(g[None], 8)
+    assert len(np.unique(grid)) > 20
+    assert not np.allclose(pooling.pool2d(grid, 2, 2, "max"), pooling.pool2d(grid, 2, 2, "avg"))
+    assert len(np.unique(step_walk.busiest(g[None], 8))) == 1  # the old choice: all 3.0

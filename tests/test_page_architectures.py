@@ -17,8 +17,14 @@ def metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
-def test_vgg16_by_default_with_published_count(at):
-    assert at.selectbox(key="architectures_name").value == "vgg16"
+def test_lenet5_by_default(at):
+    """Issue #14: the page starts on LeNet-5, the network a student can read layer by layer."""
+    assert at.selectbox(key="architectures_name").value == "lenet5"
+    assert at.dataframe[0].value["Parameters"].sum() == 60_850
+
+
+def test_vgg16_with_published_count(at):
+    at.selectbox(key="architectures_name").set_value("vgg16").run()
     table = at.dataframe[0].value
     assert table["Parameters"].sum() == 138_357_544
     assert table["Output shape"].iloc[0] == "64 x 224 x 224"
@@ -46,6 +52,7 @@ def test_input_size_changes_shapes_and_dense_parameters(at):
 
 
 def test_too_small_input_is_explained_and_calculators_stay(at):
+    at.selectbox(key="architectures_name").set_value("vgg16").run()
     at.number_input(key="architectures_side").set_value(16).run()
     assert not at.exception and not at.error
     text = at.warning[0].value

@@ -19,7 +19,7 @@ def metric(at: AppTest) -> float:
 
 def test_box_slider_traces_the_triangle(at):
     for c, expected in [(0.0, 1.0), (-0.5, 0.5), (0.74, 0.26), (1.5, 0.0)]:
-        at.slider(key="convolution_1d_shift").set_value(c).run()
+        at.select_slider(key="convolution_1d_shift_box").set_value(c).run()
         assert metric(at) == pytest.approx(expected, abs=1e-4)
     assert not at.exception and not at.error
 
@@ -29,6 +29,22 @@ def test_play_runs_the_animation_to_the_end(at):
     assert not at.exception
     assert metric(at) == pytest.approx(0.0)  # the last frame: g has slid past f
     assert len(at.get("vega_lite_chart")) == 2  # the sliding view and the running result
+    # The slider followed the animation to its end (it stayed behind before, issue #14).
+    assert at.select_slider(key="convolution_1d_shift_box").value == pytest.approx(3.98)
+    assert at.button(key="convolution_1d_play").label == "▶ Play"
+
+
+def test_every_example_keeps_its_own_shift(at):
+    """Issue #14: Gaussians, shift to the far left, then the dropped ball crashed the page
+    (StreamlitValueBelowMinError: one shift setting shared by examples with other ranges)."""
+    at.button_group(key="convolution_1d_preset").set_value("two Gaussians").run()
+    gauss = at.select_slider(key="convolution_1d_shift_gauss")
+    gauss.set_value(-12.0).run()  # the far left
+    assert not at.exception
+    for preset in ("dropped ball", "box * box", "two Gaussians", "dropped ball"):
+        at.button_group(key="convolution_1d_preset").set_value(preset).run()
+        assert not at.exception, preset
+        assert at.metric, preset
 
 
 def test_dropped_ball_shows_probabilities_summing_to_one(at):
@@ -39,7 +55,7 @@ def test_dropped_ball_shows_probabilities_summing_to_one(at):
     assert "f * g to 1.000" in caption
     before = metric(at)
     at.slider(key="convolution_1d_ball_gm").set_value(7.0).run()  # second drop rolls further
-    at.slider(key="convolution_1d_shift").set_value(7.0).run()
+    at.select_slider(key="convolution_1d_shift_ball").set_value(7.0).run()
     assert metric(at) != before and 0 < metric(at) < 1
 
 

@@ -41,7 +41,9 @@ def test_fastnet_learns_the_bundled_digits(digits):
     events = run_all(fast_config(), train, test, digits_net(train))
     started, done = events[0], events[-1]
     epochs = [e for e in events if isinstance(e, training.EpochEnd)]
-    assert isinstance(started, training.Started) and started.train_size == len(train)
+    assert isinstance(started, training.Started)
+    # A tenth of the training images is held out for validation, never trained on.
+    assert started.validation_size == 144 and started.train_size + started.validation_size == len(train)
     assert [e.epoch for e in epochs] == [1, 2, 3, 4]
     assert isinstance(done, training.Finished) and not done.stopped and not done.diverged
     assert done.test_accuracy > 0.85  # a blind guess scores 0.10
@@ -77,9 +79,37 @@ def test_stop_keeps_the_best_model_so_far(digits):
     done = events[-1]
     epochs = [e for e in events if isinstance(e, training.EpochEnd)]
     assert done.stopped and not done.diverged and len(epochs) == 2
-    assert done.test_accuracy >= max(e.test_accuracy for e in epochs)
+    # Issue #14: the weights kept are chosen on the validation images, not the test images.
+    assert done.validation_size == 144
+    assert done.validation_accuracy >= max(e.validation_accuracy for e in epochs)
     probs = training.predict_proba(done.model, test.images, done.normalisation)
     assert (probs.argmax(1) == test.labels).mean() == pytest.approx(done.test_accuracy)
+    message = training.stop_message(done)
+    assert "during epoch 3 after 2 full epochs" in message
+    assert f"epoch {done.best_epoch}" in message and "validation" in message
+    if done.kept_part_epoch:
+        assert done.best_epoch == 3 and "part-way through epoch 3" in message
+    else:
+        assert done.best_epoch in (1, 2) and f"end of epoch {done.best_epoch}" in message
+
+
+def test_the_test_images_never_choose_the_kept_weights(digits):
+    """With the test labels scrambled, selection by test accuracy would pick other weights;
+    selection by validation accuracy cannot notice."""
+    train, test = digits
+    scrambled = type(test)(test.name, test.images, np.random.RandomState(1).permutation(test.labels),
+                           test.classes, test.source, test.skipped, test.notes, dict(test.meta))
+    kept = []
+    for test_ds in (test, scrambled):
+        seen = []
+
+        def stop():
+            return len([e for e in seen if isinstance(e, training.EpochEnd)]) >= 3 and len(seen) > 80
+
+        for ev in training.train(fast_config(epochs=20), train, test_ds, digits_net(train), stop):
+            seen.append(ev)
+        kept.append((seen[-1].best_epoch, seen[-1].kept_part_epoch, seen[-1].validation_accuracy))
+    assert kept[0] == kept[1]
 
 
 def test_divergence_is_detected_and_explained(digits):

@@ -56,3 +56,17 @@ def test_any_input_either_works_or_is_explained(name, side, channels):
         assert "too small" in str(error)
         return
     assert s.total_params > 0 and volumes.draw(s).ndim == 3
+
+
+def test_labels_are_legible_and_never_overlap():
+    """Issue #14: 11-13 px labels, and neighbours overlapping on deep networks."""
+    from PIL import Image, ImageDraw
+
+    from explorer.models.summary import summary
+
+    s = summary(models.build("vgg16"), (3, 224, 224))
+    vols = volumes.volumes(s)
+    img = volumes.draw(s)
+    pen = ImageDraw.Draw(Image.new("RGB", (1, 1)))
+    widest = max(pen.textlength(v.label, font=volumes._font(15)) for v in vols)
+    assert img.shape[1] >= len(vols) * widest  # every column has room for its label

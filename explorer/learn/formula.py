@@ -8,11 +8,55 @@ empty.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 from functools import cached_property
 
 from explorer.learn import geometry
 
 SYMBOL = {"height": "H", "width": "W"}
+ELLIPSIS = "…"  # marks a decimal cut short: the digits shown are exact, more follow
+
+
+def quotient(num: int, den: int, ellipsis: str = ELLIPSIS) -> str:
+    """num / den written so every digit shown is exact: a whole number or a terminating
+    decimal as it is ("126", "126.5"), otherwise cut (not rounded) after two decimals, or
+    after the first non-zero one, with `ellipsis` after it ("169.66…", "0.003…").
+
+    Rounding would print 2.995 as 3.00 and a student would read it as whole; "%.3g" printed
+    509/3 as 170 (issue #14).
+    """
+    if den <= 0:
+        raise ValueError("the denominator must be positive")
+    q = Fraction(num, den)
+    sign = "-" if q < 0 else ""
+    q = abs(q)
+    whole, rest = divmod(q.numerator, q.denominator)
+    if rest == 0:
+        return f"{sign}{whole}"
+    digits = []
+    while True:
+        rest *= 10
+        d, rest = divmod(rest, q.denominator)
+        digits.append(str(d))
+        if rest == 0:  # terminates: exact, no ellipsis
+            return f"{sign}{whole}.{''.join(digits)}"
+        # Two decimals (or up to the first non-zero one), unless it ends within four.
+        if len(digits) >= 2 and any(c != "0" for c in digits) and not _ends_within(rest, q.denominator, 4 - len(digits)):
+            return f"{sign}{whole}.{''.join(digits)}{ellipsis}"
+
+
+def between(first: int, last: int) -> str:
+    """A range of rows or columns for a sentence: "2", "0 to 4", "−2 to 2" (a true minus sign;
+    "rows -2-2" read as nonsense, issue #14)."""
+    def num(v: int) -> str:
+        return f"−{-v}" if v < 0 else str(v)
+    return num(first) if first == last else f"{num(first)} to {num(last)}"
+
+
+def _ends_within(rest: int, den: int, places: int) -> bool:
+    """Whether rest / den (a remainder) is a decimal of at most `places` more digits."""
+    return places > 0 and (rest * 10 ** places) % den == 0
+
 UNIT = {"height": ("row", "rows"), "width": ("column", "columns")}
 
 
@@ -62,7 +106,7 @@ class Axis:
     @property
     def dropped_input(self) -> int:
         """How many real (not padding) rows/columns at the end no window covers."""
-        return max(0, self.dropped - self.after)
+        return min(self.n, max(0, self.dropped - self.after))
 
     def latex(self) -> str:
         """O = floor((W - K + 2P) / S) + 1 with the numbers, as LaTeX."""
@@ -71,13 +115,14 @@ class Axis:
         pad_num = f"2 \\cdot {self.before}" if self.before == self.after else f"{self.before} + {self.after}"
         k_sym = "K" if self.dilation == 1 else "K'"
         num = self.room - self.span
-        value = num / self.stride
+        value = quotient(num, self.stride, r"\ldots")
         lhs = (f"O_{{{sym}}} = \\left\\lfloor \\frac{{{sym} - {k_sym} + {pad_sym}}}{{S}} \\right\\rfloor + 1"
                f" = \\left\\lfloor \\frac{{{self.n} - {self.span} + {pad_num}}}{{{self.stride}}} \\right\\rfloor + 1")
         if self.error:
-            return lhs + f" = \\lfloor {value:.3g} \\rfloor + 1 < 1"
+            return lhs + f" = \\lfloor {value} \\rfloor + 1 = {num // self.stride} + 1 < 1"
         exact = num % self.stride == 0
-        mid = f" = {num // self.stride} + 1" if exact else f" = \\lfloor {value:.3g} \\rfloor + 1"
+        mid = (f" = {num // self.stride} + 1" if exact
+               else f" = \\lfloor {value} \\rfloor + 1 = {num // self.stride} + 1")
         return lhs + mid + f" = {self.size}"
 
     def dilation_latex(self) -> str | None:
@@ -92,12 +137,12 @@ class Axis:
         one, many = UNIT[self.name]
         num = self.room - self.span
         head = (f"Along the {self.name} the windows do not fit exactly: ({num}) / {self.stride} = "
-                f"{num / self.stride:.3g} is not a whole number, so it is rounded down.")
+                f"{quotient(num, self.stride)} is not a whole number, so it is rounded down.")
         if self.dropped_input == 0:
             return head + f" Only padding is left over ({self.dropped} {one if self.dropped == 1 else many})."
         first = self.n - self.dropped_input
         which = (f"{one} {first}" if self.dropped_input == 1
-                 else f"{many} {first}-{self.n - 1}")
+                 else f"{many} {first} to {self.n - 1}")
         verb = "falls in no window and is" if self.dropped_input == 1 else "fall in no window and are"
         return head + (f" The last {self.dropped_input} {one if self.dropped_input == 1 else many} of the input "
                        f"({which}, counting from 0) {verb} dropped.")

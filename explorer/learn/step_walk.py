@@ -175,8 +175,11 @@ def gif(walk: Walk, ms_per_frame: int = 400, max_frames: int = MAX_GIF_FRAMES) -
     n = len(walk)
     steps = range(n) if n <= max_frames else np.linspace(0, n - 1, max_frames).round().astype(int)
     frames = [render(walk, t) for t in steps]
-    palette = frames[0].quantize(colors=255, method=Image.Quantize.MEDIANCUT)
-    paletted = [f.quantize(palette=palette, dither=Image.Dither.NONE) for f in frames]
+    # One palette per frame: a shared one from frame 0 had none of the blues of negative
+    # output cells that appear later, so they turned grey (issue #14). MEDIANCUT on a frame
+    # of flat cells keeps each cell's colour to within a few levels.
+    paletted = [f.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+                for f in frames]
     buf = io.BytesIO()
     paletted[0].save(buf, format="GIF", save_all=True, append_images=paletted[1:],
                      duration=ms_per_frame, loop=0, optimize=False)
@@ -217,6 +220,29 @@ def crop(image: np.ndarray, size: int) -> np.ndarray:
     r0, c0 = (h - span) // 2, (w - span) // 2
     patch = g[r0: r0 + span, c0: c0 + span].reshape(size, block, size, block).mean(axis=(1, 3))
     return np.round(patch, 2)
+
+
+def most_varied(image: np.ndarray, size: int) -> np.ndarray:
+    """The (size, size) block of real values (channel mean of (C, H, W)) with the largest
+    spread (standard deviation), rounded to 2 decimals; smaller maps are enlarged.
+
+    `busiest` (largest sum of |values|) picked a flat bright block of sky: every value the
+    same, so max = average and overlapping windows never showed a winner (issue #14). A
+    varied block makes max, average and sum differ."""
+    g = np.asarray(image, np.float64).mean(axis=0)
+    h, w = g.shape
+    if min(h, w) < size:
+        return crop(image, size)
+
+    def box_sums(a: np.ndarray) -> np.ndarray:
+        c = np.pad(a.cumsum(0).cumsum(1), ((1, 0), (1, 0)))
+        return c[size:, size:] - c[:-size, size:] - c[size:, :-size] + c[:-size, :-size]
+
+    n = size * size
+    mean = box_sums(g) / n
+    var = box_sums(g * g) / n - mean ** 2
+    r, q = np.unravel_index(np.argmax(var), var.shape)
+    return np.round(g[r: r + size, q: q + size], 2)
 
 
 def busiest(image: np.ndarray, size: int) -> np.ndarray:

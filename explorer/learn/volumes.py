@@ -95,14 +95,20 @@ def draw(s: Summary, height: int = 330) -> np.ndarray:
             shapes.append((depth_px(c), side_px(h), side_px(w) // 2))
         else:
             shapes.append((10, int(20 + (box_h - 20) * math.log10(v.shape[0] + 1) / math.log10(max_feat + 1)), 0))
-    gap = 34
-    width = sum(d + o for d, _, o in shapes) + gap * (len(shapes) + 1)
+    # Labels large enough to read once the picture is shrunk to the page (they were 13 and
+    # 11 px), and each column as wide as its labels, so neighbouring labels never overlap.
+    gap = 24
+    small, tiny = _font(17), _font(15)
+    measure = ImageDraw.Draw(Image.new("RGB", (1, 1)))
+    sizes = ["x".join(str(n) for n in (v.shape[1:] + v.shape[:1] if len(v.shape) == 3 else v.shape)) for v in vols]
+    columns = [max(d + o, int(measure.textlength(t, font=small)), int(measure.textlength(v.label, font=tiny)))
+               for (d, _, o), t, v in zip(shapes, sizes, vols)]
+    width = sum(columns) + gap * (len(shapes) + 1)
     img = Image.new("RGB", (max(width, 300), height), (255, 255, 255))
     pen = ImageDraw.Draw(img)
-    small, tiny = _font(13), _font(11)
     x = gap
     base = height - 50
-    for v, (d, h, o) in zip(vols, shapes):
+    for v, (d, h, o), size, column in zip(vols, shapes, sizes, columns):
         fill = KIND_COLOURS[v.kind]
         dark = tuple(int(ch * 0.75) for ch in fill)
         light = tuple(min(255, int(ch * 1.12)) for ch in fill)
@@ -111,8 +117,7 @@ def draw(s: Summary, height: int = 330) -> np.ndarray:
             pen.polygon([(x, top), (x + o, top - o // 2), (x + d + o, top - o // 2), (x + d, top)], fill=light, outline=(60, 60, 60))
             pen.polygon([(x + d, top), (x + d + o, top - o // 2), (x + d + o, base - o // 2), (x + d, base)], fill=dark, outline=(60, 60, 60))
         pen.rectangle([x, top, x + d, base], fill=fill, outline=(60, 60, 60))
-        size = "x".join(str(n) for n in (v.shape[1:] + v.shape[:1] if len(v.shape) == 3 else v.shape))
         pen.text((x, base + 6), size, fill=(20, 20, 20), font=small)
-        pen.text((x, base + 24), v.label, fill=(90, 90, 90), font=tiny)
-        x += d + o + gap
+        pen.text((x, base + 27), v.label, fill=(90, 90, 90), font=tiny)
+        x += column + gap
     return np.asarray(img)

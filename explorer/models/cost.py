@@ -10,7 +10,6 @@ anything runs.
 from __future__ import annotations
 
 import functools
-
 import math
 from dataclasses import dataclass
 

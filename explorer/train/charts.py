@@ -9,23 +9,26 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-SERIES = alt.Scale(domain=["train", "test"], range=["#3b6fd8", "#e4572e"])
+SERIES = alt.Scale(domain=["train", "validation", "test"], range=["#3b6fd8", "#8e6bbf", "#e4572e"])
 CONFUSION_SELECTION = "cell"  # the name of the confusion matrix's click selection
 
 
 def curves(history: list[dict], metric: str, epochs: int | None = None) -> alt.Chart:
-    """Train and test `metric` ("loss" or "accuracy") per epoch; the x axis spans all epochs
+    """Train, validation (when held out) and test `metric` ("loss" or "accuracy") per epoch; the x axis spans all epochs
     planned, so the lines grow towards the right while training runs."""
-    rows = [{"epoch": h["epoch"], "set": s, "value": h[f"{s}_{metric}"]} for h in history for s in ("train", "test")]
+    rows = [{"epoch": h["epoch"], "set": s, "value": h[f"{s}_{metric}"]} for h in history
+            for s in ("train", "validation", "test") if h.get(f"{s}_{metric}") is not None]
     data = pd.DataFrame(rows, columns=["epoch", "set", "value"])
     x_max = max(epochs or 1, int(data["epoch"].max()) if len(data) else 1)
+    present = [s for s in ("train", "validation", "test") if s in set(data["set"])] or ["train", "test"]
+    series = alt.Scale(domain=present, range=[SERIES.range[SERIES.domain.index(s)] for s in present])
     y = alt.Y("value:Q", title=metric, scale=alt.Scale(domain=[0, 1]) if metric == "accuracy" else alt.Undefined,
               axis=alt.Axis(format="%") if metric == "accuracy" else alt.Undefined)
     return (
         alt.Chart(data, title=f"{metric.capitalize()} per epoch")
         .mark_line(point=True)
-        .encode(x=alt.X("epoch:Q", scale=alt.Scale(domain=[1, x_max]), axis=alt.Axis(tickMinStep=1)),
-                y=y, color=alt.Color("set:N", scale=SERIES, title=None),
+        .encode(x=alt.X("epoch:Q", scale=alt.Scale(domain=[1, x_max]), axis=alt.Axis(tickMinStep=1, format="d")),
+                y=y, color=alt.Color("set:N", scale=series, title=None),
                 tooltip=["epoch", "set", alt.Tooltip("value:Q", format=".4f")])
         .properties(height=220)
     )

@@ -8,7 +8,7 @@ import numpy as np
 
 from explorer import models
 from explorer.data.types import Dataset, Split
-from explorer.model_card import ModelCard
+from explorer.model_card import ModelCard, Validation
 from explorer.models import builder
 from explorer.train import training
 
@@ -67,6 +67,7 @@ def card_for(name: str, spec: dict, dataset_name: str, train_ds: Dataset, split:
         history=tuple(done.history),
         test_accuracy=done.test_accuracy,
         best_epoch=done.best_epoch,
+        validation=Validation(done.validation_size, done.validation_accuracy) if done.validation_size else None,
         params=training.count_params(done.model),
         train_seconds=round(done.seconds, 2),
         epochs=done.epochs_done,
@@ -75,8 +76,17 @@ def card_for(name: str, spec: dict, dataset_name: str, train_ds: Dataset, split:
     )
 
 
-def default_name(architecture: str, dataset_name: str) -> str:
-    return f"{architecture} on {dataset_name}"
+def default_name(architecture: str, dataset_name: str, taken=()) -> str:
+    """'fastnet on sign-digits'; with `taken` (names already saved) a free one: a re-upload of
+    the same zip trained again becomes 'fastnet on my-photos (2)', not a second identical entry."""
+    base = f"{architecture} on {dataset_name}"
+    used = set(taken)
+    if base not in used:
+        return base
+    n = 2
+    while f"{base} ({n})" in used:
+        n += 1
+    return f"{base} ({n})"
 
 
 def confusion(labels: np.ndarray, predicted: np.ndarray, k: int) -> np.ndarray:

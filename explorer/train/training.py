@@ -49,6 +49,9 @@ class TrainConfig:
     # with this epsilon (in pixels in [0, 1]); 0 turns it off. See explorer/train/adversarial.py.
     adversarial_epsilon: float = 0.0
     adversarial_fraction: float = 0.5
+    # Share of the training images held out as a validation set: it picks the weights kept
+    # when a run is stopped or diverges, so the test images stay an untouched final measure.
+    validation: float = 0.1
 
     def __post_init__(self):
         if self.optimizer not in OPTIMIZERS:
@@ -61,6 +64,8 @@ class TrainConfig:
             raise ValueError("label smoothing must be at least 0 and below 1")
         if not 0 <= self.adversarial_epsilon <= 1 or not 0 <= self.adversarial_fraction <= 1:
             raise ValueError("the adversarial epsilon and the share of adversarial pictures must be between 0 and 1")
+        if not 0 <= self.validation < 0.5:
+            raise ValueError("the validation share must be at least 0 and below 0.5")
 
 
 # ---- events ---------------------------------------------------------------------------------
@@ -73,6 +78,7 @@ class Started:
     test_size: int
     device: str
     params: int
+    validation_size: int = 0  # held out of the training images (0: no validation set)
 
 
 @dataclass(frozen=True)
@@ -96,12 +102,17 @@ class EpochEnd:
     lr: float
     seconds: float
     cpu_seconds: float = 0.0  # process CPU time since training started (robust on a busy machine)
+    validation_loss: float | None = None  # None: no validation set
+    validation_accuracy: float | None = None
 
     def row(self) -> dict:
         """One row of the history saved with the model."""
-        return {"epoch": self.epoch, "train_loss": self.train_loss, "train_accuracy": self.train_accuracy,
-                "test_loss": self.test_loss, "test_accuracy": self.test_accuracy, "lr": self.lr,
-                "seconds": self.seconds}
+        row = {"epoch": self.epoch, "train_loss": self.train_loss, "train_accuracy": self.train_accuracy,
+               "test_loss": self.test_loss, "test_accuracy": self.test_accuracy, "lr": self.lr,
+               "seconds": self.seconds}
+        if self.validation_accuracy is not None:
+            row |= {"validation_loss": self.validation_loss, "validation_accuracy": self.validation_accuracy}
+        return row
 
 
 @dataclass(frozen=True)
@@ -118,7 +129,7 @@ class Finished:
     """The last event. `model` holds the kept weights (on the CPU, in eval mode)."""
 
     model: nn.Module
-    test_accuracy: float
+    test_accuracy: float  # of the kept weights, measured once they were chosen
     best_epoch: int  # the epoch whose weights were kept (0: stopped before the first epoch ended)
     epochs_done: int
     seconds: float
@@ -128,6 +139,9 @@ class Finished:
     history: tuple = ()  # EpochEnd.row() dicts
     filters: np.ndarray | None = field(default=None, repr=False)  # (snapshots, out, in, k, k)
     normalisation: Normalisation | None = None
+    validation_accuracy: float | None = None  # of the kept weights (None: no validation set)
+    validation_size: int = 0
+    kept_part_epoch: bool = False  # the kept weights are those at the stop, part-way through best_epoch
 
 
 Event = Started | Step | EpochEnd | Diverged | Finished
@@ -196,6 +210,27 @@ def _scheduler(opt: torch.optim.Optimizer, cfg: TrainConfig, total_steps: int):
     return torch.optim.lr_scheduler.LambdaLR(opt, lambda _: 1.0)
 
 
+def stop_message(done: Finished) -> str:
+    """What a stopped run kept, in words: which epoch's weights and chosen on what.
+
+    The page used to say "stopped after 2 full epochs; the best model so far (epoch 3) was
+    kept" when the kept weights were those at the stop, part-way through epoch 3 (issue #14).
+    """
+    full = f"{done.epochs_done} full epoch{'s' if done.epochs_done != 1 else ''}"
+    during = f"during epoch {done.epochs_done + 1}" if done.stopped else ""
+    head = f"Stopped {during} after {full}." if done.epochs_done else f"Stopped {during} before an epoch ended."
+    if done.kept_part_epoch:
+        which = f"the weights at the moment of the stop, part-way through epoch {done.best_epoch}"
+    else:
+        which = f"the weights at the end of epoch {done.best_epoch}"
+    if done.validation_size:
+        why = (f"they scored best on the {done.validation_size} validation images held out of the "
+               f"training data ({done.validation_accuracy:.1%})")
+        return (f"{head} Kept {which}: {why}. The test accuracy below was measured once, on "
+                "these weights; the test images chose nothing.")
+    return f"{head} Kept {which} (no validation images to choose on: the training set is too small)."
+
+
 def divergence_limit(num_classes: int) -> float:
     """A loss above this means training has blown up: ten times the loss of a blind guess."""
     return 10.0 * math.log(max(num_classes, 2))
@@ -208,26 +243,43 @@ def divergence_message(loss: float, lr: float, epoch: int, step: int) -> str:
             "without bound. Try a learning rate ten times smaller, or add batch-norm.")
 
 
+def carve_validation(train_ds: Dataset, share: float, seed: int) -> tuple[Dataset, Dataset | None]:
+    """(images to fit, validation images): `share` of train_ds, drawn at random with `seed`.
+    No validation set (None) when share is 0 or fewer than 20 images would remain."""
+    n = len(train_ds)
+    n_val = math.ceil(share * n)
+    if n_val == 0 or n - n_val < 20:
+        return train_ds, None
+    order = np.random.RandomState(seed).permutation(n)
+    return train_ds.subset(np.sort(order[n_val:]), ":fit"), train_ds.subset(np.sort(order[:n_val]), ":validation")
+
+
 # ---- the loop -------------------------------------------------------------------------------
 
 def train(config: TrainConfig, train_ds: Dataset, test_ds: Dataset, model: nn.Module,
           should_stop: Callable[[], bool] = lambda: False) -> Iterator[Event]:
     """Train `model` on train_ds, evaluating on test_ds after every epoch.
 
-    Yields Started, then Step per batch and EpochEnd per epoch, Diverged if the loss becomes
-    NaN or explodes, and always a last Finished. `should_stop()` is checked every step; a stop
-    keeps the best weights so far (by test accuracy), as does divergence. A run that completes
-    keeps its final weights (the end of the schedule).
+    `config.validation` of train_ds is held out first (the validation set) and never trained
+    on. Yields Started, then Step per batch and EpochEnd per epoch, Diverged if the loss
+    becomes NaN or explodes, and always a last Finished. `should_stop()` is checked every
+    step; a stop keeps the best weights so far by VALIDATION accuracy, as does divergence
+    (the test images never choose anything: Finished.test_accuracy is measured on the kept
+    weights afterwards). A run that completes keeps its final weights (the end of the schedule).
     """
     if config.threads:
         torch.set_num_threads(config.threads)
     torch.manual_seed(config.seed)
     gen = torch.Generator().manual_seed(config.seed)
     dev = torch.device(config.device) if config.device else devices.pick()
-    norm = Normalisation.of(train_ds.images)
-    x_train = norm.apply(train_ds.images).to(dev)
-    y_train = torch.as_tensor(train_ds.labels).to(dev)
+    fit_ds, val_ds = carve_validation(train_ds, config.validation, config.seed)
+    norm = Normalisation.of(fit_ds.images)
+    x_train = norm.apply(fit_ds.images).to(dev)
+    y_train = torch.as_tensor(fit_ds.labels).to(dev)
     mean, std = norm.tensors(x_train.dtype, dev)
+    if val_ds is not None:
+        x_val = norm.apply(val_ds.images).to(dev)
+        y_val = torch.as_tensor(val_ds.labels).to(dev)
     x_test = norm.apply(test_ds.images).to(dev)
     y_test = torch.as_tensor(test_ds.labels).to(dev)
     model = model.to(dev)
@@ -240,9 +292,10 @@ def train(config: TrainConfig, train_ds: Dataset, test_ds: Dataset, model: nn.Mo
     limit = divergence_limit(len(train_ds.classes))
     conv = first_conv(model)
     snapshots = [conv.weight.detach().cpu().numpy().copy()] if conv is not None else []
-    best = (-1.0, 0, None)  # (accuracy, epoch, state_dict)
+    best = (-1.0, 0, None, False)  # (validation accuracy, epoch, state_dict, part-epoch)
     history: list[dict] = []
-    yield Started(config.epochs, steps, n, len(x_test), devices.describe(dev), count_params(model))
+    n_val = 0 if val_ds is None else len(val_ds)
+    yield Started(config.epochs, steps, n, len(x_test), devices.describe(dev), count_params(model), n_val)
     start, cpu_start = time.perf_counter(), time.process_time()
     stopped = diverged = False
     epoch = 0
@@ -279,18 +332,19 @@ def train(config: TrainConfig, train_ds: Dataset, test_ds: Dataset, model: nn.Mo
                 break
         if diverged:
             break
-        if stopped:  # a part-epoch: keep it only if it beats the best full epoch
-            _, acc = _evaluate(model, x_test, y_test)
-            if acc > best[0]:
-                best = (acc, epoch, copy.deepcopy(model.state_dict()))
+        if stopped:  # a part-epoch: keep it only if it beats the best full epoch on validation
+            acc = _evaluate(model, x_val, y_val)[1] if val_ds is not None else -1.0
+            if acc > best[0] or best[2] is None and not history:
+                best = (acc, epoch, copy.deepcopy(model.state_dict()), True)
             break
         seen = steps * bs if n >= bs else n
         test_loss, test_acc = _evaluate(model, x_test, y_test)
+        val_loss, val_acc = _evaluate(model, x_val, y_val) if val_ds is not None else (None, None)
         if conv is not None:
             snapshots.append(conv.weight.detach().cpu().numpy().copy())
         ev = EpochEnd(epoch, config.epochs, loss_sum.item() / seen, correct.item() / seen,
                       test_loss, test_acc, opt.param_groups[0]["lr"], time.perf_counter() - start,
-                      time.process_time() - cpu_start)
+                      time.process_time() - cpu_start, val_loss, val_acc)
         history.append(ev.row())
         yield ev
         if not math.isfinite(test_loss):
@@ -298,14 +352,19 @@ def train(config: TrainConfig, train_ds: Dataset, test_ds: Dataset, model: nn.Mo
             msg = divergence_message(test_loss, ev.lr, epoch, steps)
             yield Diverged(epoch, steps, test_loss, ev.lr, msg)
             break
-        if test_acc > best[0]:
-            best = (test_acc, epoch, copy.deepcopy(model.state_dict()) if config.epochs > epoch else None)
+        # Without a validation set the latest full epoch counts as the best (nothing to choose on).
+        score = val_acc if val_acc is not None else float(epoch)
+        if score >= best[0] if val_acc is None else score > best[0]:
+            best = (score, epoch, copy.deepcopy(model.state_dict()) if config.epochs > epoch else None, False)
     keep_best = (stopped or diverged) and best[2] is not None
     if keep_best:
         model.load_state_dict(best[2])
-    final_acc = best[0] if keep_best else (history[-1]["test_accuracy"] if history else 0.0)
-    final_epoch = best[1] if keep_best else (len(history))
+    final_epoch = best[1] if keep_best else len(history)
+    part = keep_best and best[3]
+    # The test images are looked at once, on the weights already chosen.
+    final_acc = _evaluate(model, x_test, y_test)[1] if (history or part) else 0.0
+    final_val = (_evaluate(model, x_val, y_val)[1] if val_ds is not None and (history or part) else None)
     model = model.to("cpu").eval()
     yield Finished(model, float(final_acc), final_epoch, len(history), time.perf_counter() - start,
                    stopped, diverged, time.process_time() - cpu_start, tuple(history),
-                   np.stack(snapshots) if snapshots else None, norm)
+                   np.stack(snapshots) if snapshots else None, norm, final_val, n_val, part)

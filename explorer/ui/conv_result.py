@@ -50,6 +50,14 @@ def clamp(key: str, top: int) -> None:
         st.session_state[key] = top
 
 
+COLOURS = {"auto": "signed, scaled to its largest value", "fixed": "signed, fixed scale ±4",
+           "picture": "as a picture"}
+COLOURS_HELP = ("Scaled: the strongest value is always full colour, so doubling a kernel looks the "
+                "same. Fixed: the same scale for every kernel, so a doubled kernel looks twice as "
+                "strong. As a picture: a sharpened or embossed photo looks like a photo.")
+FIXED_SCALE = 4.0  # Sobel's largest response on a [0, 1] picture
+
+
 @st.fragment
 def result(c: Setup) -> None:
     """Input and output side by side; the receptive field of a chosen output pixel outlined.
@@ -67,15 +75,24 @@ def result(c: Setup) -> None:
         j = c2.slider("Output column", 0, max(wo - 1, 1), key="convolution_rf_col", disabled=wo == 1)
         (r0, r1), (q0, q1) = geometry.receptive_field(i, j, c.kernel.shape, c.stride,
                                                  (c.ax_h.before, c.ax_w.before), c.dilation)
-        st.caption(f"Output ({i}, {j}) = {out[i, j]:.4g} comes from input rows {r0}-{r1} and columns "
-                   f"{q0}-{q1} (yellow box; negative numbers or numbers past the edge are padding zeros).")
+        st.caption(f"Output ({i}, {j}) = {out[i, j]:.4g} comes from input rows {formula.between(r0, r1)} and columns "
+                   f"{formula.between(q0, q1)} (yellow box; negative numbers or numbers past the edge are padding zeros).")
     dropped = (c.ax_h.dropped_input, c.ax_w.dropped_input)
+    pads = ((c.ax_h.before, c.ax_h.after), (c.ax_w.before, c.ax_w.after))
+    colours = st.radio("Colours of the output", list(COLOURS), format_func=COLOURS.get, horizontal=True,
+                       key="convolution_colours", bind=url_state.BIND, help=COLOURS_HELP)
     c1, c2 = st.columns(2)
     note = " (red: dropped, no window reaches it)" if any(dropped) else ""
-    c1.image(conv_pictures.input_picture(learn_cache.as_uint8(c.pic.key, c.pic.array), dropped, ((r0, r1), (q0, q1))), width="stretch",
-             caption=f"Input {height}x{width}{note}")
-    c2.image(conv_pictures.map_picture(out, (i, j)), width="stretch",
-             caption=f"Output {ho}x{wo}" + (" after ReLU" if c.relu else "") + ": " + colormaps.legend(out))
+    frame = " · black frame: the padding, zeros added around the picture" if any(any(p) for p in pads) else ""
+    c1.image(conv_pictures.input_picture(learn_cache.as_uint8(c.pic.key, c.pic.array), dropped, ((r0, r1), (q0, q1)),
+                                         pads), width="stretch",
+             caption=f"Input {height}x{width}{note}{frame} · yellow box: the pixels behind output pixel "
+                     f"({i}, {j}) (move it under 🎯 Receptive field)")
+    lim = FIXED_SCALE if colours == "fixed" else None
+    legend = ("drawn like a photo: 0 black, 1 white, beyond that clipped" if colours == "picture"
+              else colormaps.legend(out, lim))
+    c2.image(conv_pictures.map_picture(out, (i, j), lim, as_picture=colours == "picture"), width="stretch",
+             caption=f"Output {ho}x{wo}" + (" after ReLU" if c.relu else "") + ": " + legend)
     if c.relu:
         st.caption(f"ReLU set {np.mean(raw < 0):.0%} of the output pixels (the negative ones) to 0.")
 
@@ -92,6 +109,11 @@ def channels_view(c: Setup) -> None:
     st.write("An RGB picture is three grids of numbers. The kernel has one slice per channel "
              "(here the same grid three times); each channel gives a map, and **the three maps "
              "are added into one**" + (" before ReLU." if c.relu else "."))
+    # The three input channels themselves first: the maps alone were three near-blank pictures.
+    cols = st.columns(4)
+    for col, name, ch in zip(cols, ("Red", "Green", "Blue"), c.pic.array):
+        col.image(conv_pictures.map_picture(ch, lim=1.0), width="stretch", caption=f"{name} channel of the picture")
+    cols[3].image(learn_cache.as_uint8(c.pic.key, c.pic.array), width="stretch", caption="The picture (all three)")
     cols = st.columns(4)
     for col, name, m in zip(cols, ("Red", "Green", "Blue"), maps):
         col.image(conv_pictures.map_picture(m, lim=lim), width="stretch", caption=f"{name} channel * kernel")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from explorer.learn import geometry, grid_charts, step_walk
+from explorer.learn import formula, geometry, grid_charts, step_walk
 from explorer.ui import learn_cache, step_formula, url_state
 from explorer.ui.conv_result import Setup
 
@@ -51,7 +51,8 @@ def step_view(c: Setup) -> None:
         return
     step_formula.show(walk)
     c1, c2 = st.columns([1, 2])
-    playing = c1.toggle("▶ Play", key="convolution_play")
+    # The label says what a click does next: Pause while it plays (issue #14).
+    playing = c1.toggle("⏸ Pause" if st.session_state.get("convolution_play") else "▶ Play", key="convolution_play")
     speed = c2.select_slider("Seconds per step", [0.3, 0.5, 1.0, 2.0], value=0.5, key="convolution_speed",
                              bind=url_state.BIND)
     step_player(walk, n, playing, speed)
@@ -93,7 +94,8 @@ def frame(walk: step_walk.Walk, t: int) -> None:
     i, j = walk.cell(t)
     before = (walk.pads[0][0], walk.pads[1][0])
     (r0, r1), (q0, q1) = geometry.receptive_field(i, j, walk.w.shape, walk.stride, before, walk.dilation)
-    st.caption(f"Receptive field of output ({i}, {j}): input rows {r0}-{r1}, columns {q0}-{q1} "
+    st.caption(f"Receptive field of output ({i}, {j}): input rows {formula.between(r0, r1)}, "
+               f"columns {formula.between(q0, q1)} "
                "(counting from 0 in the unpadded input). Click any output cell below to jump there.")
     ho, wo = walk.output.shape
     here = np.zeros((ho, wo), bool)

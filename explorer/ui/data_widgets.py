@@ -47,16 +47,26 @@ def download_button(key: str) -> None:
     st.rerun()
 
 
-def picker(key: str, allow_upload: bool = True) -> datasets.Dataset:
-    """Choose a dataset; returns it (the bundled digits while the chosen one is unavailable)."""
+def picker(key: str, allow_upload: bool = True, fallback: bool = True) -> datasets.Dataset | None:
+    """Choose a dataset; returns it. While the chosen one is unavailable (no zip yet, Sign
+    Language Digits not downloaded): the bundled digits, said so, or None when `fallback` is
+    False (the Train page: it never trains on data the student did not pick, issue #14).
+
+    A zip uploaded earlier in this session (on any page) is preselected and named: it was
+    invisible on Train after the Datasets page."""
     options = list(SOURCES) if allow_upload else ["sign-digits", "digits"]
     default = 0 if sign_digits_ready() else 1
+    if allow_upload and st.session_state.get(USER_KEY):
+        default = options.index("upload")
     choice = st.radio("Dataset", options, index=default, key=key, format_func=SOURCES.get, horizontal=True,
-                      bind=url_state.BIND)
+                      bind=url_state.BIND, help="The pictures to learn from. Your own zip needs one folder "
+                      "per class with at least 5 pictures each; it stays in your session only.")
     if choice == "upload":
         ds = _uploaded(key)
         if ds is not None:
             return ds
+        if not fallback:
+            return None
         st.info("Until a zip is loaded, the bundled handwritten digits are shown.")
     elif choice == "sign-digits":
         try:
@@ -64,6 +74,9 @@ def picker(key: str, allow_upload: bool = True) -> datasets.Dataset:
         except datasets.DatasetError as exc:
             st.warning(str(exc))
             download_button(key=f"{key}_download")
+            if not fallback:
+                return None
+            st.info("Meanwhile the bundled handwritten digits are shown.")
     return cached.dataset("digits")
 
 
@@ -76,6 +89,11 @@ def _uploaded(key: str) -> datasets.Dataset | None:
     st.caption(limits.zip_caption())
     stored = st.session_state.get(USER_KEY)
     if up is None:
+        if stored:
+            ds = stored[1]
+            st.success(f"Using your zip **{ds.name}** ({len(ds):,} images, {len(ds.classes)} classes: "
+                       f"{', '.join(ds.classes[:8])}{', …' if len(ds.classes) > 8 else ''}), uploaded "
+                       "earlier in this session. Drop another zip above to replace it.")
         return stored[1] if stored else None
     if stored and stored[0] == up.file_id:
         return stored[1]

@@ -71,10 +71,13 @@ def _decoded(upload_key: str, _data: bytes, channels: int, max_side: int) -> tup
 
 
 def pick(prefix: str, max_side: int = 512) -> Picture:
-    """Draw the source widgets and return the chosen picture (a sample until one arrives)."""
-    source = _source(prefix)
-    color = st.radio("Colour", ["grayscale", "RGB"], horizontal=True, key=f"{prefix}_color", bind=url_state.BIND,
-                     help="RGB keeps three channels: the kernel gets one slice per channel.")
+    """Draw the source widgets and return the chosen picture (a sample until one arrives).
+    In presenter mode the source and colour fold into an expander: the projected screen
+    reaches the picture and the result sooner (issue #14)."""
+    with url_state.secondary("🖼️ Picture source and colour"):
+        source = _source(prefix)
+        color = st.radio("Colour", ["grayscale", "RGB"], horizontal=True, key=f"{prefix}_color", bind=url_state.BIND,
+                         help="RGB keeps three channels: the kernel gets one slice per channel.")
     channels = 3 if color == "RGB" else 1
     if source == "upload":
         up = st.file_uploader("A photo (PNG, JPEG, …)", type=UPLOAD_TYPES, key=f"{prefix}_upload")
@@ -82,7 +85,7 @@ def pick(prefix: str, max_side: int = 512) -> Picture:
         pic = _from_bytes(up, channels, max_side, "your photo")
     elif source == "webcam":
         shot = st.camera_input("Take a picture", key=f"{prefix}_camera")
-        st.caption(limits.image_caption())
+        st.caption(limits.webcam_caption())
         pic = _from_bytes(shot, channels, max_side, "the webcam picture")
     elif source == "dataset":
         pic = _from_dataset(prefix, channels)

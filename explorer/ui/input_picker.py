@@ -7,12 +7,12 @@ from dataclasses import dataclass
 
 import altair as alt
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from explorer import limits
 from explorer.data import images
 from explorer.inspect import pixel_model
+from explorer.inspect.probability_chart import probability_chart as bars
 from explorer.pictures import render
 from explorer.ui import cached, plain, url_state
 from explorer.ui.model_cache import probabilities, test_probabilities, test_split
@@ -45,7 +45,7 @@ def input_picker(prefix: str, picked: Picked) -> Input | None:
         return _from_upload(up, picked, "Your photo")
     if source == "webcam":
         shot = st.camera_input("Show a hand sign and take a picture", key=f"{prefix}_camera")
-        st.caption(limits.image_caption())
+        st.caption(limits.webcam_caption())
         return _from_upload(shot, picked, "The webcam picture")
     return _from_test_split(prefix, picked)
 
@@ -132,22 +132,29 @@ def show_input(picked: Picked, inp: Input) -> np.ndarray:
         verdict += f" · true class **{plain.md(picked.classes[inp.true_class])}** {'✅' if ok else '❌'}"
     right.markdown(verdict)
     right.altair_chart(probability_chart(probs, picked.classes, top), width="stretch")
+    if inp.true_class is None:  # a photo or webcam shot: it may show something else entirely
+        right.caption(ood_sentence(picked.classes))
     return probs
 
 
+def ood_sentence(classes: list[str]) -> str:
+    """One sentence under a photo's prediction: the model can only answer with its classes."""
+    shown = ", ".join(classes[:10]) + (", …" if len(classes) > 10 else "")
+    return (f"The model can only answer with one of its {len(classes)} classes ({shown}): a photo "
+            "of something else still gets one of them, often with high confidence.")
+
+
 def probability_chart(probs: np.ndarray, classes: list[str], highlight: int) -> alt.Chart:
-    """Bars of the class probabilities; with many classes, the limits.CHART_CLASSES most likely."""
+    """Bars of the class probabilities, every one labelled; with many classes, the
+    limits.CHART_CLASSES most likely."""
     shown = np.arange(len(classes))
     if len(classes) > limits.CHART_CLASSES:
         shown = np.argsort(-probs, kind="stable")[:limits.CHART_CLASSES]
-    df = pd.DataFrame({"class": [classes[i] for i in shown], "probability": probs[shown], "top": shown == highlight})
-    title = alt.Undefined if len(shown) == len(classes) else f"The {len(shown)} most likely of {len(classes):,} classes"
-    return alt.Chart(df, height=max(120, 18 * len(shown)), title=title).mark_bar().encode(
-        y=alt.Y("class:N", sort=None, title=None),
-        x=alt.X("probability:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
-        color=alt.Color("top:N", scale=alt.Scale(domain=[False, True], range=["#9ecae1", "#b2182b"]), legend=None),
-        tooltip=["class", alt.Tooltip("probability:Q", format=".1%")],
-    )
+    chart = bars(probs[shown], [classes[i] for i in shown], int(np.argmax(shown == highlight)) if highlight in shown else -1,
+                 label_px=20 if url_state.presenting() else 12)
+    if len(shown) < len(classes):
+        chart = chart.properties(title=f"The {len(shown)} most likely of {len(classes):,} classes")
+    return chart
 
 
 def target_picker(prefix: str, picked: Picked, inp: Input, probs: np.ndarray) -> int:

@@ -57,8 +57,7 @@ LESSONS = [
            {"convolution_dilation": "2", "convolution_view": "👣 Step by step"}),
     Lesson("lenet", "LeNet-5, layer by layer",
            "The 1998 network for digits: every layer's shape and parameters on a 32x32 input.",
-           "pages/architectures.py",
-           {"architectures_name": "LeNet-5 (1998)"}),
+           "pages/architectures.py"),  # LeNet-5 is the page's default
     Lesson("fooling", "Fool the CNN: make it say 7",
            "PGD moves every pixel by at most 0.1 until the model answers 7; below, how the whole "
            "test split's accuracy falls as ε grows, and what adversarial training changes.",

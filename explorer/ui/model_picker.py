@@ -14,7 +14,7 @@ from explorer.data.types import COURSE_SPLIT
 from explorer.model_card import ModelCard
 from explorer.models import cost
 from explorer.train import estimate, recipes, runs, training
-from explorer.ui import cached, plain, url_state
+from explorer.ui import cached, model_choice, plain, url_state
 from explorer.ui.model_cache import load_model, model_cost
 
 CHOSEN = "inspect_model_id"  # session_state: the model last chosen on any Inspect page
@@ -37,9 +37,7 @@ class Picked:
 
 
 def _label(saved: registry.SavedModel) -> str:
-    card = saved.card
-    acc = "" if card.test_accuracy is None else f" · {card.test_accuracy:.0%} on test"
-    return f"{saved.name} · {card.architecture} · {card.dataset}{acc}"
+    return model_choice.label(saved)  # names the dataset and whether its pictures are here
 
 
 def model_picker(prefix: str) -> Picked | None:
@@ -53,9 +51,11 @@ def model_picker(prefix: str) -> Picked | None:
     ids = [m.id for m in saved]
     labels = {m.id: _label(m) for m in saved}
     shared_model(prefix, ids)
-    last = st.session_state.get(CHOSEN)
-    model_id = st.selectbox("Model", ids, index=ids.index(last) if last in ids else 0,
-                            format_func=labels.get, key=f"{prefix}_model")
+    # Prefers a model whose test pictures are on this server, and says why when none is.
+    index, note = model_choice.default_index(saved, st.session_state.get(CHOSEN))
+    model_id = st.selectbox("Model", ids, index=index, format_func=labels.get, key=f"{prefix}_model")
+    if note and st.session_state.get(f"{prefix}_model") == ids[index]:
+        st.caption(note)
     st.session_state[CHOSEN] = model_id
     url_state.publish("model", model_id)
     try:

@@ -12,6 +12,9 @@
    int(inf) raised OverflowError), nor an empty value for a required choice (?pooling_mode=
    gave the page a KeyError), nor NaN or endless text. Each such value is now dropped like
    any other bad value (url_state.usable decides), and the widget keeps its default.
+3. The sentence a student reads when a page fails after all. With showErrorDetails = "none"
+   Streamlit shows a note about data leaks, logs and "Streamlit Cloud ... Manage app"; it is
+   replaced by STUDENT_ERROR, which says what to do here (the details still go to the log).
 
 Each repair relies on one internal; `missing_internals()` names any that a Streamlit upgrade
 removed, and a test fails on it, so an upgrade cannot silently undo a repair.
@@ -36,6 +39,11 @@ def _session_state_class():
     return SessionState
 
 
+STUDENT_ERROR = (
+    "Something went wrong on this page; the details were written to the server's log. "
+    "Undo your last change, or open the page again from the menu on the left to start from "
+    "its usual settings. If it happens again, tell your teacher which clicks led here."
+)
 _REROUTED = "streamlit_fixes_routed"  # session_state: this session runs through app.py
 # SessionState._seed_widget_from_url(self, metadata, user_key, widget_id, url_value): the value
 # is checked with the metadata's deserializer and value_type; a bad one's user key is cleared.
@@ -78,17 +86,25 @@ def missing_internals() -> list[str]:
         from streamlit.runtime.state.query_params import parse_url_param  # noqa: F401
     except ImportError:
         missing.append("streamlit.runtime.state.query_params.parse_url_param")
+    try:
+        from streamlit.elements import exception
+
+        if not isinstance(getattr(exception, "_GENERIC_UNCAUGHT_EXCEPTION_TEXT", None), str):
+            missing.append("streamlit.elements.exception._GENERIC_UNCAUGHT_EXCEPTION_TEXT")
+    except ImportError:
+        missing.append("streamlit.elements.exception")
     return missing
 
 
 def install(page: bool = True) -> None:
-    """Install both repairs (idempotent; a missing internal is logged, never raised). Pages
+    """Install the repairs (idempotent; a missing internal is logged, never raised). Pages
     call it with page=True, app.py with page=False (a rerun there would drop a button click)."""
     problems = missing_internals()
     if problems:
         log.warning("Streamlit changed; repairs not installed for: %s", ", ".join(problems))
         return
     _check_url_values()
+    _student_error_message()
     if page:
         _use_app_navigation()
     else:
@@ -119,6 +135,12 @@ def _use_app_navigation() -> None:
         st.session_state[_REROUTED] = True
         pages_manager.uses_pages_directory = False
         st.rerun()
+
+
+def _student_error_message() -> None:
+    from streamlit.elements import exception
+
+    exception._GENERIC_UNCAUGHT_EXCEPTION_TEXT = STUDENT_ERROR  # read at each failure
 
 
 def _check_url_values() -> None:

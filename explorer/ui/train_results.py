@@ -12,6 +12,12 @@ from explorer.train import charts, pace, recipes, training
 from explorer.ui import navigation, plain
 
 POLL_SECONDS = 1.0
+TEST_BELOW_TRAIN = (
+    "Why can the test loss sit below the training loss? The training loss is averaged over the "
+    "epoch's batches while the network was still learning, on augmented (shifted, rotated) "
+    "pictures, with dropout switching units off and label smoothing asking for less certainty. "
+    "The test loss is measured at the end of the epoch on plain pictures with every unit on. "
+    "It is not a sign that something is wrong.")
 
 
 def _history(job: jobs.Job) -> list[dict]:
@@ -27,6 +33,8 @@ def _curves(job: jobs.Job, epochs: int | None) -> None:
     if history:
         cols[1].altair_chart(charts.curves(history, "loss", epochs), width="stretch")
         cols[2].altair_chart(charts.curves(history, "accuracy", epochs), width="stretch")
+        if any(h["test_loss"] < h["train_loss"] for h in history):
+            st.caption(TEST_BELOW_TRAIN)
     elif steps:
         cols[1].info("The loss and accuracy on the test images appear after the first epoch.")
 
@@ -61,12 +69,16 @@ def live(job: jobs.Job) -> None:
             frac, text = progress(job)
             st.progress(frac, text=text)
             if started:
-                st.caption(f"Training {started.params:,} parameters on {started.device}, "
-                           f"{started.train_size} training and {started.test_size} test images.")
+                held = (f", {started.validation_size} validation images held out of the training data "
+                        "(they choose the weights kept if you stop)" if started.validation_size else "")
+                st.caption(f"Training {started.params:,} parameters on {started.device}: "
+                           f"{started.train_size} training images{held} and {started.test_size} "
+                           "test images (never trained on, never used to choose).")
             _curves(job, started.epochs if started else None)
-        if st.button("⏹ Stop", key="train_stop", help="Stops after the current batch and keeps the best model so far."):
+        if st.button("⏹ Stop", key="train_stop", help="Stops after the current batch and keeps the weights "
+                     "that scored best on the validation images so far."):
             job.stop()
-            st.toast("Stopping… the best model so far is kept.")
+            st.toast("Stopping… the weights that did best on the validation images are kept.")
 
     _follow()
 
@@ -84,8 +96,7 @@ def finished(job: jobs.Job) -> None:
     if out.diverged is not None:
         st.warning(f"💥 {out.diverged.message}")
     elif done.stopped:
-        st.info(f"⏹ Stopped after {done.epochs_done} full epoch(s); the best model so far (epoch "
-                f"{done.best_epoch}) was kept.")
+        st.info(f"⏹ {training.stop_message(done)}")
     if out.saved is None:
         st.info("No model was saved: training did not get through an epoch with usable weights.")
         _curves(job, None)

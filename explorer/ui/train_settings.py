@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from explorer import models
+from explorer import models, registry
 from explorer.data import datasets
 from explorer.data.types import Split
 from explorer.models import builder, from_spec
@@ -33,6 +33,31 @@ ADVERSARIAL_HELP = ("The defence against fooling: half of every batch is replace
                     "pixel moved by ε towards a mistake, as on the Fooling page) with their true labels, so the "
                     "net learns to resist them. Each step costs about half as much again. Compare both nets' "
                     "accuracy-against-ε curves on the Fooling page.")
+
+# Plain-language help for every setting (issue #14: a student met most of them unexplained).
+HELP = {
+    "epochs": "How many times the network sees every training picture. More epochs learn more, "
+              "up to the point where it starts memorising the training pictures.",
+    "batch": "How many pictures are looked at before each weight update. Small batches: more, "
+             "noisier updates; large batches: fewer, smoother ones.",
+    "optimizer": "The rule that turns gradients into weight changes. AdamW adapts the step for each "
+                 "weight (and decays weights properly); SGD with momentum is the classic.",
+    "schedule": "How the learning rate changes during training. One-cycle warms up then anneals to "
+                "almost 0; cosine only anneals; constant never changes.",
+    "decay": "Weight decay pulls every weight a little towards 0 at each step: a simple brake "
+             "against memorising (overfitting).",
+    "shift": "The largest random move of a training picture, in percent of its size.",
+    "rotation": "The largest random rotation of a training picture, in degrees.",
+    "seed": "Fixes the random start (initial weights, order of pictures, augmentation): the same "
+            "seed and settings train the same network again.",
+    "dropout": "During training, each unit of the dropout layer is switched off at random with this "
+               "probability, so the network cannot rely on any single one.",
+    "test_size": "The share of the pictures kept aside for testing: never trained on, never used to "
+                 "choose anything, measured at the end.",
+    "random_state": "Which pictures go to the test set (the course uses 8): the same number gives the "
+                    "same split.",
+    "name": "How the model is listed under Saved models and on the Inspect pages.",
+}
 LAYER_COLUMNS = ["layer", "channels / units", "kernel / window", "stride", "padding", "dropout p"]
 
 
@@ -125,7 +150,8 @@ def layer_builder(input_size: tuple[int, int, int], num_classes: int) -> list[di
 
 def _architecture(ds: datasets.Dataset) -> tuple[str, dict | None]:
     arch = st.selectbox("Architecture", architectures(), format_func=title, key="train_architecture",
-                        bind=url_state.BIND)
+                        bind=url_state.BIND, help="The network's layers. FastNet trains in seconds; the others "
+                        "are the course's and history's networks; 'Build your own' lets you stack layers.")
     if arch == CUSTOM:
         layers = layer_builder(ds.image_shape, len(ds.classes))
         return arch, None if layers is None else recipes.model_spec(CUSTOM, ds, layers=layers)
@@ -134,7 +160,7 @@ def _architecture(ds: datasets.Dataset) -> tuple[str, dict | None]:
     if _has_option(arch, "dropout"):
         default = inspect.signature(models.info(arch).factory).parameters["dropout"].default
         options["dropout"] = st.slider("Dropout", 0.0, 0.8, float(default), 0.05, key=f"train_dropout_{arch}",
-                                       bind=url_state.BIND)
+                                       bind=url_state.BIND, help=HELP["dropout"])
     else:
         st.caption("This architecture has no dropout layer; the layer builder lets you add one.")
     spec = recipes.model_spec(arch, ds, options)
@@ -151,26 +177,31 @@ def _hyperparameters(arch: str) -> dict:
     d = recipes.default_schedule(arch)
     k = f"_{arch}"  # each architecture keeps its own settings, starting from its defaults
     c1, c2, c3 = st.columns(3)
-    epochs = c1.slider("Epochs", 1, 40, d["epochs"], key=f"train_epochs{k}", bind=url_state.BIND)
+    epochs = c1.slider("Epochs", 1, 40, d["epochs"], key=f"train_epochs{k}", bind=url_state.BIND,
+                       help=HELP["epochs"])
     batch = c2.select_slider("Batch size", [16, 32, 64, 128, 256], d["batch_size"], key=f"train_batch{k}",
-                             bind=url_state.BIND)
+                             bind=url_state.BIND, help=HELP["batch"])
     optimizer = c3.selectbox("Optimizer", training.OPTIMIZERS, training.OPTIMIZERS.index(d["optimizer"]),
-                             key=f"train_optimizer{k}", bind=url_state.BIND)
-    c1, c2, c3, c4 = st.columns(4)
+                             key=f"train_optimizer{k}", bind=url_state.BIND, help=HELP["optimizer"])
+    # The schedule's column is wider: "one-cycle (warm up, then anneal)" was cut off.
+    c1, c2, c3, c4 = st.columns([1, 1.5, 1, 1])
     lr = c1.select_slider("Learning rate", LRS, d["lr"], key=f"train_lr{k}", bind=url_state.BIND,
                           help="With one-cycle, the peak rate. 1 and 10 are there to see divergence.")
     schedule = c2.selectbox("Schedule", training.SCHEDULES, training.SCHEDULES.index(d["schedule"]),
-                            format_func=SCHEDULE_TEXT.get, key=f"train_schedule{k}", bind=url_state.BIND)
-    decay = c3.select_slider("Weight decay", DECAYS, d["weight_decay"], key=f"train_decay{k}", bind=url_state.BIND)
+                            format_func=SCHEDULE_TEXT.get, key=f"train_schedule{k}", bind=url_state.BIND,
+                            help=HELP["schedule"])
+    decay = c3.select_slider("Weight decay", DECAYS, d["weight_decay"], key=f"train_decay{k}", bind=url_state.BIND,
+                             help=HELP["decay"])
     smoothing = c4.slider("Label smoothing", 0.0, 0.3, float(d.get("label_smoothing", 0.0)), 0.05,
                           key=f"train_smoothing{k}", bind=url_state.BIND, help=SMOOTHING_HELP)
     c1, c2, c3, c4 = st.columns(4)
     augment = c1.toggle("Augmentation", d["augment"], key=f"train_augment{k}", bind=url_state.BIND,
                         help="Random shifts and small rotations of each training batch.")
-    shift = c2.slider("Max shift (%)", 0, 25, 10, key=f"train_shift{k}", bind=url_state.BIND, disabled=not augment)
+    shift = c2.slider("Max shift (%)", 0, 25, 10, key=f"train_shift{k}", bind=url_state.BIND, disabled=not augment,
+                      help=HELP["shift"])
     rotation = c3.slider("Max rotation (°)", 0, 30, 10, key=f"train_rotation{k}",
-                         bind=url_state.BIND, disabled=not augment)
-    seed = c4.number_input("Seed", 0, 2**31 - 1, 0, key=f"train_seed{k}", bind=url_state.BIND)
+                         bind=url_state.BIND, disabled=not augment, help=HELP["rotation"])
+    seed = c4.number_input("Seed", 0, 2**31 - 1, 0, key=f"train_seed{k}", bind=url_state.BIND, help=HELP["seed"])
     c1, _ = st.columns(2)
     adversarial = c1.select_slider("Adversarial training (FGSM ε)", ADVERSARIAL, 0.0, key=f"train_adversarial{k}",
                                    bind=url_state.BIND, format_func=_adversarial_text, help=ADVERSARIAL_HELP)
@@ -186,8 +217,10 @@ def _adversarial_text(eps: float) -> str:
 def _split() -> Split:
     with st.expander("Train / test split (the course's by default)"):
         c1, c2 = st.columns(2)
-        test_size = c1.slider("Test fraction", 0.1, 0.5, 0.2, 0.05, key="train_test_size", bind=url_state.BIND)
-        state = c2.number_input("Random state", 0, 10_000, 8, key="train_random_state", bind=url_state.BIND)
+        test_size = c1.slider("Test fraction", 0.1, 0.5, 0.2, 0.05, key="train_test_size", bind=url_state.BIND,
+                              help=HELP["test_size"])
+        state = c2.number_input("Random state", 0, 10_000, 8, key="train_random_state", bind=url_state.BIND,
+                                help=HELP["random_state"])
     return Split(float(test_size), int(state))
 
 
@@ -218,8 +251,13 @@ def settings(ds: datasets.Dataset, dataset_name: str) -> runs.TrainRequest | Non
     arch, spec = _architecture(ds)
     with st.expander("Hyperparameters", expanded=True):
         params = _hyperparameters(arch)
-    name = st.text_input("Name of the saved model", recipes.default_name(arch, dataset_name), key=f"train_name_{arch}",
-                         max_chars=80)
+    # The name follows the data: keyed by architecture, dataset and how many names are taken,
+    # so switching to a zip does not keep "fastnet on sign-digits", and a second run on the
+    # same zip is offered "(2)" (issue #14).
+    taken = [m.name for m in registry.list_models()]
+    default = recipes.default_name(arch, dataset_name, taken)
+    name = st.text_input("Name of the saved model", default, key=f"train_name_{arch}_{dataset_name}_{len(taken)}",
+                         max_chars=80, help=HELP["name"])
     if ds.source == "your zip":
         st.caption(PUBLIC_NOTE)
     fits = spec is not None and _costs(spec, ds, split, params)
@@ -231,4 +269,4 @@ def settings(ds: datasets.Dataset, dataset_name: str) -> runs.TrainRequest | Non
         return None
     config = training.TrainConfig(**params)
     return runs.TrainRequest(spec, config, dataset_name, train_ds, test_ds, split,
-                             name.strip() or recipes.default_name(arch, dataset_name), owner=cached.who().owner)
+                             name.strip() or default, owner=cached.who().owner)

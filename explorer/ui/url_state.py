@@ -18,6 +18,7 @@ import streamlit as st
 BIND = "query-params"
 PRESENT = "present"  # ?present=1: presenter mode
 PRESENT_KEY = "ui_present"  # session_state / widget key of the presenter toggle
+PRESENT_MEMORY = "ui_present_on"  # plain session_state copy: survives st.switch_page
 MAX_PARAM = 2000  # longer values are not settings anybody typed or copied
 MAX_KERNEL_VALUE = 1000.0
 _WRITTEN = "_url_written"  # session_state: {param: the value this app last put in the address}
@@ -153,7 +154,7 @@ def forget(prefix: str) -> None:
 
 def presenting() -> bool:
     """True in presenter mode: pages leave out secondary controls and explanations."""
-    return bool(st.session_state.get(PRESENT_KEY, False))
+    return bool(st.session_state.get(PRESENT_KEY, st.session_state.get(PRESENT_MEMORY, False)))
 
 
 def secondary(label: str = "⚙️ More settings"):
@@ -168,8 +169,14 @@ def presenter_toggle() -> bool:
     shared = parse_flag(incoming(PRESENT))
     if shared is not None:
         st.session_state[PRESENT_KEY] = shared
+    elif PRESENT_KEY not in st.session_state and st.session_state.get(PRESENT_MEMORY):
+        # st.switch_page (a lesson's Open) drops widget states: the switch came back off on
+        # the server while the browser still showed it on (issue #14). The session's own copy
+        # puts it back.
+        st.session_state[PRESENT_KEY] = True
     on = st.toggle("🎓 Presenter mode", key=PRESENT_KEY,
                    help="Bigger type and pictures, fewer controls: readable from the back of a room.")
+    st.session_state[PRESENT_MEMORY] = on
     publish(PRESENT, "1" if on else None)
     if on:
         st.html(f"<style>{PRESENTER_CSS}</style>")
@@ -178,16 +185,42 @@ def presenter_toggle() -> bool:
 
 PRESENTER_CSS = """
 [data-testid="stMain"] { font-size: 1.3rem; }
-[data-testid="stMain"] .block-container { max-width: 100%; padding-left: 2rem; padding-right: 2rem; }
+/* The visual first: less empty space above the title and a smaller title at 1280x720. */
+[data-testid="stMain"] .block-container { max-width: 100%; padding: 3.5rem 2rem 2rem 2rem; }
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] p,
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] li,
 [data-testid="stMain"] label p,
 [data-testid="stMain"] [data-testid="stCaptionContainer"] { font-size: 1.3rem; }
-[data-testid="stMain"] h1 { font-size: 3.6rem; }
-[data-testid="stMain"] h2 { font-size: 2.6rem; }
-[data-testid="stMain"] h3 { font-size: 2.1rem; }
+[data-testid="stMain"] h1 { font-size: 2.8rem; padding-top: 0; }
+/* The page's introduction (the paragraph under the title) is for reading alone: the teacher
+   says it, and the screen keeps its room for the picture. */
+[data-testid="stMain"] [data-testid="stElementContainer"]:has(h1) + [data-testid="stElementContainer"]:has([data-testid="stMarkdown"]) { display: none; }
+[data-testid="stMain"] h2 { font-size: 2.3rem; }
+[data-testid="stMain"] h3 { font-size: 1.9rem; }
 [data-testid="stMain"] .katex { font-size: 1.6em; }
-[data-testid="stMain"] [data-testid="stMetricValue"] { font-size: 3rem; }
+/* Every control readable from the back of the room (>= 18 px): the values inside select
+   boxes, inputs, buttons, segmented controls, tabs, expanders and slider thumbs too. */
+[data-testid="stMain"] [data-baseweb="select"] *,
+[data-testid="stMain"] input, [data-testid="stMain"] textarea,
+[data-testid="stMain"] button, [data-testid="stMain"] button p,
+[data-testid="stMain"] summary, [data-testid="stMain"] summary p,
+[data-testid="stMain"] [data-baseweb="tab"] p,
+[data-testid="stMain"] [data-testid="stMetricLabel"] p,
+[data-testid="stMain"] [data-testid="stMetricDelta"],
+[data-testid="stMain"] [data-testid="stTickBarMin"], [data-testid="stMain"] [data-testid="stTickBarMax"],
+[data-testid="stMain"] [data-testid="stImageCaption"],
+[data-testid="stMain"] [data-testid="stFileUploaderDropzoneInstructions"] span,
+[data-testid="stMain"] [data-testid="stFileUploaderDropzoneInstructions"] small,
+[data-testid="stMain"] [data-testid="stIconEmoji"],
+[data-testid="stMain"] code { font-size: 1.2rem !important; }
+/* Metrics keep their size in narrow columns instead of shrinking. */
+[data-testid="stMain"] [data-testid="stMetricValue"] { font-size: 2.6rem; }
+[data-testid="stMain"] [data-testid="stMetricValue"] > div { font-size: inherit !important; }
+/* A slider's value sits above its thumb, not on the track, at the larger size. */
+[data-testid="stMain"] [data-testid="stSlider"] [data-baseweb="slider"] { margin-top: 1.3rem; }
+[data-testid="stMain"] [data-testid="stSliderThumbValue"] { font-size: 1.2rem; }
+/* Segmented controls wrap instead of cutting off their last option ("Webcam"). */
+[data-testid="stMain"] [data-testid="stButtonGroup"] > div { flex-wrap: wrap; }
 """
 
 
@@ -202,6 +235,14 @@ COPY_HTML = """
 // address bar at the moment of the click, so the link is never older than the view.
 if (!window.cnnCopyLink) {
   window.cnnCopyLink = true;
+  // "Link copied" holds only while the address is the one copied: a changed view needs a new
+  // copy, so the button says so again (it stayed "copied" after the view changed, issue #14).
+  setInterval(function () {
+    var b = document.getElementById("cnn-copy-link");
+    if (b && b.getAttribute("data-copied") && b.getAttribute("data-copied") !== window.location.href) {
+      b.setAttribute("data-copied", ""); b.textContent = "🔗 Copy link to this view";
+    }
+  }, 400);
   document.addEventListener("click", function (event) {
     var b = event.target.closest && event.target.closest("#cnn-copy-link");
     if (!b) return;

@@ -29,7 +29,7 @@ def test_stride_slider_updates_formula_and_output(server, page):
     before = image_src(page, "Output 254x254")
     nudge(page, "Stride", 2)
     expect(page.get_by_text("Output 85x85")).to_be_visible()
-    wait_tex(page, "\\lfloor 84.3 \\rfloor + 1 = 85")
+    wait_tex(page, "\\lfloor 84.33\\ldots \\rfloor + 1 = 84 + 1 = 85")
     expect(page.get_by_text("falls in no window and is dropped").first).to_be_visible()
     assert image_src(page, "Output 85x85") != before
     assert_no_errors(page)
@@ -43,15 +43,16 @@ def test_step_mode_steps_jumps_plays_and_exports(server, page):
     page.get_by_role("button", name="Step ▶").click()
     expect(caption).to_contain_text("output (0, 1)")
     page.get_by_role("button", name="Step ▶").click()
-    expect(caption).to_contain_text("output (0, 2): input rows 0-2, columns 2-4")
+    expect(caption).to_contain_text("output (0, 2): input rows 0 to 2, columns 2 to 4")
     page.get_by_role("button", name="◀ Back").click()
     expect(caption).to_contain_text("output (0, 1)")
     # Click output cell (3, 4) of the 5x5 grid (34-pixel cells): the window jumps there.
     click_grid_cell(page.get_by_test_id("stVegaLiteChart").first, 3, 4, 34)
-    expect(caption).to_contain_text("output (3, 4): input rows 3-5, columns 4-6")
+    expect(caption).to_contain_text("output (3, 4): input rows 3 to 5, columns 4 to 6")
     page.get_by_text("▶ Play").click()
     expect(caption).not_to_contain_text("output (3, 4)", timeout=15_000)  # the timer moved it on
-    page.get_by_text("▶ Play").click()
+    page.get_by_text("⏸ Pause").click()  # the switch says what it does next (issue #14)
+    expect(page.get_by_text("▶ Play")).to_be_visible()
     wait_idle(page)
     paused = caption.inner_text()
     page.wait_for_timeout(1500)

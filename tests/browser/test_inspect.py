@@ -93,3 +93,25 @@ def test_broken_upload_gets_a_message(inspect_server, page, tmp_path):
     wait_idle(page)
     expect(page.get_by_text("This file is not an image we can read", exact=False)).to_be_visible()
     expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def test_saliency_maps_line_up_in_presenter_mode(inspect_server, browser):
+    """Issue #14: in presenter mode a title wrapping onto two lines pushed its
+    maps below their neighbours'. Every map of a row starts at the same height now."""
+    # 1024 px wide: the projector of a smaller room; the titles wrap there.
+    context = browser.new_context(viewport={"width": 1024, "height": 720})
+    try:
+        page = context.new_page()
+        open_inspect(page, inspect_server, "saliency?present=1")
+        expect(page.get_by_test_id("stImage")).to_have_count(1 + 2 * 2 * len(TITLES))
+        boxes = page.evaluate("""() => [...document.querySelectorAll('[data-testid="stImage"] img')]
+                                       .map(i => { const r = i.getBoundingClientRect();
+                                                   return [Math.round(r.left), Math.round(r.top)]; })""")
+        maps = boxes[1:1 + 2 * len(TITLES)]  # the trained model's maps (the input comes first)
+        first_in_column = {}
+        for left, top in maps:
+            first_in_column[left] = min(top, first_in_column.get(left, top))
+        assert len(first_in_column) == len(TITLES), boxes
+        assert max(first_in_column.values()) - min(first_in_column.values()) <= 2, first_in_column
+    finally:
+        context.close()

@@ -26,7 +26,15 @@ def test_switch_architecture_and_input_size_changes_the_table(server, page):
     # The per-layer table; the calculators' tables wait hidden in their tabs further down.
     page.get_by_test_id("stDataFrame").filter(visible=True).first.scroll_into_view_if_needed()
     expect(page.locator('[data-testid="stDataFrame"] [role="gridcell"]').first).to_be_attached()
-    assert "64 filters" in table_text(page) and "64 x 224 x 224" in table_text(page)  # VGG-16
+    # LeNet-5 is the page's default (issue #14); VGG-16 one click away.
+    page.get_by_test_id("stSelectbox").filter(has_text="Architecture").click()
+    page.keyboard.type("VGG-16")  # the list is long: type to find it, as a student would
+    page.get_by_role("option", name="VGG-16 (2014)").click()
+    wait_idle(page)
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('[data-testid="stDataFrame"] [role="gridcell"]')]
+                 .some(c => c.innerText.includes('64 x 224 x 224'))""")
+    assert "64 filters" in table_text(page)
     wait_idle(page)  # the page goes on below the table (notes, review table): a click mid-run is lost
 
     box = page.get_by_test_id("stSelectbox").filter(has_text="Architecture")

@@ -24,7 +24,7 @@ def test_alexnet_preset_and_window_click(server, page):
     # The output grid of an 8x8 crop with 3x3 windows, stride 2: 3x3 cells of 44 pixels.
     click_grid_cell(page.get_by_test_id("stVegaLiteChart").nth(1), 2, 1, 44)
     expect(caption).to_contain_text("Output (2, 1)")
-    expect(caption).to_contain_text("input rows 4-6, columns 2-4")
+    expect(caption).to_contain_text("input rows 4 to 6, columns 2 to 4")
     assert_no_errors(page)
 
 
