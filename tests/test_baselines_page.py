@@ -93,6 +93,7 @@ def test_a_saved_cnn_is_measured_beside_the_baselines(data_dir):
 
 def test_a_saved_course_mlp_is_listed_as_fully_connected_not_as_a_cnn(data_dir):
     from explorer.data import datasets
+    from explorer.data.types import COURSE_SPLIT
     from explorer.train import recipes, runs, training
 
     train, test = datasets.split(datasets.load("digits"))
@@ -100,8 +101,8 @@ def test_a_saved_course_mlp_is_listed_as_fully_connected_not_as_a_cnn(data_dir):
                                   optimizer="adam", schedule="constant", augment=False)
     spec = recipes.model_spec("course_mlp", train)
     runs.run(runs.TrainRequest(spec, config, "digits", train, test,
-                               {"test_size": 0.2, "random_state": 8}, "my mlp"))
-    at = open_page()
+                               COURSE_SPLIT, "my mlp"))
+    at = open_comparison()
     at.multiselect(key="baselines_models").set_value(["knn"]).run()
     at.button(key="baselines_run").click().run()
     table = wait_for_results(at, 2)

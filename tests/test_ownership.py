@@ -40,7 +40,7 @@ def keys(at: AppTest, kind: str) -> set[str]:
 def test_a_student_cannot_rename_or_delete_another_students_model(data_dir):
     theirs = save("their model", ownership.owner_tag("session of student a"))
     at = saved_models_page("session of student b")
-    at.selectbox(key="models_pick").set_value(theirs.id).run()
+    model_select(at).set_value(theirs.id).run()
     assert "models_delete" not in keys(at, "button") and f"models_name_{theirs.id}" not in keys(at, "text_input")
     assert any("Only the person who trained or uploaded" in c.value for c in at.caption)
     assert [m.id for m in registry.list_models()] == [theirs.id]
@@ -63,14 +63,14 @@ def test_the_teacher_manages_every_model_and_others_restore_nothing(data_dir, mo
     theirs = save("their model", ownership.owner_tag("session of student a"))
     cli = save("from the command line", None)
     student = saved_models_page("session of student b")
-    student.selectbox(key="models_pick").set_value(cli.id).run()
+    model_select(student).set_value(cli.id).run()
     assert "models_delete" not in keys(student, "button")  # ownerless: the teacher's, once one is set
     student.text_input(key="models_teacher_token").input("guess").run()
     assert any("not the teacher's token" in w.value for w in student.warning)
 
     teacher = saved_models_page("the teacher's laptop")
     teacher.text_input(key="models_teacher_token").input("correct horse battery staple").run()
-    teacher.selectbox(key="models_pick").set_value(theirs.id).run()
+    model_select(teacher).set_value(theirs.id).run()
     teacher.checkbox(key=f"models_confirm_{theirs.id}").check().run()
     teacher.button(key="models_delete").click().run()
     assert [m.id for m in registry.list_models()] == [cli.id]
@@ -94,3 +94,8 @@ def test_the_owner_never_leaves_the_server(data_dir):
     assert ownership.owner_tag("s").encode() not in data
     again = registry.import_bytes(data, owner=ownership.owner_tag("t"))
     assert again.card.owner == ownership.owner_tag("t")
+
+
+def model_select(at):
+    """The Saved models picker (keyed by its labels, so a rename redraws it: explorer/ui/relabel.py)."""
+    return next(s for s in at.selectbox if s.label == "Model")

@@ -196,7 +196,7 @@ def test_train_with_adversarial_examples_and_see_the_calibration(data_dir):
     at.radio(key="train_dataset").set_value("digits").run()
     at.slider(key="train_epochs_fastnet").set_value(2).run()
     at.select_slider(key="train_adversarial_fastnet").set_value(0.1).run()
-    at.text_input(key="train_name_fastnet").input("defended net").run()
+    next(t for t in at.text_input if t.label == "Name of the saved model").input("defended net").run()
     at.button(key="train_start").click().run()
     wait_for_jobs(at)
     assert not at.exception and not at.error

@@ -61,7 +61,7 @@ def test_the_saved_models_page_offers_to_delete_it_and_stays_small(good):
     bad = [broken_copy(good, w) for w in BROKEN]
     try:
         at = open_page("pages/models.py")
-        options = at.selectbox(key="models_pick").options  # as displayed: "name · accuracy · id"
+        options = model_select(at).options  # as displayed: "name · accuracy · id"
         assert len(options) == 1 and options[0].endswith(good.id)
         assert proto_bytes(at._tree) < 2**20  # the 9 MB name is not sent to the browser
         at.button(key=f"models_delete_broken_{bad[0]}").click().run()
@@ -79,3 +79,8 @@ def test_the_newest_broken_model_is_not_the_inspect_pages_default(good):
         assert at.selectbox(key="filters_model").value == good.id
     finally:
         shutil.rmtree(good.path.parent / bad, ignore_errors=True)
+
+
+def model_select(at):
+    """The Saved models picker (keyed by its labels, so a rename redraws it: explorer/ui/relabel.py)."""
+    return next(s for s in at.selectbox if s.label == "Model")

@@ -69,6 +69,12 @@ OUT = "{out_file}\"""",
         CELL + " The pictures and the split",
         picture.dataset_block(dataset, "images", labels="labels"),
         f"""train_x, test_x, train_y, test_y = train_test_split(images, labels, test_size={test_size!r}, random_state={random_state!r})
+# The app holds {c.get("validation", 0.1):.0%} of the training pictures out as a validation set: it picks the
+# weights kept when a run is stopped early (a run that completes keeps its last weights).
+n_val = math.ceil({c.get("validation", 0.1)!r} * len(train_x))
+if n_val and len(train_x) - n_val >= 20:
+    fit = np.sort(np.random.RandomState(SEED).permutation(len(train_x))[n_val:])
+    train_x, train_y = train_x[fit], train_y[fit]
 # Normalised with the training pictures' mean and std per channel (std at least 1e-3).
 mean = torch.tensor(train_x.mean(axis=(0, 2, 3))).view(1, -1, 1, 1)
 std = torch.tensor(np.maximum(train_x.std(axis=(0, 2, 3)), 1e-3)).view(1, -1, 1, 1)
