@@ -6,7 +6,7 @@ import streamlit as st
 
 from explorer.inspect import attribution, faithfulness, trust_charts
 from explorer.ui import faithfulness_cache as fc
-from explorer.ui import input_picker, ood_note, url_state
+from explorer.ui import input_picker, ood_note, plain, url_state
 
 TITLES = [attribution.METHODS[m].title for m in fc.METHODS]
 
@@ -110,7 +110,7 @@ def verdict(df: pd.DataFrame, where: str) -> None:
     st.info(text)
 
 
-st.subheader(f"This picture, class “{picked.classes[target]}”")
+st.subheader(f"This picture, class “{plain.md(picked.classes[target])}”")
 charts(result, "")
 extra = {"infidelity ↓": fc.infidelities(picked.id, inp.key, inp.array, target)}
 if st.toggle("Also compute sensitivity (each map 5 more times, slower)", value=False,

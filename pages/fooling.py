@@ -6,7 +6,7 @@ import streamlit as st
 
 from explorer.inspect import heatmaps, trust_charts
 from explorer.pictures import colormaps
-from explorer.ui import attribution_cache, defence, input_picker, model_picker, ood_note, trust_cache, url_state
+from explorer.ui import attribution_cache, defence, input_picker, model_picker, ood_note, plain, trust_cache, url_state
 
 SIDE = 220
 ATTACKS = {"fgsm": "FGSM", "pgd": "PGD"}
@@ -48,7 +48,7 @@ goal = c4.selectbox("Goal", [ANY, *range(len(picked.classes))], key="fooling_goa
                     format_func=lambda k: "any wrong answer" if k == ANY else f"make it say {picked.classes[k]}")
 targeted = goal != ANY
 if targeted and goal == said:
-    st.info(f"The model already says {picked.classes[goal]}: choose another class to aim for.")
+    st.info(f"The model already says {plain.md(picked.classes[goal])}: choose another class to aim for.")
 target = goal if targeted else truth
 
 result = trust_cache.attacked(picked.id, inp.key, inp.array, kind, float(epsilon), int(target), targeted,
@@ -59,21 +59,21 @@ amplified = colormaps.diverging(pert.mean(0), max(epsilon, 1e-6))
 
 a, b, c = st.columns(3)
 a.image(input_picker.big(result.original, SIDE), width="stretch", output_format="PNG",
-        caption=f"Original: {picked.classes[said]} ({result.before[said]:.0%})")
+        caption=f"Original: {plain.md(picked.classes[said])} ({result.before[said]:.0%})")
 b.image(input_picker.big_rgb(amplified, SIDE), width="stretch", output_format="PNG",
         caption=f"The change, amplified: red = brighter, blue = darker, by up to ε = {epsilon:.3f}")
 c.image(input_picker.big(result.fooled, SIDE), width="stretch", output_format="PNG",
-        caption=f"Fooled: {picked.classes[after]} ({result.after[after]:.0%})")
+        caption=f"Fooled: {plain.md(picked.classes[after])} ({result.after[after]:.0%})")
 
 if epsilon == 0:
     st.info("With ε = 0 nothing changes: move the slider.")
 elif result.succeeded:
-    aim = f"says **{picked.classes[goal]}**" if targeted else f"now says **{picked.classes[after]}**"
+    aim = f"says **{plain.md(picked.classes[goal])}**" if targeted else f"now says **{plain.md(picked.classes[after])}**"
     st.success(f"🎭 Fooled: the model {aim} ({result.after[after]:.0%}) after every pixel moved by at most "
                f"{epsilon:.3f} (mean change {np.abs(pert).mean():.3f}).")
 else:
-    aim = f"say {picked.classes[goal]}" if targeted else "change its answer"
-    st.warning(f"Not fooled yet: the model did not {aim} (it says {picked.classes[after]}, "
+    aim = f"say {plain.md(picked.classes[goal])}" if targeted else "change its answer"
+    st.warning(f"Not fooled yet: the model did not {aim} (it says {plain.md(picked.classes[after])}, "
                f"{result.after[after]:.0%}). Try a larger ε{' or PGD' if kind == 'fgsm' else ' or more steps'}.")
 
 p1, p2 = st.columns(2)
@@ -92,7 +92,7 @@ for col, arr, key, cls, what in ((s1, result.original, inp.key, said, "original"
     amap = attribution_cache.attribution_map(picked.id, False, key, arr, cls, "saliency")
     norm = heatmaps.normalise(amap, "absolute_value", 2.0)
     col.image(input_picker.big_rgb(heatmaps.overlay(arr, norm, 0.7), SIDE), output_format="PNG",
-              caption=f"Saliency of “{picked.classes[cls]}” on the {what} picture")
+              caption=f"Saliency of “{plain.md(picked.classes[cls])}” on the {what} picture")
 
 st.subheader("How easily is the whole test split fooled?")
 curve = trust_cache.fgsm_curve(picked.id)

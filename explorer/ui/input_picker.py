@@ -139,7 +139,7 @@ def show_input(picked: Picked, inp: Input) -> np.ndarray:
 
 def ood_sentence(classes: list[str]) -> str:
     """One sentence under a photo's prediction: the model can only answer with its classes."""
-    shown = ", ".join(classes[:10]) + (", …" if len(classes) > 10 else "")
+    shown = plain.md_list(classes[:10]) + (", …" if len(classes) > 10 else "")  # names from a zip: plain text
     return (f"The model can only answer with one of its {len(classes)} classes ({shown}): a photo "
             "of something else still gets one of them, often with high confidence.")
 

@@ -7,7 +7,7 @@ import streamlit as st
 
 from explorer.inspect import ood
 from explorer.model_card import ModelCard
-from explorer.ui import input_picker, model_picker, trust_cache
+from explorer.ui import input_picker, model_picker, plain, trust_cache
 
 WHAT = {"sign-digits": "a hand sign", "digits": "a handwritten digit"}
 
@@ -30,7 +30,7 @@ def note(picked: model_picker.Picked, inp: input_picker.Input, kind: str = ood.D
         return None
     value = trust_cache.ood_value(picked.id, inp.key, inp.array, kind)
     predicted = picked.classes[int(trust_cache.logits(picked.id, inp.key, inp.array).argmax())]
-    text = ood.verdict(value, limit, predicted, what(picked.card))
+    text = ood.verdict(value, limit, plain.md(predicted), what(picked.card))  # a class name from a zip: plain text
     if limit.looks_familiar(value):
         st.caption(text)
         return True

@@ -107,7 +107,7 @@ def test_copy_link_copies_the_current_address(server, browser):
         assert copied == page.url and params(copied)["architectures_name"] == "VGG-16 (2014)"
         # The view changes: the button no longer claims the (now old) link is copied (issue #14).
         page.get_by_test_id("stSelectbox").filter(has_text="Architecture").click()
-        page.get_by_role("option", name="AlexNet (2012)").click()
+        page.get_by_role("option", name="AlexNet (2012, the paper's two-GPU network)").click()
         wait_idle(page)
         expect(page.get_by_role("button", name="Copy link to this view")).to_be_visible()
     finally:

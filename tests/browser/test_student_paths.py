@@ -40,7 +40,7 @@ def test_1d_survives_any_order_of_examples_and_slider_extremes(server, page, see
             page.keyboard.press(what)
         wait_idle(page)
         assert_no_errors(page)
-        expect(page.get_by_test_id("stMain").get_by_text("1-D convolution")).to_be_visible()
+        expect(page.get_by_test_id("stMain").locator("h1").filter(has_text="1-D convolution")).to_be_visible()
     # The last view still draws: a metric (sliding examples) or two players (echo).
     expect(page.get_by_test_id("stMetric").or_(page.locator("audio")).first).to_be_visible()
     # Shifts in the address are short decimals, never JavaScript's -0.47999999999999693.

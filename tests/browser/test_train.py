@@ -22,7 +22,7 @@ def test_train_a_tiny_run_and_click_the_confusion_matrix(server, page):
         page.wait_for_timeout(50)
     wait_idle(page)
     expect(slider).to_have_value("2")
-    page.get_by_role("button", name="Train").click()
+    page.get_by_test_id("stBaseButton-primary").filter(has_text="Train").click()  # not a help button's "Train"
     # live view, then the results replace it when the job ends
     expect(page.get_by_text("Test accuracy", exact=True)).to_be_visible(timeout=120_000)
     wait_idle(page)
