@@ -73,7 +73,7 @@ def _to_array(channels: int) -> str:
 
 OPEN_PHOTO = f'''# Your own photo: put its file name here (the app never keeps uploads, so it cannot fill it in).
 PHOTO = "{PHOTO}"
-img = ImageOps.exif_transpose(Image.open(PHOTO))  # turned upright as the camera meant
+img = ImageOps.exif_transpose(Image.open(PHOTO, formats=["PNG", "JPEG", "GIF", "BMP", "WEBP", "TIFF"]))  # upright
 if img.mode in ("RGBA", "LA", "P"):  # transparency: flattened on white, as the app does
     rgba = img.convert("RGBA")
     img = Image.alpha_composite(Image.new("RGBA", rgba.size, "white"), rgba)'''
@@ -91,7 +91,7 @@ x = np.repeat(x, 3, axis=0)  # the dataset is grey: three identical channels""" 
         body = f'''# The app's own drawing, saved in its assets/ folder (run from the CNN Explorer folder or
 # change ASSETS to where that folder is).
 ASSETS = Path("assets")
-img = Image.open(ASSETS / "samples" / "{src.name}.png").convert("L")'''
+img = Image.open(ASSETS / "samples" / "{src.name}.png", formats=["PNG"]).convert("L")'''
     else:
         body = f'''from sklearn.datasets import load_sample_image
 
@@ -124,6 +124,6 @@ with zipfile.ZipFile(ARCHIVE) as zf:
     pixels = []
     for _, member in entries:
         with zf.open(member) as fh:
-            photo = ImageOps.exif_transpose(Image.open(fh)).convert("L")
+            photo = ImageOps.exif_transpose(Image.open(fh, formats=["JPEG", "PNG"])).convert("L")
             pixels.append(np.asarray(photo.resize((64, 64), Image.Resampling.LANCZOS)))
 {var} = (np.stack(pixels).astype(np.float32) / np.float32(255.0))[:, None]  # (2062, 1, 64, 64){lab}"""
