@@ -50,7 +50,7 @@ def test_options_are_shown_as_the_course_writes_them():
     assert "Adam(lr=0.001" in training and "batch 128, 50 epochs" in training
 
 
-def test_run_shows_results_and_a_revisit_is_instant():
+def test_run_shows_results_and_a_revisit_is_instant(data_dir):  # no CNN that other tests saved
     at = open_comparison()
     run = at.button(key="baselines_run")
     assert "2 model" in run.label

@@ -5,6 +5,7 @@ default of every student's Inspect page, and never breaking the Saved models tab
 from __future__ import annotations
 
 import json
+import os
 import shutil
 
 import pytest
@@ -40,8 +41,17 @@ def broken_copy(good: registry.SavedModel, what: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def good():
-    return save_digits_model(epochs=1, name="the good model")
+def good(tmp_path_factory):
+    """One good model alone in a private data folder (models other tests saved would be listed)."""
+    old = os.environ.get("CNN_EXPLORER_DATA")
+    os.environ["CNN_EXPLORER_DATA"] = str(tmp_path_factory.mktemp("unreadable-models-data"))
+    try:
+        yield save_digits_model(epochs=1, name="the good model")
+    finally:
+        if old is None:
+            os.environ.pop("CNN_EXPLORER_DATA", None)
+        else:
+            os.environ["CNN_EXPLORER_DATA"] = old
 
 
 @pytest.mark.parametrize("what", list(BROKEN))
