@@ -16,10 +16,11 @@ from dataclasses import asdict, dataclass, field, replace
 import numpy as np
 import torch
 
+from explorer import limits
 from explorer.data.types import Split
 
 FORMAT = 1
-MAX_NAME = 80  # characters of a model's display name (a rename allows as many)
+MAX_NAME = limits.MODEL_NAME_CHARS  # characters of a model's display name (renames and the CLI alike)
 MAX_TEXT = 200  # any other word on the card: a dataset, an architecture, a class name
 MAX_CLASSES = 1000
 MAX_SIDE = 1024

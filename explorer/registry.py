@@ -311,8 +311,8 @@ def rename(model_id: str, new_name: str, root=None) -> SavedModel:
     """Change the display name (the folder, i.e. the id, stays). Under the registry's lock, so
     renames, deletes and restores from any process happen one after the other."""
     new_name = (new_name or "").strip()
-    if not new_name or len(new_name) > 80:
-        raise RegistryError("A model name needs 1 to 80 characters.")
+    if not new_name or len(new_name) > limits.MODEL_NAME_CHARS:
+        raise RegistryError(f"A model name needs 1 to {limits.MODEL_NAME_CHARS} characters.")
     get(model_id, root)  # checked outside the lock (the first check of a network takes a moment)
     with locks.locked(_root(root)):
         saved = get(model_id, root)
