@@ -1,0 +1,248 @@
+"""A class on one server, measured without browsers: N students speak Streamlit's websocket
+protocol (bench/protocol_client.py) while two trainings run.
+
+A private `streamlit run` on a fresh data folder; first a FastNet is trained for 3 epochs with
+the CLI so the Inspect pages have a model. Two sessions open the Train page, set 40 epochs and
+press Train (real jobs of the app's job manager) and keep following the page's live fragment
+like a browser does. Then `--users` students, each its own session, start a few tenths of a
+second apart and walk `--rounds` times over Convolution (stride), Pooling (kind), 1-D
+convolution (example), Architectures (LeNet-5 / VGG-16), Filters (epoch), Maximal activations
+(channel), Occlusion (window) and Saliency (next test picture), waiting about `--think` seconds
+(uniformly 0.5x to 1.5x) before each page and each change. A request is timed from the message
+sent until its run finished and every /media/ file it drew was fetched. Server RSS and CPU
+from /proc every 0.5 s.
+
+    flock /tmp/bench.lock python -m bench.bench_protocol_load --users 60
+    python -m bench.bench_protocol_load --quick          # 10 students, one round (~2 min)
+    python -m bench.bench_protocol_load --app /path/to/other/checkout   # measure another version
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a file or with -m
+
+import argparse
+import asyncio
+import os
+import random
+import shutil
+import subprocess
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from bench.common import machine, median, percentile
+from bench.protocol_client import Session, Widget, current
+from tests.browser.conftest import free_port, stop_server, wait_healthy
+from tests.conftest import ROOT, real_archive
+
+REQUEST_TIMEOUT_S = 180
+
+
+def step_slider(s: Session, w: Widget, down_first: bool = False):
+    """One step of a slider away from the end it is at (select_slider: one option)."""
+    p = w.proto
+    if p.options:
+        opts, i = list(p.options), list(p.options).index(current(s, w))
+        return opts[i - 1] if (down_first and i > 0) or i == len(opts) - 1 else opts[i + 1]
+    now = current(s, w)
+    return now - p.step if (down_first and now > p.min) or now + p.step > p.max else now + p.step
+
+
+def other_option(s: Session, w: Widget, among: tuple[str, ...] = ()):
+    """Another option than the one shown (among the given ones, else the next in the list)."""
+    opts = [o.content for o in w.proto.options] if w.kind == "button_group" else list(w.proto.options)
+    now = current(s, w)
+    if among:
+        return next(o for o in opts if any(a in o for a in among) and o != now)
+    return opts[(opts.index(now) + 1) % len(opts)]
+
+
+def next_number(s: Session, w: Widget):
+    now = current(s, w)
+    return now + 1 if now + 1 <= w.proto.max else w.proto.min
+
+
+@dataclass
+class Step:
+    page: str  # url path
+    title: str  # for the table
+    section: str  # Learn or Inspect: which target applies
+    action: str
+    label: str  # the widget changed
+    choose: Callable[[Session, Widget], object]
+
+
+STEPS = [
+    Step("convolution", "Convolution", "Learn", "move the stride", "Stride", step_slider),
+    Step("pooling", "Pooling", "Learn", "change the kind", "Kind", lambda s, w: other_option(s, w, ("Max", "Average"))),
+    Step("convolution_1d", "1-D convolution", "Learn", "change the example", "Example", other_option),
+    Step("architectures", "Architectures", "Learn", "LeNet-5 / VGG-16", "Architecture",
+         lambda s, w: other_option(s, w, ("LeNet-5", "VGG-16"))),
+    Step("filters", "Filters", "Inspect", "another epoch", "After epoch",
+         lambda s, w: step_slider(s, w, down_first=True)),
+    Step("max_activations", "Max activations", "Inspect", "next channel", "Channel", next_number),
+    Step("occlusion", "Occlusion", "Inspect", "window size", "Window", step_slider),
+    Step("saliency", "Saliency", "Inspect", "next test picture", "Picture (", step_slider),
+]
+TARGETS_MS = {"Learn": 300, "Inspect": 1000, "open": 3000}
+
+
+@dataclass
+class Results:
+    times: dict = field(default_factory=lambda: defaultdict(list))  # (title, what) -> [ms]
+    kb: dict = field(default_factory=lambda: defaultdict(list))  # (title, what) -> [KB of media]
+    errors: list = field(default_factory=list)
+
+    def add(self, key: tuple[str, str], run, who: str) -> None:
+        self.times[key].append(run.ms)
+        self.kb[key].append(run.media_bytes / 1024)
+        self.errors += [f"{who} {key[0]} {key[1]}: {e}" for e in run.errors]
+
+
+async def timed(coro):
+    return await asyncio.wait_for(coro, REQUEST_TIMEOUT_S)
+
+
+async def student(url: str, n: int, args, res: Results) -> None:
+    rng = random.Random(n)
+    await asyncio.sleep(n * args.stagger)
+    s = Session(url)
+    try:
+        res.add(("Home", "first visit"), await timed(s.connect()), f"student {n}")
+        for _ in range(args.rounds):
+            for step in STEPS:
+                who = f"student {n}"
+                try:
+                    await asyncio.sleep(args.think * rng.uniform(0.5, 1.5))
+                    res.add((step.title, "open"), await timed(s.open(step.page)), who)
+                    await asyncio.sleep(args.think * rng.uniform(0.5, 1.5))
+                    value = step.choose(s, s.widget(step.label))
+                    res.add((step.title, step.action), await timed(s.set(step.label, value)), who)
+                except (TimeoutError, LookupError, StopIteration) as exc:
+                    res.errors.append(f"{who} {step.title}: {type(exc).__name__}: {str(exc)[:200]}")
+    finally:
+        await s.close()
+
+
+async def trainer(url: str) -> Session:
+    """A student who starts FastNet for 40 epochs on the Train page and keeps watching it."""
+    s = Session(url, follow_auto_reruns=True)
+    await timed(s.connect("train"))
+    await timed(s.set("Epochs", s.widget("Epochs").proto.max))
+    run = await timed(s.click("Train"))
+    if run.errors:
+        raise RuntimeError(f"the training did not start: {run.errors}")
+    return s
+
+
+def train_cli_model(data: Path, app: Path, dataset: str) -> float:
+    t = time.perf_counter()
+    env = {**os.environ, "CNN_EXPLORER_DATA": str(data)}
+    if real_archive():
+        env["CNN_EXPLORER_SIGN_DIGITS"] = str(real_archive())
+    subprocess.run([sys.executable, "-m", "explorer.train", "--dataset", dataset, "--epochs", "3",
+                    "--threads", "2", "--seed", "0", "--quiet", "--name", "bench net"],
+                   cwd=app, env=env, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - t
+
+
+def start_server(app: Path, data: Path, threads: int) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    env = {**os.environ, "CNN_EXPLORER_DATA": str(data), "CNN_EXPLORER_THREADS": str(threads),
+           "OMP_NUM_THREADS": str(threads)}
+    if real_archive():
+        env["CNN_EXPLORER_SIGN_DIGITS"] = str(real_archive())
+    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+           "--server.address", "127.0.0.1", "--server.port", str(port),
+           "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    with open(data / "streamlit.log", "wb") as log:
+        proc = subprocess.Popen(cmd, cwd=app, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    wait_healthy(url, proc, timeout=120)
+    return proc, url
+
+
+async def run(args) -> None:
+    from bench.bench_load import ServerSampler
+
+    app = Path(args.app).resolve()
+    dataset = "sign-digits" if real_archive() else "digits"
+    model = Path(tempfile.gettempdir()) / f"bench-protocol-model-{dataset}"
+    if not model.exists():  # trained once per machine (3 min on 2 busy cores), copied for each run
+        fresh = Path(tempfile.mkdtemp(prefix="bench-protocol-train-"))
+        print(f"Training the model for the Inspect pages: FastNet, 3 epochs on {dataset} via the CLI "
+              f"({train_cli_model(fresh, app, dataset):.0f} s)")
+        fresh.rename(model)
+    data = Path(tempfile.mkdtemp(prefix="bench-protocol-"))
+    shutil.copytree(model, data, dirs_exist_ok=True)
+    print(f"app: {app}; data: {data} (the model from {model})")
+    load_before = os.getloadavg()
+    proc, url = start_server(app, data, args.threads)
+    sampler = ServerSampler(proc.pid)
+    sampler.start()
+    res, trainers = Results(), []
+    try:
+        for _ in range(args.trainings):
+            trainers.append(await trainer(url))
+        t0 = time.perf_counter()
+        await asyncio.gather(*(student(url, n, args, res) for n in range(args.users)))
+        walked = time.perf_counter() - t0
+        cpu = sampler.cpu_between(t0, time.perf_counter())
+        still = sum(not any("Saved as" in t for t in s.run.texts) for s in trainers)
+        for s in trainers:
+            await s.close()
+    finally:
+        sampler.stop.set()
+        stop_server(proc)
+    report(args, res, [m for _, m, _ in sampler.samples], walked, cpu, still, load_before, os.getloadavg())
+
+
+def report(args, res: Results, rss: list[float], walked: float, cpu: float, trainings_running: int,
+           load_before: tuple, load_after: tuple) -> None:
+    print(f"\n{args.users} students x {args.rounds} rounds, ~{args.think:g} s between actions, "
+          f"{args.trainings} trainings ({trainings_running} still running at the end); server threads "
+          f"{args.threads}; {machine()}")
+    print(f"load average before {load_before[0]:.1f}, after {load_after[0]:.1f}")
+    print(f"{'page':<17} {'interaction':<20} {'n':>4} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'KB':>6}  target")
+    print("-" * 86)
+    section = {s.title: s.section for s in STEPS}
+    for (page, what), times in res.times.items():
+        goal = TARGETS_MS["open"] if what in ("open", "first visit") else TARGETS_MS.get(section.get(page), None)
+        verdict = "" if goal is None else (f"{'met' if percentile(times, 95) <= goal else 'MISSED'} (p95 <= {goal})")
+        print(f"{page:<17} {what:<20} {len(times):>4} {median(times):>8.0f} {percentile(times, 95):>8.0f} "
+              f"{max(times):>8.0f} {median(res.kb[(page, what)]):>6.0f}  {verdict}")
+    print("-" * 86)
+    print(f"errors: {len(res.errors)}")
+    for e in res.errors[:20]:
+        print("  " + e)
+    if rss:
+        print(f"server RSS: {rss[0]:.0f} MB at start, peak {max(rss):.0f} MB, {rss[-1]:.0f} MB at the end "
+              f"(target <= 1536 MB: {'met' if max(rss) <= 1536 else 'MISSED'})")
+    print(f"server CPU during the walk: {cpu:.2f} cores of {os.cpu_count()}; walk {walked:.0f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=30)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--think", type=float, default=3.0, help="seconds between actions (mean)")
+    parser.add_argument("--stagger", type=float, default=0.3, help="seconds between students' starts")
+    parser.add_argument("--trainings", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1,
+                        help="CNN_EXPLORER_THREADS of the server (default: all cores, the app's default)")
+    parser.add_argument("--app", default=str(ROOT), help="checkout to serve (default: this one)")
+    parser.add_argument("--quick", action="store_true", help="10 students, one round")
+    args = parser.parse_args()
+    if args.quick:
+        args.users, args.rounds = 10, 1
+    asyncio.run(run(args))
+
+
+if __name__ == "__main__":
+    main()
