@@ -7,7 +7,7 @@ import streamlit as st
 from explorer import models
 from explorer.learn import calculator_charts, calculators
 from explorer.models import at_size
-from explorer.ui import architecture_notes, code_panel, streamlit_fixes, url_state, zoo
+from explorer.ui import architecture_notes, code_panel, shared_charts, streamlit_fixes, url_state, zoo
 
 streamlit_fixes.install()  # before anything else: see explorer/ui/streamlit_fixes.py
 
@@ -118,8 +118,8 @@ def dense_vs_conv() -> None:
     filters = c[4].number_input("Filters", 1, 4096, 32, key="architectures_dvc_filters", bind=url_state.BIND)
     k = c[5].number_input("Kernel size", 1, 31, 3, key="architectures_dvc_kernel", bind=url_state.BIND)
     r = calculators.dense_vs_conv(int(h), int(w), int(ch), int(units), int(filters), int(k))
-    st.altair_chart(calculator_charts.dense_vs_conv(r, f"dense, {units} units", f"conv, {filters} filters {k}x{k}"),
-                    width="stretch")
+    st.vega_lite_chart(shared_charts.spec(("dense_vs_conv", r, units, filters, k), lambda: calculator_charts.dense_vs_conv(
+        r, f"dense, {units} units", f"conv, {filters} filters {k}x{k}")), width="stretch")  # built once per class
     st.markdown(
         f"A dense layer connects all {h * w * ch:,} input numbers to each of its {units:,} "
         f"units: **{r.dense_params:,}** parameters. {filters} filters of {k}x{k}x{ch} need "
@@ -137,7 +137,8 @@ def bottleneck() -> None:
     filters = c[3].number_input("Filters", 1, 4096, 32, key="architectures_bn_filters", bind=url_state.BIND)
     reduce = c[4].number_input("1x1 reduction to", 1, 4096, 16, key="architectures_bn_reduce", bind=url_state.BIND)
     b = calculators.bottleneck(int(size), int(size), int(ch), int(k), int(filters), int(reduce))
-    st.altair_chart(calculator_charts.bottleneck(b, int(k), int(reduce)), width="stretch")
+    st.vega_lite_chart(shared_charts.spec(("bottleneck", b, int(k), int(reduce)),
+                                          lambda: calculator_charts.bottleneck(b, int(k), int(reduce))), width="stretch")
     m = st.columns(3)
     m[0].metric(f"{k}x{k} directly", f"{b.direct / 1e6:,.1f} M", help=f"{b.direct:,} multiplications")
     m[1].metric(f"With the 1x1 to {reduce}", f"{b.with_reduction / 1e6:,.1f} M",

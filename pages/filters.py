@@ -1,6 +1,8 @@
 """Filters & feature maps: what the first layer learned, how it got there, and what every layer
 makes of one picture."""
 
+from functools import partial
+
 import numpy as np
 import streamlit as st
 
@@ -15,6 +17,7 @@ from explorer.ui import (
     model_cache,
     model_picker,
     ood_note,
+    shared_charts,
     streamlit_fixes,
     url_state,
 )
@@ -37,12 +40,6 @@ if picked is None:
 def snapshots(model_id: str) -> np.ndarray | None:
     """(epochs + 1, out, in, k, k) first-layer filters saved during training (index 0: initial)."""
     return registry.load_filters(model_id)
-
-
-@st.cache_data(max_entries=16, show_spinner="Running the picture through every layer…")
-def maps_for(model_id: str, input_key: str, _array: np.ndarray, names: tuple[str, ...]) -> dict:
-    with model_cache.lock(model_id):
-        return inspection.feature_maps(model_cache.load_model(model_id)[0], pixel_model.batch(_array), list(names))
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -98,8 +95,8 @@ if inp is not None:
     with right:
         input_picker.show_input(picked, inp)
         ood_note.note(picked, inp)
-    layers = inspection.layers(picked.model, picked.input_size)
-    maps = maps_for(picked.id, inp.key, inp.array, tuple(l.name for l in layers))
+    layers = model_cache.layers(picked.id)
+    maps = model_cache.feature_maps(picked.id, inp.key, inp.array, tuple(l.name for l in layers))
     st.caption("Each grid shares one colour scale (a weak map looks weak); click a map to enlarge it.")
     for i, layer in enumerate(layers):
         fm = maps[layer.name]
@@ -111,11 +108,11 @@ if inp is not None:
             event_key = f"filters_maps_{layer.name}_{inp.key}"
             chosen = map_grid.selected_index(st.session_state.get(event_key), "pick")
             chosen = int(np.argmax(fm.reshape(len(fm), -1).mean(1))) if chosen is None else chosen
-            with grid_col:
-                st.altair_chart(
-                    map_grid.clickable(tiles, 12, "pick", cell=48 if len(fm) > 32 else 60,
-                                       captions=[f"map {c}" for c in range(len(fm))], shown=chosen),
-                    on_select="rerun", key=event_key)
+            grid = shared_charts.spec(  # the same for every student on this model, picture and map
+                ("feature_maps", model_cache.version(picked.id), inp.key, layer.name, chosen),
+                partial(map_grid.clickable, tiles, 12, "pick", cell=48 if len(fm) > 32 else 60,
+                        captions=[f"map {c}" for c in range(len(fm))], shown=chosen))
+            grid_col.vega_lite_chart(grid, on_select="rerun", key=event_key)
             big_col.image(input_picker.big_rgb(tiles[chosen], 200), width="stretch", output_format="PNG",
                           caption=f"map {chosen}: {colormaps.legend(fm[chosen], lim)}")
     code_panel.feature_maps(picked, inp, [layer.name for layer in layers], name)

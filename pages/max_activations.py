@@ -5,7 +5,7 @@ import streamlit as st
 
 from explorer.inspect import inspection
 from explorer.pictures import colormaps, map_grid, render
-from explorer.ui import code_panel, model_cache, model_picker, plain, streamlit_fixes, url_state
+from explorer.ui import code_panel, model_cache, model_picker, plain, shared_charts, streamlit_fixes, url_state
 
 streamlit_fixes.install()  # before anything else: see explorer/ui/streamlit_fixes.py
 
@@ -32,15 +32,6 @@ if dataset is None:
     st.stop()
 
 
-@st.cache_data(max_entries=16, show_spinner="One pass over the whole dataset…")
-def top_k(model_id: str, layer: str, k: int) -> inspection.TopK:
-    """Cached per model id, layer and k: a single batched pass over the dataset."""
-    model, card = model_cache.load_model(model_id)
-    with model_cache.lock(model_id):
-        return inspection.top_activations(model, model_cache.dataset_of(card).images, card.input_size, layer, k,
-                                          batch=model_cache.batch_size(model_id))
-
-
 def boxed(index: int, box, side: int = SIDE) -> np.ndarray:
     """Dataset picture `index` enlarged, with the receptive field box (r0, r1, c0, c1) drawn."""
     img = render.as_rgb(render.to_uint8(dataset.images[index]))
@@ -52,14 +43,15 @@ def boxed(index: int, box, side: int = SIDE) -> np.ndarray:
 
 model_cache.within_budget(picked.id, len(dataset), "This model is too large to run over the whole dataset here; "
                  "pick a smaller one.")
-layers = inspection.layers(picked.model, picked.input_size)
+layers = model_cache.layers(picked.id)
 titles = {l.name: f"{l.name}: {l.title} · {' x '.join(str(s) for s in l.shape)}" for l in layers}
 default = next((i for i, l in enumerate(layers) if l.kind == "activation"), 0)
 c1, c2 = st.columns([3, 1])
 layer = c1.selectbox("Layer", list(titles), index=default, format_func=titles.get, key="max_activations_layer",
                      bind=url_state.BIND)
 k = c2.slider("Pictures per channel", 3, 16, 8, key="max_activations_k", bind=url_state.BIND)
-top = top_k(picked.id, layer, k)
+with st.spinner("One pass over the whole dataset…"):
+    top = model_cache.top_k(picked.id, layer, k)
 channels = top.values.shape[0]
 geo = inspection.geometry(picked.model, picked.input_size, layer)
 rf = "the whole picture" if geo.whole else f"{geo.size[0]}x{geo.size[1]} pixels"
@@ -90,7 +82,9 @@ code_panel.top_activations(picked, layer, k, channel)
 
 st.subheader(f"All {channels} channels at a glance")
 st.caption("The best picture of each channel; click one to show its top pictures above.")
-best = np.stack([boxed(int(top.indices[c, 0]), top.boxes[c, 0], 48) for c in range(channels)])
-st.altair_chart(map_grid.clickable(best, 12, "channel", cell=64, shown=int(channel),
-                                   captions=[f"channel {c}: {top.values[c, 0]:.2f}" for c in range(channels)]),
-                on_select=pick_from_grid, key=f"max_activations_overview_{layer}")
+overview = shared_charts.spec(  # the same for every student on this model, layer, k and channel
+    ("max_activations", model_cache.version(picked.id), layer, k, int(channel)),
+    lambda: map_grid.clickable(np.stack([boxed(int(top.indices[c, 0]), top.boxes[c, 0], 48) for c in range(channels)]),
+                               12, "channel", cell=64, shown=int(channel),
+                               captions=[f"channel {c}: {top.values[c, 0]:.2f}" for c in range(channels)]))
+st.vega_lite_chart(overview, on_select=pick_from_grid, key=f"max_activations_overview_{layer}")

@@ -1,23 +1,28 @@
-"""Cached attribution maps for the Saliency and Occlusion pages (per model id, input, settings)."""
+"""Attribution maps for the Saliency, Occlusion, Faithfulness and Fooling pages (per model, input,
+method and settings), computed once for the whole class: cached.shared_results."""
 
 from __future__ import annotations
 
 import numpy as np
-import streamlit as st
 
 from explorer.inspect import attribution, inspection, pixel_model
-from explorer.ui import model_cache
+from explorer.ui import cached, model_cache
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
-def attribution_map(model_id: str, randomised: bool, input_key: str, _array: np.ndarray, target: int,
+def attribution_map(model_id: str, randomised: bool, input_key: str, array: np.ndarray, target: int,
                     method: str, layer: str | None = None, params: tuple = ()) -> np.ndarray:
-    """(H, W) map of `method` for the saved model (or its randomised copy) on one input.
-    params: sorted (name, value) pairs passed to attribution.attribute."""
-    model = (model_cache.randomised_model(model_id) if randomised
-             else model_cache.load_model(model_id)[0])
-    module = inspection.module(model, layer) if layer else None
-    x = pixel_model.batch(_array)
-    sized = {**attribution.memory_params(method, model_cache.batch_size(model_id)), **dict(params)}
-    with model_cache.lock(model_id):
-        return attribution.attribute(model, x, target, method, layer=module, **sized)
+    """(H, W) map (read-only) of `method` for the saved model (or its randomised copy) on one
+    input (array (C, H, W), named by input_key). params: sorted (name, value) pairs passed to
+    attribution.attribute."""
+
+    def compute() -> np.ndarray:
+        model = (model_cache.randomised_model(model_id) if randomised
+                 else model_cache.load_model(model_id)[0])
+        module = inspection.module(model, layer) if layer else None
+        sized = {**attribution.memory_params(method, model_cache.batch_size(model_id)), **dict(params)}
+        with model_cache.lock(model_id):
+            return attribution.attribute(model, pixel_model.batch(array), target, method, layer=module, **sized)
+
+    key = (model_cache.version(model_id), "attribution", randomised, input_key, int(target), method, layer,
+           tuple(params))
+    return cached.shared_results().get(key, compute)

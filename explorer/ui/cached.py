@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import importlib
+import os
 import threading
 import uuid
 
 import streamlit as st
 
-from explorer import jobs, ownership
+from explorer import jobs, limits, ownership
 from explorer.data import datasets
+from explorer.inspect.shared_results import SharedResults
 from explorer.ui import device_probe
 
 
@@ -35,6 +37,15 @@ def warm_optimizers() -> threading.Thread:
                               name="warm-optimizers", daemon=True)
     thread.start()
     return thread
+
+
+@st.cache_resource
+def shared_results() -> SharedResults:
+    """The server's one store of results that do not depend on the session (attribution and
+    feature maps, top-k searches, chart specs), bounded by bytes ($CNN_EXPLORER_SHARED_MB), one
+    computation for concurrent requests: see explorer/inspect/shared_results.py."""
+    mb = os.environ.get("CNN_EXPLORER_SHARED_MB")
+    return SharedResults(int(mb) * 2**20 if mb else limits.SHARED_RESULTS_BYTES)
 
 
 @st.cache_resource

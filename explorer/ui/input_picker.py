@@ -14,7 +14,7 @@ from explorer.data import images
 from explorer.inspect import pixel_model
 from explorer.inspect.probability_chart import probability_chart as bars
 from explorer.pictures import render
-from explorer.ui import cached, plain, url_state
+from explorer.ui import cached, model_cache, plain, shared_charts, url_state
 from explorer.ui.model_cache import probabilities, test_probabilities, test_split
 from explorer.ui.model_picker import Picked, model_picker
 
@@ -131,7 +131,9 @@ def show_input(picked: Picked, inp: Input) -> np.ndarray:
         ok = inp.true_class == top
         verdict += f" · true class **{plain.md(picked.classes[inp.true_class])}** {'✅' if ok else '❌'}"
     right.markdown(verdict)
-    right.altair_chart(probability_chart(probs, picked.classes, top), width="stretch")
+    chart = shared_charts.spec(("probabilities", model_cache.version(picked.id), inp.key, url_state.presenting()),
+                               lambda: probability_chart(probs, picked.classes, top))  # built once per class
+    right.vega_lite_chart(chart, width="stretch")
     if inp.true_class is None:  # a photo or webcam shot: it may show something else entirely
         right.caption(ood_sentence(picked.classes))
     return probs

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from typing import TypeVar
 
 import numpy as np
 import streamlit as st
@@ -11,10 +13,12 @@ import torch
 from explorer import registry
 from explorer.data import datasets
 from explorer.data.types import COURSE_SPLIT
-from explorer.inspect import pixel_model
+from explorer.inspect import inspection, pixel_model
 from explorer.model_card import ModelCard
 from explorer.models import cost
 from explorer.ui import cached
+
+T = TypeVar("T")
 
 
 @st.cache_resource(max_entries=8, show_spinner="Loading the model…")
@@ -99,3 +103,39 @@ def probabilities(model_id: str, input_key: str, _array: np.ndarray) -> np.ndarr
     """(K,) class probabilities for one input (array passed unhashed, named by input_key)."""
     with lock(model_id):
         return pixel_model.probabilities(load_model(model_id)[0], _array[None])[0]
+
+
+def version(model_id: str) -> tuple[str, str]:
+    """A saved model as a cache key: its id and when it was saved (a model never changes under
+    one id, but a deleted id restored from an export gets a new date)."""
+    return model_id, load_model(model_id)[1].created
+
+
+def shared(model_id: str, what: tuple, compute: Callable[[torch.nn.Module], T]) -> T:
+    """compute(model) under the model's lock, once for the whole class per (model, what)."""
+
+    def run() -> T:
+        with lock(model_id):
+            return compute(load_model(model_id)[0])
+
+    return cached.shared_results().get((version(model_id), *what), run)
+
+
+def layers(model_id: str) -> list[inspection.Layer]:
+    """The layers with (C, H, W) outputs (a shape trace, ~50-300 ms: once per model, not per run)."""
+    return shared(model_id, ("layers",), lambda m: inspection.layers(m, load_model(model_id)[1].input_size))
+
+
+def feature_maps(model_id: str, input_key: str, array: np.ndarray, names: tuple[str, ...]) -> dict:
+    """{layer: (C, H, W) maps} of one input (array, named by input_key) through the model."""
+    return shared(model_id, ("feature_maps", input_key, names),
+                  lambda m: inspection.feature_maps(m, pixel_model.batch(array), list(names)))
+
+
+def top_k(model_id: str, layer: str, k: int) -> inspection.TopK:
+    """The k dataset pictures that excite each channel of `layer` most: one batched pass over
+    the model's dataset, once for the class."""
+    card = load_model(model_id)[1]
+    return shared(model_id, ("top_k", layer, k),
+                  lambda m: inspection.top_activations(m, dataset_of(card).images, card.input_size, layer, k,
+                                                       batch=batch_size(model_id)))

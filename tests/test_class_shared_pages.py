@@ -1,0 +1,32 @@
+"""A class on one server: the second student who opens an Inspect page on the same model and
+picture gets the first one's results (attribution maps, feature maps, top-k searches, their
+charts) without computing anything again (explorer/ui/cached.shared_results)."""
+
+from __future__ import annotations
+
+import pytest
+
+from explorer.ui import cached
+from tests.inspect_helpers import save_digits_model
+from tests.page_helpers import open_page
+
+
+@pytest.fixture(scope="module")
+def saved():
+    return save_digits_model(epochs=2, name="class test net")
+
+
+def pictures(at) -> list[str]:
+    return [img.url for element in at.get("imgs") for img in element.proto.imgs]
+
+
+@pytest.mark.parametrize("page", ["pages/saliency.py", "pages/filters.py", "pages/max_activations.py"])
+def test_the_second_student_on_a_page_computes_nothing_again(saved, page):
+    first = open_page(page)
+    before = cached.shared_results().stats()
+    second = open_page(page)  # another session: its own session state, the same server
+    after = cached.shared_results().stats()
+    assert before.misses > 0, "the first student's visit computed and stored the results"
+    assert after.misses == before.misses, "the second student's visit computed something again"
+    assert after.hits > before.hits
+    assert pictures(second) == pictures(first)  # and saw the same pictures
