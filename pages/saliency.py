@@ -67,16 +67,15 @@ def maps_for(randomised: bool) -> dict:
 def draw(maps: dict, notes: dict | None = None) -> None:
     """One row per kind of thing (titles, heat maps, overlays, notes): a title that wraps onto
     two lines (presenter mode) no longer pushes its maps below their neighbours' (issue #14)."""
-    norms = {m: heatmaps.normalise(maps[m], sign, outlier) for m in METHODS}
     for col, m in zip(st.columns(len(METHODS)), METHODS):
         col.markdown(f"**{attribution.METHODS[m].title}**")
+    # PNGs encoded once for the class (the same maps and settings give the same pictures).
     if view in ("both", "heat"):
         for col, m in zip(st.columns(len(METHODS)), METHODS):
-            col.image(input_picker.big_rgb(heatmaps.colour(norms[m], sign), SIDE), width="stretch", output_format="PNG")
+            col.image(attribution_cache.heat_png(maps[m], sign, outlier, SIDE), width="stretch")
     if view in ("both", "overlay"):
         for col, m in zip(st.columns(len(METHODS)), METHODS):
-            col.image(input_picker.big_rgb(heatmaps.overlay(inp.array, norms[m], opacity, sign), SIDE), width="stretch",
-                      output_format="PNG")
+            col.image(attribution_cache.overlay_png(inp.array, maps[m], sign, outlier, opacity, SIDE), width="stretch")
     for col, m in zip(st.columns(len(METHODS)), METHODS):
         col.caption(notes[m] if notes else attribution.METHODS[m].explains)
 

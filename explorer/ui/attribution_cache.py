@@ -3,9 +3,12 @@ method and settings), computed once for the whole class: cached.shared_results."
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 
-from explorer.inspect import attribution, inspection, pixel_model
+from explorer.inspect import attribution, heatmaps, inspection, pixel_model
+from explorer.pictures import colormaps, png, render
 from explorer.ui import cached, model_cache
 
 
@@ -26,3 +29,28 @@ def attribution_map(model_id: str, randomised: bool, input_key: str, array: np.n
     key = (model_cache.version(model_id), "attribution", randomised, input_key, int(target), method, layer,
            tuple(params))
     return cached.shared_results().get(key, compute)
+
+
+def _digest(array: np.ndarray) -> str:
+    return hashlib.blake2b(np.ascontiguousarray(array).tobytes(), digest_size=16).hexdigest()
+
+
+def heat_png(amap: np.ndarray, sign: str, outlier: float, side: int) -> bytes:
+    """PNG of an attribution map as a heat map enlarged to about `side` pixels: the same for
+    every student (keyed by the map's content and the display settings), encoded once."""
+    def draw() -> bytes:
+        norm = heatmaps.normalise(amap, sign, outlier)
+        return png.encode(colormaps.enlarge(heatmaps.colour(norm, sign), render.upscale_factor(amap.shape[1], side)))
+
+    return cached.shared_results().get(("heat_png", _digest(amap), sign, outlier, side), draw)
+
+
+def overlay_png(image: np.ndarray, amap: np.ndarray, sign: str, outlier: float, opacity: float, side: int) -> bytes:
+    """PNG of the map over the picture (image (C, H, W) in [0, 1]), encoded once per class."""
+    def draw() -> bytes:
+        norm = heatmaps.normalise(amap, sign, outlier)
+        over = heatmaps.overlay(image, norm, opacity, sign)
+        return png.encode(colormaps.enlarge(over, render.upscale_factor(amap.shape[1], side)))
+
+    key = ("overlay_png", _digest(image), _digest(amap), sign, outlier, opacity, side)
+    return cached.shared_results().get(key, draw)
