@@ -118,6 +118,21 @@ def test_randomised_copy_leaves_the_model_alone():
     assert torch.equal(again.net[1].weight, r.net[1].weight)  # reproducible
 
 
+def test_a_randomised_copy_made_during_another_sessions_captum_call_gets_none_of_its_hooks():
+    """Found by bench/bench_protocol_load.py at 60 students: the Saliency sanity check's copy was
+    made while another session's Guided Backprop had its ReLU hooks on the shared model; the copy
+    kept them, and a later map of the random model failed with an autograd error."""
+    m = fastnet(32)
+    relu = next(mod for mod in m.modules() if isinstance(mod, nn.ReLU))
+    handle = relu.register_full_backward_hook(lambda mod, grad_in, grad_out: grad_in)  # as Captum's
+    try:
+        r = sanity.randomised_copy(m, seed=1)
+    finally:
+        handle.remove()
+    assert not any(mod._backward_hooks or mod._forward_hooks or mod._forward_pre_hooks or mod._backward_pre_hooks
+                   for mod in r.modules())
+
+
 def test_similarity_of_maps():
     a = np.random.default_rng(0).random((8, 8))
     assert sanity.similarity(a, 2 * a) == pytest.approx(1.0)

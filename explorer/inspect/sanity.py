@@ -15,6 +15,10 @@ def randomised_copy(model: nn.Module, seed: int = 0) -> nn.Module:
     batch-norm statistics reset), buffers such as the input normalisation kept. The original
     model is untouched; the copy is in eval mode."""
     clone = copy.deepcopy(model)
+    for module in clone.modules():  # hooks of a Captum call in progress on the shared model come along: drop them
+        for hooks in (module._forward_hooks, module._forward_pre_hooks, module._backward_hooks,
+                      module._backward_pre_hooks):
+            hooks.clear()
     state = torch.random.get_rng_state()
     torch.manual_seed(seed)
     try:

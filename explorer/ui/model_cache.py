@@ -64,7 +64,8 @@ def lock(model_id: str) -> threading.RLock:
 def randomised_model(model_id: str, seed: int = 0) -> torch.nn.Module:
     from explorer.inspect import sanity
 
-    return sanity.randomised_copy(load_model(model_id)[0], seed)
+    with lock(model_id):  # not while another session's Captum call has its hooks on the model
+        return sanity.randomised_copy(load_model(model_id)[0], seed)
 
 
 def dataset_of(card: ModelCard) -> datasets.Dataset | None:
