@@ -70,7 +70,7 @@ def pictures(array: np.ndarray, order: np.ndarray, mode: str, steps: int = STEPS
     baseline: a value, or a (C, H, W) picture (blank(array, "blurred"))."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
-    c, h, w = array.shape
+    _, h, w = array.shape
     n = h * w
     counts = np.rint(fractions(steps) * n).astype(int)
     # rank[p] = position of pixel p in the order; pixel p is "chosen" at step s when rank < k_s
@@ -138,7 +138,7 @@ RADIUS = 0.02  # sensitivity_max's L-infinity ball (Captum's default)
 def as_input_attribution(amap: np.ndarray, channels: int) -> torch.Tensor:
     """An (H, W) map as a (1, C, H, W) attribution whose channel sum is the map (the way the
     maps were reduced from Captum's output)."""
-    t = torch.from_numpy(np.asarray(amap, np.float32))
+    t = torch.from_numpy(np.array(amap, np.float32))  # a copy: shared maps are read-only
     return (t / channels)[None, None].expand(1, channels, *t.shape).contiguous()
 
 
