@@ -28,7 +28,7 @@ st.write(
     "for a copy of the model whose weights are random."
 )
 
-picked, inp, _, target = input_picker.explain_setup("saliency")
+picked, inp, _, target = input_picker.explain_setup("saliency", live=True)
 ood_note.note(picked, inp)
 
 with st.expander("⚙️ Display and method settings", expanded=False):
