@@ -187,6 +187,11 @@ class FairWorker:
         with self._cond:
             return sum(now - c.last_seen <= within for c in self._counts.values())
 
+    def waiting(self) -> list:
+        """The streams with a frame waiting, in the order the worker will take them."""
+        with self._cond:
+            return list(self._waiting)
+
     def count(self, stream: Hashable) -> StreamCount:
         with self._cond:
             c = self._counts.get(stream, StreamCount())

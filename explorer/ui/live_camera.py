@@ -44,6 +44,11 @@ def ice_servers(text: str | None = None) -> list[dict]:
     return [{"urls": url} for url in text.replace(",", " ").split()]
 
 
+def rtc_configuration() -> dict:
+    """For both sides, browser and server: an explicit list, so streamlit-webrtc adds no default."""
+    return {"iceServers": ice_servers()}
+
+
 @st.cache_resource
 def _worker() -> live.FairWorker:
     """The server's one live-camera worker: every student's frames take turns on it."""
@@ -99,9 +104,9 @@ def stream(prefix: str, model_id: str, classes: list[str], method: str = "grad_c
     name = f"{cached.session_id()}:{prefix}"
     worker = _worker()
     return webrtc_streamer(
-        key=f"{prefix}_live", mode=WebRtcMode.SENDRECV,
+        key=f"{prefix}_live_video", mode=WebRtcMode.SENDRECV,  # session_state holds its context there
         # An explicit empty list on both sides: streamlit-webrtc fills in Google's STUN otherwise.
-        rtc_configuration={"iceServers": ice_servers()},
+        rtc_configuration=rtc_configuration(),
         media_stream_constraints={"video": VIDEO, "audio": False},
         video_frame_callback=_on_frame(_reader(model_id, method), latest, name, classes, opacity),
         on_video_ended=lambda: worker.close(name),
