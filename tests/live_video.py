@@ -43,8 +43,7 @@ def write_y4m(path: Path, frames: list[np.ndarray], fps: int) -> Path:
     h, w = frames[0].shape[:2]
     with open(path, "wb") as out:
         out.write(f"YUV4MPEG2 W{w} H{h} F{fps}:1 Ip A1:1 C420jpeg\n".encode())
-        for frame in frames:
-            out.write(b"FRAME\n" + yuv420(frame))
+        out.writelines(b"FRAME\n" + yuv420(frame) for frame in frames)
     return path
 
 

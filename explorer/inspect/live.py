@@ -112,6 +112,38 @@ def private_copy(model: nn.Module) -> nn.Module:
     return twin
 
 
+class FrameHandler:
+    """What the video thread of one stream calls with each frame (the newest: streamlit-webrtc
+    drops those that arrived while the previous one was being read): av.VideoFrame in, the
+    same frame with the map drawn out, or the frame unchanged when the worker dropped it. The
+    newest reading goes to `latest`, for the page."""
+
+    def __init__(self, reader: LiveReader, worker: FairWorker, stream: Hashable, latest: Latest,
+                 classes: list[str], opacity: float = 0.6, wait: float = 1.0):
+        self.reader, self.worker, self.stream, self.latest = reader, worker, stream, latest
+        self.classes, self.opacity, self.wait = classes, opacity, wait
+
+    def _work(self, rgb: np.ndarray) -> tuple[Reading, np.ndarray]:
+        reading = self.reader.read(rgb)
+        return reading, draw(rgb, reading, label(reading, self.classes), self.opacity)
+
+    def __call__(self, frame):
+        import av  # PyAV, which streamlit-webrtc brings
+
+        arrived = time.monotonic()
+        rgb = frame.to_ndarray(format="rgb24")
+        try:
+            reading, drawn = self.worker.run(self.stream, lambda: self._work(rgb), self.wait)
+        except Dropped:
+            return frame
+        except Exception as exc:  # noqa: BLE001 - shown beside the video, never a dead stream
+            self.latest.error = f"The model could not read this frame: {exc}"
+            return frame
+        self.latest.error = None
+        self.latest.put(reading, arrived)
+        return av.VideoFrame.from_ndarray(drawn, format="rgb24")
+
+
 R = TypeVar("R")
 
 

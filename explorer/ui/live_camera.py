@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 
 import streamlit as st
 
@@ -68,34 +67,6 @@ def _latest(prefix: str) -> live.Latest:
     return st.session_state[key]
 
 
-def _on_frame(reader: live.LiveReader, latest: live.Latest, stream: str, classes: list[str], opacity: float):
-    """The callback streamlit-webrtc runs on its own thread for each frame (the newest one:
-    it drops those that arrived while the previous one was being read)."""
-    import av
-
-    worker = _worker()
-
-    def work(rgb):
-        reading = reader.read(rgb)
-        return reading, live.draw(rgb, reading, live.label(reading, classes), opacity)
-
-    def on_frame(frame: av.VideoFrame) -> av.VideoFrame:
-        arrived = time.monotonic()
-        rgb = frame.to_ndarray(format="rgb24")
-        try:
-            reading, drawn = worker.run(stream, lambda: work(rgb), WAIT)
-        except live.Dropped:
-            return frame
-        except Exception as exc:  # noqa: BLE001 - shown beside the video, never a dead stream
-            latest.error = f"The model could not read this frame: {exc}"
-            return frame
-        latest.error = None
-        latest.put(reading, arrived)
-        return av.VideoFrame.from_ndarray(drawn, format="rgb24")
-
-    return on_frame
-
-
 def stream(prefix: str, model_id: str, classes: list[str], method: str = "grad_cam", opacity: float = 0.6):
     """The video widget; returns streamlit-webrtc's context (ctx.state.playing)."""
     from streamlit_webrtc import WebRtcMode, webrtc_streamer  # ~1 s of imports: only where a video is shown
@@ -108,7 +79,7 @@ def stream(prefix: str, model_id: str, classes: list[str], method: str = "grad_c
         # An explicit empty list on both sides: streamlit-webrtc fills in Google's STUN otherwise.
         rtc_configuration=rtc_configuration(),
         media_stream_constraints={"video": VIDEO, "audio": False},
-        video_frame_callback=_on_frame(_reader(model_id, method), latest, name, classes, opacity),
+        video_frame_callback=live.FrameHandler(_reader(model_id, method), worker, name, latest, classes, opacity, WAIT),
         on_video_ended=lambda: worker.close(name),
         async_processing=True, translations=TRANSLATIONS,
         video_html_attrs={"autoPlay": True, "controls": False, "muted": True, "style": {"width": "100%"}},
