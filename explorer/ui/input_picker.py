@@ -3,6 +3,7 @@ large, and the class to explain with its probability chart."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import altair as alt
@@ -176,20 +177,19 @@ def target_picker(prefix: str, picked: Picked, inp: Input, probs: np.ndarray) ->
                         + (" · predicted" if k == top else ""))
 
 
-def explain_setup(prefix: str, live: bool = False) -> tuple[Picked, Input, np.ndarray, int]:
+def explain_setup(prefix: str, live: Callable | None = None) -> tuple[Picked, Input, np.ndarray, int]:
     """The top of an explanation page: model, then input beside its prediction and the class
     to explain; returns (model, input, class probabilities (K,), target). Stops the page (with the pickers' own message) until both are chosen.
-    live: offer the live camera too (the page then stops below the video)."""
+    live: offers the live camera too, drawn by live(prefix, picked, left column, right column);
+    the page then stops below the video."""
     picked = model_picker(prefix)
     if picked is None:
         st.stop()
     left, right = st.columns([1, 1], gap="large")
     with left:
-        inp = input_picker(prefix, picked, live)
+        inp = input_picker(prefix, picked, live is not None)
     if inp == LIVE:
-        from explorer.ui import live_camera  # streamlit-webrtc loads only for pages that offer it
-
-        live_camera.live_view(prefix, picked, left, right)
+        live(prefix, picked, left, right)
         st.stop()
     if inp is None:
         st.stop()

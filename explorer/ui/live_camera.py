@@ -17,6 +17,7 @@ import streamlit as st
 from explorer import registry
 from explorer.inspect import live
 from explorer.ui import cached, model_choice, model_picker, plain, url_state
+from explorer.ui.input_picker import probability_chart
 from explorer.ui.model_cache import load_model
 
 ICE_ENV = "CNN_EXPLORER_ICE_SERVERS"
@@ -90,8 +91,6 @@ def stream(prefix: str, model_id: str, classes: list[str], method: str = "grad_c
 def readout(prefix: str, classes: list[str], big: bool = False) -> None:
     """The newest reading beside the video: the predicted sign, every class probability, and
     how fast the server reads this stream."""
-    from explorer.ui.input_picker import probability_chart
-
     latest = _latest(prefix)
     reading = latest.get()
     if latest.error:
