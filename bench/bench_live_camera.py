@@ -1,17 +1,20 @@
 """The live camera's server side: processed frames per second, frame -> overlay latency and CPU,
 with 1 and 3 cameras at once, and the app's per-frame work against the plain PyTorch/Captum call.
 
-    python -m bench.bench_live_camera [--seconds 10] [--streams 1 3] [--size 640x480] [--threads 2]
+    python -m bench.bench_live_camera [--seconds 10] [--streams 1 3] [--size 320x240] [--threads 2]
     python -m bench.bench_live_camera --quick      # 4 s per row, about 20 s in all
+    python -m bench.bench_live_camera --quick --webrtc   # + over real WebRTC, about 45 s
 
 Each camera is a thread that makes av.VideoFrames at --fps (what aiortc's decoder hands
 streamlit-webrtc), from Sign Language Digits test photos (the bundled digits when the archive
-is not here), filmed as tests/live_video.py films them. As in streamlit-webrtc's asynchronous
-track, a second thread per camera takes the newest frame (older ones are dropped) and calls
-the app's own callback, explorer.inspect.live.FrameHandler, with the server's one FairWorker.
+is not here: $CNN_EXPLORER_SIGN_DIGITS, then ../shared/data), filmed as tests/live_video.py
+films them. As in streamlit-webrtc's asynchronous track, a second thread per camera takes the
+newest frame (older ones are dropped) and calls the app's own callback,
+explorer.inspect.live.FrameHandler, with the server's one FairWorker.
 Latency: from the moment a frame is made to the moment its overlaid frame is back. CPU: the
 process's CPU seconds over wall seconds (100% = one core busy), camera threads included.
-WebRTC's own work (decoding and re-encoding VP8, SRTP) is not in these numbers.
+WebRTC's own work (decoding and re-encoding VP8, SRTP) is not in these numbers; with --webrtc
+a second table has it (bench/live_webrtc.py: aiortc cameras on loopback, no ICE server).
 The default net (FastNet, 64x64 grey) with the weights a fresh one has: speed does not depend
 on what it learned.
 """
@@ -22,6 +25,7 @@ import argparse
 import os
 import threading
 import time
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -37,7 +41,12 @@ from tests.live_video import camera_frame
 CLASSES = [str(d) for d in range(10)]
 
 
+SHARED_ARCHIVE = Path(__file__).resolve().parents[2] / "shared/data/sign-language-digits-master.zip"
+
+
 def photos(width: int, height: int, n: int = 20) -> tuple[list[np.ndarray], str]:
+    if "CNN_EXPLORER_SIGN_DIGITS" not in os.environ and SHARED_ARCHIVE.exists():
+        os.environ["CNN_EXPLORER_SIGN_DIGITS"] = str(SHARED_ARCHIVE)
     try:
         ds = datasets.load("sign-digits", download_missing=False)
     except datasets.DatasetError:
@@ -118,6 +127,28 @@ def run_streams(model, frames, n: int, seconds: float, fps: float) -> list:
             f"{100 * cpu / wall:.0f}%"]
 
 
+def webrtc_rows(model, frames, streams: list[int], seconds: float, fps: float) -> list[list]:
+    """The same over real WebRTC: aiortc cameras in a child process, streamlit-webrtc's track here."""
+    from bench import live_webrtc
+
+    rows = []
+    for n in streams:
+        worker = live.FairWorker()
+        reader = live.LiveReader(model, (1, 64, 64))
+        handlers = [live.FrameHandler(reader, worker, f"cam{i}", live.Latest(), CLASSES) for i in range(n)]
+        got, cpu, wall = live_webrtc.run(handlers, frames, fps, seconds + 3)  # ~1-2 s of it is connecting
+        rates, lat = [], []
+        for cam in got:
+            times = sorted(cam.values())
+            late = [(s, r) for s, r in times if r >= times[0][1] + 1.0] if times else []  # after the first second
+            rates.append(len(late) / max(late[-1][1] - late[0][1], 1e-9) if len(late) > 1 else 0.0)
+            lat += [r - s for s, r in late]
+        rows.append([n, f"{median(rates):.1f}", f"{min(rates):.1f}",
+                     f"{percentile(lat, 50) * 1e3:.0f}" if lat else "-", f"{percentile(lat, 95) * 1e3:.0f}" if lat else "-",
+                     f"{100 * cpu / wall:.0f}%"])
+    return rows
+
+
 def plain_call(model, x: torch.Tensor) -> None:
     """What a student would write for one picture: softmax, then Grad-CAM of the top class."""
     with torch.no_grad():
@@ -151,10 +182,11 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=10.0, help="measured seconds per row")
     ap.add_argument("--streams", type=int, nargs="+", default=[1, 3])
     ap.add_argument("--fps", type=float, default=15.0, help="frames per second each camera sends")
-    ap.add_argument("--size", default="640x480", help="camera frame, WxH")
+    ap.add_argument("--size", default="320x240", help="camera frame, WxH (the Saliency page asks for 320x240)")
     ap.add_argument("--threads", type=int, default=int(os.environ.get("CNN_EXPLORER_THREADS", "0")) or os.cpu_count())
     ap.add_argument("--repeat", type=int, default=30)
     ap.add_argument("--quick", action="store_true", help="4 s per row, 10 repeats")
+    ap.add_argument("--webrtc", action="store_true", help="also over real WebRTC on loopback (VP8 both ways)")
     args = ap.parse_args()
     if args.quick:
         args.seconds, args.repeat = 4.0, 10
@@ -169,6 +201,10 @@ def main() -> None:
     rows = [run_streams(model, frames, n, args.seconds, args.fps) for n in args.streams]
     table(f"Cameras at once, {args.seconds:g} s each (targets: >= 10 frames/s, <= 150 ms)",
           ["cameras", "frames/s per camera (median)", "lowest", "latency p50 ms", "p95 ms", "dropped", "CPU"], rows)
+    if args.webrtc:
+        table("Over WebRTC: aiortc cameras (child process) -> streamlit-webrtc track + the app (this process)",
+              ["cameras", "overlaid frames/s per camera (median)", "lowest", "latency p50 ms", "p95 ms",
+               "server CPU"], webrtc_rows(model, frames, args.streams, args.seconds, args.fps))
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 

@@ -21,9 +21,12 @@ from explorer.ui.input_picker import probability_chart
 from explorer.ui.model_cache import load_model
 
 ICE_ENV = "CNN_EXPLORER_ICE_SERVERS"
-# 640x480 is what most webcams give; 15 frames/s is plenty for a hand sign and halves the
-# decoding and encoding the server does per stream compared with 30.
-VIDEO = {"width": {"ideal": 640}, "height": {"ideal": 480}, "frameRate": {"ideal": 15, "max": 30}}
+# The server decodes and re-encodes every stream (VP8): at 320x240 and 15 frames/s that is a
+# quarter of the work of 640x480 and half of 30 frames/s, and the model reads 64x64 anyway
+# (bench/README.md: 3 cameras over WebRTC kept 13 frames/s each at 320x240, 4.5 at 640x480 on
+# the loaded 2-core machine). Home's projector view, one stream, asks for 640x480.
+VIDEO = {"width": {"ideal": 320}, "height": {"ideal": 240}, "frameRate": {"ideal": 15, "max": 30}}
+PROJECTOR = {**VIDEO, "width": {"ideal": 640}, "height": {"ideal": 480}}
 REFRESH = 0.5  # seconds between two refreshes of the prediction beside the video
 WAIT = 1.0  # seconds a frame may wait for the worker before it is shown without a reading
 TRANSLATIONS = {"start": "▶ Start the live camera", "stop": "⏹ Stop"}
@@ -68,7 +71,8 @@ def _latest(prefix: str) -> live.Latest:
     return st.session_state[key]
 
 
-def stream(prefix: str, model_id: str, classes: list[str], method: str = "grad_cam", opacity: float = 0.6):
+def stream(prefix: str, model_id: str, classes: list[str], method: str = "grad_cam", opacity: float = 0.6,
+           video: dict = VIDEO):
     """The video widget; returns streamlit-webrtc's context (ctx.state.playing)."""
     from streamlit_webrtc import WebRtcMode, webrtc_streamer  # ~1 s of imports: only where a video is shown
 
@@ -79,7 +83,7 @@ def stream(prefix: str, model_id: str, classes: list[str], method: str = "grad_c
         key=f"{prefix}_live_video", mode=WebRtcMode.SENDRECV,  # session_state holds its context there
         # An explicit empty list on both sides: streamlit-webrtc fills in Google's STUN otherwise.
         rtc_configuration=rtc_configuration(),
-        media_stream_constraints={"video": VIDEO, "audio": False},
+        media_stream_constraints={"video": video, "audio": False},
         video_frame_callback=live.FrameHandler(_reader(model_id, method), worker, name, latest, classes, opacity, WAIT),
         on_video_ended=lambda: worker.close(name),
         async_processing=True, translations=TRANSLATIONS,
@@ -146,7 +150,7 @@ def home_panel() -> None:
     st.caption(f"Model: {plain.md(model_choice.label(chosen))}. The Saliency page has more settings.")
     left, right = st.columns([3, 2], gap="large")
     with left:
-        ctx = stream("home", chosen.id, list(chosen.card.classes))
+        ctx = stream("home", chosen.id, list(chosen.card.classes), video=PROJECTOR)
     with right:
         if ctx.state.playing:
             readout("home", list(chosen.card.classes), big=True)
