@@ -132,10 +132,11 @@ def webrtc_rows(model, frames, streams: list[int], seconds: float, fps: float) -
     from bench import live_webrtc
 
     rows = []
-    for n in streams:
+    for n, echo in [(n, echo) for n in streams for echo in (True, False)]:
         worker = live.FairWorker()
         reader = live.LiveReader(model, (1, 64, 64))
-        handlers = [live.FrameHandler(reader, worker, f"cam{i}", live.Latest(), CLASSES) for i in range(n)]
+        handlers = [(lambda frame: frame) if echo else live.FrameHandler(reader, worker, f"cam{i}", live.Latest(), CLASSES)
+                    for i in range(n)]  # echo: the video sent straight back, WebRTC's own share
         got, cpu, wall = live_webrtc.run(handlers, frames, fps, seconds + 3)  # ~1-2 s of it is connecting
         rates, lat = [], []
         for cam in got:
@@ -143,7 +144,7 @@ def webrtc_rows(model, frames, streams: list[int], seconds: float, fps: float) -
             late = [(s, r) for s, r in times if r >= times[0][1] + 1.0] if times else []  # after the first second
             rates.append(len(late) / max(late[-1][1] - late[0][1], 1e-9) if len(late) > 1 else 0.0)
             lat += [r - s for s, r in late]
-        rows.append([n, f"{median(rates):.1f}", f"{min(rates):.1f}",
+        rows.append([f"{n}, {'echo, no model' if echo else 'the app'}", f"{median(rates):.1f}", f"{min(rates):.1f}",
                      f"{percentile(lat, 50) * 1e3:.0f}" if lat else "-", f"{percentile(lat, 95) * 1e3:.0f}" if lat else "-",
                      f"{100 * cpu / wall:.0f}%"])
     return rows
