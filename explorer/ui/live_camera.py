@@ -12,12 +12,13 @@ from __future__ import annotations
 import json
 import os
 
+import numpy as np
 import streamlit as st
 
-from explorer import registry
+from explorer import limits, registry
 from explorer.inspect import live
+from explorer.inspect.probability_chart import probability_spec
 from explorer.ui import cached, model_choice, model_picker, plain, url_state
-from explorer.ui.input_picker import probability_chart
 from explorer.ui.model_cache import load_model
 
 ICE_ENV = "CNN_EXPLORER_ICE_SERVERS"
@@ -108,7 +109,11 @@ def readout(prefix: str, classes: list[str], big: bool = False) -> None:
         st.markdown(f"<div style='font-size:4rem;font-weight:700;line-height:1.1'>{name}</div>",
                     unsafe_allow_html=True)
     st.markdown(f"Live prediction: **{name}** ({reading.probabilities[top]:.0%})")
-    st.altair_chart(probability_chart(reading.probabilities, classes, top), width="stretch")
+    probs = reading.probabilities
+    shown = np.argsort(-probs, kind="stable")[:limits.CHART_CLASSES] if len(classes) > limits.CHART_CLASSES \
+        else np.arange(len(classes))  # as input_picker.probability_chart
+    st.vega_lite_chart(spec=probability_spec(probs[shown], [classes[i] for i in shown], int(np.argmax(shown == top)),
+                                             label_px=20 if url_state.presenting() else 12), width="stretch")
     others = _worker().streams() - 1
     st.caption(f"{latest.pace.fps():.0f} frames read per second, {latest.pace.latency_ms():.0f} ms from frame to "
                f"picture" + (f"; {others} other camera{'s' if others != 1 else ''} live on this server" if others > 0
