@@ -32,14 +32,7 @@ if limit is None:
 st.write(f"The threshold is the score that {limit.keep:.0%} of the test pictures reach: a picture below it is "
          f"flagged. The price: {1 - limit.keep:.0%} of real test pictures are flagged too.")
 
-left, right = st.columns([1, 1], gap="large")
-with left:
-    inp = input_picker.input_picker("confidence", picked)
-if inp is None:
-    st.stop()
-with right:
-    input_picker.show_input(picked, inp)
-    ood_note.note(picked, inp, kind)
+inp, _, _ = input_picker.input_beside("confidence", picked, lambda i, _: ood_note.note(picked, i, kind))
 value = trust_cache.ood_value(picked.id, inp.key, inp.array, kind)
 st.altair_chart(trust_charts.score_histogram(limit.test_scores, limit.value, ood.SCORES[kind],
                                              {"this picture": value}), width="stretch")

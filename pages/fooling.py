@@ -19,14 +19,7 @@ st.write(
 picked = model_picker.model_picker("fooling")
 if picked is None:
     st.stop()
-left, right = st.columns([1, 1], gap="large")
-with left:
-    inp = input_picker.input_picker("fooling", picked)
-if inp is None:
-    st.stop()
-with right:
-    probs = input_picker.show_input(picked, inp)
-    ood_note.note(picked, inp)
+inp, probs, _ = input_picker.input_beside("fooling", picked, lambda i, _: ood_note.note(picked, i))
 said = int(np.argmax(probs))
 truth = inp.true_class if inp.true_class is not None else said
 
