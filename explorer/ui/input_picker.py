@@ -1,10 +1,11 @@
-"""The Inspect pages' input picker (a test picture, an upload or the webcam), the picture shown
+"""The Inspect pages' input picker (a test picture, an upload, the webcam or, where a page offers it, the live camera), the picture shown
 large, and the class to explain with its probability chart."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import altair as alt
 import numpy as np
@@ -18,6 +19,8 @@ from explorer.pictures import render
 from explorer.ui import cached, plain, url_state
 from explorer.ui.model_cache import probabilities, test_probabilities, test_split
 from explorer.ui.model_picker import Picked, model_picker
+
+T = TypeVar("T")
 
 SOURCES = {"test": "🧪 Test picture", "upload": "📁 Your photo", "webcam": "📷 Webcam"}
 FILTERS = {"all": "All", "correct": "✅ Correct", "wrong": "❌ Wrong"}
@@ -177,14 +180,13 @@ def target_picker(prefix: str, picked: Picked, inp: Input, probs: np.ndarray) ->
                         + (" · predicted" if k == top else ""))
 
 
-def explain_setup(prefix: str, live: Callable | None = None) -> tuple[Picked, Input, np.ndarray, int]:
-    """The top of an explanation page: model, then input beside its prediction and the class
-    to explain; returns (model, input, class probabilities (K,), target). Stops the page (with the pickers' own message) until both are chosen.
+def input_beside(prefix: str, picked: Picked, note: Callable[[Input, np.ndarray], T] | None = None,
+                 live: Callable | None = None) -> tuple[Input, np.ndarray, T | None]:
+    """The input picker on the left, the picture with its prediction on the right, then
+    `note(input, probabilities)` under it; returns (input, class probabilities (K,), what the
+    note returned). Stops the page (with the picker's own message) until an input is chosen.
     live: offers the live camera too, drawn by live(prefix, picked, left column, right column);
     the page then stops below the video."""
-    picked = model_picker(prefix)
-    if picked is None:
-        st.stop()
     left, right = st.columns([1, 1], gap="large")
     with left:
         inp = input_picker(prefix, picked, live is not None)
@@ -195,5 +197,16 @@ def explain_setup(prefix: str, live: Callable | None = None) -> tuple[Picked, In
         st.stop()
     with right:
         probs = show_input(picked, inp)
-        target = target_picker(prefix, picked, inp, probs)
+        extra = note(inp, probs) if note is not None else None
+    return inp, probs, extra
+
+
+def explain_setup(prefix: str, live: Callable | None = None) -> tuple[Picked, Input, np.ndarray, int]:
+    """The top of an explanation page: model, then input beside its prediction and the class
+    to explain; returns (model, input, class probabilities (K,), target). Stops the page (with the pickers' own message) until both are chosen.
+    live: offers the live camera too (see input_beside)."""
+    picked = model_picker(prefix)
+    if picked is None:
+        st.stop()
+    inp, probs, target = input_beside(prefix, picked, lambda i, p: target_picker(prefix, picked, i, p), live)
     return picked, inp, probs, target
