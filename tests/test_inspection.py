@@ -44,10 +44,9 @@ def test_feature_maps_equal_running_the_layers_by_hand():
 
 def test_capture_removes_hooks_when_the_block_fails():
     m = fastnet(32)
-    with pytest.raises(RuntimeError):
-        with inspection.capture(m, ["1", "5"]):
-            assert attribution.hooks_left(m) == 2
-            m(torch.rand(1, 3, 32, 32))  # wrong channel count
+    with pytest.raises(RuntimeError), inspection.capture(m, ["1", "5"]):
+        assert attribution.hooks_left(m) == 2
+        m(torch.rand(1, 3, 32, 32))  # wrong channel count
     assert attribution.hooks_left(m) == 0
 
 

@@ -91,3 +91,23 @@ def test_a_fresh_server_routes_a_page_link_through_the_app(monkeypatch):
     monkeypatch.setattr(PagesManager, "uses_pages_directory", True)
     streamlit_fixes.install()  # no script run here: switches mode without a rerun
     assert PagesManager.uses_pages_directory is False
+
+
+def test_every_page_installs_the_repairs_before_drawing():
+    """A shared link that is a fresh server's first request runs the page file alone (repair 1,
+    tests/browser/test_fresh_server.py shows it on Pooling): a page without install() opened
+    that way had no sidebar, no presenter switch and the raw link-value errors (Fooling,
+    Confidence, Faithfulness and Building blocks lacked it)."""
+    import ast
+    from pathlib import Path
+
+    pages = sorted((Path(__file__).resolve().parent.parent / "pages").glob("*.py"))
+    assert len(pages) >= 15
+    missing = []
+    for path in pages:
+        body = ast.parse(path.read_text()).body
+        first = next((n for n in body if not isinstance(n, (ast.Import, ast.ImportFrom))
+                      and not (isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant))), None)
+        if not (isinstance(first, ast.Expr) and ast.unparse(first) == "streamlit_fixes.install()"):
+            missing.append(path.name)
+    assert missing == []
