@@ -30,6 +30,8 @@ from captum.attr import (
 )
 from torch import nn
 
+from explorer.models.summary import FLOP_COUNTING
+
 
 @dataclass(frozen=True)
 class Method:
@@ -151,7 +153,7 @@ def attribute(model: nn.Module, x: torch.Tensor, target: int, method: str, *,
         raise ValueError(f"x must be one picture (1, C, H, W), not {tuple(x.shape)}.")
     if method != "occlusion":  # gradient methods: say so up front rather than let Captum warn
         x = x.detach().requires_grad_(True)
-    with warnings.catch_warnings():
+    with FLOP_COUNTING, warnings.catch_warnings():  # not while a layer summary counts FLOPs
         warnings.filterwarnings("ignore", message="Setting backward hooks on ReLU")  # every call
         attr = _captum(model, x, int(target), method, layer, dict(params))
     attr = attr.detach()[0]

@@ -7,6 +7,7 @@ FlopCounterMode (1 MAC = 2 FLOPs) unless a layer says how many it really does (L
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 
 import torch
@@ -15,13 +16,19 @@ from torch.func import functional_call
 from torch.utils.flop_counter import FlopCounterMode
 
 from explorer.models.layers import describe, kind_of
-from explorer.models.shapes import (  # noqa: F401 (re-export)
+from explorer.models.shapes import (
     InputTooSmall,
     entered_layers,
     explain,
     meta_params,
     shape_copy,
 )
+
+# FlopCounterMode tracks modules with torch's ModuleTracker: while it counts, GLOBAL forward hooks
+# put multi-grad hooks on the tensors of every module that runs in the process, in any thread. A
+# Captum call on another thread then fails inside autograd.grad ("A leaf node was passed to
+# _will_engine_execute_node", seen at 60 students): gradient work and counting take turns.
+FLOP_COUNTING = threading.RLock()
 
 
 @dataclass(frozen=True)
@@ -106,7 +113,7 @@ def summary(model: nn.Module, input_shape) -> Summary:
     try:
         with entered_layers(model) as log:
             try:
-                with torch.no_grad(), counter:
+                with FLOP_COUNTING, torch.no_grad(), counter:
                     y = functional_call(model, meta_params(model), (x,))
             except RuntimeError as error:
                 raise explain(error, log, input_shape) from None
@@ -125,4 +132,4 @@ def summary(model: nn.Module, input_shape) -> Summary:
     )
 
 
-__all__ = ["InputTooSmall", "Row", "Summary", "summary", "describe", "kind_of"]
+__all__ = ["InputTooSmall", "Row", "Summary", "describe", "kind_of", "summary"]
