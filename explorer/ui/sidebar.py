@@ -1,17 +1,18 @@
-"""The sidebar every page shares (presenter mode, the link to this view, the training device,
-the app's version), and the device line that Home shows too."""
+"""The sidebar every page shares (the menu of pages, presenter mode, the link to this view, the
+training device, the app's version), and the device line that Home shows too."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from explorer.ui import device_probe, url_state
+from explorer.ui import device_probe, navigation, url_state
 from explorer.version import __version__
 
 
 def render() -> None:
-    """Presenter mode and the link to this view, then the training device and the version."""
+    """The menu, presenter mode and the link to this view, then the training device and the version."""
     with st.sidebar:
+        navigation.menu()
         url_state.presenter_toggle()
         url_state.copy_link()
         device_text("Training device: **{}**", small=True)
