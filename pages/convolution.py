@@ -44,6 +44,9 @@ st.write(
     "pixels under it are multiplied by the weights and added up: that sum is one pixel of the "
     "output. Move the settings and watch the formula and the output change."
 )
+# Presenter mode: the settings and the result come first, the picture and kernel controls below
+# them, so the projected first screen shows the visual (issue #14).
+presenter_first = st.container()
 
 left, right = st.columns([1, 1], gap="large")
 with left:
@@ -119,11 +122,15 @@ def below_kernel(pic: image_source.Picture, kernel, size: int, seed: int) -> Non
     dilation reruns only this part, not the picture and kernel editors above."""
     st.subheader("3. Stride, padding, dilation → output size")
     stride, padding, dilation, relu = settings()
-    ax_h, ax_w = output_size(pic.array.shape, kernel, stride, padding, dilation)
+    first, second = st.container(), st.container()
+    sizes, results = (second, first) if url_state.presenting() else (first, second)  # presenter: the result first
+    with sizes:
+        ax_h, ax_w = output_size(pic.array.shape, kernel, stride, padding, dilation)
     c = conv_result.Setup(pic, kernel, stride, padding, dilation, relu, ax_h, ax_w)
     if c.valid:
-        conv_result.result(c)
-        code_panel.convolution(c, preset)
+        with results:
+            conv_result.result(c)
+            code_panel.convolution(c, preset)
     st.subheader("5. Look closer")
     # No view open by default: the step view's chart costs the browser ~100 ms on every move
     # of a slider (bench_slider_latency p95 394 -> 263 ms without it).
@@ -143,7 +150,8 @@ def below_kernel(pic: image_source.Picture, kernel, size: int, seed: int) -> Non
         conv_result.filters_view(c, size, seed)
 
 
-below_kernel(pic, kernel, size, int(seed))
+with presenter_first if url_state.presenting() else st.container():
+    below_kernel(pic, kernel, size, int(seed))
 course_sizes.calculator(size)
 with st.expander("Convolution or cross-correlation? (what a CNN layer really computes)"):
     flip_note.two_d(kernel, preset)

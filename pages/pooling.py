@@ -52,6 +52,9 @@ st.write(
     "window: the **maximum**, the **average** or the **sum**. Nothing is learned; it keeps the "
     "strongest responses and makes the network care less about exactly where they are."
 )
+# Presenter mode: the result right under the title, so the projected first screen shows the
+# visual (issue #14); the controls follow.
+presenter_first = st.container()
 pooling_notes.synonyms()
 
 left, right = st.columns([1, 1], gap="large")
@@ -124,8 +127,9 @@ def picture(m: np.ndarray) -> np.ndarray:
 
 
 pooled = pooling.pool2d(x, size, stride, mode, padding)
-st.subheader("4. Result")
-cols = st.columns(3 if kind == "feature" else 2)
+result_box = presenter_first if url_state.presenting() else st.container()
+result_box.subheader("4. Result")
+cols = result_box.columns(3 if kind == "feature" else 2)
 if kind == "feature":
     show(cols[0], shown(render.to_uint8(pic.array), max(height, width)), f"Picture {height}x{width}")
     cols = cols[1:]

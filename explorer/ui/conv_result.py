@@ -67,7 +67,11 @@ def result(c: Setup) -> None:
     ho, wo = out.shape
     height, width = c.pic.array.shape[1:]
     st.subheader("4. Result")
-    with st.expander("🎯 Receptive field: which input pixels made one output pixel?", expanded=False):
+    # Presenter mode: the pictures right under the heading and their options below them, so the
+    # projected first screen shows the visual (issue #14); alone, the options come first.
+    first, second = st.container(), st.container()
+    options, pictures = (second, first) if url_state.presenting() else (first, second)
+    with options.expander("🎯 Receptive field: which input pixels made one output pixel?", expanded=False):
         clamp("convolution_rf_row", ho - 1)
         clamp("convolution_rf_col", wo - 1)
         c1, c2 = st.columns(2)
@@ -79,9 +83,9 @@ def result(c: Setup) -> None:
                    f"{formula.between(q0, q1)} (yellow box; negative numbers or numbers past the edge are padding zeros).")
     dropped = (c.ax_h.dropped_input, c.ax_w.dropped_input)
     pads = ((c.ax_h.before, c.ax_h.after), (c.ax_w.before, c.ax_w.after))
-    colours = st.radio("Colours of the output", list(COLOURS), format_func=COLOURS.get, horizontal=True,
-                       key="convolution_colours", bind=url_state.BIND, help=COLOURS_HELP)
-    c1, c2 = st.columns(2)
+    colours = options.radio("Colours of the output", list(COLOURS), format_func=COLOURS.get, horizontal=True,
+                            key="convolution_colours", bind=url_state.BIND, help=COLOURS_HELP)
+    c1, c2 = pictures.columns(2)
     note = " (red: dropped, no window reaches it)" if any(dropped) else ""
     frame = " · black frame: the padding, zeros added around the picture" if any(any(p) for p in pads) else ""
     c1.image(conv_pictures.input_picture(learn_cache.as_uint8(c.pic.key, c.pic.array), dropped, ((r0, r1), (q0, q1)),
@@ -94,7 +98,7 @@ def result(c: Setup) -> None:
     c2.image(conv_pictures.map_picture(out, (i, j), lim, as_picture=colours == "picture"), width="stretch",
              caption=f"Output {ho}x{wo}" + (" after ReLU" if c.relu else "") + ": " + legend)
     if c.relu:
-        st.caption(f"ReLU set {np.mean(raw < 0):.0%} of the output pixels (the negative ones) to 0.")
+        pictures.caption(f"ReLU set {np.mean(raw < 0):.0%} of the output pixels (the negative ones) to 0.")
 
 
 def channels_view(c: Setup) -> None:

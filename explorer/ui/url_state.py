@@ -219,6 +219,9 @@ PRESENTER_CSS = """
 /* A slider's value sits above its thumb, not on the track, at the larger size. */
 [data-testid="stMain"] [data-testid="stSlider"] [data-baseweb="slider"] { margin-top: 1.3rem; }
 [data-testid="stMain"] [data-testid="stSliderThumbValue"] { font-size: 1.2rem; }
+/* A picture is never taller than most of the projected screen, so the controls that change it
+   fit beside or under it. */
+[data-testid="stMain"] [data-testid="stImage"] img { max-height: 60vh; object-fit: contain; }
 /* Segmented controls wrap instead of cutting off their last option ("Webcam"). */
 [data-testid="stMain"] [data-testid="stButtonGroup"] > div { flex-wrap: wrap; }
 """
