@@ -117,7 +117,9 @@ def layer_builder(input_size: tuple[int, int, int], num_classes: int) -> list[di
     """The editable layer table with live shapes; None while a layer does not fit."""
     st.caption("Add, remove or edit rows; the table on the right checks every shape as you type. "
                "A dense output layer with one unit per class is added at the end.")
-    left, right = st.columns([3, 2])
+    # One above the other, each the page's width: side by side (3:2) both tables scrolled
+    # sideways and cut off 'padding', 'dropout p' and the parameter counts (issue #14).
+    left, right = st.container(), st.container()
     with left:
         df = st.data_editor(
             _rows(builder.DEFAULT), key="train_builder_layers", num_rows="dynamic", hide_index=True,

@@ -1,0 +1,54 @@
+"""Issue #14 in Chromium at 1400x900 and in presenter mode at 1280x720: no cut-off text in the
+tables and charts a student reads (the layer builder, the comparison's charts and table) and no
+table toolbar over the caption above it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.helpers import assert_no_errors, open_page, wait_idle
+
+SIZES = [pytest.param(1400, 900, "", id="1400x900"), pytest.param(1280, 720, "present=1", id="presenter-1280x720")]
+
+# Tables (glide data grids) scroll sideways inside their box when their columns do not fit: the
+# columns on the right are cut off until the student finds the scroll bar.
+TABLE_OVERFLOW = """() => [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stDataFrame"] .dvn-scroller')]
+  .filter(s => s.scrollWidth > s.clientWidth + 1)
+  .map(s => s.scrollWidth + '>' + s.clientWidth)"""
+
+# Chart texts Vega shortened with an ellipsis, or drawn past the chart's own box.
+CHART_CLIPPED = """() => { const out = [];
+  for (const svg of document.querySelectorAll('[data-testid="stMain"] [data-testid="stVegaLiteChart"] svg.marks')) {
+    const box = svg.getBoundingClientRect();
+    for (const t of svg.querySelectorAll('text')) {
+      const r = t.getBoundingClientRect();
+      if (!t.textContent.trim()) continue;
+      if (t.textContent.includes('…') || r.left < box.left - 1 || r.right > box.right + 1)
+        out.push(t.textContent);
+    }
+  }
+  return out; }"""
+
+
+def _open(browser, server, width, height, path):
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    open_page(page, server)
+    open_page(page, server, path)
+    return context, page
+
+
+@pytest.mark.parametrize("width,height,query", SIZES)
+def test_the_layer_builder_tables_show_every_column(server, browser, width, height, query):
+    context, page = _open(browser, server, width, height, "train?train_architecture=Build+your+own+%28layer+by+layer%29&" + query)
+    try:
+        expect(page.get_by_text("All shapes fit", exact=False)).to_be_visible(timeout=60_000)
+        wait_idle(page)
+        expect(page.locator('[data-testid="stMain"] [data-testid="stDataFrame"] .dvn-scroller')).to_have_count(2)
+        assert page.evaluate(TABLE_OVERFLOW) == []
+        assert_no_errors(page)
+    finally:
+        context.close()
