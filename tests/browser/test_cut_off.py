@@ -52,3 +52,27 @@ def test_the_layer_builder_tables_show_every_column(server, browser, width, heig
         assert_no_errors(page)
     finally:
         context.close()
+
+
+def test_the_comparison_charts_and_table_show_every_label(server, browser):
+    """The course's baselines and a plain MLP measured on the bundled digits, then read at
+    1400x900 and in presenter mode at 1280x720."""
+    context, page = _open(browser, server, 1400, 900, "baselines")
+    try:
+        page.get_by_test_id("stRadio").get_by_text("Handwritten digits (bundled, 8x8)").click()
+        wait_idle(page, 120_000)
+        page.get_by_role("button", name=re.compile(r"Train and measure \d model")).click()
+        expect(page.get_by_role("button", name=re.compile("Measure again"))).to_be_visible(timeout=240_000)
+        wait_idle(page)
+        link = page.url
+        for width, height, query in ((1400, 900, ""), (1280, 720, "&present=1")):
+            if query:
+                page.set_viewport_size({"width": width, "height": height})
+                open_page(page, server, link.split("/", 3)[3] + query)
+            expect(page.locator('[data-testid="stMain"] [data-testid="stVegaLiteChart"]')).to_have_count(2)
+            page.wait_for_timeout(500)  # the charts' texts are drawn after their box
+            assert page.evaluate(TABLE_OVERFLOW) == [], (width, height)
+            assert page.evaluate(CHART_CLIPPED) == [], (width, height)
+        assert_no_errors(page)
+    finally:
+        context.close()
