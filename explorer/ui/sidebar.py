@@ -9,9 +9,19 @@ from explorer.ui import device_probe, navigation, url_state
 from explorer.version import __version__
 
 
+# A table's toolbar (show/hide columns, download, search, full screen) appears 44 px above the
+# table's top edge on hover; over a caption or a sentence right above the table it hid the end of
+# its lines (issue #14). Such tables get that room above them.
+APP_CSS = """<style>
+[data-testid="stMain"] [data-testid="stElementContainer"]:has([data-testid="stMarkdown"])
+  + [data-testid="stElementContainer"]:has([data-testid="stDataFrame"]) { margin-top: 2rem; }
+</style>"""
+
+
 def render() -> None:
     """The menu, presenter mode and the link to this view, then the training device and the version."""
     with st.sidebar:
+        st.html(APP_CSS)
         navigation.menu()
         url_state.presenter_toggle()
         url_state.copy_link()
