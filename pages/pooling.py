@@ -230,7 +230,7 @@ def shift_view() -> None:
         return
     long = [{"map": name, "shift": r.shift, "change": getattr(r, attr)}
             for r in rows for name, attr in (("raw map", "raw"), (f"{MODES[mode].lower()} pooled", "pooled"))]
-    st.vega_lite_chart(spec=grid_charts.shift_lines(long), width="stretch")
+    st.vega_lite_chart(spec=url_state.readable(grid_charts.shift_lines(long)), width="stretch")
     table = pd.DataFrame([{"shift (px)": r.shift, "raw map changes by": f"{r.raw:.1%}",
                            "pooled map changes by": f"{r.pooled:.1%}",
                            "raw values unchanged": f"{r.raw_same:.0%}",

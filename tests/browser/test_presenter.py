@@ -17,6 +17,12 @@ VISUALS = {
     "architectures": '[data-testid="stImage"]',  # the network's volumes
 }
 
+# Axis labels and titles, legends, chart titles on the first screen (Vega draws them as SVG text).
+SMALL_CHART_TEXT = """() => [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stVegaLiteChart"] svg text')]
+  .filter(t => t.textContent.trim() && t.getBoundingClientRect().top < innerHeight)
+  .map(t => [parseFloat(getComputedStyle(t).fontSize), t.textContent.trim()])
+  .filter(([px]) => px < 18)"""
+
 TOP = """(sel) => { const e = document.querySelector('[data-testid="stMain"] ' + sel);
   return e ? e.getBoundingClientRect().top : null; }"""
 
@@ -33,7 +39,7 @@ def test_each_learn_page_shows_its_visual_on_the_first_screen(server, browser):
             expect(page.get_by_test_id("stSidebar")).to_have_attribute("data-collapsed", "true")
             top = page.evaluate(TOP, visual)
             assert 0 <= top < 720 - 100, (path, top)  # at least 100 px of it on the first screen
-            small = page.evaluate(SMALL_TEXT)
+            small = page.evaluate(SMALL_TEXT) + page.evaluate(SMALL_CHART_TEXT)
             assert not small, (path, small[:8])
     finally:
         context.close()
