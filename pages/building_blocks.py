@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from explorer.ui import blocks
+from explorer.ui import blocks, streamlit_fixes
+
+streamlit_fixes.install()  # before anything else: see explorer/ui/streamlit_fixes.py
 
 st.title("🧠 Neurons, layers, ReLU, dropout")
 st.write(

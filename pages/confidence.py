@@ -7,7 +7,9 @@ import streamlit as st
 
 from explorer.data import samples
 from explorer.inspect import ood, pixel_model, trust_charts
-from explorer.ui import input_picker, model_picker, ood_note, trust_cache, url_state
+from explorer.ui import input_picker, model_picker, ood_note, streamlit_fixes, trust_cache, url_state
+
+streamlit_fixes.install()  # before anything else: see explorer/ui/streamlit_fixes.py
 
 st.title("🤔 Does it know when it doesn't know?")
 st.write(

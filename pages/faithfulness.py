@@ -6,7 +6,9 @@ import streamlit as st
 
 from explorer.inspect import attribution, faithfulness, trust_charts
 from explorer.ui import faithfulness_cache as fc
-from explorer.ui import input_picker, ood_note, plain, url_state
+from explorer.ui import input_picker, ood_note, plain, streamlit_fixes, url_state
+
+streamlit_fixes.install()  # before anything else: see explorer/ui/streamlit_fixes.py
 
 TITLES = [attribution.METHODS[m].title for m in fc.METHODS]
 

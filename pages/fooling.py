@@ -6,7 +6,19 @@ import streamlit as st
 
 from explorer.inspect import heatmaps, trust_charts
 from explorer.pictures import colormaps
-from explorer.ui import attribution_cache, defence, input_picker, model_picker, ood_note, plain, trust_cache, url_state
+from explorer.ui import (
+    attribution_cache,
+    defence,
+    input_picker,
+    model_picker,
+    ood_note,
+    plain,
+    streamlit_fixes,
+    trust_cache,
+    url_state,
+)
+
+streamlit_fixes.install()  # before anything else: see explorer/ui/streamlit_fixes.py
 
 SIDE = 220
 ATTACKS = {"fgsm": "FGSM", "pgd": "PGD"}

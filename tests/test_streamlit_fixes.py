@@ -91,3 +91,21 @@ def test_a_fresh_server_routes_a_page_link_through_the_app(monkeypatch):
     monkeypatch.setattr(PagesManager, "uses_pages_directory", True)
     streamlit_fixes.install()  # no script run here: switches mode without a rerun
     assert PagesManager.uses_pages_directory is False
+
+
+def test_every_page_installs_the_repairs_before_anything_else():
+    """A page without the call, opened by a link as a fresh server's first request, ran alone:
+    no menu, no sidebar, no page config (the Fooling page did; issue #14's README screenshot
+    waited for the sidebar in vain)."""
+    import ast
+
+    from explorer.paths import ROOT
+    from explorer.ui.navigation import PAGES, existing
+
+    for section in PAGES:
+        for path, *_ in existing(section):
+            body = [n for n in ast.parse((ROOT / path).read_text()).body
+                    if not isinstance(n, (ast.Import, ast.ImportFrom))
+                    and not (isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant))]  # the docstring
+            first = ast.unparse(body[0]) if body else ""
+            assert first == "streamlit_fixes.install()", (path, first)

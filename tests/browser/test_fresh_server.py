@@ -76,3 +76,19 @@ def test_a_cold_start_never_shows_raw_file_names_in_the_sidebar(browser, tmp_pat
     finally:
         context.close()
         stop_server(proc)
+
+
+def test_an_inspect_page_opened_first_gets_the_menu(browser, tmp_path):
+    """The Fooling page lacked the repair: opened first on a fresh server it showed no sidebar
+    at all (and the README screenshot waited for the sidebar's device line in vain)."""
+    proc, url = start_server(tmp_path)
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    try:
+        page = context.new_page()
+        open_page(page, url, "fooling")
+        expect(menu(page).get_by_text("Fooling the CNN", exact=True)).to_be_visible()
+        expect(page.get_by_test_id("stSidebar").get_by_text("Training device:", exact=False)).to_be_visible()
+        assert_no_errors(page)
+    finally:
+        context.close()
+        stop_server(proc)
