@@ -39,7 +39,7 @@ else:
         st.markdown(
             "Each bar gathers the test pictures whose top probability falls in its range; its height is "
             "the share the model got right. On the dashed diagonal the probability means what it says; "
-            "the red tick marks the bin's mean confidence. The **expected calibration error** is the "
+            "the red line across a bar marks its pictures' mean confidence. The **expected calibration error** is the "
             "average gap, weighted by the pictures in each bin.")
         if rel.overconfident:
             st.caption("This model is more sure than right on average (overconfident).")
@@ -85,7 +85,7 @@ for name, arr, p in zip(samples.PHOTOS, photos, probs):
     s = trust_cache.ood_value(picked.id, f"sample:{name}", arr, kind)
     rows.append({"photo": samples.describe(name).split(" (")[0], "prediction": picked.classes[int(p.argmax())],
                  "probability": f"{p.max():.0%}", "score": float(f"{s:.4g}"),
-                 "verdict": "looks familiar" if limit.looks_familiar(s) else "flagged: does not look like one"})
+                 "verdict": "looks familiar" if limit.looks_familiar(s) else "flagged: unlike the training pictures"})
 cols = st.columns([1, 1, 3])
 for col, arr, name in zip(cols, photos, samples.PHOTOS):
     col.image(input_picker.big(arr, 120), caption="What the model sees", output_format="PNG")
