@@ -109,3 +109,21 @@ def test_a_table_toolbar_hides_no_text(server, browser, path, width, height, que
         assert page.evaluate(TEXT_UNDER, toolbar.bounding_box()) == []
     finally:
         context.close()
+
+
+# Buttons whose label Streamlit shortened with an ellipsis (their text box scrolls).
+CUT_BUTTONS = """() => [...document.querySelectorAll('[data-testid="stMain"] button')]
+  .filter(b => b.offsetParent)
+  .flatMap(b => [...b.querySelectorAll('p, div')].filter(e => e.scrollWidth > e.clientWidth + 1).map(() => b.textContent))"""
+
+
+@pytest.mark.parametrize("width,height,query", SIZES)
+def test_the_course_examples_show_their_whole_labels(server, browser, width, height, query):
+    context, page = _open(browser, server, width, height, "convolution" + ("?" + query if query else ""))
+    try:
+        button = page.get_by_role("button", name=re.compile("32x32x3, 5x5x3 filters"))
+        expect(button.first).to_be_visible()
+        button.first.scroll_into_view_if_needed()
+        assert page.evaluate(CUT_BUTTONS) == []
+    finally:
+        context.close()
