@@ -11,11 +11,13 @@ from playwright.sync_api import expect
 
 from tests.browser.helpers import assert_no_errors, open_page, wait_idle
 
+BUILDER = "train?train_architecture=Build+your+own+%28layer+by+layer%29"  # the Train page's layer builder
 SIZES = [pytest.param(1400, 900, "", id="1400x900"), pytest.param(1280, 720, "present=1", id="presenter-1280x720")]
 
 # Tables (glide data grids) scroll sideways inside their box when their columns do not fit: the
 # columns on the right are cut off until the student finds the scroll bar.
-TABLE_OVERFLOW = """() => [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stDataFrame"] .dvn-scroller')]
+TABLE_OVERFLOW = """() => [...document.querySelectorAll(
+    '[data-testid="stMain"] [data-testid="stDataFrame"] .dvn-scroller')]
   .filter(s => s.scrollWidth > s.clientWidth + 1)
   .map(s => s.scrollWidth + '>' + s.clientWidth)"""
 
@@ -43,7 +45,7 @@ def _open(browser, server, width, height, path):
 
 @pytest.mark.parametrize("width,height,query", SIZES)
 def test_the_layer_builder_tables_show_every_column(server, browser, width, height, query):
-    context, page = _open(browser, server, width, height, "train?train_architecture=Build+your+own+%28layer+by+layer%29&" + query)
+    context, page = _open(browser, server, width, height, BUILDER + "&" + query)
     try:
         # The shapes table on the photos; on the 8x8 bundled digits (no archive here) a warning.
         expect(page.get_by_text(re.compile("All shapes fit|does not fit")).first).to_be_visible(timeout=60_000)
@@ -94,11 +96,11 @@ TEXT_UNDER = """(t) => { const out = [];
   return out; }"""
 
 
-@pytest.mark.parametrize("path", ["convolution?convolution_preset=random", "train?train_architecture="
-                                  "Build+your+own+%28layer+by+layer%29"], ids=["kernel", "layer-builder"])
+@pytest.mark.parametrize("path", ["convolution", BUILDER], ids=["kernel", "layer-builder"])
 @pytest.mark.parametrize("width,height,query", SIZES)
 def test_a_table_toolbar_hides_no_text(server, browser, path, width, height, query):
-    context, page = _open(browser, server, width, height, path + ("&" + query if query else ""))
+    joined = path + ("&" if "?" in path else "?") + query if query else path
+    context, page = _open(browser, server, width, height, joined)
     try:
         editor = page.locator('[data-testid="stMain"] [data-testid="stDataFrame"]').first
         editor.scroll_into_view_if_needed()
@@ -114,7 +116,8 @@ def test_a_table_toolbar_hides_no_text(server, browser, path, width, height, que
 # Buttons whose label Streamlit shortened with an ellipsis (their text box scrolls).
 CUT_BUTTONS = """() => [...document.querySelectorAll('[data-testid="stMain"] button')]
   .filter(b => b.offsetParent)
-  .flatMap(b => [...b.querySelectorAll('p, div')].filter(e => e.scrollWidth > e.clientWidth + 1).map(() => b.textContent))"""
+  .flatMap(b => [...b.querySelectorAll('p, div')].filter(e => e.scrollWidth > e.clientWidth + 1)
+    .map(() => b.textContent))"""
 
 
 @pytest.mark.parametrize("width,height,query", SIZES)

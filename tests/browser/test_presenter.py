@@ -18,7 +18,8 @@ VISUALS = {
 }
 
 # Axis labels and titles, legends, chart titles on the first screen (Vega draws them as SVG text).
-SMALL_CHART_TEXT = """() => [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stVegaLiteChart"] svg text')]
+SMALL_CHART_TEXT = """() => [...document.querySelectorAll(
+    '[data-testid="stMain"] [data-testid="stVegaLiteChart"] svg text')]
   .filter(t => t.textContent.trim() && t.getBoundingClientRect().top < innerHeight)
   .map(t => [parseFloat(getComputedStyle(t).fontSize), t.textContent.trim()])
   .filter(([px]) => px < 18)"""
