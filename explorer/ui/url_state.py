@@ -244,7 +244,7 @@ PRESENTER_CSS = """
 [data-testid="stMain"] [data-testid="stSliderThumbValue"] { font-size: 1.2rem; }
 /* A picture is never taller than most of the projected screen, so the controls that change it
    fit beside or under it. */
-[data-testid="stMain"] [data-testid="stImage"] img { max-height: 60vh; object-fit: contain; }
+[data-testid="stMain"] [data-testid="stImage"] img { max-height: 60vh; object-fit: contain; object-position: left top; }
 /* Segmented controls wrap instead of cutting off their last option ("Webcam"). */
 [data-testid="stMain"] [data-testid="stButtonGroup"] > div { flex-wrap: wrap; }
 """
