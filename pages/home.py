@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from explorer.ui import data_widgets, lessons, navigation, sidebar, streamlit_fixes
+from explorer.ui import data_widgets, lessons, live_camera, navigation, sidebar, streamlit_fixes
 
 streamlit_fixes.install()  # before anything else: see explorer/ui/streamlit_fixes.py
 
@@ -38,6 +38,7 @@ first = navigation.existing("Learn")
 if first:
     st.info(f"New here? Start with **{first[0][1]}** under Learn, then train a model.")
 
+live_camera.home_panel()
 st.divider()
 st.subheader("🎓 Lessons: prepared views for class")
 st.caption("Each opens a page with its settings ready. Every page keeps its settings in the "

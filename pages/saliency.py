@@ -7,6 +7,7 @@ from explorer.ui import (
     attribution_cache,
     code_panel,
     input_picker,
+    live_camera,
     model_cache,
     ood_note,
     plain,
@@ -28,7 +29,7 @@ st.write(
     "for a copy of the model whose weights are random."
 )
 
-picked, inp, _, target = input_picker.explain_setup("saliency")
+picked, inp, _, target = input_picker.explain_setup("saliency", live=live_camera.live_view)
 ood_note.note(picked, inp)
 
 with st.expander("⚙️ Display and method settings", expanded=False):

@@ -118,8 +118,10 @@ def test_max_activation_script_finds_the_pages_pictures(saved, tmp_path):
     assert np.mean(np.array(best) == page.indices[:, 0]) >= 0.9  # a tie may pick another picture
 
 
-def test_a_photo_is_read_and_prepared_as_the_page_does(saved, tmp_path):
-    """An upload: the script reads the file the student names and prepares it like the app."""
+@pytest.mark.parametrize("key", ["upload:abc", "upload:abc:camera"])
+def test_a_photo_is_read_and_prepared_as_the_page_does(saved, tmp_path, key):
+    """An upload: the script reads the file the student names and prepares it like the app; a
+    webcam still is cropped to its centred square first, as the page (and the live camera) does."""
     from PIL import Image
 
     from explorer.data import images
@@ -128,9 +130,10 @@ def test_a_photo_is_read_and_prepared_as_the_page_does(saved, tmp_path):
     rng = np.random.default_rng(0)
     photo = tmp_path / "hand.png"
     Image.fromarray(rng.integers(0, 255, (90, 70, 3), dtype=np.uint8)).save(photo)
-    page = pixel_model.prepare(images.decode(photo.read_bytes()), (1, 8, 8))
+    prepare = pixel_model.prepare_camera if key.endswith("camera") else pixel_model.prepare
+    page = prepare(images.decode(photo.read_bytes()), (1, 8, 8))
     probs = pixel_model.probabilities(model, page[None])[0]
-    code = inside.feature_maps(saved_ref(saved), picture.Source("upload"), ("0",), "0").code
+    code = inside.feature_maps(saved_ref(saved), picture.source_of(key), ("0",), "0").code
     assert f'PHOTO = "{picture.PHOTO}"' in code
     out = run_script(code.replace(f'PHOTO = "{picture.PHOTO}"', f'PHOTO = "{photo}"'), tmp_path)
     shown = [float(v) for v in re.search(r"probabilities: \[(.*)\]", out).group(1).split(",")]

@@ -2,7 +2,7 @@
 
 Learn pages name their picture by a key (explorer/ui/image_source.py: "sample:<name>:<channels>:
 <max side>", "upload:<id>:<channels>:<max side>", "dataset:<name>:<index>:<channels>"); Inspect
-pages by "test:<index>" or "upload:<id>" (explorer/ui/input_picker.py). `source_of` reads them;
+pages by "test:<index>", "upload:<id>" or "upload:<id>:camera" (a webcam still, explorer/ui/input_picker.py). `source_of` reads them;
 the code blocks rebuild `x`, float32 (C, H, W) in [0, 1], as the app does (explorer.data).
 """
 
@@ -38,6 +38,8 @@ def source_of(key: str) -> Source:
         return Source("upload", channels=int(parts[2]), max_side=int(parts[3]))
     if kind == "upload" and len(parts) == 2:
         return Source("upload")
+    if kind == "upload" and len(parts) == 3 and parts[2] == "camera":
+        return Source("upload", "camera")  # cropped to its centred square first
     if kind == "dataset" and len(parts) == 4:
         return Source("dataset", parts[1], index=int(parts[2]), channels=int(parts[3]))
     if kind == "test" and len(parts) == 2:

@@ -92,11 +92,18 @@ def dataset_block(m: SavedModel) -> str:
     return picture.dataset_block(m.dataset, "images", labels="labels")
 
 
+CAMERA_CROP = """
+# A camera picture: its centred square first (the dataset's photos are square).
+side = min(img.size)
+left, top = (img.size[0] - side) // 2, (img.size[1] - side) // 2
+img = img.crop((left, top, left + side, top + side))"""
+
+
 def picture_block(m: SavedModel, src: picture.Source) -> str:
     """Lines that set `pixels`, float32 (C, H, W) in [0, 1], to what the model sees."""
     c, h, w = m.input_size
     if src.kind == "upload":
-        return picture.OPEN_PHOTO + f"""
+        return picture.OPEN_PHOTO + (CAMERA_CROP if src.name == "camera" else "") + f"""
 # Brought to the model's input exactly as the training pictures were: {"grey" if c == 1 else "RGB"}, {w}x{h} (Lanczos).
 img = img.convert("{"L" if c == 1 else "RGB"}")
 if img.size != ({w}, {h}):

@@ -53,6 +53,20 @@ def prepare(img: Image.Image, input_size: tuple[int, int, int]) -> np.ndarray:
     return images.to_array(img, (h, w), channels=c)
 
 
+def camera_square(width: int, height: int) -> tuple[int, int, int]:
+    """(left, top, side) of the largest centred square of a width x height camera picture."""
+    side = min(width, height)
+    return (width - side) // 2, (height - side) // 2, side
+
+
+def prepare_camera(img: Image.Image, input_size: tuple[int, int, int]) -> np.ndarray:
+    """A camera picture (a webcam still or one frame of the live video) as the test pictures
+    are: its centred square (the dataset's photos are square, so a 4:3 frame is not squashed),
+    then `prepare`. float32 (C, H, W) in [0, 1]."""
+    left, top, side = camera_square(*img.size)
+    return prepare(img.crop((left, top, left + side, top + side)), input_size)
+
+
 def batch(array: np.ndarray) -> torch.Tensor:
     """(C, H, W) -> (1, C, H, W) float32 tensor."""
     return torch.from_numpy(np.array(array, np.float32))[None]  # a copy: arrays may be read-only

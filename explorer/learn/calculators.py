@@ -119,3 +119,13 @@ def seen_pixels(layers: list[Layer1D]) -> list[int]:
     for layer in reversed(layers):
         positions = {p * layer.stride + layer.dilation * i for p in positions for i in range(layer.kernel)}
     return sorted(positions)
+
+
+# Stacks a student can start the receptive-field calculator from: (kernel, stride, dilation).
+FIELD_PRESETS: dict[str, list[tuple[int, int, int]]] = {
+    "two 3x3": [(3, 1, 1)] * 2,
+    "three 3x3": [(3, 1, 1)] * 3,
+    "3x3, stride 2, 3x3": [(3, 2, 1), (3, 1, 1)],
+    "dilated 1, 2, 4": [(3, 1, 1), (3, 1, 2), (3, 1, 4)],
+    "dilation 2 twice (gaps)": [(3, 1, 2), (3, 1, 2)],
+}

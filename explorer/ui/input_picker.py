@@ -1,9 +1,11 @@
-"""The Inspect pages' input picker (a test picture, an upload or the webcam), the picture shown
+"""The Inspect pages' input picker (a test picture, an upload, the webcam or, where a page offers it, the live camera), the picture shown
 large, and the class to explain with its probability chart."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import altair as alt
 import numpy as np
@@ -17,6 +19,8 @@ from explorer.pictures import render
 from explorer.ui import cached, plain, url_state
 from explorer.ui.model_cache import probabilities, test_probabilities, test_split
 from explorer.ui.model_picker import Picked, model_picker
+
+T = TypeVar("T")
 
 SOURCES = {"test": "🧪 Test picture", "upload": "📁 Your photo", "webcam": "📷 Webcam"}
 FILTERS = {"all": "All", "correct": "✅ Correct", "wrong": "❌ Wrong"}
@@ -34,11 +38,18 @@ class Input:
     true_class: int | None = None
 
 
-def input_picker(prefix: str, picked: Picked) -> Input | None:
-    """Choose the picture to explain; None (with a message) until there is one. The source is
-    not in the address: a photo stays on the computer that took it, so links open test pictures."""
-    source = st.segmented_control("Picture", list(SOURCES), format_func=SOURCES.get, default="test",
+LIVE = "live"  # input_picker's answer when the live camera is chosen
+
+
+def input_picker(prefix: str, picked: Picked, live: bool = False) -> Input | str | None:
+    """Choose the picture to explain; None (with a message) until there is one, LIVE for the
+    live camera (offered when `live`). The source is not in the address: a photo stays on the
+    computer that took it, so links open test pictures."""
+    sources = {**SOURCES, LIVE: "🎥 Live"} if live else SOURCES
+    source = st.segmented_control("Picture", list(sources), format_func=sources.get, default="test",
                                   required=True, key=f"{prefix}_source")
+    if source == LIVE:
+        return LIVE
     if source == "upload":
         up = st.file_uploader("A photo of a hand (PNG, JPEG, …)", type=UPLOAD_TYPES, key=f"{prefix}_upload")
         st.caption(limits.image_caption())
@@ -46,28 +57,30 @@ def input_picker(prefix: str, picked: Picked) -> Input | None:
     if source == "webcam":
         shot = st.camera_input("Show a hand sign and take a picture", key=f"{prefix}_camera")
         st.caption(limits.webcam_caption())
-        return _from_upload(shot, picked, "The webcam picture")
+        return _from_upload(shot, picked, "The webcam picture", camera=True)
     return _from_test_split(prefix, picked)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _decoded(upload_key: str, _data: bytes, size: tuple[int, int, int]) -> np.ndarray:
-    """An upload decoded once per file and model input size (keyed by session and upload id)."""
-    return pixel_model.prepare(images.decode(_data, max_side=max(size[1:])), size)
+def _decoded(upload_key: str, _data: bytes, size: tuple[int, int, int], camera: bool = False) -> np.ndarray:
+    """An upload decoded once per file and model input size (keyed by session and upload id);
+    a camera picture is cropped to its centred square first, as every live camera frame is."""
+    img = images.decode(_data, max_side=max(size[1:]))
+    return pixel_model.prepare_camera(img, size) if camera else pixel_model.prepare(img, size)
 
 
-def _from_upload(upload, picked: Picked, what: str) -> Input | None:
+def _from_upload(upload, picked: Picked, what: str, camera: bool = False) -> Input | None:
     if upload is None:
         st.info(f"{what} will appear here, shrunk to {picked.input_size[1]}x{picked.input_size[2]} "
                 "like the training pictures.")
         return None
     try:
         key = cached.upload_key(upload)
-        arr = _decoded(key, upload.getvalue(), picked.input_size)
+        arr = _decoded(key, upload.getvalue(), picked.input_size, camera)
     except images.ImageError as exc:
         st.error(str(exc))
         return None
-    return Input(arr, f"upload:{key}", what)
+    return Input(arr, f"upload:{key}:camera" if camera else f"upload:{key}", what)
 
 
 def _from_test_split(prefix: str, picked: Picked) -> Input | None:
@@ -167,18 +180,33 @@ def target_picker(prefix: str, picked: Picked, inp: Input, probs: np.ndarray) ->
                         + (" · predicted" if k == top else ""))
 
 
-def explain_setup(prefix: str) -> tuple[Picked, Input, np.ndarray, int]:
-    """The top of an explanation page: model, then input beside its prediction and the class
-    to explain; returns (model, input, class probabilities (K,), target). Stops the page (with the pickers' own message) until both are chosen."""
-    picked = model_picker(prefix)
-    if picked is None:
-        st.stop()
+def input_beside(prefix: str, picked: Picked, note: Callable[[Input, np.ndarray], T] | None = None,
+                 live: Callable | None = None) -> tuple[Input, np.ndarray, T | None]:
+    """The input picker on the left, the picture with its prediction on the right, then
+    `note(input, probabilities)` under it; returns (input, class probabilities (K,), what the
+    note returned). Stops the page (with the picker's own message) until an input is chosen.
+    live: offers the live camera too, drawn by live(prefix, picked, left column, right column);
+    the page then stops below the video."""
     left, right = st.columns([1, 1], gap="large")
     with left:
-        inp = input_picker(prefix, picked)
+        inp = input_picker(prefix, picked, live is not None)
+    if inp == LIVE:
+        live(prefix, picked, left, right)
+        st.stop()
     if inp is None:
         st.stop()
     with right:
         probs = show_input(picked, inp)
-        target = target_picker(prefix, picked, inp, probs)
+        extra = note(inp, probs) if note is not None else None
+    return inp, probs, extra
+
+
+def explain_setup(prefix: str, live: Callable | None = None) -> tuple[Picked, Input, np.ndarray, int]:
+    """The top of an explanation page: model, then input beside its prediction and the class
+    to explain; returns (model, input, class probabilities (K,), target). Stops the page (with the pickers' own message) until both are chosen.
+    live: offers the live camera too (see input_beside)."""
+    picked = model_picker(prefix)
+    if picked is None:
+        st.stop()
+    inp, probs, target = input_beside(prefix, picked, lambda i, p: target_picker(prefix, picked, i, p), live)
     return picked, inp, probs, target

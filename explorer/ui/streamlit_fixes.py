@@ -1,4 +1,4 @@
-"""Two repairs of Streamlit 1.67 internals, installed explicitly by app.py and every page.
+"""Three repairs of Streamlit 1.67 internals, installed explicitly by app.py and every page.
 
 1. Links on a fresh server. An app with a pages/ folder counts as an old-style multipage app
    until `st.navigation` first runs, so the first request for a shared link such as

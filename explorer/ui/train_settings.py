@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from explorer import models, registry
+from explorer import limits, models, registry
 from explorer.data import datasets
 from explorer.data.types import Split
 from explorer.models import builder, from_spec
@@ -256,7 +256,7 @@ def settings(ds: datasets.Dataset, dataset_name: str) -> runs.TrainRequest | Non
     taken = [m.name for m in registry.list_models()]
     default = recipes.default_name(arch, dataset_name, taken)
     name = st.text_input("Name of the saved model", default, key=f"train_name_{arch}_{dataset_name}_{len(taken)}",
-                         max_chars=80, help=HELP["name"])
+                         max_chars=limits.MODEL_NAME_CHARS, help=HELP["name"])
     if ds.source == "your zip":
         st.caption(PUBLIC_NOTE)
     fits = spec is not None and _costs(spec, ds, split, params)

@@ -138,7 +138,7 @@ def test_a_renamed_model_is_listed_by_its_new_name(server, page, tmp_path):
 
 
 
-SMALL_TEXT = """() => { const out = [];
+SMALL_TEXT = r"""() => { const out = [];
   for (const el of document.querySelectorAll('[data-testid="stMain"] *')) {
     if (!el.offsetParent || el.closest('.katex, [data-testid="stIconMaterial"]')) continue;  // KaTeX scripts, icon glyphs
     const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.replace(/[\s\u200b]/g, ''));

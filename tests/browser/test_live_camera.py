@@ -1,0 +1,140 @@
+"""The live camera in Chromium: a fake camera plays a video made from Sign Language Digits
+photos (a 3, then a 7, looping), the browser streams it to the server over WebRTC on loopback
+with no ICE server (host candidates only), and the prediction on the page follows the video;
+a second student's stream runs beside it, and leaving the page stops the first one."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import numpy as np
+import pytest
+import torch
+from playwright.sync_api import expect
+
+from explorer import registry
+from explorer.data import datasets
+from explorer.data.types import COURSE_SPLIT
+from explorer.inspect import live, pixel_model
+from explorer.train import recipes, runs, training
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_server, stop_server
+from tests.browser.helpers import assert_no_errors, open_page, wait_idle, watch_runs
+from tests.live_video import camera_frame, read_y4m, write_y4m
+
+FPS, SECONDS = 10, 3  # each sign is shown for 3 s
+SIGNS = (3, 7)
+PLAYER = 'iframe[title="streamlit_webrtc.component.webrtc_streamer"]'
+
+
+def _train(data) -> registry.SavedModel:
+    """The default net, trained on the course split as the Train page does (a few seconds)."""
+    train, test = datasets.split(datasets.load("sign-digits", download_missing=False))
+    spec = recipes.model_spec("fastnet", train)
+    config = training.TrainConfig(**recipes.default_schedule("fastnet"), threads=1, seed=0, device="cpu")
+    torch.manual_seed(0)
+    return runs.run(runs.TrainRequest(spec, config, "sign-digits", train, test, COURSE_SPLIT,
+                                      "live test net", data / "models")).saved
+
+
+def _video(saved: registry.SavedModel, path) -> None:
+    """A test photo of each sign the model reads right once filmed (through the y4m round trip)."""
+    net, card = registry.load(saved.id, saved.path.parent)
+    reader = live.LiveReader(pixel_model.wrap(net, card.normalisation), card.input_size)
+    test = datasets.split(datasets.load("sign-digits", download_missing=False))[1]
+    frames = []
+    for sign in SIGNS:
+        for i in np.flatnonzero(test.labels == sign):
+            frame = camera_frame(test.images[i])
+            filmed = read_y4m(write_y4m(path, [frame], FPS))[0]
+            reading = reader.read(filmed)
+            if reading.top == sign and reading.probabilities[sign] > 0.9:
+                frames += [frame] * (FPS * SECONDS)
+                break
+        else:
+            pytest.fail(f"the model reads no test photo of a {sign} right")
+    write_y4m(path, frames, FPS)
+
+
+@pytest.fixture(scope="module")
+def live_setup(sign_digits_archive, tmp_path_factory):
+    data = tmp_path_factory.mktemp("live-data")
+    video = data / "signs.y4m"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CNN_EXPLORER_SIGN_DIGITS", str(sign_digits_archive))
+        _video(_train(data), video)
+    proc, url = start_server(data)
+    yield url, video
+    stop_server(proc)
+
+
+@pytest.fixture
+def camera_browser(live_setup):
+    from playwright.sync_api import sync_playwright
+
+    _, video = live_setup
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
+                               args=CHROMIUM_ARGS + [f"--use-file-for-fake-video-capture={video}"])
+        yield b
+        b.close()
+
+
+def _student(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, permissions=["camera"])
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    watch_runs(page)
+    return page
+
+
+def _start(page) -> None:
+    page.frame_locator(PLAYER).get_by_text("Start the live camera").click()
+
+
+def _predictions(page, seconds: float, until: str = "$^") -> str:
+    """The live predictions shown on the page, read every 0.2 s, repeats collapsed, joined by
+    commas ("3,7,3"); reading stops after `seconds` or once they match the pattern `until`."""
+    seen: list[str] = []
+    end = time.monotonic() + seconds
+    while time.monotonic() < end and not re.search(until, ",".join(seen)):
+        m = re.search(r"Live prediction: (\S+) \(", page.get_by_test_id("stMain").inner_text())
+        if m and (not seen or seen[-1] != m.group(1)):
+            seen.append(m.group(1))
+        page.wait_for_timeout(200)
+    return ",".join(seen)
+
+
+def test_the_prediction_follows_the_video(live_setup, camera_browser):
+    url, _ = live_setup
+    first = _student(camera_browser)
+    open_page(first, url)
+    open_page(first, url, "saliency")
+    first.get_by_test_id("stButtonGroup").first.get_by_text("Live").click()
+    wait_idle(first)
+    _start(first)
+    expect(first.get_by_text(re.compile(r"Live prediction: \d"))).to_be_visible(timeout=60_000)
+    # 3, 7, 3, ...: the sign on the page changes with the video, both ways
+    seen = _predictions(first, 6 * SECONDS, until="3,7,3|7,3,7")
+    assert re.search("3,7,3|7,3,7", seen), seen
+    expect(first.get_by_text(re.compile(r"[1-9]\d* frames read per second"))).to_be_visible()
+
+    # a second student, on Home's compact live camera, alongside the first
+    second = _student(camera_browser)
+    open_page(second, url)
+    second.get_by_text("Live camera: sign at the camera").click()
+    wait_idle(second)
+    _start(second)
+    expect(second.get_by_text(re.compile(r"Live prediction: \d"))).to_be_visible(timeout=60_000)
+    expect(second.get_by_text("1 other camera live on this server", exact=False)).to_be_visible()
+    seen = _predictions(second, 4 * SECONDS, until="3,7|7,3")
+    assert re.search("3,7|7,3", seen), seen
+
+    # the first student leaves the page: their stream stops, the second one goes on
+    first.get_by_test_id("stSidebarNav").get_by_text("Convolution", exact=True).click()
+    wait_idle(first)
+    expect(second.get_by_text("other camera live", exact=False)).to_have_count(0, timeout=30_000)
+    seen = _predictions(second, 4 * SECONDS, until="3,7|7,3")
+    assert re.search("3,7|7,3", seen), seen
+    assert_no_errors(first)
+    assert_no_errors(second)
