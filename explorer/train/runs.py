@@ -1,9 +1,12 @@
 """One training run as a background job: train, save to the registry, keep what the results
 page needs (test predictions). Used by the Train page through the JobManager and by the CLI.
+With $CNN_EXPLORER_DASK_SCHEDULER set, a job sends its run to that Dask cluster instead
+(explorer/train/cluster.py), which runs this same `run` on a worker.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -94,5 +97,28 @@ def submit(manager: jobs.JobManager, request: TrainRequest, owner: str = "") -> 
 
     Raises estimate.TooCostly or jobs.JobRefused (both sentences) when it does not fit."""
     e = check(request)
-    return manager.submit("train", lambda job: run(request, job.emit, lambda: job.stop_requested),
-                          owner=owner, label=request.name, cost_bytes=e.peak_bytes)
+    remote = on_cluster(request)
+    return manager.submit("train", lambda job: _work(request, job), owner=owner, label=request.name,
+                          cost_bytes=0 if remote else e.peak_bytes)  # a worker's memory is not the app's
+
+
+def on_cluster(request: TrainRequest) -> bool:
+    """Whether this run is meant for the Dask cluster (one is configured and the data can go there)."""
+    from explorer.train import cluster
+
+    return cluster.scheduler() is not None and cluster.can_send(request)
+
+
+def _work(request: TrainRequest, job: jobs.Job) -> TrainOutcome | None:
+    """A job's work: on the cluster when configured and reachable, else here."""
+    from explorer.train import cluster
+
+    stop = lambda: job.stop_requested
+    if on_cluster(request):
+        try:
+            cluster.client(cluster.scheduler())
+        except cluster.ClusterError as exc:  # the class goes on: this process trains instead
+            logging.getLogger(__name__).warning("%s Training in the app's process instead.", exc)
+        else:
+            return cluster.run_remote(request, job.emit, stop, cluster.scheduler())
+    return run(request, job.emit, stop)
