@@ -12,6 +12,7 @@ import re
 import shutil
 import signal
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -88,19 +89,27 @@ def train_two_epochs_of_the_digits(page) -> None:
 def test_train_through_one_process_inspect_through_the_other_and_survive_a_killed_process(hall, browser):
     url, env = hall
     run = Path(env["LH_RUN"])
+    t0 = time.monotonic()
+
+    def step(what: str) -> None:  # shown when the test fails: where the time went on a busy machine
+        print(f"{time.monotonic() - t0:6.1f} s  {what}")
     ctx_a, alice = student(browser, url, "app1")
     ctx_b, bob = student(browser, url, "app2")
     try:
         open_page(bob, url, "filters")
         expect(bob.get_by_text("There is no trained model yet")).to_be_visible()
+        step("Bob sees no model through app2")
 
         open_page(alice, url, "train")
+        expect(alice.get_by_text("Training runs on the lecture hall's training cluster")).to_be_visible()
         train_two_epochs_of_the_digits(alice)
+        step("Alice pressed Train on app1")
         # live progress from a Dask worker, not from the app process
         expect(alice.get_by_text(re.compile(r"on the cluster's worker worker-\d"))).to_be_visible(timeout=120_000)
         expect(alice.get_by_text(re.compile(r"Saved as"))).to_be_visible(timeout=120_000)
         name = alice.get_by_text(re.compile(r"Saved as")).inner_text().split("Saved as", 1)[1].split(".")[0].strip()
         assert process_of(alice) == "app1"
+        step("Alice's model is saved")
 
         # the other process lists the model the first one trained (same shared folder, no stale cache)
         open_page(bob, url, "filters")
@@ -109,12 +118,14 @@ def test_train_through_one_process_inspect_through_the_other_and_survive_a_kille
         expect(picker).to_have_value(re.compile(re.escape(name)))
         expect(bob.locator('[data-testid="stImage"] img').first).to_be_visible()  # its filters, drawn
         assert_no_errors(bob)
+        step("Bob opened it through app2")
 
         # the second process dies mid-session: Bob's page reconnects through HAProxy to the first
         os.kill(int((run / "app2.pid").read_text()), signal.SIGKILL)
         bob.wait_for_function("() => document.querySelector('[data-testid=\"stApp\"]')"
                               ".getAttribute('data-test-connection-state') !== 'CONNECTED'", timeout=30_000)
         wait_idle(bob, timeout=90_000)
+        step("Bob's page reconnected")
         expect(picker).to_have_value(re.compile(re.escape(name)))  # the model survived; the page works again
         expect(bob.locator('[data-testid="stImage"] img').first).to_be_visible()
         assert_no_errors(bob)
@@ -123,6 +134,7 @@ def test_train_through_one_process_inspect_through_the_other_and_survive_a_kille
         open_page(bob, url, "models")
         expect(bob.get_by_text(name).first).to_be_attached()  # a cell of the models table
         assert_no_errors(bob)
+        step("Bob opened another page")
     except BaseException:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         for who, pg in (("alice", alice), ("bob", bob)):
