@@ -12,7 +12,8 @@
    GET / and GET /_stcore/health (median of 50), and the time to a first page in Chromium
    (a fresh browser context until the Home page's title is drawn; median of --repeat).
 
---quick: one repeat, 2 epochs. Prints tables; asserts nothing. About 4 minutes (--quick 2) on
+--dask-defaults: the workers keep Dask's MALLOC_TRIM_THRESHOLD_=65536 (deploy/dask.yaml
+removes it). --quick: one repeat, 2 epochs. Prints tables; asserts nothing. About 4 minutes (--quick 2) on
 a busy 2-core machine.
 """
 
@@ -70,7 +71,13 @@ def two_trainings(ds: datasets.Dataset, epochs: int, root: Path) -> float:
 
 
 def bench_trainings(args, root: Path) -> None:
+    import dask
     from distributed import LocalCluster
+
+    # As deploy/dask.yaml does for the lecture hall's workers (Dask's MALLOC_TRIM_THRESHOLD_
+    # made every epoch 2-5 times slower on a worker); --dask-defaults measures without it.
+    if not args.dask_defaults:
+        dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None})
 
     ds = dataset()
     rows = []
@@ -157,6 +164,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--epochs", type=int, default=None)
     parser.add_argument("--skip-proxy", action="store_true", help="trainings only (no haproxy needed)")
+    parser.add_argument("--dask-defaults", action="store_true",
+                        help="workers with Dask's own MALLOC_TRIM_THRESHOLD_ (not deploy/dask.yaml's)")
     args = parser.parse_args()
     if args.quick:
         args.repeat, args.epochs = 1, args.epochs or 2

@@ -72,8 +72,10 @@ start() {
   launch scheduler "$PY" -m dask scheduler --host "$HOST" --port "$DASK_PORT" --no-dashboard
   for i in 1 2; do
     # One training at a time per worker, on one thread, below the apps' priority (nice 10) when
-    # they share a machine; --preload imports torch and the training code before the first run.
-    OMP_NUM_THREADS=${LH_WORKER_THREADS:-1} launch "worker-$i" nice -n 10 "$PY" -m dask worker \
+    # they share a machine; --preload imports torch and the training code before the first run;
+    # deploy/dask.yaml keeps glibc's memory settings (Dask's own made training 2-5 times slower).
+    DASK_CONFIG="$ROOT/deploy/dask.yaml" OMP_NUM_THREADS=${LH_WORKER_THREADS:-1} launch "worker-$i" \
+      nice -n 10 "$PY" -m dask worker \
       "tcp://$HOST:$DASK_PORT" --name "worker-$i" --nworkers 1 --nthreads 1 --no-dashboard \
       --host "$HOST" --preload explorer.train.cluster
   done
