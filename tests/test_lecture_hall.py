@@ -86,6 +86,7 @@ def train_two_epochs_of_the_digits(page) -> None:
     page.get_by_test_id("stBaseButton-primary").filter(has_text="Train").click()
 
 
+@pytest.mark.timeout(600)  # six processes and a browser start on 2 cores: minutes on a busy machine
 def test_train_through_one_process_inspect_through_the_other_and_survive_a_killed_process(hall, browser):
     url, env = hall
     run = Path(env["LH_RUN"])
