@@ -10,7 +10,7 @@ distributed Event that the worker checks between batches. A student's own zip is
 trains in the app's process (the pages say so).
 
     app process (JobManager thread)            scheduler             worker
-    submit(work, json) ─────────────────────────────────────────────► runs.run(...)
+    submit(runs.on_worker, json) ───────────────────────────────────► runs.run(...)
     Queue(key).get(batch) ◄──────────── events as dicts ◄──────────── emit(ev) (batched)
     Event(key-stop).set() ─────────────────────────────────────────► should_stop() (polled)
     future.result(): saved id ◄────────────────────────────────────── registry.save(...)
@@ -34,7 +34,8 @@ import numpy as np
 from explorer import registry
 from explorer.data import datasets
 from explorer.data.types import Dataset, Split
-from explorer.train import runs, training
+from explorer.train import training
+from explorer.train.request import TrainOutcome, TrainRequest
 
 SCHEDULER_ENV = "CNN_EXPLORER_DASK_SCHEDULER"
 CONNECT_SECONDS = 5.0
@@ -53,7 +54,7 @@ def scheduler() -> str | None:
     return os.environ.get(SCHEDULER_ENV, "").strip() or None
 
 
-def can_send(request: runs.TrainRequest) -> bool:
+def can_send(request: TrainRequest) -> bool:
     """Only built-in datasets go to the cluster: the worker loads them itself. A student's zip
     stays in this process (it never leaves the server, and pictures are not sent as pickles)."""
     return request.dataset_name in datasets.NAMES and request.train_ds.source != "your zip"
@@ -81,7 +82,7 @@ class RemoteRequest:
     root: str | None  # the registry folder when the app names one (tests); else the worker's data folder
 
     @classmethod
-    def of(cls, request: runs.TrainRequest) -> RemoteRequest:
+    def of(cls, request: TrainRequest) -> RemoteRequest:
         root = str(request.root) if request.root is not None else None
         return cls(request.spec, asdict(request.config), request.dataset_name, request.split.to_json(),
                    request.name, request.owner, digest(request.train_ds, request.test_ds), root)
@@ -101,8 +102,9 @@ def _dataset(name: str) -> Dataset:
     return datasets.freeze(datasets.load(name, download_missing=False))
 
 
-def work(payload: str, events_name: str, stop_name: str) -> str:
-    """The task a worker runs: train, save into the shared folder, return a JSON summary."""
+def worker_side(payload: str, events_name: str, stop_name: str) -> tuple[TrainRequest, Relay]:
+    """On a worker: the request rebuilt from JSON (its dataset loaded here and checked against
+    the app's fingerprint) and the relay to the app. runs.on_worker trains with them."""
     from distributed import Event, Queue, get_worker
 
     req = RemoteRequest.from_json(payload)
@@ -111,17 +113,12 @@ def work(payload: str, events_name: str, stop_name: str) -> str:
     if digest(train_ds, test_ds) != req.digest:
         raise ClusterError(f"The cluster's copy of {req.dataset!r} differs from the app's: give the workers "
                            "the same dataset file (CNN_EXPLORER_SIGN_DIGITS or the shared data folder).")
-    request = runs.TrainRequest(req.spec, training.TrainConfig(**req.config), req.dataset, train_ds, test_ds,
-                                split, req.name, Path(req.root) if req.root else None, req.owner)
-    relay = _Relay(Queue(events_name), Event(stop_name), get_worker().name)
-    try:
-        outcome = runs.run(request, relay.emit, relay.stopped.is_set)
-    finally:
-        relay.close()  # every event is queued before the task returns
-    return json.dumps(_summary(outcome))
+    request = TrainRequest(req.spec, training.TrainConfig(**req.config), req.dataset, train_ds, test_ds,
+                           split, req.name, Path(req.root) if req.root else None, req.owner)
+    return request, Relay(Queue(events_name), Event(stop_name), get_worker().name)
 
 
-class _Relay:
+class Relay:
     """Between the training loop and the scheduler, on a worker. A helper thread sends the events
     in batches and asks whether Stop was pressed, every RELAY_SECONDS: the loop itself never waits
     on the network (a round trip per batch made an epoch 2-3 times slower on a busy machine)."""
@@ -158,12 +155,13 @@ class _Relay:
         self._thread.join()
 
 
-def _summary(outcome: runs.TrainOutcome) -> dict:
+def summary_json(outcome: TrainOutcome) -> str:
+    """What a worker returns: the saved model's id and the Finished event without its arrays."""
     done = outcome.finished
     kept = {f.name: getattr(done, f.name) for f in fields(done)
             if f.name not in ("model", "filters", "normalisation")}
-    return {"saved": outcome.saved.id if outcome.saved else None, "finished": kept,
-            "diverged": asdict(outcome.diverged) if outcome.diverged else None}
+    return json.dumps({"saved": outcome.saved.id if outcome.saved else None, "finished": kept,
+                       "diverged": asdict(outcome.diverged) if outcome.diverged else None})
 
 
 # ---- in the app -------------------------------------------------------------------------------
@@ -187,14 +185,15 @@ def client(address: str):
         return found
 
 
-def run_remote(request: runs.TrainRequest, emit, should_stop, address: str) -> runs.TrainOutcome | None:
-    """Run `request` on the cluster, re-emitting its events here; None when stopped before it began."""
+def run_remote(request: TrainRequest, emit, should_stop, address: str, task) -> TrainOutcome | None:
+    """Run `request` on the cluster with `task` (runs.on_worker), re-emitting its events here;
+    None when stopped before it began."""
     from distributed import Event, Queue
 
     dask = client(address)
     key = f"cnn-explorer-train-{uuid.uuid4().hex}"
     events, stop = Queue(f"{key}-events", client=dask), Event(f"{key}-stop", client=dask)
-    future = dask.submit(work, RemoteRequest.of(request).to_json(), events.name, stop.name, key=key, pure=False)
+    future = dask.submit(task, RemoteRequest.of(request).to_json(), events.name, stop.name, key=key, pure=False)
     began = stopping = False
     try:
         while True:
@@ -223,7 +222,7 @@ def _event(item: dict):
     return cls(**{f.name: item[f.name] for f in fields(cls) if f.name in item})
 
 
-def _outcome(request: runs.TrainRequest, summary: dict) -> runs.TrainOutcome:
+def _outcome(request: TrainRequest, summary: dict) -> TrainOutcome:
     """The TrainOutcome `runs.run` would have returned here, rebuilt from the saved model."""
     from explorer.models import from_spec
 
@@ -248,4 +247,4 @@ def _outcome(request: runs.TrainRequest, summary: dict) -> runs.TrainOutcome:
         probs = np.zeros((0, len(test.classes)), dtype=np.float32)
     images = (np.clip(test.images, 0, 1) * 255 + 0.5).astype(np.uint8)
     diverged = training.Diverged(**summary["diverged"]) if summary["diverged"] else None
-    return runs.TrainOutcome(done, saved, probs, np.asarray(test.labels), images, tuple(test.classes), diverged)
+    return TrainOutcome(done, saved, probs, np.asarray(test.labels), images, tuple(test.classes), diverged)

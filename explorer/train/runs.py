@@ -7,44 +7,15 @@ With $CNN_EXPLORER_DASK_SCHEDULER set, a job sends its run to that Dask cluster 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable
 
 import numpy as np
 import torch
 
 from explorer import jobs, registry
-from explorer.data.types import Dataset, Split
 from explorer.models import from_spec
-from explorer.train import estimate, training
-
-
-@dataclass(frozen=True, eq=False)
-class TrainRequest:
-    spec: dict  # registry spec (architecture + options, or the builder's layers)
-    config: training.TrainConfig
-    dataset_name: str
-    train_ds: Dataset
-    test_ds: Dataset
-    split: Split
-    name: str
-    root: Path | None = None  # registry folder (None: data/models)
-    owner: str = ""  # ownership.owner_tag of the session that asked (who may rename or delete it)
-
-
-@dataclass(frozen=True, eq=False)
-class TrainOutcome:
-    """What a finished run leaves: the saved model (None when nothing was worth keeping) and
-    the kept model's predictions on the test images."""
-
-    finished: training.Finished
-    saved: registry.SavedModel | None
-    probabilities: np.ndarray  # (N_test, K)
-    labels: np.ndarray  # (N_test,)
-    images: np.ndarray = field(repr=False)  # (N_test, C, H, W) uint8, for galleries
-    classes: tuple[str, ...] = ()
-    diverged: training.Diverged | None = None
+from explorer.train import cluster, estimate, training
+from explorer.train.request import TrainOutcome, TrainRequest
 
 
 def run(request: TrainRequest, emit: Callable[[object], None] = lambda ev: None,
@@ -104,15 +75,11 @@ def submit(manager: jobs.JobManager, request: TrainRequest, owner: str = "") -> 
 
 def on_cluster(request: TrainRequest) -> bool:
     """Whether this run is meant for the Dask cluster (one is configured and the data can go there)."""
-    from explorer.train import cluster
-
     return cluster.scheduler() is not None and cluster.can_send(request)
 
 
 def _work(request: TrainRequest, job: jobs.Job) -> TrainOutcome | None:
     """A job's work: on the cluster when configured and reachable, else here."""
-    from explorer.train import cluster
-
     stop = lambda: job.stop_requested
     if on_cluster(request):
         try:
@@ -120,5 +87,16 @@ def _work(request: TrainRequest, job: jobs.Job) -> TrainOutcome | None:
         except cluster.ClusterError as exc:  # the class goes on: this process trains instead
             logging.getLogger(__name__).warning("%s Training in the app's process instead.", exc)
         else:
-            return cluster.run_remote(request, job.emit, stop, cluster.scheduler())
+            return cluster.run_remote(request, job.emit, stop, cluster.scheduler(), on_worker)
     return run(request, job.emit, stop)
+
+
+def on_worker(payload: str, events_name: str, stop_name: str) -> str:
+    """The task a Dask worker runs for `_work`: this module's `run`, with the events relayed to
+    the app and Stop read from it (explorer/train/cluster.py); returns a JSON summary."""
+    request, relay = cluster.worker_side(payload, events_name, stop_name)
+    try:
+        outcome = run(request, relay.emit, relay.stopped.is_set)
+    finally:
+        relay.close()  # every event is queued before the task returns
+    return cluster.summary_json(outcome)
