@@ -27,9 +27,9 @@ export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"  # the workers import explo
 # Processes started later are stopped first (HAProxy before the apps before the cluster).
 NAMES=(scheduler worker-1 worker-2 app1 app2 haproxy)
 
-launch() {  # launch NAME COMMAND...: in the background, its pid and log in $RUN
+launch() {  # launch NAME COMMAND...: in the background in a process group of its own, pid and log in $RUN
   local name=$1; shift
-  nohup "$@" >"$RUN/$name.log" 2>&1 &
+  setsid nohup "$@" >"$RUN/$name.log" 2>&1 &
   echo $! >"$RUN/$name.pid"
 }
 
@@ -77,7 +77,7 @@ start() {
     DASK_CONFIG="$ROOT/deploy/dask.yaml" OMP_NUM_THREADS=${LH_WORKER_THREADS:-1} launch "worker-$i" \
       nice -n 10 "$PY" -m dask worker \
       "tcp://$HOST:$DASK_PORT" --name "worker-$i" --nworkers 1 --nthreads 1 --no-dashboard \
-      --host "$HOST" --preload explorer.train.cluster
+      --host "$HOST" --preload explorer.train.runs
   done
   for i in 1 2; do
     STREAMLIT_SERVER_COOKIE_SECRET=$(cat "$RUN/cookie-secret") launch "app$i" "$PY" -m streamlit run \
@@ -95,7 +95,8 @@ stop() {
   local pids=() name
   for ((i = ${#NAMES[@]} - 1; i >= 0; i--)); do
     name=${NAMES[$i]}
-    if alive "$name"; then pids+=("$(cat "$RUN/$name.pid")"); kill -TERM "${pids[-1]}" 2>/dev/null || true; fi
+    # The whole group: a Dask worker's nanny and the worker process it started stop together.
+    if alive "$name"; then pids+=("$(cat "$RUN/$name.pid")"); kill -TERM -- "-${pids[-1]}" 2>/dev/null || true; fi
     rm -f "$RUN/$name.pid"
   done
   for _ in $(seq 100); do
@@ -104,7 +105,7 @@ stop() {
     [ "$left" = 0 ] && return 0
     sleep 0.1
   done
-  for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do kill -KILL -- "-$pid" 2>/dev/null || true; done
 }
 
 status() {
