@@ -21,11 +21,11 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import logging
 import os
 import threading
 import time
 import uuid
+from contextlib import suppress
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
@@ -42,7 +42,6 @@ CONNECT_SECONDS = 5.0
 POLL_SECONDS = 0.25  # how often the app drains the events queue
 RELAY_SECONDS = 0.3  # how often a worker sends its events and asks whether Stop was pressed
 EVENTS = {cls.__name__: cls for cls in (training.Started, training.Step, training.EpochEnd, training.Diverged)}
-log = logging.getLogger(__name__)
 
 
 class ClusterError(RuntimeError):
@@ -213,7 +212,8 @@ def run_remote(request: TrainRequest, emit, should_stop, address: str, task) -> 
             time.sleep(POLL_SECONDS)
         summary = json.loads(future.result())
     finally:
-        stop.clear()  # the scheduler forgets a cleared event nobody waits on
+        with suppress(OSError, TimeoutError):  # a scheduler gone meanwhile: the run's own error counts
+            stop.clear()  # the scheduler forgets a cleared event nobody waits on
     return _outcome(request, summary)
 
 
