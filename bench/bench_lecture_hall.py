@@ -13,8 +13,8 @@
    (a fresh browser context until the Home page's title is drawn; median of --repeat).
 
 --dask-defaults: the workers keep Dask's MALLOC_TRIM_THRESHOLD_=65536 (deploy/dask.yaml
-removes it). --quick: one repeat, 2 epochs. Prints tables; asserts nothing. About 4 minutes (--quick 2) on
-a busy 2-core machine.
+removes it). --quick: one repeat, 2 epochs. Prints tables; asserts nothing. About 3 minutes
+(--quick: 2) on a 2-core machine at load average 3-5.
 """
 
 from __future__ import annotations
