@@ -8,7 +8,7 @@ import uuid
 
 import streamlit as st
 
-from explorer import jobs, ownership
+from explorer import jobs, ownership, slots
 from explorer.data import datasets
 from explorer.ui import device_probe
 
@@ -39,8 +39,9 @@ def warm_optimizers() -> threading.Thread:
 
 @st.cache_resource
 def job_manager() -> jobs.JobManager:
-    """The server's one job manager (training and comparisons share its limit)."""
-    return jobs.JobManager()
+    """The server's one job manager (training and comparisons share its limit). Its slots live in
+    the data folder, so app processes sharing that folder (a lecture hall) share the limit too."""
+    return jobs.JobManager(slots=slots.SlotPool.shared(jobs.max_jobs()))
 
 
 def session_id() -> str:
