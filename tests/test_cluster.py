@@ -46,8 +46,12 @@ def follow(job: jobs.Job, timeout: float = 120) -> list:
     seen = []
     end = time.monotonic() + timeout
     while not job.is_finished and time.monotonic() < end:
-        if job.state == jobs.RUNNING and job.events:
-            seen.append(type(job.events[-1]).__name__)
+        if job.state == jobs.RUNNING:
+            # every event already here, not only the newest: they come back in batches, and on a
+            # quiet machine a batch can end with the epoch's end every time it is looked at
+            events = list(job.events)
+            if job.state == jobs.RUNNING:
+                seen.extend(type(e).__name__ for e in events if type(e).__name__ not in seen)
         time.sleep(0.02)
     assert job.is_finished, "the run did not end"
     return seen
