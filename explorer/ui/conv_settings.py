@@ -7,11 +7,10 @@ import numpy as np
 import streamlit as st
 
 from explorer.learn import formula
-from explorer.ui import code_panel, conv_result, conv_step, url_state
+from explorer.ui import code_panel, conv_result, conv_step, live_map, url_state
 from explorer.ui.image_source import Picture
 from explorer.ui.kernel_editor import Kernel
 
-PADDINGS = ["valid", 0, 1, 2, 3, 4, 5, "same"]
 VIEWS = {"step": "👣 Step by step", "channels": "🎨 RGB: three maps", "filters": "🧱 Several filters"}
 
 
@@ -22,10 +21,12 @@ def padding_label(p) -> str:
 def settings() -> tuple[int, int | str, int, bool]:
     """Stride, padding, dilation and the ReLU switch, in one row."""
     c1, c2, c3, c4 = st.columns([3, 3, 3, 2], vertical_alignment="bottom")
-    stride = c1.slider("Stride", 1, 5, 1, key="convolution_stride", bind=url_state.BIND)
-    padding = c2.select_slider("Padding", PADDINGS, value=0, key="convolution_padding", bind=url_state.BIND,
+    stride = c1.slider("Stride", live_map.STRIDES[0], live_map.STRIDES[-1], 1, key="convolution_stride",
+                       bind=url_state.BIND)
+    padding = c2.select_slider("Padding", live_map.PADDINGS, value=0, key="convolution_padding", bind=url_state.BIND,
                                format_func=padding_label)
-    dilation = c3.slider("Dilation", 1, 4, 1, key="convolution_dilation", bind=url_state.BIND)
+    dilation = c3.slider("Dilation", live_map.DILATIONS[0], live_map.DILATIONS[-1], 1, key="convolution_dilation",
+                         bind=url_state.BIND)
     relu = c4.toggle("ReLU after", key="convolution_relu", bind=url_state.BIND,
                      help="ReLU after the convolution: negative values become 0 (shown in the output).")
     return stride, padding, dilation, relu
@@ -64,7 +65,7 @@ def below_kernel(pic: Picture, k: Kernel) -> None:
     ax_h, ax_w = output_size(pic.array.shape, k.grid, stride, padding, dilation)
     c = conv_result.Setup(pic, k.grid, stride, padding, dilation, relu, ax_h, ax_w)
     if c.valid:
-        conv_result.result(c)
+        conv_result.result(c, k.by_size())
         code_panel.convolution(c, k.preset)
     closer_look(c, k)
 
@@ -81,7 +82,7 @@ def closer_look(c: conv_result.Setup, k: Kernel) -> None:
                    "sum readable), 🎨 the three colour channels of an RGB picture, or 🧱 several "
                    "filters at once.")
     elif view == "step":
-        conv_step.step_view(c)
+        conv_step.step_view(c, k.by_size())
     elif not c.valid:
         st.info("Fix the settings above (the output is empty) to look closer.")
     elif view == "channels":

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from explorer.learn import kernels
-from explorer.ui import url_state
+from explorer.ui import live_map, url_state
 
 
 @dataclass(frozen=True, eq=False)
@@ -21,6 +21,12 @@ class Kernel:
     grid: np.ndarray
     size: int
     seed: int
+
+    def by_size(self) -> dict[int, np.ndarray]:
+        """The grid of every size the Size slider reaches: the edited one at this size, the
+        preset's at the others (what the page shows after a move of that slider)."""
+        return {n: self.grid if n == self.size else np.round(kernels.make(self.preset, n, self.seed), 4)
+                for n in range(1, kernels.MAX_SIZE + 1)}
 
 
 def grid_start(key: str, start: np.ndarray, size: int) -> tuple[str, np.ndarray]:
@@ -41,7 +47,7 @@ def pick() -> Kernel:
     c1, c2 = st.columns([2, 1])
     preset = c1.selectbox("Preset", kernels.names(), index=kernels.names().index("sobel x"),
                           key="convolution_preset", bind=url_state.BIND, format_func=str.capitalize)
-    size = c2.slider("Size", 1, kernels.MAX_SIZE, 3, key="convolution_size", bind=url_state.BIND)
+    size = c2.slider("Size", live_map.SIZES[0], live_map.SIZES[-1], 3, key="convolution_size", bind=url_state.BIND)
     seed = 0
     if preset == "random":
         seed = st.number_input("Random seed", 0, 9999, 0, key="convolution_seed", bind=url_state.BIND)

@@ -9,7 +9,7 @@ import numpy as np
 import streamlit as st
 
 from explorer.learn import convolution, kernels
-from explorer.ui import learn_cache, url_state
+from explorer.ui import learn_cache, live_map, url_state
 from explorer.ui.image_source import Picture
 
 MODES = {"max": "Max", "avg": "Average", "sum": "Sum"}
@@ -94,9 +94,12 @@ def window() -> Window:
              bind=url_state.BIND, on_change=apply_preset)
     c1, c2, c3 = st.columns(3)
     # Defaults given to the widgets (not set in session_state) so a link leaves out only these.
-    size = c1.slider("Size", 1, 6, 2, key="pooling_size", bind=url_state.BIND, on_change=mark_custom)
-    stride = c2.slider("Stride", 1, 6, 2, key="pooling_stride", bind=url_state.BIND, on_change=mark_custom)
-    padding = c3.slider("Padding", 0, 3, 0, key="pooling_padding", bind=url_state.BIND, on_change=mark_custom)
+    size = c1.slider("Size", live_map.POOL_SIZES[0], live_map.POOL_SIZES[-1], 2, key="pooling_size",
+                     bind=url_state.BIND, on_change=mark_custom)
+    stride = c2.slider("Stride", live_map.POOL_STRIDES[0], live_map.POOL_STRIDES[-1], 2, key="pooling_stride",
+                       bind=url_state.BIND, on_change=mark_custom)
+    padding = c3.slider("Padding", live_map.POOL_PADDINGS[0], live_map.POOL_PADDINGS[-1], 0, key="pooling_padding",
+                        bind=url_state.BIND, on_change=mark_custom)
     w = Window(mode, size, stride, padding)
     st.caption(("Windows **overlap** (stride < size): a strong value can win several windows"
                 if w.overlap else "Windows do **not** overlap (stride ≥ size)")

@@ -9,7 +9,7 @@ import streamlit as st
 
 from explorer.learn import formula, grid_charts, pool_windows, pooling, shift, step_walk
 from explorer.pictures import colormaps, png, render
-from explorer.ui import pooling_notes, url_state
+from explorer.ui import live_map, pooling_notes, url_state
 from explorer.ui.pooling_settings import MODES, Source, Window
 
 
@@ -51,9 +51,12 @@ def result(src: Source, x: np.ndarray, w: Window) -> None:
     show(cols[0], pool_windows.shown(pool_windows.picture(x, w.mode), max(height, width)),
          ("Feature map" + (" after ReLU" if src.relu else "") if feature else "Input")
          + f" {height}x{width}" + ("" if x.shape[0] == 3 else f": {colormaps.legend(x[0])}"))
-    show(cols[1], pool_windows.shown(pool_windows.picture(pooled, w.mode), max(pooled.shape[1:])),
-         f"{MODES[w.mode]} pooled {pooled.shape[1]}x{pooled.shape[2]}, drawn at the same width"
-         + ("" if x.shape[0] == 3 else f": {colormaps.legend(pooled[0])}"))
+    with cols[1].container(key="pooling_output"):
+        show(st, pool_windows.shown(pool_windows.picture(pooled, w.mode), max(pooled.shape[1:])),
+             f"{MODES[w.mode]} pooled {pooled.shape[1]}x{pooled.shape[2]}, drawn at the same width"
+             + ("" if x.shape[0] == 3 else f": {colormaps.legend(pooled[0])}"))
+        live_map.show(live_map.pool(x, (w.size, w.stride, w.padding), w.mode, MODES[w.mode], "pooling_output"),
+                      key="pooling_live")
 
 
 @st.fragment
@@ -76,7 +79,8 @@ def window_view(x: np.ndarray, w: Window) -> None:
     except ValueError as exc:
         st.warning(f"On this {n}x{n} grid: {exc}")
         return
-    window_charts(grid, win, source)
+    window_charts(grid, win, source, live_map.pool(grid, (w.size, w.stride, w.padding), w.mode, MODES[w.mode],
+                                                   "pooling_window_output", view="grid"))
     (i, j), (r0, r1), (q0, q1) = win.cell, win.rows, win.cols
     what = {"max": "the largest", "avg": "the average of the", "sum": "the sum of the"}[w.mode]
     st.caption(f"Output ({i}, {j}) = {step_walk.fmt(win.out[i, j])}: {what} values in input rows "
@@ -86,8 +90,9 @@ def window_view(x: np.ndarray, w: Window) -> None:
         st.caption(f"Overlapping windows: {int((win.wins > 1).sum())} value(s) win more than one window.")
 
 
-def window_charts(grid: np.ndarray, win: pool_windows.Window, source: str) -> None:
-    """The input grid (winners and the clicked cell's window outlined) and the clickable output."""
+def window_charts(grid: np.ndarray, win: pool_windows.Window, source: str, live) -> None:
+    """The input grid (winners and the clicked cell's window outlined) and the clickable output
+    (with the grid that follows a dragged slider, `live`)."""
     n = grid.shape[0]
     ho, wo = win.out.shape
     c1, c2 = st.columns([3, 2])
@@ -101,8 +106,10 @@ def window_charts(grid: np.ndarray, win: pool_windows.Window, source: str) -> No
         here[win.cell] = True
         st.caption("Output: click a cell")
         spec = grid_charts.grid(win.out, select="cell", strong=here, cell=int(np.clip(300 // max(ho, wo), 26, 44)))
-        st.vega_lite_chart(spec=spec, on_select="rerun", selection_mode="cell", key="pooling_cell_chart",
-                           width="content")
+        with st.container(key="pooling_window_output"):
+            st.vega_lite_chart(spec=spec, on_select="rerun", selection_mode="cell", key="pooling_cell_chart",
+                               width="content")
+            live_map.show(live, key="pooling_window_live")
 
 
 def overlap_view(x: np.ndarray, mode: str) -> None:
