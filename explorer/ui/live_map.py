@@ -23,12 +23,13 @@ HTML = """<div class="live-map" hidden>
 <div class="live-caption" aria-live="polite"></div>
 </div>"""
 
+# Sizes in em: they follow the page, so presenter mode (a larger font on stMain) enlarges them too.
 CSS = """
 .live-map canvas { width: 100%; image-rendering: pixelated; display: block; }
 .live-map[data-view="grid"] canvas { width: auto; }
-.live-caption { font-size: 0.875rem; opacity: 0.7; margin-top: 0.4rem; text-align: center;
+.live-caption { font-size: 0.875em; opacity: 0.7; margin-top: 0.4rem; text-align: center;
   font-family: var(--st-font, sans-serif); color: var(--st-text-color, inherit); }
-.live-problem { padding: 1rem; border-radius: 0.5rem; font-size: 1rem; line-height: 1.5;
+.live-problem { padding: 1rem; border-radius: 0.5rem; font-size: 1em; line-height: 1.5;
   background: rgba(255, 189, 69, 0.15); color: var(--st-text-color, #31333f);
   font-family: var(--st-font, sans-serif); }
 """
