@@ -25,7 +25,7 @@ HTML = """<div class="live-map" hidden>
 
 # Sizes in em: they follow the page, so presenter mode (a larger font on stMain) enlarges them too.
 CSS = """
-.live-map canvas { width: 100%; image-rendering: pixelated; display: block; border-radius: 0.5rem; }
+.live-map canvas { width: 100%; display: block; border-radius: 0.5rem; }
 .live-map [hidden] { display: none !important; }  /* an explanation instead of a picture */
 .live-map[data-view="grid"] canvas { width: auto; }
 .live-caption { font-size: 0.875em; opacity: 0.7; margin-top: 0.4rem; text-align: center;
