@@ -3,6 +3,7 @@ that a link can carry (?convolution_kernel=-1,0,1_-2,0,2_-1,0,1)."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,8 +26,16 @@ class Kernel:
     def by_size(self) -> dict[int, np.ndarray]:
         """The grid of every size the Size slider reaches: the edited one at this size, the
         preset's at the others (what the page shows after a move of that slider)."""
-        return {n: self.grid if n == self.size else np.round(kernels.make(self.preset, n, self.seed), 4)
-                for n in range(1, kernels.MAX_SIZE + 1)}
+        return {**preset_grids(self.preset, self.seed), self.size: self.grid}
+
+
+@functools.lru_cache(maxsize=64)
+def preset_grids(preset: str, seed: int) -> dict[int, np.ndarray]:
+    """A preset's grid at every size, as the editor starts it (the random one costs ~10 ms)."""
+    grids = {n: np.round(kernels.make(preset, n, seed), 4) for n in range(1, kernels.MAX_SIZE + 1)}
+    for g in grids.values():
+        g.setflags(write=False)  # shared between runs and sessions
+    return grids
 
 
 def grid_start(key: str, start: np.ndarray, size: int) -> tuple[str, np.ndarray]:
