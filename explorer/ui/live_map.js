@@ -68,26 +68,38 @@ function minimum(values) {
   return m;
 }
 
-// Cross-correlation of the (H, W) plane, zero padded (pads: top, bottom, left, right).
-function conv(plane, h, w, kernel, k, stride, dilation, pads, ho, wo) {
-  const [pt, , pl] = pads;
-  const pw = w + pads[2] + pads[3];
-  const ph = h + pads[0] + pads[1];
-  const padded = new Float64Array(ph * pw);
-  for (let r = 0; r < h; r++) {
-    padded.set(plane.subarray(r * w, (r + 1) * w), (r + pt) * pw + pl);
-  }
-  const out = new Float64Array(ho * wo);
+// Cross-correlation of the (H, W) plane at stride 1 with `pad` zeros on every side: every
+// position any padding up to `pad` and any stride can ask for (see crop).
+function fullConv(plane, h, w, kernel, k, dilation, pad) {
+  const pw = w + 2 * pad;
+  const padded = new Float64Array((h + 2 * pad) * pw);
+  for (let r = 0; r < h; r++) padded.set(plane.subarray(r * w, (r + 1) * w), (r + pad) * pw + pad);
+  const span = dilation * (k - 1) + 1;
+  const fh = h + 2 * pad - span + 1;
+  const fw = w + 2 * pad - span + 1;
+  const out = new Float64Array(Math.max(fh, 0) * Math.max(fw, 0));
   for (let a = 0; a < k; a++) {
     for (let b = 0; b < k; b++) {
       const wt = kernel[a][b];
       if (wt === 0) continue;
-      for (let i = 0; i < ho; i++) {
-        let src = (i * stride + a * dilation) * pw + b * dilation;
-        const dst = i * wo;
-        for (let j = 0; j < wo; j++, src += stride) out[dst + j] += wt * padded[src];
+      for (let i = 0; i < fh; i++) {
+        const src = (i + a * dilation) * pw + b * dilation;
+        const dst = i * fw;
+        for (let j = 0; j < fw; j++) out[dst + j] += wt * padded[src + j];
       }
     }
+  }
+  return { map: out, w: fw, pad };
+}
+
+// One setting's output from the full map: rows (pad - top) + i * stride, columns likewise.
+function crop(full, stride, pads, ho, wo) {
+  const out = new Float64Array(ho * wo);
+  const r0 = full.pad - pads[0];
+  const c0 = full.pad - pads[2];
+  for (let i = 0; i < ho; i++) {
+    const src = (r0 + i * stride) * full.w + c0;
+    for (let j = 0; j < wo; j++) out[i * wo + j] = full.map[src + j * stride];
   }
   return out;
 }
@@ -116,15 +128,30 @@ function pool(plane, h, w, size, stride, padding, mode, ho, wo) {
   return out;
 }
 
-function compute(header, planes, s, entry) {
+// The largest padding on any side that the table asks for with this kernel size and dilation.
+function widestPad(header, size, dilation) {
+  let pad = 0;
+  for (const [key, entry] of Object.entries(header.table)) {
+    const v = key.split("|");
+    if (entry.pads && v[0] === String(size) && v[3] === String(dilation)) pad = Math.max(pad, ...entry.pads);
+  }
+  return pad;
+}
+
+function compute(header, planes, s, entry, fulls) {
   const [c, h, w] = header.shape;
   const { h: ho, w: wo, pads } = entry;
   const maps = [];
   for (let ch = 0; ch < c; ch++) {
     const plane = planes.subarray(ch * h * w, (ch + 1) * h * w);
     if (header.op === "conv") {
-      const kernel = header.style.kernels[String(s.size)];
-      let out = conv(plane, h, w, kernel, s.size, s.stride, s.dilation, pads, ho, wo);
+      // One convolution per kernel size and dilation; a stride or padding is a crop of it.
+      const key = `${s.size}|${s.dilation}`;
+      if (!fulls.has(key)) {
+        const pad = widestPad(header, s.size, s.dilation);
+        fulls.set(key, fullConv(plane, h, w, header.style.kernels[String(s.size)], s.size, s.dilation, pad));
+      }
+      let out = crop(fulls.get(key), s.stride, pads, ho, wo);
       if (header.style.relu) out = out.map((v) => Math.max(v, 0));
       maps.push(out);
     } else {
@@ -267,6 +294,7 @@ export default function (component) {
   let pointerDown = false;
   let lastInput = 0;
   let running = false;
+  const fulls = new Map();  // "size|dilation" -> the stride-1 map with the widest padding
   root.liveResult = null;
 
   // The server's own result (every element of the target container but this one).
@@ -318,7 +346,7 @@ export default function (component) {
     } else {
       const s = { ...(header.style.fixed ?? {}),
         ...Object.fromEntries(header.controls.map((c, i) => [c.name, values[i]])) };
-      const result = compute(header, planes, s, entry);
+      const result = compute(header, planes, s, entry, fulls);
       problem.hidden = true;
       canvas.hidden = false;
       if (header.view === "grid") drawGrid(canvas, header, result);
@@ -360,6 +388,13 @@ export default function (component) {
   document.addEventListener("keydown", wake, true);
   showServer();
   wake();  // a run that arrives mid-drag starts from the sliders as they are
+  // The full map of the current kernel size and dilation, while the page is idle: the first
+  // stride or padding a drag reaches is then a crop, not a convolution.
+  const now = header.table[restKey];
+  if (header.op === "conv" && now && !now.error) {
+    const settings = Object.fromEntries(header.controls.map((c) => [c.name, c.value]));
+    (window.requestIdleCallback ?? setTimeout)(() => compute(header, planes, settings, now, fulls));
+  }
   return () => {
     document.removeEventListener("pointerdown", down, true);
     document.removeEventListener("pointerup", up, true);

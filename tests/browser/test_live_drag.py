@@ -88,6 +88,13 @@ def test_convolution_output_and_step_grid_follow_a_stride_drag(server, page):
     expect(page.get_by_test_id("stImage").filter(has_text="Output 51x51")).to_be_visible()
     expect(page.locator(".st-key-convolution_output [data-testid='stImage']")).to_be_visible()
     assert page.evaluate(LIVE, "convolution_output")["state"] == "rest"
+    # Padding at stride 5: numbers with zeros around the picture, and 'same' explained.
+    wait_idle(page)
+    seen = drag(page, "convolution_padding", ["convolution_output"], moves=14)
+    np.testing.assert_allclose(live_numbers(seen, "convolution_output", "3|5|2|1"),
+                               convolution.conv2d(x, sobel[None], 5, 2), atol=1e-4)
+    problems = [s["convolution_output"]["problem"] for s in seen if s["convolution_output"]]
+    assert any("only with stride 1" in p for p in problems), problems
     assert_no_errors(page)
 
 
