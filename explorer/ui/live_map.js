@@ -253,7 +253,7 @@ function drawGrid(canvas, header, result) {
   canvas.style.width = `${result.w * cell}px`;
   const ctx = canvas.getContext("2d");
   ctx.scale(ratio, ratio);
-  ctx.font = `${Math.round(cell * 0.38)}px sans-serif`;
+  ctx.font = `${Math.round(cell * 0.32)}px sans-serif`;
   ctx.textAlign = "center";
   ctx.textBaseline = "middle";
   for (let i = 0; i < result.h; i++) {

@@ -27,7 +27,8 @@ HTML = """<div class="live-map" hidden>
 CSS = """
 .live-map canvas { width: 100%; display: block; border-radius: 0.5rem; }
 .live-map [hidden] { display: none !important; }  /* an explanation instead of a picture */
-.live-map[data-view="grid"] canvas { width: auto; }
+.live-map[data-view="grid"] canvas { width: auto; border-radius: 0; }
+.live-map[data-view="grid"] .live-caption { text-align: left; }
 .live-caption { font-size: 0.875em; opacity: 0.7; margin-top: 0.4rem; text-align: center;
   font-family: var(--st-font, sans-serif); color: var(--st-text-color, inherit); }
 .live-problem { padding: 1rem; border-radius: 0.5rem; font-size: 1em; line-height: 1.5;
