@@ -67,6 +67,11 @@ def below_kernel(pic: Picture, k: Kernel) -> None:
     if c.valid:
         conv_result.result(c, k.by_size())
         code_panel.convolution(c, k.preset)
+    else:  # nothing to draw here, but a drag back to a valid setting draws live
+        with st.container(key="convolution_output"):
+            live_map.show(live_map.conv(pic.array, k.by_size(), (k.grid.shape[0], stride, padding, dilation), relu,
+                                        "convolution_output", style={"cell": [0, 0], "colours": "auto"}),
+                          key="convolution_live")
     closer_look(c, k)
 
 

@@ -31,6 +31,9 @@ def output_size(x: np.ndarray, w: Window) -> bool:
             st.info(ax.note())
     if fit.problem:
         st.warning(fit.problem)
+        with st.container(key="pooling_output"):  # a drag back to a valid window draws live
+            live_map.show(live_map.pool(x, (w.size, w.stride, w.padding), w.mode, MODES[w.mode], "pooling_output"),
+                          key="pooling_live")
         return False
     st.markdown(f"Input **{height} x {width}** → output **{fit.ax_h.size} x {fit.ax_w.size}** "
                 f"({height * width / (fit.ax_h.size * fit.ax_w.size):.1f} times fewer values)")

@@ -28,14 +28,15 @@ def shapes() -> np.ndarray:
     return images.to_array(samples.load("shapes"), channels=1)
 
 
-def drag(page: Page, key: str, targets: list[str], moves: int = 24) -> list[dict]:
-    """Hold the thumb of slider `key` and move it to the end of its track in small steps,
-    reading the live views in `targets` after each step (before the button is let go)."""
+def drag(page: Page, key: str, targets: list[str], moves: int = 24, back: bool = False) -> list[dict]:
+    """Hold the thumb of slider `key` and move it to the end of its track (the start when
+    `back`) in small steps, reading the live views in `targets` after each step (before the
+    button is let go)."""
     page.locator(f".st-key-{key}").scroll_into_view_if_needed()
     thumb = page.locator(f'.st-key-{key} input[type="range"]').locator("xpath=..").bounding_box()
     track = page.locator(f'.st-key-{key} [data-testid="stSlider"]').bounding_box()
     x0, y = thumb["x"] + thumb["width"] / 2, thumb["y"] + thumb["height"] / 2
-    right = track["x"] + track["width"] - 4
+    right = track["x"] + 4 if back else track["x"] + track["width"] - 4
     page.mouse.move(x0, y)
     page.mouse.down()
     seen = []
@@ -112,4 +113,10 @@ def test_pooling_follows_a_padding_drag_and_explains_an_impossible_one(server, p
     np.testing.assert_allclose(got, pooling.pool2d(fmap, 2, 2, "max", 1), atol=1e-4)
     expect(page).to_have_url(re.compile(r"pooling_padding=3"))
     expect(page.get_by_text("at most half the window size").first).to_be_visible()
+    # From the impossible setting back to a valid one: drawn while dragging there too.
+    wait_idle(page)
+    back = drag(page, "pooling_padding", ["pooling_output"], moves=16, back=True)
+    assert "129x129" in sizes(back, "pooling_output")
+    expect(page).not_to_have_url(re.compile(r"pooling_padding="))
+    expect(page.get_by_text("Max pooled 128x128", exact=False)).to_be_visible()
     assert_no_errors(page)
