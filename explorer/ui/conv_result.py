@@ -46,8 +46,7 @@ class Setup:
 def clamp(key: str, top: int) -> None:
     """Start a slider in the middle and keep its value inside a range that just shrank."""
     st.session_state.setdefault(key, top // 2)
-    if st.session_state[key] > top:
-        st.session_state[key] = top
+    st.session_state[key] = min(st.session_state[key], top)
 
 
 COLOURS = {"auto": "signed, scaled to its largest value", "fixed": "signed, fixed scale ±4",
@@ -131,7 +130,7 @@ def channels_view(c: Setup) -> None:
 
 def filters_view(c: Setup, size: int, seed: int) -> None:
     """Several kernels of one size over the picture: the stack of activation maps."""
-    chosen = st.multiselect("Filters (all of size %d)" % size, kernels.names(),
+    chosen = st.multiselect(f"Filters (all of size {size})", kernels.names(),
                             default=["sobel x", "sobel y", "laplacian", "gaussian"],
                             key="convolution_bank", bind=url_state.BIND, format_func=str.capitalize)
     if not chosen:
