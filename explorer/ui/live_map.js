@@ -295,6 +295,10 @@ export default function (component) {
   let lastInput = 0;
   let running = false;
   const fulls = new Map();  // "size|dilation" -> the stride-1 map with the widest padding
+  // Only the latest run's instance draws, even if an older one's clean-up has not run yet.
+  const generation = {};
+  parentElement.liveGeneration = generation;
+  const current = () => parentElement.liveGeneration === generation;
   root.liveResult = null;
 
   // The server's own result (every element of the target container but this one).
@@ -359,6 +363,10 @@ export default function (component) {
   }
 
   function frame() {
+    if (!current()) {
+      running = false;
+      return;
+    }
     const values = header.controls.map(readControl);
     if (values.every((v) => v !== null)) {
       const key = settingsKey(values);
