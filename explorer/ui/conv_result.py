@@ -14,7 +14,7 @@ import streamlit as st
 
 from explorer.learn import conv_pictures, convolution, formula, geometry, kernels
 from explorer.pictures import colormaps
-from explorer.ui import learn_cache, url_state
+from explorer.ui import learn_cache, live_map, url_state
 from explorer.ui.image_source import Picture
 
 
@@ -46,8 +46,7 @@ class Setup:
 def clamp(key: str, top: int) -> None:
     """Start a slider in the middle and keep its value inside a range that just shrank."""
     st.session_state.setdefault(key, top // 2)
-    if st.session_state[key] > top:
-        st.session_state[key] = top
+    st.session_state[key] = min(st.session_state[key], top)
 
 
 COLOURS = {"auto": "signed, scaled to its largest value", "fixed": "signed, fixed scale ±4",
@@ -59,9 +58,10 @@ FIXED_SCALE = 4.0  # Sobel's largest response on a [0, 1] picture
 
 
 @st.fragment
-def result(c: Setup) -> None:
+def result(c: Setup, by_size: dict[int, np.ndarray]) -> None:
     """Input and output side by side; the receptive field of a chosen output pixel outlined.
-    A fragment of its own: the receptive-field sliders redraw only this part."""
+    A fragment of its own: the receptive-field sliders redraw only this part. by_size: the
+    kernel of each size, for the output that follows a dragged slider (live_map)."""
     raw = learn_cache.output(*c.args)
     out = convolution.relu(raw) if c.relu else raw
     ho, wo = out.shape
@@ -95,8 +95,13 @@ def result(c: Setup) -> None:
     lim = FIXED_SCALE if colours == "fixed" else None
     legend = ("drawn like a photo: 0 black, 1 white, beyond that clipped" if colours == "picture"
               else colormaps.legend(out, lim))
-    c2.image(conv_pictures.map_picture(out, (i, j), lim, as_picture=colours == "picture"), width="stretch",
-             caption=f"Output {ho}x{wo}" + (" after ReLU" if c.relu else "") + ": " + legend)
+    with c2.container(key="convolution_output"):
+        st.image(conv_pictures.map_picture(out, (i, j), lim, as_picture=colours == "picture"), width="stretch",
+                 caption=f"Output {ho}x{wo}" + (" after ReLU" if c.relu else "") + ": " + legend)
+        live_map.show(live_map.conv(c.pic.array, by_size, (c.kernel.shape[0], c.stride, c.padding, c.dilation),
+                                    c.relu, "convolution_output",
+                                    style={"cell": [i, j], "colours": colours, "fixed_scale": lim}),
+                      key="convolution_live")
     if c.relu:
         pictures.caption(f"ReLU set {np.mean(raw < 0):.0%} of the output pixels (the negative ones) to 0.")
 
@@ -129,7 +134,7 @@ def channels_view(c: Setup) -> None:
 
 def filters_view(c: Setup, size: int, seed: int) -> None:
     """Several kernels of one size over the picture: the stack of activation maps."""
-    chosen = st.multiselect("Filters (all of size %d)" % size, kernels.names(),
+    chosen = st.multiselect(f"Filters (all of size {size})", kernels.names(),
                             default=["sobel x", "sobel y", "laplacian", "gaussian"],
                             key="convolution_bank", bind=url_state.BIND, format_func=str.capitalize)
     if not chosen:
