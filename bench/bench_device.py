@@ -25,7 +25,7 @@ import time
 import numpy as np
 import torch
 
-from bench.common import machine, median, table
+from bench.common import median, table
 from explorer import device as devices
 from explorer.data import datasets
 from explorer.data.types import COURSE_SPLIT
@@ -112,7 +112,7 @@ def main() -> None:
             rows.append([f"attribution: occlusion 8x8 window, stride {stride}, ms", f"{ms:.1f}"])
     rows.append(live_row(model, shape, repeat))
     table(f"{devices.describe(dev)} on {name} (medians of seeds {seeds}; load {load:.1f} -> {os.getloadavg()[0]:.1f}; "
-          f"torch {torch.__version__}; host {machine()})", ["measure", "value"], rows)
+          f"torch {torch.__version__})", ["measure", "value"], rows)
 
 
 if __name__ == "__main__":

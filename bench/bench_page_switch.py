@@ -37,14 +37,14 @@ from tests.browser.helpers import IDLE_JS, open_page, wait_idle
 TARGET_P95_MS = 500.0
 ROOT = Path(__file__).resolve().parent.parent
 
-# 'visual' once the new page's title is up and one of its pictures/charts is drawn; 'title' once
+# 'visual' once a new title (not the previous page's) is up and one of its pictures/charts is drawn; 'title' once
 # the run is over with no visual at all; null while neither.
-DRAWN = """([title, idle]) => {
+DRAWN = """([before, idle]) => {
     const main = document.querySelector('[data-testid="stMain"]');
     if (!main) return null;
     const fresh = el => !el.closest('[data-stale="true"]') && el.getBoundingClientRect().height > 0;
     const h1 = [...main.querySelectorAll('h1')].find(fresh);
-    if (!h1 || !h1.innerText.includes(title)) return null;
+    if (!h1 || h1.innerText === before) return null;
     const visual = [
         ...[...main.querySelectorAll('[data-testid="stImage"] img, img')].filter(i => i.complete && i.naturalWidth > 0),
         ...main.querySelectorAll('.vega-embed canvas, .vega-embed svg, [data-testid="stDataFrame"] canvas,'
@@ -64,17 +64,13 @@ def pages() -> list[tuple[str, str]]:
 def switch(page: Page, label: str) -> tuple[float, str]:
     """Milliseconds from the sidebar click to the page drawn, and what was waited for."""
     link = page.get_by_test_id("stSidebarNav").get_by_text(label, exact=True)
+    before = page.locator('[data-testid="stMain"] h1').first.inner_text()
     t = time.perf_counter()
     link.click()
-    what = page.wait_for_function(DRAWN, arg=[title_of(page, label), IDLE_JS], polling="raf", timeout=120_000)
+    what = page.wait_for_function(DRAWN, arg=[before, IDLE_JS], polling="raf", timeout=120_000)
     ms = (time.perf_counter() - t) * 1000
     wait_idle(page)
     return ms, what.json_value()
-
-
-def title_of(page: Page, label: str) -> str:
-    """The words of the page's st.title that follow its icon: the sidebar label, except Home."""
-    return "" if label == "Home" else label.split(" (")[0].split(",")[0]
 
 
 def train_model(data: Path, quick: bool) -> None:
