@@ -22,6 +22,9 @@ from torch import nn
 
 _FROZEN: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # model -> (weights' versions, copy)
 _LOCK = threading.Lock()
+# A fused copy holds a second set of weights for as long as the model lives: only for models up
+# to this size (FastNet has 0.1 M parameters, AlexNet 61 M).
+FUSED_COPY_MAX_PARAMS = 5_000_000
 
 
 def window_starts(n: int, window: int, stride: int) -> list[int]:
@@ -51,8 +54,9 @@ def inference_copy(model: nn.Module, example: torch.Tensor) -> nn.Module:
     """A frozen, fused copy of an eval-mode model for many forward passes on the CPU, made once
     per model (and again if its weights change); the model itself where that cannot be made
     (training mode, another device, a model TorchScript cannot trace, a model with hooks: a
-    frozen copy would not call them)."""
-    if model.training or example.device.type != "cpu" or _has_hooks(model):
+    frozen copy would not call them; a model too large to keep twice)."""
+    if (model.training or example.device.type != "cpu" or _has_hooks(model)
+            or sum(p.numel() for p in model.parameters()) > FUSED_COPY_MAX_PARAMS):
         return model
     key = _weights_key(model)
     with _LOCK:
