@@ -11,6 +11,10 @@ previous page. A page that finishes without any visual is timed to its title ("n
 
     python -m bench.bench_page_switch [--rounds 5] [--quick]     # --quick: 2 rounds, digits model
 
+Before -> after: the same file run from an older checkout measures that one, e.g.
+    git archive <old commit> | tar -x -C /tmp/before && cp bench/bench_page_switch.py /tmp/before/bench/
+    (cd /tmp/before && python -m bench.bench_page_switch)
+
 Runtime: about 5 minutes at --rounds 5 on a quiet 2-core machine, plus a minute of training.
 """
 
