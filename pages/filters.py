@@ -45,6 +45,15 @@ def maps_for(model_id: str, input_key: str, _array: np.ndarray, names: tuple[str
         return inspection.feature_maps(model_cache.load_model(model_id)[0], pixel_model.batch(_array), list(names))
 
 
+@st.cache_data(max_entries=256, show_spinner=False)
+def map_chart(model_id: str, input_key: str, layer: str, chosen: int, _tiles: np.ndarray):
+    """One layer's clickable grid of maps. Cached: building the 17 grids of FastNet (up to 128
+    small PNGs each) and their charts was most of this page's time on every visit (issue 21)."""
+    cell = 48 if len(_tiles) > 32 else 60
+    return map_grid.clickable(_tiles, 12, "pick", cell=cell, captions=[f"map {c}" for c in range(len(_tiles))],
+                              shown=chosen)
+
+
 @st.cache_data(max_entries=8, show_spinner=False)
 def layer_table(model_id: str):
     s = summary(pixel_model.inner(model_cache.load_model(model_id)[0]), model_cache.load_model(model_id)[1].input_size)
@@ -112,10 +121,8 @@ if inp is not None:
             chosen = map_grid.selected_index(st.session_state.get(event_key), "pick")
             chosen = int(np.argmax(fm.reshape(len(fm), -1).mean(1))) if chosen is None else chosen
             with grid_col:
-                st.altair_chart(
-                    map_grid.clickable(tiles, 12, "pick", cell=48 if len(fm) > 32 else 60,
-                                       captions=[f"map {c}" for c in range(len(fm))], shown=chosen),
-                    on_select="rerun", key=event_key)
+                st.altair_chart(map_chart(picked.id, inp.key, layer.name, chosen, tiles),
+                                on_select="rerun", key=event_key)
             big_col.image(input_picker.big_rgb(tiles[chosen], 200), width="stretch", output_format="PNG",
                           caption=f"map {chosen}: {colormaps.legend(fm[chosen], lim)}")
     code_panel.feature_maps(picked, inp, [layer.name for layer in layers], name)

@@ -28,8 +28,10 @@ def device_line() -> str:
 def warm_optimizers() -> threading.Thread:
     """Import torch._dynamo in the background, once per server.
 
-    Every torch optimizer imports it when it is created: ~3 s on 2 cores, which the first
-    Train click of the day would otherwise wait for. Pages that train call this when they open.
+    Every torch.optim optimizer imports it when it is created: ~1-3 s on 2 cores, which the first
+    Train click of the day would otherwise wait for. The default recipe needs none
+    (explorer/train/optim.py); the other architectures' recipes do. Pages that train call this
+    when they open.
     """
     thread = threading.Thread(target=importlib.import_module, args=("torch._dynamo",),
                               name="warm-optimizers", daemon=True)

@@ -17,7 +17,7 @@ from explorer.train import estimate, recipes, runs, training
 from explorer.ui import cached, url_state
 
 CUSTOM = "custom"
-LRS = [1e-4, 3e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2, 1e-1, 1.0, 10.0]
+LRS = [1e-4, 3e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 4e-2, 5e-2, 1e-1, 1.0, 10.0]
 DECAYS = [0.0, 1e-5, 1e-4, 5e-4, 1e-3, 1e-2]
 SCHEDULE_TEXT = {"one-cycle": "one-cycle (warm up, then anneal)", "cosine": "cosine decay", "constant": "constant"}
 SMOOTHING_HELP = ("The target stops being 100% on the right class: at 0.1, a tenth of it is spread evenly "
