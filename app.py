@@ -11,8 +11,8 @@ presenting = url_state.presenting() or url_state.parse_flag(st.query_params.get(
 st.set_page_config(page_title="CNN Explorer", page_icon="🧠", layout="wide",
                    initial_sidebar_state="collapsed" if presenting else "auto")
 url_state.begin_run()
-# expanded: every page stays listed (a collapsed list hides the Inspect pages behind "View more").
-page = st.navigation(navigation.build(), expanded=True)
+# The menu is the sidebar's (navigation.menu): Streamlit's own list showed file names on a cold start.
+page = st.navigation(navigation.build(), position="hidden")
 sidebar.render()
 page.run()
 url_state.drop_unknown()  # after every widget of the page is bound

@@ -6,6 +6,10 @@ through `job.emit(event)` and checks `job.stop_requested` to stop cleanly. Jobs 
 page run that started them: reruns, page switches and closed tabs don't touch them; only
 `job.stop()` does.
 
+Several processes of a lecture hall share the limit through `slots` (explorer/slots.py): a
+job starts only once it also holds one of the shared folder's slot files; while another process
+holds them all, queued jobs are retried every SLOT_POLL_SECONDS.
+
 Bounded on a shared server: each owner (a browser session) may have `per_owner` unfinished
 jobs, the server `max_waiting`, and the unfinished jobs' estimated memory (`cost_bytes`) may
 add up to `budget_bytes`; `submit` refuses the rest with JobRefused, a sentence for people.
@@ -23,12 +27,14 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from explorer import limits
+from explorer.slots import Slot, SlotPool
 
 QUEUED, RUNNING, DONE, STOPPED, FAILED = "queued", "running", "done", "stopped", "failed"
 FINISHED = (DONE, STOPPED, FAILED)
 # Background work runs at a lower CPU priority (nice +10) so that on a busy classroom server
 # the students' clicks (page runs) come first and trainings use what is left.
 BACKGROUND_NICE = 10
+SLOT_POLL_SECONDS = 0.5  # how often queued jobs look for a slot another process let go
 
 
 class JobRefused(ValueError):
@@ -54,6 +60,7 @@ class Job:
     finished: float | None = None
     _stop: threading.Event = field(default_factory=threading.Event, repr=False)
     _manager: "JobManager | None" = field(default=None, repr=False)
+    _slot: Slot | None = field(default=None, repr=False)  # the lecture hall's slot it runs in
 
     def emit(self, event: Any) -> None:
         """Record a progress event (list.append is atomic, so readers never need the lock)."""
@@ -90,8 +97,9 @@ class JobManager:
 
     def __init__(self, max_running: int | None = None, keep_finished: int = 50,
                  per_owner: int = limits.JOBS_PER_SESSION, max_waiting: int = limits.JOBS_WAITING,
-                 budget_bytes: int = limits.TRAIN_TOTAL_BYTES):
-        self.max_running = max_running or int(os.environ.get("CNN_EXPLORER_MAX_JOBS", 2))
+                 budget_bytes: int = limits.TRAIN_TOTAL_BYTES, slots: SlotPool | None = None):
+        self.max_running = max_running or max_jobs()
+        self.slots = slots  # None: this process's own limit only
         self.keep_finished = keep_finished
         self.per_owner, self.max_waiting, self.budget_bytes = per_owner, max(max_waiting, 1), budget_bytes
         self._lock = threading.Lock()
@@ -99,6 +107,7 @@ class JobManager:
         self._running: list[Job] = []
         self._finished: list[Job] = []
         self._ids = itertools.count(1)
+        self._retry: threading.Timer | None = None
 
     def submit(self, kind: str, work: Callable[[Job], Any], owner: str = "", label: str = "",
                cost_bytes: int = 0) -> Job:
@@ -160,7 +169,12 @@ class JobManager:
     def _start_waiting(self) -> None:
         """Start queued jobs while there is room (caller holds the lock)."""
         while self._queue and len(self._running) < self.max_running:
+            slot = self.slots.try_acquire() if self.slots is not None else None
+            if self.slots is not None and slot is None:  # another process holds every slot
+                self._retry_later()
+                return
             job = self._queue.pop(0)
+            job._slot = slot
             job.state, job.started = RUNNING, time.time()
             self._running.append(job)
             threading.Thread(target=self._run, args=(job,), name=job.id, daemon=True).start()
@@ -178,7 +192,21 @@ class JobManager:
             state = FAILED
         with self._lock:
             self._running.remove(job)
+            if job._slot is not None:
+                job._slot.release()
             self._finish(job, state)
+            self._start_waiting()
+
+    def _retry_later(self) -> None:
+        """Look for a free slot again in a moment (caller holds the lock)."""
+        if self._retry is None:
+            self._retry = threading.Timer(SLOT_POLL_SECONDS, self._retry_now)
+            self._retry.daemon = True
+            self._retry.start()
+
+    def _retry_now(self) -> None:
+        with self._lock:
+            self._retry = None
             self._start_waiting()
 
     def _finish(self, job: Job, state: str) -> None:
@@ -186,6 +214,11 @@ class JobManager:
         job.work = None  # let go of what the work held (a training run's dataset split)
         self._finished.append(job)
         del self._finished[: max(0, len(self._finished) - self.keep_finished)]
+
+
+def max_jobs() -> int:
+    """Trainings and comparisons at once: $CNN_EXPLORER_MAX_JOBS (default 2)."""
+    return int(os.environ.get("CNN_EXPLORER_MAX_JOBS", "2"))
 
 
 def _lower_priority() -> None:

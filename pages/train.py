@@ -4,7 +4,7 @@ import streamlit as st
 
 from explorer import jobs
 from explorer.models import from_spec
-from explorer.train import estimate, runs
+from explorer.train import cluster, estimate, runs
 from explorer.ui import (
     cached,
     data_widgets,
@@ -23,7 +23,11 @@ st.write(
     "runs on the server in the background: you may switch pages or change settings meanwhile, "
     "and the model is saved when it ends."
 )
-st.caption(f"Training device: **{cached.device_line()}** (CUDA when present, else Apple MPS, else the CPU).")
+if cluster.scheduler():  # a lecture hall: trainings go to its Dask workers
+    st.caption("Training runs on the lecture hall's training cluster (its workers' GPUs or CPUs). A zip of "
+               "your own trains on this app's server instead, so its pictures never leave it.")
+else:
+    st.caption(f"Training device: **{cached.device_line()}** (CUDA when present, else Apple MPS, else the CPU).")
 
 cached.warm_optimizers()
 manager = cached.job_manager()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from streamlit.testing.v1 import AppTest
 
 from explorer import registry
+from explorer.ui.train_results import TEST_BELOW_TRAIN
 from tests.page_helpers import open_page
 
 
@@ -36,6 +37,9 @@ def test_train_digits_to_the_end_then_see_it_saved(data_dir):
     saved = registry.list_models()
     assert [m.card.name for m in saved] == ["my digits net"]
     assert saved[0].card.config["label_smoothing"] == 0.2
+    # Issue #14: when the test loss sits below the training loss, the page says why.
+    below = any(h["test_loss"] < h["train_loss"] for h in saved[0].card.history)
+    assert (TEST_BELOW_TRAIN in [c.value for c in at.caption]) == below
 
     at.switch_page("pages/models.py").run()
     assert not at.exception and not at.error

@@ -106,3 +106,20 @@ def test_mahalanobis_is_scipys_distance_to_the_nearest_class(model):
     limit = ood.threshold_of(ood.mahalanobis(g, ood.features(m, test.images)), "mahalanobis")
     photos = np.stack([pixel_model.prepare(samples.load(n), card.input_size) for n in samples.PHOTOS])
     assert not any(limit.looks_familiar(s) for s in ood.mahalanobis(g, ood.features(m, photos)))
+
+
+def test_the_reliability_diagram_draws_each_bins_confidence_across_its_bar():
+    """Issue #14 screenshot pass: the mean confidence was a tick mark (a dot on the diagonal), and
+    the tick's scale padding pushed the 100% bar above the chart's top."""
+    from explorer.inspect import trust_charts
+
+    edges = np.linspace(0, 1, 11)
+    counts = np.array([0, 0, 3, 5, 5, 8, 10, 12, 20, 40])
+    confidence = (edges[:-1] + edges[1:]) / 2
+    accuracy = np.array([0, 0, 0.3, 0.4, 0.4, 0.6, 0.8, 0.8, 0.95, 1.0])
+    spec = trust_charts.reliability(confidence, accuracy, counts, edges).to_dict()
+    marks = [layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"] for layer in spec["layer"]]
+    assert "tick" not in marks
+    rule = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "rule")
+    assert (rule["encoding"]["x"]["field"], rule["encoding"]["x2"]["field"], rule["encoding"]["y"]["field"]) == (
+        "low", "high", "confidence")

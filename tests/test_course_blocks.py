@@ -68,8 +68,12 @@ def test_page_shows_every_block():
     assert "**2,365,450 parameters**" in text and "quoted from the course" in text
     assert "six times faster" in text
     assert "mirroring is wrong for hand signs" in text
+    mlp = next(d.value for d in at.dataframe if "parameters" in d.value.columns)
+    assert list(mlp["layer"]) == ["dense 1 (hidden)", "dense 2 (hidden)", "dense 3 (output)"]  # not 1, 4, 7
     at.number_input(key="blocks_x0").set_value(2.0).run()
-    assert "0.8·2" in " ".join(str(l.value) for l in at.latex)
+    neuron_tex = " ".join(str(l.value) for l in at.latex)
+    # Negative numbers in brackets: "0.8·2 + (-0.5)·0.5 + 0.3·(-1)", not "+ -0.5·0.5 + 0.3·-1".
+    assert "0.8·2 + (-0.5)·0.5 + 0.3·(-1) + 0.1" in neuron_tex
     at.select_slider(key="blocks_race_steps").set_value(100).run()
     at.button(key="blocks_race_run").click().run()
     assert not at.exception

@@ -29,6 +29,18 @@ def test_the_app_files_travel_with_it():
     assert list((ROOT / "assets" / "samples").glob("*.png"))
 
 
+def test_files_explorer_reads_besides_python_are_installed():
+    """include-package-data is off: a .js file the app reads must be listed, or an installed
+    app fails on import (explorer/ui/live_map.js)."""
+    from fnmatch import fnmatch
+
+    data = PYPROJECT["tool"]["setuptools"]["package-data"]
+    for path in (ROOT / "explorer").rglob("*"):
+        if path.is_file() and path.suffix not in (".py", ".pyc"):
+            package = ".".join(path.parent.relative_to(ROOT).parts)
+            assert any(fnmatch(path.name, g) for g in data.get(package, [])), path
+
+
 def test_requirements_txt_is_the_one_list_of_pins():
     project = PYPROJECT["project"]
     assert "dependencies" not in project and "dependencies" in project["dynamic"]

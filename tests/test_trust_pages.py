@@ -173,7 +173,7 @@ def test_confidence_page_shows_calibration_and_flags_by_the_threshold(saved, mod
     scores = ood.mahalanobis(g, ood.features(model, pics))
     photos = at.dataframe[0].value
     assert photos["score"].tolist() == [float(f"{s:.4g}") for s in scores]
-    assert photos["verdict"].tolist() == ["looks familiar" if s >= limit.value else "flagged: does not look like one"
+    assert photos["verdict"].tolist() == ["looks familiar" if s >= limit.value else "flagged: unlike the training pictures"
                                           for s in scores]
     assert (scores < limit.value).all()  # neither photo looks like a handwritten digit
     at.button_group(key="confidence_score").set_value("msp").run()

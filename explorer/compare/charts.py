@@ -12,6 +12,9 @@ from explorer.compare.results import Result
 
 MEASURED, COURSE = "measured here", "course reported"
 FLOOR = 1e-5  # seconds; shorter times are drawn at this length
+# Model names in full: Vega's default label limit cut 'Fully connected network' to
+# 'Fully connected n…' (issue #14); the bars make room instead.
+WHOLE_NAMES = alt.Axis(labelLimit=0)
 
 
 def accuracy_chart(results: list[Result], with_course: bool) -> alt.Chart:
@@ -22,7 +25,7 @@ def accuracy_chart(results: list[Result], with_course: bool) -> alt.Chart:
                  for r in results if course_value(r) is not None]
     order = [r.title for r in results]
     return alt.Chart(pd.DataFrame(rows), title="Accuracy on the test split").mark_bar().encode(
-        y=alt.Y("Model:N", sort=order, title=None),
+        y=alt.Y("Model:N", sort=order, title=None, axis=WHOLE_NAMES),
         yOffset=alt.YOffset("Source:N", sort=[MEASURED, COURSE]),
         x=alt.X("Accuracy:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
         color=alt.Color("Source:N", sort=[MEASURED, COURSE], legend=alt.Legend(orient="bottom", title=None)),
@@ -43,7 +46,7 @@ def time_chart(results: list[Result]) -> alt.Chart:
         row["Base"] = base
     order = [r.title for r in results]
     return alt.Chart(pd.DataFrame(rows), title="Time (log scale)").mark_bar().encode(
-        y=alt.Y("Model:N", sort=order, title=None),
+        y=alt.Y("Model:N", sort=order, title=None, axis=WHOLE_NAMES),
         yOffset="Time:N",
         x=alt.X("Seconds:Q", scale=alt.Scale(type="log"), title="seconds"),
         x2="Base:Q",

@@ -69,8 +69,11 @@ def reliability(confidence: np.ndarray, accuracy: np.ndarray, counts: np.ndarray
         tooltip=[alt.Tooltip("low:Q", format=".0%", title="from"), alt.Tooltip("high:Q", format=".0%", title="to"),
                  alt.Tooltip("confidence:Q", format=".1%", title="mean confidence"),
                  alt.Tooltip("accuracy:Q", format=".1%"), "pictures"])
-    gaps = alt.Chart(data).mark_tick(color="#e4572e", thickness=2).encode(
-        x=alt.X("confidence:Q"), y=alt.Y("confidence:Q"))
+    # The bin's mean confidence as a red line across its bar: the gap to the bar's top is the
+    # miscalibration. (Tick marks were dots on the diagonal, and their scale padding pushed the
+    # 100% bar over the top of the chart.)
+    gaps = alt.Chart(data).mark_rule(color="#e4572e", strokeWidth=3).encode(
+        x=alt.X("low:Q"), x2="high:Q", y=alt.Y("confidence:Q"))
     line = alt.Chart(pd.DataFrame({"x": [0, 1], "y": [0, 1]})).mark_line(color="grey", strokeDash=[4, 3]).encode(x="x:Q", y="y:Q")
     return (bars + line + gaps).properties(title="Reliability diagram", height=260)
 

@@ -23,7 +23,6 @@ import time
 from pathlib import Path
 
 import torch
-import torch._dynamo
 
 from explorer import device, limits, models, registry
 from explorer.data import datasets, signdigits
@@ -31,8 +30,9 @@ from explorer.data.types import COURSE_SPLIT
 from explorer.models import from_spec
 from explorer.train import pace, recipes, runs, training
 
-# Why torch._dynamo: every torch optimizer imports it when it is created (~3 s on 2 cores).
-# Imported here with everything else, so that wall_seconds ("after imports") times the work.
+# No torch._dynamo here: every torch.optim optimizer imports it when created (as long as
+# importing torch); the default recipe trains with explorer/train/optim.py instead, which needs
+# none. Other optimizers import it at their first run.
 
 
 PROG = "python -m explorer.train"

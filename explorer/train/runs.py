@@ -1,47 +1,21 @@
 """One training run as a background job: train, save to the registry, keep what the results
 page needs (test predictions). Used by the Train page through the JobManager and by the CLI.
+With $CNN_EXPLORER_DASK_SCHEDULER set, a job sends its run to that Dask cluster instead
+(explorer/train/cluster.py), which runs this same `run` on a worker.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from pathlib import Path
+import logging
 from typing import Callable
 
 import numpy as np
 import torch
 
 from explorer import jobs, registry
-from explorer.data.types import Dataset, Split
 from explorer.models import from_spec
-from explorer.train import estimate, training
-
-
-@dataclass(frozen=True, eq=False)
-class TrainRequest:
-    spec: dict  # registry spec (architecture + options, or the builder's layers)
-    config: training.TrainConfig
-    dataset_name: str
-    train_ds: Dataset
-    test_ds: Dataset
-    split: Split
-    name: str
-    root: Path | None = None  # registry folder (None: data/models)
-    owner: str = ""  # ownership.owner_tag of the session that asked (who may rename or delete it)
-
-
-@dataclass(frozen=True, eq=False)
-class TrainOutcome:
-    """What a finished run leaves: the saved model (None when nothing was worth keeping) and
-    the kept model's predictions on the test images."""
-
-    finished: training.Finished
-    saved: registry.SavedModel | None
-    probabilities: np.ndarray  # (N_test, K)
-    labels: np.ndarray  # (N_test,)
-    images: np.ndarray = field(repr=False)  # (N_test, C, H, W) uint8, for galleries
-    classes: tuple[str, ...] = ()
-    diverged: training.Diverged | None = None
+from explorer.train import cluster, estimate, training
+from explorer.train.request import TrainOutcome, TrainRequest
 
 
 def run(request: TrainRequest, emit: Callable[[object], None] = lambda ev: None,
@@ -94,5 +68,35 @@ def submit(manager: jobs.JobManager, request: TrainRequest, owner: str = "") -> 
 
     Raises estimate.TooCostly or jobs.JobRefused (both sentences) when it does not fit."""
     e = check(request)
-    return manager.submit("train", lambda job: run(request, job.emit, lambda: job.stop_requested),
-                          owner=owner, label=request.name, cost_bytes=e.peak_bytes)
+    remote = on_cluster(request)
+    return manager.submit("train", lambda job: _work(request, job), owner=owner, label=request.name,
+                          cost_bytes=0 if remote else e.peak_bytes)  # a worker's memory is not the app's
+
+
+def on_cluster(request: TrainRequest) -> bool:
+    """Whether this run is meant for the Dask cluster (one is configured and the data can go there)."""
+    return cluster.scheduler() is not None and cluster.can_send(request)
+
+
+def _work(request: TrainRequest, job: jobs.Job) -> TrainOutcome | None:
+    """A job's work: on the cluster when configured and reachable, else here."""
+    stop = lambda: job.stop_requested
+    if on_cluster(request):
+        try:
+            cluster.client(cluster.scheduler())
+        except cluster.ClusterError as exc:  # the class goes on: this process trains instead
+            logging.getLogger(__name__).warning("%s Training in the app's process instead.", exc)
+        else:
+            return cluster.run_remote(request, job.emit, stop, cluster.scheduler(), on_worker)
+    return run(request, job.emit, stop)
+
+
+def on_worker(payload: str, events_name: str, stop_name: str) -> str:
+    """The task a Dask worker runs for `_work`: this module's `run`, with the events relayed to
+    the app and Stop read from it (explorer/train/cluster.py); returns a JSON summary."""
+    request, relay = cluster.worker_side(payload, events_name, stop_name)
+    try:
+        outcome = run(request, relay.emit, relay.stopped.is_set)
+    finally:
+        relay.close()  # every event is queued before the task returns
+    return cluster.summary_json(outcome)

@@ -21,7 +21,7 @@ from torch import nn
 from explorer import device as devices
 from explorer.data.types import Dataset
 from explorer.model_card import Normalisation
-from explorer.train import adversarial, augment
+from explorer.train import adversarial, augment, optim
 
 OPTIMIZERS = ("adamw", "adam", "sgd")
 SCHEDULES = ("one-cycle", "cosine", "constant")
@@ -194,6 +194,21 @@ def _optimizer(model: nn.Module, cfg: TrainConfig) -> torch.optim.Optimizer:
 ONE_CYCLE_WARMUP = 0.25  # share of the steps spent raising the learning rate
 
 
+class _Nothing:
+    def step(self) -> None:
+        pass
+
+
+def _optimizer_and_schedule(model: nn.Module, cfg: TrainConfig, total_steps: int):
+    """(optimizer, scheduler); AdamW on one-cycle (the default recipe) without torch.optim,
+    whose import of the compiler costs a second of a command-line run (explorer/train/optim.py)."""
+    if cfg.optimizer == "adamw" and cfg.schedule == "one-cycle" and total_steps >= 4:
+        warmup = max(ONE_CYCLE_WARMUP, 2 / total_steps)
+        return optim.OneCycleAdamW(model.parameters(), cfg.lr, total_steps, warmup, cfg.weight_decay), _Nothing()
+    opt = _optimizer(model, cfg)
+    return opt, _scheduler(opt, cfg, total_steps)
+
+
 def _scheduler(opt: torch.optim.Optimizer, cfg: TrainConfig, total_steps: int):
     if cfg.schedule == "one-cycle" and total_steps < 4:
         # Too few steps for a warm-up and a descent (a tiny dataset, one epoch): keep the peak.
@@ -287,8 +302,7 @@ def train(config: TrainConfig, train_ds: Dataset, test_ds: Dataset, model: nn.Mo
         model = model.to(memory_format=torch.channels_last)
     n, bs = len(x_train), config.batch_size
     steps = max(1, n // bs) if n >= bs else 1  # drop the ragged last batch (batch-norm)
-    opt = _optimizer(model, config)
-    sched = _scheduler(opt, config, config.epochs * steps)
+    opt, sched = _optimizer_and_schedule(model, config, config.epochs * steps)
     limit = divergence_limit(len(train_ds.classes))
     conv = first_conv(model)
     snapshots = [conv.weight.detach().cpu().numpy().copy()] if conv is not None else []

@@ -29,8 +29,13 @@ def neuron_view() -> None:
     b = c[3].number_input("bias b", -10.0, 10.0, 0.1, 0.1, key="blocks_b")
     act = c[3].selectbox("activation", neuron.ACTIVATIONS, key="blocks_activation")
     out = neuron.neuron(np.array(x), np.array(w), b, act)
-    terms = " + ".join(f"{wi:g}·{xi:g}" for wi, xi in zip(w, x))
-    st.latex(f"z = {terms} + {b:g} = {out.z:.3g}, \\qquad a = \\text{{{act}}}(z) = {out.a:.3g}")
+    terms = " + ".join(f"{_signed(wi)}·{_signed(xi)}" for wi, xi in zip(w, x))
+    st.latex(f"z = {terms} + {_signed(b)} = {out.z:.3g}, \\qquad a = \\text{{{act}}}(z) = {out.a:.3g}")
+
+
+def _signed(v: float) -> str:
+    """A number inside a sum: negatives in brackets ("0.3·(-1)", not "0.3·-1" or "+ -0.5")."""
+    return f"({v:g})" if v < 0 else f"{v:g}"
 
 
 def layer_and_softmax_view() -> None:
@@ -51,9 +56,15 @@ def course_mlp_view() -> None:
     model = models.build("course_mlp")
     rows = neuron.dense_rows(model)
     total = sum(r.params for r in rows)
-    st.dataframe(pd.DataFrame([{"layer": r.layer, "inputs": r.inputs, "units": r.units,
+    # Layers by their place in the network (the module's index in nn.Sequential, 1/4/7, meant
+    # nothing to a student); thousands separated as in the sentence below.
+    names = [f"dense {i} ({'output' if i == len(rows) else 'hidden'})" for i in range(1, len(rows) + 1)]
+    counts = st.column_config.NumberColumn(format="localized")
+    st.dataframe(pd.DataFrame([{"layer": n, "inputs": r.inputs, "units": r.units,
                                 "weights (inputs x units)": r.weights, "biases": r.units, "parameters": r.params}
-                               for r in rows]), hide_index=True, width="stretch", key="blocks_mlp_table")
+                               for n, r in zip(names, rows)]), hide_index=True, width="stretch", key="blocks_mlp_table",
+                 column_config={c: counts for c in ("inputs", "units", "weights (inputs x units)", "biases",
+                                                    "parameters")})
     first = rows[0]
     st.markdown(f"Each 64x64 photo is flattened to {first.inputs:,} numbers, read by {first.units} neurons, "
                 f"then {rows[1].units}, then {rows[-1].units} class scores: **{total:,} parameters** "

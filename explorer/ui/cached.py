@@ -9,7 +9,7 @@ import uuid
 
 import streamlit as st
 
-from explorer import jobs, limits, ownership
+from explorer import jobs, limits, ownership, slots
 from explorer.data import datasets
 from explorer.inspect.shared_results import SharedResults
 from explorer.ui import device_probe
@@ -30,8 +30,10 @@ def device_line() -> str:
 def warm_optimizers() -> threading.Thread:
     """Import torch._dynamo in the background, once per server.
 
-    Every torch optimizer imports it when it is created: ~3 s on 2 cores, which the first
-    Train click of the day would otherwise wait for. Pages that train call this when they open.
+    Every torch.optim optimizer imports it when it is created: ~1-3 s on 2 cores, which the first
+    Train click of the day would otherwise wait for. The default recipe needs none
+    (explorer/train/optim.py); the other architectures' recipes do. Pages that train call this
+    when they open.
     """
     thread = threading.Thread(target=importlib.import_module, args=("torch._dynamo",),
                               name="warm-optimizers", daemon=True)
@@ -50,8 +52,9 @@ def shared_results() -> SharedResults:
 
 @st.cache_resource
 def job_manager() -> jobs.JobManager:
-    """The server's one job manager (training and comparisons share its limit)."""
-    return jobs.JobManager()
+    """The server's one job manager (training and comparisons share its limit). Its slots live in
+    the data folder, so app processes sharing that folder (a lecture hall) share the limit too."""
+    return jobs.JobManager(slots=slots.SlotPool.shared(jobs.max_jobs()))
 
 
 def session_id() -> str:

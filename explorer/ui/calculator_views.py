@@ -18,8 +18,11 @@ def dense_vs_conv() -> None:
     filters = c[4].number_input("Filters", 1, 4096, 32, key="architectures_dvc_filters", bind=url_state.BIND)
     k = c[5].number_input("Kernel size", 1, 31, 3, key="architectures_dvc_kernel", bind=url_state.BIND)
     r = calculators.dense_vs_conv(int(h), int(w), int(ch), int(units), int(filters), int(k))
-    st.vega_lite_chart(shared_charts.spec(("dense_vs_conv", r, units, filters, k), lambda: calculator_charts.dense_vs_conv(
-        r, f"dense, {units} units", f"conv, {filters} filters {k}x{k}")), width="stretch")  # built once per class
+    st.vega_lite_chart(shared_charts.spec(  # built once per class
+        ("dense_vs_conv", r, units, filters, k, url_state.presenting()),
+        lambda: url_state.readable(calculator_charts.dense_vs_conv(r, f"dense, {units} units",
+                                                                   f"conv, {filters} filters {k}x{k}"))),
+        width="stretch")
     st.markdown(
         f"A dense layer connects all {h * w * ch:,} input numbers to each of its {units:,} "
         f"units: **{r.dense_params:,}** parameters. {filters} filters of {k}x{k}x{ch} need "
@@ -37,8 +40,9 @@ def bottleneck() -> None:
     filters = c[3].number_input("Filters", 1, 4096, 32, key="architectures_bn_filters", bind=url_state.BIND)
     reduce = c[4].number_input("1x1 reduction to", 1, 4096, 16, key="architectures_bn_reduce", bind=url_state.BIND)
     b = calculators.bottleneck(int(size), int(size), int(ch), int(k), int(filters), int(reduce))
-    st.vega_lite_chart(shared_charts.spec(("bottleneck", b, int(k), int(reduce)),
-                                          lambda: calculator_charts.bottleneck(b, int(k), int(reduce))), width="stretch")
+    st.vega_lite_chart(shared_charts.spec(("bottleneck", b, int(k), int(reduce), url_state.presenting()),
+                                          lambda: url_state.readable(calculator_charts.bottleneck(b, int(k), int(reduce)))),
+                       width="stretch")
     m = st.columns(3)
     m[0].metric(f"{k}x{k} directly", f"{b.direct / 1e6:,.1f} M", help=f"{b.direct:,} multiplications")
     m[1].metric(f"With the 1x1 to {reduce}", f"{b.with_reduction / 1e6:,.1f} M",
@@ -75,7 +79,7 @@ def receptive_field() -> None:
     if chart is None:
         st.caption("The field is too wide to draw pixel by pixel; the table has the numbers.")
     else:
-        st.altair_chart(chart, width="stretch")
+        st.altair_chart(url_state.readable(chart), width="stretch")
     st.caption("Each layer adds (kernel − 1) x dilation steps, and a step is as many input "
                "pixels as all the strides before it multiply to. Two 3x3 see as far as one "
                "5x5 with fewer weights (2x9 = 18 vs 25); three see as far as a 7x7 (27 vs 49).")

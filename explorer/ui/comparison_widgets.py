@@ -115,8 +115,13 @@ def results(rows: list[Result], dataset_name: str) -> None:
     left, right = st.columns(2)
     left.altair_chart(charts.accuracy_chart(rows, with_course), width="stretch")
     right.altair_chart(charts.time_chart(rows), width="stretch")
-    st.dataframe(comparison.table(rows, with_course), hide_index=True, width="stretch",
-                 column_config=_columns())
+    table = comparison.table(rows, with_course)
+    # Numbers in the table, sentences under it: with the long texts as columns the table
+    # scrolled sideways and cut them off (issue #14).
+    st.dataframe([{k: v for k, v in row.items() if k not in TEXTS} for row in table], hide_index=True,
+                 width="stretch", column_config=_columns())
+    with st.expander("What each model keeps of a picture, and how it is built"):
+        st.markdown("\n".join(_described(row) for row in table))
     if with_course:
         agreed = comparison.agreement(rows)
         if agreed is not None:
@@ -129,6 +134,17 @@ def results(rows: list[Result], dataset_name: str) -> None:
                    "put beside results on this dataset:")
         st.dataframe(comparison.course_table(), hide_index=True,
                      column_config={"Course reported accuracy": st.column_config.NumberColumn(format="%.4f")})
+
+
+TEXTS = ("What it keeps", "Built with", "Notes")  # comparison.table's columns of sentences
+
+
+def _described(row: dict) -> str:
+    """One list item: the model, what it keeps, the call that builds it, its notes."""
+    parts = [f"keeps {plain.md(row['What it keeps'])}" if row["What it keeps"] else "",
+             f"built with `{str(row['Built with']).replace('`', chr(39))}`" if row["Built with"] else ""]
+    notes = f" {plain.md(row['Notes'])}" if row["Notes"] else ""
+    return f"- **{plain.md(row['Model'])}**: {'; '.join(p for p in parts if p)}.{notes}"
 
 
 def _columns() -> dict:

@@ -31,8 +31,8 @@ def calibration(picked: Picked) -> None:
             st.markdown(
                 "Each bar gathers the test pictures whose top probability falls in its range; its height is "
                 "the share the model got right. On the dashed diagonal the probability means what it says; "
-                "the red tick marks the bin's mean confidence. The **expected calibration error** is the "
-                "average gap, weighted by the pictures in each bin.")
+                "the red line across a bar marks its pictures' mean confidence. The **expected calibration "
+                "error** is the average gap, weighted by the pictures in each bin.")
             if rel.overconfident:
                 st.caption("This model is more sure than right on average (overconfident).")
             else:
@@ -62,7 +62,8 @@ def own_photos(picked: Picked, kind: str, limit: ood.Threshold) -> None:
         s = trust_cache.ood_value(picked.id, f"sample:{name}", arr, kind)
         rows.append({"photo": samples.describe(name).split(" (")[0], "prediction": picked.classes[int(p.argmax())],
                      "probability": f"{p.max():.0%}", "score": float(f"{s:.4g}"),
-                     "verdict": "looks familiar" if limit.looks_familiar(s) else "flagged: does not look like one"})
+                     "verdict": ("looks familiar" if limit.looks_familiar(s)
+                                 else "flagged: unlike the training pictures")})
     cols = st.columns([1, 1, 3])
     for col, arr, name in zip(cols, photos, samples.PHOTOS):
         col.image(input_picker.big(arr, 120), caption="What the model sees", output_format="PNG")

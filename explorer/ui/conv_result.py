@@ -14,7 +14,7 @@ import streamlit as st
 
 from explorer.learn import conv_pictures, convolution, formula, geometry, kernels
 from explorer.pictures import colormaps
-from explorer.ui import learn_cache, url_state
+from explorer.ui import learn_cache, live_map, url_state
 from explorer.ui.image_source import Picture
 
 
@@ -46,8 +46,7 @@ class Setup:
 def clamp(key: str, top: int) -> None:
     """Start a slider in the middle and keep its value inside a range that just shrank."""
     st.session_state.setdefault(key, top // 2)
-    if st.session_state[key] > top:
-        st.session_state[key] = top
+    st.session_state[key] = min(st.session_state[key], top)
 
 
 COLOURS = {"auto": "signed, scaled to its largest value", "fixed": "signed, fixed scale ±4",
@@ -59,15 +58,20 @@ FIXED_SCALE = 4.0  # Sobel's largest response on a [0, 1] picture
 
 
 @st.fragment
-def result(c: Setup) -> None:
+def result(c: Setup, by_size: dict[int, np.ndarray]) -> None:
     """Input and output side by side; the receptive field of a chosen output pixel outlined.
-    A fragment of its own: the receptive-field sliders redraw only this part."""
+    A fragment of its own: the receptive-field sliders redraw only this part. by_size: the
+    kernel of each size, for the output that follows a dragged slider (live_map)."""
     raw = learn_cache.output(*c.args)
     out = convolution.relu(raw) if c.relu else raw
     ho, wo = out.shape
     height, width = c.pic.array.shape[1:]
     st.subheader("4. Result")
-    with st.expander("🎯 Receptive field: which input pixels made one output pixel?", expanded=False):
+    # Presenter mode: the pictures right under the heading and their options below them, so the
+    # projected first screen shows the visual (issue #14); alone, the options come first.
+    first, second = st.container(), st.container()
+    options, pictures = (second, first) if url_state.presenting() else (first, second)
+    with options.expander("🎯 Receptive field: which input pixels made one output pixel?", expanded=False):
         clamp("convolution_rf_row", ho - 1)
         clamp("convolution_rf_col", wo - 1)
         c1, c2 = st.columns(2)
@@ -79,9 +83,9 @@ def result(c: Setup) -> None:
                    f"{formula.between(q0, q1)} (yellow box; negative numbers or numbers past the edge are padding zeros).")
     dropped = (c.ax_h.dropped_input, c.ax_w.dropped_input)
     pads = ((c.ax_h.before, c.ax_h.after), (c.ax_w.before, c.ax_w.after))
-    colours = st.radio("Colours of the output", list(COLOURS), format_func=COLOURS.get, horizontal=True,
-                       key="convolution_colours", bind=url_state.BIND, help=COLOURS_HELP)
-    c1, c2 = st.columns(2)
+    colours = options.radio("Colours of the output", list(COLOURS), format_func=COLOURS.get, horizontal=True,
+                            key="convolution_colours", bind=url_state.BIND, help=COLOURS_HELP)
+    c1, c2 = pictures.columns(2)
     note = " (red: dropped, no window reaches it)" if any(dropped) else ""
     frame = " · black frame: the padding, zeros added around the picture" if any(any(p) for p in pads) else ""
     c1.image(conv_pictures.input_picture(learn_cache.as_uint8(c.pic.key, c.pic.array), dropped, ((r0, r1), (q0, q1)),
@@ -91,10 +95,15 @@ def result(c: Setup) -> None:
     lim = FIXED_SCALE if colours == "fixed" else None
     legend = ("drawn like a photo: 0 black, 1 white, beyond that clipped" if colours == "picture"
               else colormaps.legend(out, lim))
-    c2.image(conv_pictures.map_picture(out, (i, j), lim, as_picture=colours == "picture"), width="stretch",
-             caption=f"Output {ho}x{wo}" + (" after ReLU" if c.relu else "") + ": " + legend)
+    with c2.container(key="convolution_output"):
+        st.image(conv_pictures.map_picture(out, (i, j), lim, as_picture=colours == "picture"), width="stretch",
+                 caption=f"Output {ho}x{wo}" + (" after ReLU" if c.relu else "") + ": " + legend)
+        live_map.show(live_map.conv(c.pic.array, by_size, (c.kernel.shape[0], c.stride, c.padding, c.dilation),
+                                    c.relu, "convolution_output",
+                                    style={"cell": [i, j], "colours": colours, "fixed_scale": lim}),
+                      key="convolution_live")
     if c.relu:
-        st.caption(f"ReLU set {np.mean(raw < 0):.0%} of the output pixels (the negative ones) to 0.")
+        pictures.caption(f"ReLU set {np.mean(raw < 0):.0%} of the output pixels (the negative ones) to 0.")
 
 
 def channels_view(c: Setup) -> None:
@@ -125,7 +134,7 @@ def channels_view(c: Setup) -> None:
 
 def filters_view(c: Setup, size: int, seed: int) -> None:
     """Several kernels of one size over the picture: the stack of activation maps."""
-    chosen = st.multiselect("Filters (all of size %d)" % size, kernels.names(),
+    chosen = st.multiselect(f"Filters (all of size {size})", kernels.names(),
                             default=["sobel x", "sobel y", "laplacian", "gaussian"],
                             key="convolution_bank", bind=url_state.BIND, format_func=str.capitalize)
     if not chosen:

@@ -7,7 +7,7 @@ import numpy as np
 import streamlit as st
 
 from explorer.learn import formula, geometry, grid_charts, step_walk
-from explorer.ui import learn_cache, step_formula, url_state
+from explorer.ui import learn_cache, live_map, step_formula, url_state
 from explorer.ui.conv_result import Setup
 
 
@@ -41,7 +41,9 @@ def pick_cell(walk: step_walk.Walk) -> None:
         set_step(walk.step_of(*cell) + 1)
 
 
-def step_view(c: Setup) -> None:
+def step_view(c: Setup, by_size: dict[int, np.ndarray]) -> None:
+    """The walk over a small grid; by_size: the kernel of each size, for the output grid that
+    follows a dragged slider (live_map)."""
     x = toy_grid(c.pic.array)
     walk = step_walk.Walk(x, c.kernel, c.stride, c.padding, c.dilation, c.relu)
     try:
@@ -55,10 +57,12 @@ def step_view(c: Setup) -> None:
     playing = c1.toggle("⏸ Pause" if st.session_state.get("convolution_play") else "▶ Play", key="convolution_play")
     speed = c2.select_slider("Seconds per step", [0.3, 0.5, 1.0, 2.0], value=0.5, key="convolution_speed",
                              bind=url_state.BIND)
-    step_player(walk, n, playing, speed)
+    step_player(walk, n, playing, speed, live_map.conv(x, by_size, (c.kernel.shape[0], c.stride, c.padding,
+                                                                     c.dilation), c.relu, "convolution_step_output",
+                                                       view="grid"))
 
 
-def step_player(walk: step_walk.Walk, n: int, playing: bool, speed: float) -> None:
+def step_player(walk: step_walk.Walk, n: int, playing: bool, speed: float, live) -> None:
     @st.fragment(run_every=speed if playing else None)
     def player() -> None:
         state = st.session_state
@@ -70,7 +74,7 @@ def step_player(walk: step_walk.Walk, n: int, playing: bool, speed: float) -> No
         buttons(current, n)
         if n > 1:
             st.slider("Jump to step", 1, n, key="convolution_step", on_change=set_step_manual)
-        frame(walk, current - 1)
+        frame(walk, current - 1, live)
 
     player()
     # Outside the fragment: the timer's reruns would otherwise replace the pending download.
@@ -87,7 +91,7 @@ def buttons(current: int, n: int) -> None:
     b[3].button("Last ⏭", on_click=set_step, args=(n,), key="convolution_last", width="stretch")
 
 
-def frame(walk: step_walk.Walk, t: int) -> None:
+def frame(walk: step_walk.Walk, t: int, live) -> None:
     """Step t drawn (window, products, sum), its receptive field, and the clickable output grid."""
     st.image(learn_cache.step_frame(walk.x, walk.w, walk.stride, walk.padding, walk.dilation, walk.relu, t),
              width="stretch", output_format="PNG")
@@ -102,5 +106,7 @@ def frame(walk: step_walk.Walk, t: int) -> None:
     here[i, j] = True
     chart = grid_charts.grid(walk.output, select="cell", strong=here, cell=int(np.clip(300 // max(ho, wo), 18, 34)),
                         numbers=max(ho, wo) <= 14)
-    st.vega_lite_chart(spec=chart, on_select=lambda: pick_cell(walk), key="convolution_cell_chart",
-                       selection_mode="cell", width="content")
+    with st.container(key="convolution_step_output"):
+        st.vega_lite_chart(spec=chart, on_select=lambda: pick_cell(walk), key="convolution_cell_chart",
+                           selection_mode="cell", width="content")
+        live_map.show(live, key="convolution_step_live")

@@ -26,9 +26,11 @@ def calculator(page_kernel: int) -> None:
     st.subheader("6. Sizes only: the course's worked examples")
     st.caption("No picture needed: type any input size (the picture above is fixed) or load one of "
                "the course's examples.")
-    cols = st.columns(len(worked_sizes.EXAMPLES))
-    for col, ex in zip(cols, worked_sizes.EXAMPLES):
-        col.button(ex.label, key=f"convolution_calc_{ex.key}", on_click=_load, args=(ex,), width="stretch")
+    # One row that wraps, each button as wide as its label: five equal columns cut the longer
+    # labels off ("32x32x3, 5x5x3 filters, …", issue #14).
+    row = st.container(horizontal=True, gap="small")
+    for ex in worked_sizes.EXAMPLES:
+        row.button(ex.label, key=f"convolution_calc_{ex.key}", on_click=_load, args=(ex,), width="content")
     c = st.columns(5)
     side = c[0].number_input("Input size", 1, 4096, 30, key="convolution_calc_side", on_change=_custom,
                              bind=url_state.BIND)

@@ -1,4 +1,11 @@
-"""The app's pages by section; a page is listed only when its file exists."""
+"""The app's pages by section; a page is listed only when its file exists.
+
+The sidebar menu is drawn here with st.page_link, not by st.navigation: until the first
+st.navigation call of a freshly started server, Streamlit lists the pages/ folder by file name
+("building blocks", "max activations"), and that list flashed in the sidebar on a cold start
+(issue #14). `client.showSidebarNavigation = false` hides Streamlit's own list, and with it
+that flash; this menu carries the titles and sections from the app's first run on.
+"""
 
 from __future__ import annotations
 
@@ -48,6 +55,26 @@ def build() -> dict[str, list]:
         if pages:
             nav[section] = pages
     return nav
+
+
+MENU_KEY = "app_menu"  # the menu's container: CSS class st-key-app_menu (tests find it by that)
+# Streamlit's own list is compact; a column of page links has a 1 rem gap between elements.
+MENU_CSS = f"""<style>
+.st-key-{MENU_KEY} {{ gap: 0.1rem; }}
+.st-key-{MENU_KEY} [data-testid="stCaptionContainer"] {{ margin-top: 0.6rem; font-weight: 600; }}
+</style>"""
+
+
+def menu() -> None:
+    """The app's pages by section as links (call inside st.sidebar, after st.navigation)."""
+    with st.container(key=MENU_KEY):
+        st.html(MENU_CSS)
+        for section in PAGES:
+            rows = existing(section)
+            if rows and section:
+                st.caption(section)
+            for path, title, icon, _ in rows:
+                st.page_link(path, label=title, icon=icon)
 
 
 def link(path: str) -> None:

@@ -1,17 +1,28 @@
-"""The sidebar every page shares (presenter mode, the link to this view, the training device,
-the app's version), and the device line that Home shows too."""
+"""The sidebar every page shares (the menu of pages, presenter mode, the link to this view, the
+training device, the app's version), and the device line that Home shows too."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from explorer.ui import device_probe, url_state
+from explorer.ui import device_probe, navigation, url_state
 from explorer.version import __version__
 
 
+# A table's toolbar (show/hide columns, download, search, full screen) appears 44 px above the
+# table's top edge on hover; over a caption or a sentence right above the table it hid the end of
+# its lines (issue #14). Such tables get that room above them.
+APP_CSS = """<style>
+[data-testid="stMain"] [data-testid="stElementContainer"]:has([data-testid="stMarkdown"])
+  + [data-testid="stElementContainer"]:has([data-testid="stDataFrame"]) { margin-top: 2rem; }
+</style>"""
+
+
 def render() -> None:
-    """Presenter mode and the link to this view, then the training device and the version."""
+    """The menu, presenter mode and the link to this view, then the training device and the version."""
     with st.sidebar:
+        st.html(APP_CSS)
+        navigation.menu()
         url_state.presenter_toggle()
         url_state.copy_link()
         device_text("Training device: **{}**", small=True)

@@ -80,8 +80,8 @@ def sliding_view(pair: signals.Pair, key: str, preset: str) -> None:
 
     def draw(k: int) -> None:
         s = signals.slide(pair, k)
-        top.altair_chart(signal_charts.sliding(pair, s), width="stretch")
-        bottom.altair_chart(signal_charts.running(pair, result, k), width="stretch")
+        top.altair_chart(url_state.readable(signal_charts.sliding(pair, s)), width="stretch")
+        bottom.altair_chart(url_state.readable(signal_charts.running(pair, result, k)), width="stretch")
         label = "P(total = c)" if pair.discrete else "(f * g)(c) = shaded area"
         number.metric(label, f"{s.value:.4f}", help=f"numpy.convolve gives {result[k]:.4f} here")
 
@@ -125,9 +125,10 @@ def echo_view() -> None:
     span = len(heard) / rate
     left, right = st.columns(2)
     with left:
-        st.altair_chart(signal_charts.waveform(sound, rate, f"Sound: {name}", seconds=span), width="stretch")
+        st.altair_chart(url_state.readable(signal_charts.waveform(sound, rate, f"Sound: {name}", seconds=span)),
+                        width="stretch")
         st.audio(sound, sample_rate=rate)
-        st.altair_chart(signal_charts.spikes(kernel, rate, seconds=span), width="stretch")
+        st.altair_chart(url_state.readable(signal_charts.spikes(kernel, rate, seconds=span)), width="stretch")
     with right:
         st.altair_chart(signal_charts.waveform(heard, rate, "Sound * kernel: with the echo",
                                                colour="#2ca02c", seconds=span), width="stretch")

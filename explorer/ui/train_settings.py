@@ -17,7 +17,7 @@ from explorer.train import estimate, recipes, runs, training
 from explorer.ui import cached, url_state
 
 CUSTOM = "custom"
-LRS = [1e-4, 3e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2, 1e-1, 1.0, 10.0]
+LRS = [1e-4, 3e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 4e-2, 5e-2, 1e-1, 1.0, 10.0]
 DECAYS = [0.0, 1e-5, 1e-4, 5e-4, 1e-3, 1e-2]
 SCHEDULE_TEXT = {"one-cycle": "one-cycle (warm up, then anneal)", "cosine": "cosine decay", "constant": "constant"}
 SMOOTHING_HELP = ("The target stops being 100% on the right class: at 0.1, a tenth of it is spread evenly "
@@ -115,34 +115,33 @@ def layers_from_rows(df: pd.DataFrame) -> list[dict]:
 
 def layer_builder(input_size: tuple[int, int, int], num_classes: int) -> list[dict] | None:
     """The editable layer table with live shapes; None while a layer does not fit."""
-    st.caption("Add, remove or edit rows; the table on the right checks every shape as you type. "
+    st.caption("Add, remove or edit rows; the table under it checks every shape as you type. "
                "A dense output layer with one unit per class is added at the end.")
-    left, right = st.columns([3, 2])
-    with left:
-        df = st.data_editor(
-            _rows(builder.DEFAULT), key="train_builder_layers", num_rows="dynamic", hide_index=True,
-            column_config={
-                "layer": st.column_config.SelectboxColumn("layer", options=list(builder.TYPES), required=True),
-                "channels / units": st.column_config.NumberColumn(min_value=1, max_value=2048, step=1),
-                "kernel / window": st.column_config.NumberColumn(min_value=1, max_value=16, step=1),
-                "stride": st.column_config.NumberColumn(min_value=1, max_value=8, step=1),
-                "padding": st.column_config.NumberColumn(min_value=0, max_value=11, step=1),
-                "dropout p": st.column_config.NumberColumn(min_value=0.0, max_value=0.95, step=0.05),
-            },
-        )
+    # The two tables one above the other, each the page's width: side by side (3:2) both scrolled
+    # sideways and cut off 'padding', 'dropout p' and the parameter counts (issue #14).
+    df = st.data_editor(
+        _rows(builder.DEFAULT), key="train_builder_layers", num_rows="dynamic", hide_index=True,
+        column_config={
+            "layer": st.column_config.SelectboxColumn("layer", options=list(builder.TYPES), required=True),
+            "channels / units": st.column_config.NumberColumn(min_value=1, max_value=2048, step=1),
+            "kernel / window": st.column_config.NumberColumn(min_value=1, max_value=16, step=1),
+            "stride": st.column_config.NumberColumn(min_value=1, max_value=8, step=1),
+            "padding": st.column_config.NumberColumn(min_value=0, max_value=11, step=1),
+            "dropout p": st.column_config.NumberColumn(min_value=0.0, max_value=0.95, step=0.05),
+        },
+    )
     layers = layers_from_rows(df)
-    with right:
-        try:
-            rows = builder.shapes(layers, input_size, num_classes)
-        except builder.LayerError as exc:
-            st.warning(f"⚠️ {exc}")
-            return None
-        c, h, w = input_size
-        table = [{"#": "in", "layer": "input image", "output shape": f"{c}x{h}x{w}", "params": 0}]
-        table += [{"#": str(r.index + 1), "layer": r.label, "output shape": "x".join(map(str, r.shape)),
-                   "params": r.params} for r in rows]
-        st.dataframe(table, hide_index=True, width="stretch")
-        st.success(f"✅ All shapes fit: {sum(r.params for r in rows):,} parameters.")
+    try:
+        rows = builder.shapes(layers, input_size, num_classes)
+    except builder.LayerError as exc:
+        st.warning(f"⚠️ {exc}")
+        return None
+    c, h, w = input_size
+    table = [{"#": "in", "layer": "input image", "output shape": f"{c}x{h}x{w}", "params": 0}]
+    table += [{"#": str(r.index + 1), "layer": r.label, "output shape": "x".join(map(str, r.shape)),
+               "params": r.params} for r in rows]
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.success(f"✅ All shapes fit: {sum(r.params for r in rows):,} parameters.")
     return layers
 
 

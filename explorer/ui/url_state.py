@@ -183,6 +183,29 @@ def presenter_toggle() -> bool:
     return on
 
 
+# Chart texts in presenter mode (Vega draws axis labels at 11-12 px). Set in the chart's own
+# config, so Vega lays the chart out around them: CSS could only enlarge the drawn texts, and
+# then legends overlapped and axis labels were cut off at the chart's edge.
+PRESENTER_CHART = {"axis": {"labelFontSize": 18, "titleFontSize": 18},
+                   "legend": {"labelFontSize": 18, "titleFontSize": 18, "labelLimit": 0},
+                   "header": {"labelFontSize": 18, "titleFontSize": 18},
+                   "title": {"fontSize": 20}}
+
+
+def readable(chart):
+    """An Altair chart or a Vega-Lite spec (dict) as it is, or in presenter mode with every
+    axis, legend and title text at 18 px or more."""
+    if not presenting():
+        return chart
+    if isinstance(chart, dict):
+        config = dict(chart.get("config", {}))
+        for part, sizes in PRESENTER_CHART.items():
+            config[part] = {**config.get(part, {}), **sizes}
+        return {**chart, "config": config}
+    return (chart.configure_axis(**PRESENTER_CHART["axis"]).configure_legend(**PRESENTER_CHART["legend"])
+            .configure_header(**PRESENTER_CHART["header"]).configure_title(**PRESENTER_CHART["title"]))
+
+
 PRESENTER_CSS = """
 [data-testid="stMain"] { font-size: 1.3rem; }
 /* The visual first: less empty space above the title and a smaller title at 1280x720. */
@@ -219,6 +242,9 @@ PRESENTER_CSS = """
 /* A slider's value sits above its thumb, not on the track, at the larger size. */
 [data-testid="stMain"] [data-testid="stSlider"] [data-baseweb="slider"] { margin-top: 1.3rem; }
 [data-testid="stMain"] [data-testid="stSliderThumbValue"] { font-size: 1.2rem; }
+/* A picture is never taller than most of the projected screen, so the controls that change it
+   fit beside or under it. */
+[data-testid="stMain"] [data-testid="stImage"] img { max-height: 60vh; object-fit: contain; object-position: left top; }
 /* Segmented controls wrap instead of cutting off their last option ("Webcam"). */
 [data-testid="stMain"] [data-testid="stButtonGroup"] > div { flex-wrap: wrap; }
 """

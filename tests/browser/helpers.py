@@ -6,7 +6,7 @@ import time
 import weakref
 from typing import Callable
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 ERROR_SELECTORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
@@ -36,6 +36,11 @@ def open_page(page: Page, base_url: str, url_path: str = "") -> None:
     page.goto(f"{base_url}/{url_path}")
     page.wait_for_selector('[data-testid="stMain"] h1', timeout=60_000)
     wait_idle(page)
+
+
+def menu(page: Page) -> Locator:
+    """The app's menu of pages in the sidebar (explorer/ui/navigation.py)."""
+    return page.locator(".st-key-app_menu")
 
 
 def assert_no_errors(page: Page) -> None:

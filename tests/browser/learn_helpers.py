@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from playwright.sync_api import Locator, Page
 
-from tests.browser.helpers import open_page, wait_idle
+from tests.browser.helpers import menu, open_page, wait_idle
 
 
 def open_via_sidebar(page: Page, base_url: str, title: str, ready_text: str) -> None:
     """Start at Home (as a student does) and click the page in the sidebar."""
     open_page(page, base_url)
-    page.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).click()
+    menu(page).get_by_text(title, exact=True).click()
     wait_idle(page)
     page.get_by_text(ready_text, exact=True).first.wait_for()
     wait_idle(page)

@@ -7,6 +7,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.browser.helpers import assert_no_errors, open_page, wait_idle
+from tests.browser.test_cut_off import assert_nothing_cut_off
 
 CHARTS = '[data-testid="stVegaLiteChart"]'
 
@@ -28,6 +29,8 @@ def test_run_the_comparison_and_see_the_charts(server, page):
     expect(page.get_by_role("button", name=re.compile("Measure again"))).to_be_visible(timeout=60_000)
     expect(page.get_by_text("not put beside results on this dataset")).to_be_visible()
     assert_no_errors(page)
+    # Issue #14: 'Fully connected n…' on the charts, a table scrolled sideways (1364 px in 938).
+    assert_nothing_cut_off(page, server)
 
 
 def test_stop_a_running_comparison(sign_digits_archive, server, page):

@@ -13,6 +13,7 @@ from explorer.inspect import attribution
 from tests.browser.conftest import start_server, stop_server
 from tests.browser.helpers import (
     assert_no_errors,
+    menu,
     open_page,
     wait_camera_ready,
     wait_idle,
@@ -37,7 +38,7 @@ def open_inspect(page, url: str, path: str) -> None:
     st.navigation (the plain pages/ list then shows, without the app's layout)."""
     open_page(page, url)
     open_page(page, url, path)
-    expect(page.get_by_test_id("stSidebarNav").get_by_text("Saliency", exact=True)).to_have_count(1)
+    expect(menu(page).get_by_text("Saliency", exact=True)).to_have_count(1)
 
 
 def choose(page, source: str) -> None:

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import assert_no_errors, open_page, wait_idle
+from tests.browser.helpers import assert_no_errors, menu, open_page, wait_idle
 from tests.browser.learn_helpers import nudge, wait_tex
 
 # The page's first paragraph: presenter mode makes body text 1.3 times larger (the title grows
@@ -79,7 +79,7 @@ def test_presenter_mode_enlarges_the_type_and_survives_a_page_switch(server, pag
     wait_param(page, "present", "1")
     expect(page.get_by_test_id("stSidebar")).to_have_attribute("data-collapsed", "true")  # folded away
     page.get_by_test_id("stExpandSidebarButton").click()
-    page.get_by_test_id("stSidebarNav").get_by_text("Datasets", exact=True).click()
+    menu(page).get_by_text("Datasets", exact=True).click()
     page.get_by_role("heading", name="Datasets").wait_for()
     wait_idle(page)
     assert page.evaluate(H1_SIZE) > normal * 1.2

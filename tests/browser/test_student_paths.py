@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import assert_no_errors, open_page, wait_idle
+from tests.browser.helpers import assert_no_errors, menu, open_page, wait_idle
 
 EXAMPLES = ("box * box", "two Gaussians", "dropped ball", "echo")
 
@@ -74,7 +74,7 @@ def test_a_lesson_keeps_presenter_mode_on(server, page):
     for lesson, heading in (("stride3", "Convolution"), ("pooling", "Pooling"), ("lenet", "Architectures")):
         if page.get_by_test_id("stSidebar").get_attribute("data-collapsed") == "true":
             page.get_by_test_id("stExpandSidebarButton").click()  # presenter mode folds it away
-        page.get_by_test_id("stSidebarNav").get_by_text("Home", exact=True).click()
+        menu(page).get_by_text("Home", exact=True).click()
         wait_idle(page)
         page.locator(f".st-key-lesson_{lesson} button").click()
         page.locator('[data-testid="stMain"] h1').filter(has_text=heading).wait_for()
@@ -97,7 +97,7 @@ def test_a_zip_from_datasets_is_picked_and_named_on_train(server, page, tmp_path
     wait_idle(page)
     page.locator('[data-testid="stFileUploaderDropzone"] input[type="file"]').set_input_files(str(shapes))
     expect(page.get_by_test_id("stMetricValue").first).to_have_text("18")
-    page.get_by_test_id("stSidebarNav").get_by_text("Train a CNN", exact=True).click()
+    menu(page).get_by_text("Train a CNN", exact=True).click()
     page.locator('[data-testid="stMain"] h1').filter(has_text="Train").wait_for()
     wait_idle(page)
     expect(page.get_by_role("radio", name="Your own zip of class folders")).to_be_checked()
@@ -129,7 +129,7 @@ def test_a_renamed_model_is_listed_by_its_new_name(server, page, tmp_path):
     wait_idle(page)
     picker = page.get_by_test_id("stSelectbox").filter(has_text="Model")
     expect(picker.locator("input")).to_have_value(re.compile("^after the rename"))
-    page.get_by_test_id("stSidebarNav").get_by_text("Saliency", exact=False).first.click()
+    menu(page).get_by_text("Saliency", exact=False).first.click()
     wait_idle(page)
     page.get_by_test_id("stSelectbox").filter(has_text="Model").first.click()
     options = page.get_by_role("option")

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from explorer.data import samples
 from tests.browser.conftest import start_server, stop_server
-from tests.browser.helpers import assert_no_errors, open_page, wait_idle
+from tests.browser.helpers import assert_no_errors, menu, open_page, wait_idle
 from tests.inspect_helpers import save_digits_model
 
 SHOTS = os.environ.get("CNN_EXPLORER_SHOTS")  # a folder: also save screenshots for people to look at
@@ -36,7 +36,7 @@ def test_upload_a_temple_photo_and_fool_the_model(trust_server, page, tmp_path):
     open_page(page, trust_server)
     open_page(page, trust_server, "fooling")
     main = page.get_by_test_id("stMain")
-    expect(page.get_by_test_id("stSidebarNav").get_by_text("Fooling the CNN", exact=True)).to_have_count(1)
+    expect(menu(page).get_by_text("Fooling the CNN", exact=True)).to_have_count(1)
     # the first test picture: original, change and fooled picture, with the curve's table
     expect(main.get_by_text("Original:", exact=False)).to_be_visible(timeout=60_000)
     expect(main.get_by_text("Test accuracy under FGSM", exact=False).or_(

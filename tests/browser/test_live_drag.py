@@ -1,0 +1,122 @@
+"""Results that follow a dragged slider (issue 21): the output redraws while the mouse button is
+still down, with the numbers explorer computes, and the address follows when it is let go."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+from playwright.sync_api import Page, expect
+
+from explorer.data import images, samples
+from explorer.learn import convolution, kernels, pooling
+from tests.browser.helpers import assert_no_errors, wait_idle
+from tests.browser.learn_helpers import open_via_sidebar
+
+# What a live view shows: state, caption, explanation and (while live) the numbers it drew.
+LIVE = """(target) => {
+    const host = [...document.querySelectorAll(`.st-key-${target} *`)].find(e => e.shadowRoot);
+    const root = host && host.shadowRoot.querySelector('.live-map');
+    if (!root) return null;
+    return {state: root.dataset.state, caption: root.querySelector('.live-caption').textContent,
+            problem: root.querySelector('.live-problem').textContent, result: root.liveResult};
+}"""
+
+
+def shapes() -> np.ndarray:
+    """The pages' default picture: the 'shapes' sample, grey, (1, 256, 256) in [0, 1]."""
+    return images.to_array(samples.load("shapes"), channels=1)
+
+
+def drag(page: Page, key: str, targets: list[str], moves: int = 24, back: bool = False) -> list[dict]:
+    """Hold the thumb of slider `key` and move it to the end of its track (the start when
+    `back`) in small steps, reading the live views in `targets` after each step (before the
+    button is let go)."""
+    page.locator(f".st-key-{key}").scroll_into_view_if_needed()
+    thumb = page.locator(f'.st-key-{key} input[type="range"]').locator("xpath=..").bounding_box()
+    track = page.locator(f'.st-key-{key} [data-testid="stSlider"]').bounding_box()
+    x0, y = thumb["x"] + thumb["width"] / 2, thumb["y"] + thumb["height"] / 2
+    right = track["x"] + 4 if back else track["x"] + track["width"] - 4
+    page.mouse.move(x0, y)
+    page.mouse.down()
+    seen = []
+    for k in range(1, moves + 1):
+        page.mouse.move(x0 + (right - x0) * k / moves, y)
+        page.wait_for_timeout(40)
+        seen.append({t: page.evaluate(LIVE, t) for t in targets})
+    page.mouse.up()
+    return seen
+
+
+def sizes(seen: list[dict], target: str) -> list[str]:
+    """The distinct output sizes a live view drew, in order."""
+    out = []
+    for s in seen:
+        v = s[target]
+        m = v and v["state"] == "live" and re.search(r"\d+x\d+", v["caption"])
+        if m and (not out or out[-1] != m.group()):
+            out.append(m.group())
+    return out
+
+
+def live_numbers(seen: list[dict], target: str, settings: str) -> np.ndarray:
+    """The first map a live view drew for `settings` (its table key, e.g. '3|3|0|1')."""
+    for s in seen:
+        r = s[target] and s[target]["result"]
+        if r and r.get("settings") == settings and "maps" in r:
+            return np.array(r["maps"][0]).reshape(r["h"], r["w"])
+    raise AssertionError(f"no live drawing for {settings} in {[s[target] and s[target]['state'] for s in seen]}")
+
+
+def test_convolution_output_and_step_grid_follow_a_stride_drag(server, page):
+    open_via_sidebar(page, server, "Convolution", "3. Stride, padding, dilation → output size")
+    page.get_by_role("radio", name=re.compile("Step by step")).click()
+    page.get_by_text("Receptive field of output").wait_for()
+    wait_idle(page)
+    seen = drag(page, "convolution_stride", ["convolution_output", "convolution_step_output"])
+    # Several sizes drawn while the button was down, not one after it was let go.
+    picture = sizes(seen, "convolution_output")
+    assert len(picture) >= 3 and "85x85" in picture, picture
+    assert len(sizes(seen, "convolution_step_output")) >= 2  # the 7x7 step grid: 5x5, 3x3, 2x2...
+    # The browser's numbers are explorer's: Sobel x over the sample at stride 3 and stride 5.
+    x, sobel = shapes(), kernels.make("sobel x", 3)
+    for stride in (3, 5):
+        expected = convolution.conv2d(x, sobel[None], stride)
+        got = live_numbers(seen, "convolution_output", f"3|{stride}|0|1")
+        np.testing.assert_allclose(got, expected, atol=1e-4)
+    # Let go: the server draws the last value and the address holds it.
+    expect(page).to_have_url(re.compile(r"convolution_stride=5"))
+    expect(page.get_by_test_id("stImage").filter(has_text="Output 51x51")).to_be_visible()
+    expect(page.locator(".st-key-convolution_output [data-testid='stImage']")).to_be_visible()
+    page.wait_for_function(f"() => ({LIVE})('convolution_output')?.state === 'rest'")  # the live view folds away
+    # Padding at stride 5: numbers with zeros around the picture, and 'same' explained.
+    wait_idle(page)
+    seen = drag(page, "convolution_padding", ["convolution_output"], moves=14)
+    np.testing.assert_allclose(live_numbers(seen, "convolution_output", "3|5|2|1"),
+                               convolution.conv2d(x, sobel[None], 5, 2), atol=1e-4)
+    problems = [s["convolution_output"]["problem"] for s in seen if s["convolution_output"]]
+    assert any("only with stride 1" in p for p in problems), problems
+    assert_no_errors(page)
+
+
+def test_pooling_follows_a_padding_drag_and_explains_an_impossible_one(server, page):
+    open_via_sidebar(page, server, "Pooling", "3. Output size")
+    expect(page.get_by_text("Max pooled 128x128", exact=False)).to_be_visible()
+    seen = drag(page, "pooling_padding", ["pooling_output", "pooling_window_output"], moves=16)
+    assert "129x129" in sizes(seen, "pooling_output")  # 2x2 windows, stride 2, padding 1
+    # Padding 2 with 2x2 windows: the page's own explanation while the button is still down.
+    problems = [s["pooling_output"]["problem"] for s in seen if s["pooling_output"]]
+    assert any("at most half the window size" in p for p in problems), problems
+    fmap = convolution.relu(convolution.conv2d_per_channel(shapes(), kernels.make("sobel x", 3)[None].astype(np.float32),
+                                                           1, "same").sum(axis=0))
+    got = live_numbers(seen, "pooling_output", "2|2|1")
+    np.testing.assert_allclose(got, pooling.pool2d(fmap, 2, 2, "max", 1), atol=1e-4)
+    expect(page).to_have_url(re.compile(r"pooling_padding=3"))
+    expect(page.get_by_text("at most half the window size").first).to_be_visible()
+    # From the impossible setting back to a valid one: drawn while dragging there too.
+    wait_idle(page)
+    back = drag(page, "pooling_padding", ["pooling_output"], moves=16, back=True)
+    assert "129x129" in sizes(back, "pooling_output")
+    expect(page).not_to_have_url(re.compile(r"pooling_padding="))
+    expect(page.get_by_text("Max pooled 128x128", exact=False)).to_be_visible()
+    assert_no_errors(page)

@@ -1,0 +1,106 @@
+"""The GPU path (issue 21 item 4): training, the device shown to people, attributions and memory
+on a CUDA GPU. Skipped without one; bench/device_check.sh runs these on a GPU machine."""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from explorer import device, models
+from explorer.data import datasets
+from explorer.data.types import COURSE_SPLIT
+from explorer.inspect import attribution, pixel_model
+from explorer.model_card import Normalisation
+from explorer.models import from_spec
+from explorer.train import recipes, runs, training
+from explorer.ui import device_probe
+
+pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU (bench/device_check.sh)")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return datasets.split(datasets.load("digits"))
+
+
+def request(ds, dev: str, out: Path, seed: int = 0) -> runs.TrainRequest:
+    train, test = ds
+    cfg = training.TrainConfig(**{**recipes.default_schedule("fastnet"), "epochs": 6}, seed=seed, device=dev)
+    return runs.TrainRequest(recipes.model_spec("fastnet", train), cfg, "digits", train, test, COURSE_SPLIT,
+                             "gpu test", out)
+
+
+def test_the_app_and_the_cli_say_gpu():
+    assert device.pick().type == "cuda"
+    assert device.describe().startswith("GPU: ")
+    assert device_probe.line(wait=60).startswith("GPU: ")  # the line on Home and in the sidebar
+    out = subprocess.run([sys.executable, "-m", "explorer.train", "--dataset", "digits", "--epochs", "1",
+                          "--out", os.environ.get("CNN_EXPLORER_DATA", "/tmp") + "/gpu-cli"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=300, check=True).stdout
+    assert " on GPU: " in out.splitlines()[0]  # "training 98,682 parameters on GPU: NVIDIA …"
+    assert json.loads(out.splitlines()[-1])["test_accuracy"] > 0.5
+
+
+def test_training_on_cuda_equals_the_cpu_within_noise(digits, tmp_path):
+    events = []
+    gpu = runs.run(request(digits, "cuda", tmp_path), events.append)
+    started = next(e for e in events if isinstance(e, training.Started))
+    assert started.device.startswith("GPU: ")
+    assert gpu.saved is not None and gpu.saved.card.test_accuracy == gpu.finished.test_accuracy
+    assert next(gpu.finished.model.parameters()).device.type == "cpu"  # handed back on the CPU
+    cpu = runs.run(request(digits, "cpu", tmp_path))
+    # Same seed, same data; GPU kernels round differently, so the runs drift apart a little.
+    assert abs(gpu.finished.test_accuracy - cpu.finished.test_accuracy) <= 0.03
+    assert gpu.probabilities.shape == cpu.probabilities.shape
+
+
+def test_memory_is_released_after_a_job(digits, tmp_path):
+    runs.run(request(digits, "cuda", tmp_path, seed=1))  # warm-up: CUDA's own allocations
+    gc.collect()
+    baseline = torch.cuda.memory_allocated()
+    for seed in (2, 3):
+        outcome = runs.run(request(digits, "cuda", tmp_path, seed=seed))
+        del outcome
+        gc.collect()
+        assert torch.cuda.memory_allocated() == baseline
+
+
+def net() -> torch.nn.Module:
+    torch.manual_seed(0)
+    body = models.build("fastnet", in_channels=1, num_classes=10, input_size=[64, 64])
+    return pixel_model.wrap(body, Normalisation((0.5,), (0.25,)))
+
+
+@pytest.mark.parametrize("method", [m for m in attribution.METHODS if m != "smoothgrad"])  # random noise
+def test_attributions_on_the_gpu_equal_the_cpu(method):
+    cpu_model = net()
+    gpu_model = net().cuda()
+    torch.manual_seed(1)
+    x = torch.rand(1, 1, 64, 64)
+    params = {"stride": 2} if method == "occlusion" else {}
+    on_cpu = attribution.attribute(cpu_model, x, 3, method, **params)
+    on_gpu = attribution.attribute(gpu_model, x.cuda(), 3, method, **params)
+    assert isinstance(on_gpu, np.ndarray) and on_gpu.shape == (64, 64)  # back on the CPU for drawing
+    scale = float(np.abs(on_cpu).max())
+    assert scale > 0
+    # cuDNN may use TF32 for convolutions: about 1e-3 relative error.
+    assert float(np.abs(on_gpu - on_cpu).max()) <= 5e-3 * scale + 1e-7
+
+
+def test_predictions_of_a_gpu_model_on_cpu_pictures(digits):
+    train, test = digits
+    torch.manual_seed(0)
+    model = from_spec.build(recipes.model_spec("fastnet", train)).cuda().eval()
+    norm = Normalisation.of(train.images)
+    on_gpu = training.predict_proba(model, test.images[:50], norm)  # numpy in, numpy out
+    on_cpu = training.predict_proba(model.cpu(), test.images[:50], norm)
+    np.testing.assert_allclose(on_gpu, on_cpu, atol=1e-3)
