@@ -1,26 +1,9 @@
 """Filters & feature maps: what the first layer learned, how it got there, and what every layer
 makes of one picture."""
 
-from functools import partial
-
-import numpy as np
 import streamlit as st
 
-from explorer import registry
-from explorer.inspect import inspection, pixel_model
-from explorer.models.summary import describe, summary
-from explorer.pictures import colormaps, map_grid, render
-from explorer.ui import (
-    code_panel,
-    filter_notes,
-    input_picker,
-    model_cache,
-    model_picker,
-    ood_note,
-    shared_charts,
-    streamlit_fixes,
-    url_state,
-)
+from explorer.ui import filter_views, model_picker, streamlit_fixes
 
 streamlit_fixes.install()  # before anything else: see explorer/ui/streamlit_fixes.py
 
@@ -35,91 +18,11 @@ picked = model_picker.model_picker("filters")
 if picked is None:
     st.stop()
 
-
-@st.cache_data(max_entries=8, show_spinner=False)
-def snapshots(model_id: str) -> np.ndarray | None:
-    """(epochs + 1, out, in, k, k) first-layer filters saved during training (index 0: initial)."""
-    return registry.load_filters(model_id)
-
-
-@st.cache_data(max_entries=8, show_spinner=False)
-def layer_table(model_id: str):
-    s = summary(pixel_model.inner(model_cache.load_model(model_id)[0]), model_cache.load_model(model_id)[1].input_size)
-    return s.table(), s.total_params, s.total_macs
-
-
-# ---- 1. filters -----------------------------------------------------------------------------
 st.header("1. Filters")
-convs = inspection.conv_layers(picked.model)
-names = [n for n, _ in convs]
-titles = {n: f"{n}: {describe(m)}" for n, m in convs}
-c1, c2 = st.columns([2, 1])
-name = c1.selectbox("Convolution layer", names, format_func=titles.get, key="filters_layer", bind=url_state.BIND)
-weights = inspection.filters(picked.model, name)
-out_c, in_c, kh, kw = weights.shape
-lim = None
-if name == names[0]:
-    snaps = snapshots(picked.id)
-    if snaps is not None and snaps.shape[1:] == weights.shape and len(snaps) > 1:
-        epoch = st.select_slider(
-            "After epoch", list(range(len(snaps))), value=len(snaps) - 1, key="filters_epoch", bind=url_state.BIND,
-            format_func=lambda e: "before training" if e == 0 else str(e),
-            help="The first layer was saved after every epoch: slide to watch the filters form.")
-        weights, lim = snaps[epoch], colormaps.limit(snaps)
-    else:
-        st.caption("This model was saved without per-epoch snapshots of its first layer.")
-channel = None
-if in_c > 1:
-    channel = c2.slider(f"Input channel (of {in_c})", 0, in_c - 1, 0, key="filters_in_channel", bind=url_state.BIND,
-                        help="Each filter of a deeper layer has one slice per map of the layer before.")
-tiles = map_grid.coloured(inspection.kernel_tiles(weights, channel if in_c > 1 else 0),
-                          lim or colormaps.limit(weights))
-scale = max(1, 48 // max(kh, kw))
-# Rows of at most 8 with a visible grey gap: 8 filters in one gapless strip read as one picture.
-st.image(render.tile(tiles, min(8, int(np.ceil(np.sqrt(out_c))) if out_c <= 64 else 16), scale,
-                         pad=max(4, scale // 2), background=150), width="content", output_format="PNG",
-         caption=f"{out_c} filters of {kh}x{kw}" + (f", slice {channel} of {in_c}" if in_c > 1 else "")
-         + f". Blue = negative weight, white = 0, red = positive (scale ±{lim or colormaps.limit(weights):.3g}).")
+layer_name = filter_views.filters(picked)
 
-if name == names[0]:
-    snaps = snapshots(picked.id)
-    filter_notes.edge_detectors(inspection.filters(picked.model, name),
-                                snaps[0] if snaps is not None and len(snaps) > 1 else None)
-
-# ---- 2. feature maps ------------------------------------------------------------------------
 st.header("2. Feature maps")
-left, right = st.columns([1, 1], gap="large")
-with left:
-    inp = input_picker.input_picker("filters", picked)
-if inp is not None:
-    with right:
-        input_picker.show_input(picked, inp)
-        ood_note.note(picked, inp)
-    layers = model_cache.layers(picked.id)
-    maps = model_cache.feature_maps(picked.id, inp.key, inp.array, tuple(l.name for l in layers))
-    st.caption("Each grid shares one colour scale (a weak map looks weak); click a map to enlarge it.")
-    for i, layer in enumerate(layers):
-        fm = maps[layer.name]
-        shape = " x ".join(str(s) for s in fm.shape)
-        with st.expander(f"Layer {layer.name} · {layer.title} · {shape}", expanded=i < 3):
-            lim = colormaps.limit(fm)
-            tiles = map_grid.coloured(fm, lim)
-            grid_col, big_col = st.columns([3, 1])
-            event_key = f"filters_maps_{layer.name}_{inp.key}"
-            chosen = map_grid.selected_index(st.session_state.get(event_key), "pick")
-            chosen = int(np.argmax(fm.reshape(len(fm), -1).mean(1))) if chosen is None else chosen
-            grid = shared_charts.spec(  # the same for every student on this model, picture and map
-                ("feature_maps", model_cache.version(picked.id), inp.key, layer.name, chosen),
-                partial(map_grid.clickable, tiles, 12, "pick", cell=48 if len(fm) > 32 else 60,
-                        captions=[f"map {c}" for c in range(len(fm))], shown=chosen))
-            grid_col.vega_lite_chart(grid, on_select="rerun", key=event_key)
-            big_col.image(input_picker.big_rgb(tiles[chosen], 200), width="stretch", output_format="PNG",
-                          caption=f"map {chosen}: {colormaps.legend(fm[chosen], lim)}")
-    code_panel.feature_maps(picked, inp, [layer.name for layer in layers], name)
+filter_views.feature_maps(picked, layer_name)
 
-# ---- 3. summary -----------------------------------------------------------------------------
 st.header("3. The model's layers")
-table, params, macs = layer_table(picked.id)
-st.dataframe(table, hide_index=True, width="stretch")
-st.caption(f"{params:,} parameters, {macs:,} multiply-adds per picture of "
-           f"{' x '.join(str(s) for s in picked.input_size)}.")
+filter_views.summary_table(picked)
