@@ -158,7 +158,7 @@ async def slider_key(page: Page, label: str, down_first: bool = False) -> None:
 
 
 async def open_via_sidebar(page: Page, title: str, probe: str) -> str:
-    await page.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).click()
+    await page.locator('.st-key-app_menu, [data-testid="stSidebarNav"]').get_by_text(title, exact=True).click()
     await page.wait_for_function(
         "(t) => { const h = document.querySelector('[data-testid=\"stMain\"] h1');"
         " return h && h.innerText.includes(t); }", arg=title.split(" &")[0].split(" ")[0], timeout=STEP_TIMEOUT_MS)

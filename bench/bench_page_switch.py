@@ -67,7 +67,7 @@ def pages() -> list[tuple[str, str]]:
 
 def switch(page: Page, label: str) -> tuple[float, str]:
     """Milliseconds from the sidebar click to the page drawn, and what was waited for."""
-    link = page.get_by_test_id("stSidebarNav").get_by_text(label, exact=True)
+    link = page.locator('.st-key-app_menu, [data-testid="stSidebarNav"]').get_by_text(label, exact=True)
     before = page.locator('[data-testid="stMain"] h1').first.inner_text()
     t = time.perf_counter()
     link.click()

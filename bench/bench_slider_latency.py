@@ -199,7 +199,7 @@ def main() -> None:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.set_default_timeout(60_000)
             open_page(page, url)
-            page.get_by_test_id("stSidebarNav").get_by_text("Convolution", exact=True).click()
+            page.locator('.st-key-app_menu, [data-testid="stSidebarNav"]').get_by_text("Convolution", exact=True).click()
             page.get_by_text("Input 256x256").wait_for()
             wait_idle(page)
             if args.drag:

@@ -87,3 +87,15 @@ def sign_digits_archive() -> Path:
     if path is None:
         pytest.skip(HOW_TO_GET_IT)
     return path
+
+
+@pytest.fixture(scope="session")
+def playwright_driver():
+    """One Playwright driver for the whole run: a second sync_playwright() while one is running
+    fails ("Sync API inside the asyncio loop"), so every test that needs its own Chromium (a fake
+    camera file, a lecture hall) launches it from this one."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        yield pw
+

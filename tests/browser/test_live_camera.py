@@ -19,7 +19,7 @@ from explorer.data.types import COURSE_SPLIT
 from explorer.inspect import live, pixel_model
 from explorer.train import recipes, runs, training
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_server, stop_server
-from tests.browser.helpers import assert_no_errors, open_page, wait_idle, watch_runs
+from tests.browser.helpers import assert_no_errors, menu, open_page, wait_idle, watch_runs
 from tests.live_video import camera_frame, read_y4m, write_y4m
 
 FPS, SECONDS = 10, 3  # each sign is shown for 3 s
@@ -69,15 +69,12 @@ def live_setup(sign_digits_archive, tmp_path_factory):
 
 
 @pytest.fixture
-def camera_browser(live_setup):
-    from playwright.sync_api import sync_playwright
-
+def camera_browser(live_setup, playwright_driver):
     _, video = live_setup
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
-                               args=CHROMIUM_ARGS + [f"--use-file-for-fake-video-capture={video}"])
-        yield b
-        b.close()
+    b = playwright_driver.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                          args=CHROMIUM_ARGS + [f"--use-file-for-fake-video-capture={video}"])
+    yield b
+    b.close()
 
 
 def _student(browser):
@@ -131,7 +128,7 @@ def test_the_prediction_follows_the_video(live_setup, camera_browser):
     assert re.search("3,7|7,3", seen), seen
 
     # the first student leaves the page: their stream stops, the second one goes on
-    first.get_by_test_id("stSidebarNav").get_by_text("Convolution", exact=True).click()
+    menu(first).get_by_text("Convolution", exact=True).click()
     wait_idle(first)
     expect(second.get_by_text("other camera live", exact=False)).to_have_count(0, timeout=30_000)
     seen = _predictions(second, 4 * SECONDS, until="3,7|7,3")
