@@ -34,7 +34,7 @@ cnns = cw.saved_cnns(ds, test, split)
 names = st.multiselect("Models to train", baselines.NAMES, default=list(baselines.NAMES),
                        format_func=baselines.TITLES.get, key="baselines_models", bind=url_state.BIND)
 with st.expander("Options used (the course's)"):
-    st.dataframe(cw.options_table(), hide_index=True, width="stretch")
+    cw.options_list()
     st.caption(f"Pixels in [0, 1], each image flattened: {train.images[0].size:,} numbers per image. "
                f"{len(train):,} training and {len(test):,} test images.")
 code_panel.baselines(ds.name, split, names)

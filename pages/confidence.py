@@ -4,7 +4,7 @@ score with a threshold set on the test split, for a test picture, a photo or the
 import streamlit as st
 
 from explorer.inspect import ood, trust_charts
-from explorer.ui import confidence_views, input_picker, model_picker, ood_note, streamlit_fixes, trust_cache
+from explorer.ui import confidence_views, input_picker, model_picker, ood_note, streamlit_fixes, trust_cache, url_state
 
 streamlit_fixes.install()  # before anything else: see explorer/ui/streamlit_fixes.py
 
@@ -34,8 +34,8 @@ st.write(f"The threshold is the score that {limit.keep:.0%} of the test pictures
 
 inp, _, _ = input_picker.input_beside("confidence", picked, lambda i, _: ood_note.note(picked, i, kind))
 value = trust_cache.ood_value(picked.id, inp.key, inp.array, kind)
-st.altair_chart(trust_charts.score_histogram(limit.test_scores, limit.value, ood.SCORES[kind],
-                                             {"this picture": value}), width="stretch")
+st.altair_chart(url_state.readable(trust_charts.score_histogram(limit.test_scores, limit.value, ood.SCORES[kind],
+                                             {"this picture": value})), width="stretch")
 st.caption("Blue: the test pictures' scores; red: the threshold; dashed: the picture above.")
 
 confidence_views.own_photos(picked, kind, limit)

@@ -12,7 +12,7 @@ from explorer.compare import baselines, charts, comparison
 from explorer.compare.course_mlp import Schedule
 from explorer.compare.results import Result
 from explorer.data.types import Dataset, Split
-from explorer.ui import cached, plain
+from explorer.ui import cached, plain, url_state
 
 KIND = "baselines"
 
@@ -44,7 +44,7 @@ def start(train: Dataset, test: Dataset, names: list[str], cnns: list, key, labe
 
 
 def options_table() -> list[dict]:
-    """What each model is built with, as the course writes it."""
+    """What each model is built with, as the course writes it: rows of Model, Built with, Training."""
     s = Schedule()
     mlp = (f"Adam(lr={s.lr:g}, Keras's default), batch {s.batch_size}, {s.epochs} epochs, "
            f"cross-entropy, seed {s.seed}")
@@ -54,6 +54,13 @@ def options_table() -> list[dict]:
                  "Built with": 'models.build("course_mlp"): pixels-512-512-classes, ReLU, dropout',
                  "Training": mlp})
     return rows
+
+
+def options_list() -> None:
+    """The options as a list, one model a line: as a table the long calls scrolled sideways and
+    were cut off at 1400x900 and in presenter mode (issue #14)."""
+    st.markdown("\n".join(f"- **{r['Model']}**: `{r['Built with']}`, trained with `{r['Training']}`"
+                           for r in options_table()))
 
 
 def progress_panel(job: jobs.Job) -> None:
@@ -113,8 +120,8 @@ def results(rows: list[Result], dataset_name: str) -> None:
     """Bar charts, the table, and the course's figures beside (or below) the measured ones."""
     with_course = dataset_name == comparison.COURSE_DATASET
     left, right = st.columns(2)
-    left.altair_chart(charts.accuracy_chart(rows, with_course), width="stretch")
-    right.altair_chart(charts.time_chart(rows), width="stretch")
+    left.altair_chart(url_state.readable(charts.accuracy_chart(rows, with_course)), width="stretch")
+    right.altair_chart(url_state.readable(charts.time_chart(rows)), width="stretch")
     table = comparison.table(rows, with_course)
     # Numbers in the table, sentences under it: with the long texts as columns the table
     # scrolled sideways and cut them off (issue #14).

@@ -21,7 +21,7 @@ def calibration(picked: Picked) -> None:
         st.info("The model's test pictures are not on this machine, so calibration cannot be measured here.")
     else:
         left, right = st.columns([3, 2])
-        left.altair_chart(trust_charts.reliability(rel.confidence, rel.accuracy, rel.counts, rel.edges), width="stretch")
+        left.altair_chart(url_state.readable(trust_charts.reliability(rel.confidence, rel.accuracy, rel.counts, rel.edges)), width="stretch")
         with right:
             c1, c2 = st.columns(2)
             c1.metric("Expected calibration error", f"{rel.ece:.1%}")

@@ -6,6 +6,7 @@ import streamlit as st
 
 from explorer.inspect import attribution, faithfulness, trust_charts
 from explorer.ui import faithfulness_cache as fc
+from explorer.ui import url_state
 
 TITLES = [attribution.METHODS[m].title for m in fc.METHODS]
 
@@ -46,12 +47,12 @@ def charts(res: fc.Faithful, title: str, show_random: bool) -> None:
     shown = drawn(res.curves, show_random)
     steps = faithfulness.fractions()
     a, b = st.columns(2)
-    a.altair_chart(trust_charts.pixel_curves(steps, {k: c.deletion for k, c in shown.items()},
-                                             f"Deletion{title}: P(class) as top pixels are removed", dashed),
-                   width="stretch")
-    b.altair_chart(trust_charts.pixel_curves(steps, {k: c.insertion for k, c in shown.items()},
-                                             f"Insertion{title}: P(class) as top pixels come back", dashed),
-                   width="stretch")
+    deletion = trust_charts.pixel_curves(steps, {k: c.deletion for k, c in shown.items()},
+                                         f"Deletion{title}: P(class) as top pixels are removed", dashed)
+    insertion = trust_charts.pixel_curves(steps, {k: c.insertion for k, c in shown.items()},
+                                          f"Insertion{title}: P(class) as top pixels come back", dashed)
+    a.altair_chart(url_state.readable(deletion), width="stretch")
+    b.altair_chart(url_state.readable(insertion), width="stretch")
 
 
 def table(res: fc.Faithful, extra: dict[str, dict] | None = None) -> pd.DataFrame:

@@ -70,9 +70,9 @@ def outcome(picked: Picked, inp: Input, said: int, attack: AttackSettings) -> ro
     _verdict(picked, result, attack)
     p1, p2 = st.columns(2)
     p1.markdown("**Before**")
-    p1.altair_chart(input_picker.probability_chart(result.before, picked.classes, said), width="stretch")
+    p1.altair_chart(url_state.readable(input_picker.probability_chart(result.before, picked.classes, said)), width="stretch")
     p2.markdown("**After**")
-    p2.altair_chart(input_picker.probability_chart(result.after, picked.classes, after), width="stretch")
+    p2.altair_chart(url_state.readable(input_picker.probability_chart(result.after, picked.classes, after)), width="stretch")
     return result
 
 
@@ -122,7 +122,7 @@ def test_split(picked: Picked) -> None:
     curves = {defence.describe(picked.card) + " · chosen": curve}
     compared = _compared(picked, curves)
     chart_col, table_col = st.columns([3, 2])
-    chart_col.altair_chart(trust_charts.epsilon_curves(curves), width="stretch")
+    chart_col.altair_chart(url_state.readable(trust_charts.epsilon_curves(curves)), width="stretch")
     columns = [f"chosen: {defence.short(picked.card)}"] + ([f"compared: {defence.short(compared.card)}"]
                                                            if compared else [])
     table_col.dataframe({"ε": [f"{e:g}" for e in curve.epsilons],

@@ -146,7 +146,7 @@ def show_input(picked: Picked, inp: Input) -> np.ndarray:
     right.markdown(verdict)
     chart = shared_charts.spec(("probabilities", model_cache.version(picked.id), inp.key, url_state.presenting()),
                                lambda: probability_chart(probs, picked.classes, top))  # built once per class
-    right.vega_lite_chart(chart, width="stretch")
+    right.vega_lite_chart(url_state.readable(chart), width="stretch")
     if inp.true_class is None:  # a photo or webcam shot: it may show something else entirely
         right.caption(ood_sentence(picked.classes))
     return probs

@@ -112,8 +112,9 @@ def readout(prefix: str, classes: list[str], big: bool = False) -> None:
     probs = reading.probabilities
     shown = np.argsort(-probs, kind="stable")[:limits.CHART_CLASSES] if len(classes) > limits.CHART_CLASSES \
         else np.arange(len(classes))  # as input_picker.probability_chart
-    st.vega_lite_chart(spec=probability_spec(probs[shown], [classes[i] for i in shown], int(np.argmax(shown == top)),
-                                             label_px=20 if url_state.presenting() else 12), width="stretch")
+    spec = probability_spec(probs[shown], [classes[i] for i in shown], int(np.argmax(shown == top)),
+                            label_px=20 if url_state.presenting() else 12)
+    st.vega_lite_chart(spec=url_state.readable(spec), width="stretch")
     others = _worker().streams() - 1
     st.caption(f"{latest.pace.fps():.0f} frames read per second, {latest.pace.latency_ms():.0f} ms from frame to "
                f"picture" + (f"; {others} other camera{'s' if others != 1 else ''} live on this server" if others > 0

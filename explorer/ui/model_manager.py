@@ -139,8 +139,8 @@ def card(model: SavedModel) -> None:
     history = list(c.history)
     if history:
         c1, c2 = st.columns(2)
-        c1.altair_chart(charts.curves(history, "loss"), width="stretch")
-        c2.altair_chart(charts.curves(history, "accuracy"), width="stretch")
+        c1.altair_chart(url_state.readable(charts.curves(history, "loss")), width="stretch")
+        c2.altair_chart(url_state.readable(charts.curves(history, "accuracy")), width="stretch")
 
 
 def actions(model: SavedModel, who: ownership.Who) -> None:

@@ -9,7 +9,7 @@ from explorer import jobs, limits
 from explorer.model_card import ModelCard
 from explorer.pictures import render
 from explorer.train import charts, pace, recipes, training
-from explorer.ui import navigation, plain
+from explorer.ui import navigation, plain, url_state
 
 POLL_SECONDS = 1.0
 TEST_BELOW_TRAIN = (
@@ -29,10 +29,10 @@ def _curves(job: jobs.Job, epochs: int | None) -> None:
     steps = [(e.epoch - 1 + e.step / e.steps, e.loss) for e in list(job.events) if isinstance(e, training.Step)]
     cols = st.columns(3)
     if steps:
-        cols[0].altair_chart(charts.step_loss(steps[-2000:]), width="stretch")
+        cols[0].altair_chart(url_state.readable(charts.step_loss(steps[-2000:])), width="stretch")
     if history:
-        cols[1].altair_chart(charts.curves(history, "loss", epochs), width="stretch")
-        cols[2].altair_chart(charts.curves(history, "accuracy", epochs), width="stretch")
+        cols[1].altair_chart(url_state.readable(charts.curves(history, "loss", epochs)), width="stretch")
+        cols[2].altair_chart(url_state.readable(charts.curves(history, "accuracy", epochs)), width="stretch")
         if any(h["test_loss"] < h["train_loss"] for h in history):
             st.caption(TEST_BELOW_TRAIN)
     elif steps:
@@ -134,10 +134,10 @@ def _scores(out, job_id: str) -> None:
     else:
         left, right = st.columns([1, 1])
         with left:
-            event = st.altair_chart(charts.confusion(matrix, classes), key=f"train_confusion_{job_id}",
+            event = st.altair_chart(url_state.readable(charts.confusion(matrix, classes)), key=f"train_confusion_{job_id}",
                                     on_select="rerun", selection_mode=charts.CONFUSION_SELECTION)
         with right:
-            st.altair_chart(charts.per_class(per_class, classes), width="stretch")
+            st.altair_chart(url_state.readable(charts.per_class(per_class, classes)), width="stretch")
             cell = _selected_cell(event, classes)
             if cell is None:
                 st.caption("👈 Click a cell of the confusion matrix to see its test images.")
@@ -167,7 +167,7 @@ def _many_classes(out, job_id: str, classes: list[str], predicted: np.ndarray, m
                                 format_func=lambda i: f"true {classes[top[i][0]]}, predicted {classes[top[i][1]]}")
     with right:
         worst = np.argsort(per_class, kind="stable")[:n]
-        st.altair_chart(charts.per_class(per_class[worst], [classes[i] for i in worst]), width="stretch")
+        st.altair_chart(url_state.readable(charts.per_class(per_class[worst], [classes[i] for i in worst])), width="stretch")
     if top:
         _cell_images(out, top[pick][:2], classes, predicted)
 
@@ -179,7 +179,7 @@ def _calibration(out) -> None:
     rel = calibration.reliability(out.probabilities, out.labels)
     st.subheader("Does it know when it doesn't know? Calibration on the test split")
     left, right = st.columns([3, 2])
-    left.altair_chart(trust_charts.reliability(rel.confidence, rel.accuracy, rel.counts, rel.edges), width="stretch")
+    left.altair_chart(url_state.readable(trust_charts.reliability(rel.confidence, rel.accuracy, rel.counts, rel.edges)), width="stretch")
     right.metric("Expected calibration error", f"{rel.ece:.1%}")
     right.caption(f"Mean confidence {rel.mean_confidence:.1%} against {rel.overall_accuracy:.1%} right: "
                   f"{'more sure than right (overconfident)' if rel.overconfident else 'less sure than right (underconfident)'}. "

@@ -102,6 +102,9 @@ def assert_nothing_cut_off(page, server) -> None:
         page.set_viewport_size({"width": width, "height": height})
         open_page(page, server, link + ("&" if "?" in link else "?") + query if query else link)
         expect(page.locator('[data-testid="stMain"] [data-testid="stVegaLiteChart"]')).to_have_count(2)
+        options = page.get_by_test_id("stExpander").filter(has_text="Options used (the course's)")
+        options.locator("summary").click()  # the calls behind each model
+        expect(options.get_by_test_id("stExpanderDetails")).to_be_visible()
         page.wait_for_timeout(500)  # the charts' texts are drawn after their box
         assert page.evaluate(TABLE_OVERFLOW) == [], (width, height)
         assert page.evaluate(CHART_CLIPPED) == [], (width, height)
