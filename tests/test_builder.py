@@ -46,3 +46,27 @@ def test_too_many_parameters_is_refused_before_building():
     with pytest.raises(builder.LayerError, match="parameters"):
         builder.build([{"type": "dense", "units": 2048}, {"type": "dense", "units": 2048},
                        {"type": "dense", "units": 2048}], [3, 64, 64], 10)
+
+
+def test_the_editor_shows_empty_cells_where_a_setting_does_not_apply():
+    """Issue #14: number cells drew Python's "None" wherever a layer has no such setting (a ReLU's
+    stride, every dropout cell of a conv); the editor's text cells are empty there instead."""
+    from explorer.ui.train_settings import LAYER_COLUMNS, _rows, layers_from_rows
+
+    table = _rows(builder.DEFAULT)
+    cells = [table.at[i, c] for i in table.index for c in LAYER_COLUMNS[1:]]
+    assert all(isinstance(c, str) and c != "None" for c in cells)
+    assert table.at[1, "stride"] == "" and table.at[0, "channels / units"] == "16"  # batchnorm, conv
+    assert layers_from_rows(table) == builder.DEFAULT  # what the student sees builds the same network
+
+
+def test_text_that_is_no_number_is_named_with_its_layer():
+    from explorer.ui.train_settings import _rows, layers_from_rows
+
+    table = _rows(builder.DEFAULT)
+    table.at[0, "stride"] = "two"
+    table.at[4, "kernel / window"] = " 5 "  # spaces around a number are fine
+    layers = layers_from_rows(table)
+    assert layers[4]["kernel"] == 5
+    with pytest.raises(builder.LayerError, match=r"Layer 1 \(conv\): stride must be a whole number .* not 'two'"):
+        builder.shapes(layers, (1, 64, 64), 10)

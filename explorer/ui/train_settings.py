@@ -77,18 +77,36 @@ def _has_option(arch: str, option: str) -> bool:
 
 # ---- the layer builder ----------------------------------------------------------------------
 
+def _cell(v) -> str:
+    """A setting as the editor shows it: '' where it does not apply to the layer (a number
+    column showed the word "None" there, issue #14)."""
+    return "" if v is None else f"{v:g}"
+
+
 def _rows(layers: list[dict]) -> pd.DataFrame:
     rows = []
     for l in layers:
         t = l["type"]
-        rows.append({"layer": t, "channels / units": l.get("channels", l.get("units")),
-                     "kernel / window": l.get("kernel", l.get("size")), "stride": l.get("stride"),
-                     "padding": l.get("padding"), "dropout p": l.get("p")})
+        rows.append({"layer": t, "channels / units": _cell(l.get("channels", l.get("units"))),
+                     "kernel / window": _cell(l.get("kernel", l.get("size"))), "stride": _cell(l.get("stride")),
+                     "padding": _cell(l.get("padding")), "dropout p": _cell(l.get("p"))})
     return pd.DataFrame(rows, columns=LAYER_COLUMNS)
 
 
 def _num(v, default):
-    return default if v is None or (isinstance(v, float) and np.isnan(v)) else v
+    """A typed cell as a number (a whole one as int), the default when empty; text that is no
+    number is passed on as it is, so the builder names the layer and the setting it needs."""
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return default
+    if isinstance(v, str):
+        text = v.strip()
+        if not text:
+            return default
+        try:
+            v = float(text)
+        except ValueError:
+            return text
+    return int(v) if float(v).is_integer() else float(v)
 
 
 def layers_from_rows(df: pd.DataFrame) -> list[dict]:
@@ -100,14 +118,14 @@ def layers_from_rows(df: pd.DataFrame) -> list[dict]:
             continue
         size, kernel = _num(r["channels / units"], None), _num(r["kernel / window"], None)
         if t == "conv":
-            out.append({"type": t, "channels": int(_num(size, 16)), "kernel": int(_num(kernel, 3)),
-                        "stride": int(_num(r["stride"], 1)), "padding": int(_num(r["padding"], 0))})
+            out.append({"type": t, "channels": _num(size, 16), "kernel": _num(kernel, 3),
+                        "stride": _num(r["stride"], 1), "padding": _num(r["padding"], 0)})
         elif t in ("maxpool", "avgpool"):
-            out.append({"type": t, "size": int(_num(kernel, 2))})
+            out.append({"type": t, "size": _num(kernel, 2)})
         elif t == "dense":
-            out.append({"type": t, "units": int(_num(size, 64))})
+            out.append({"type": t, "units": _num(size, 64)})
         elif t == "dropout":
-            out.append({"type": t, "p": float(_num(r["dropout p"], 0.25))})
+            out.append({"type": t, "p": _num(r["dropout p"], 0.25)})
         else:
             out.append({"type": t})
     return out
@@ -123,11 +141,9 @@ def layer_builder(input_size: tuple[int, int, int], num_classes: int) -> list[di
         _rows(builder.DEFAULT), key="train_builder_layers", num_rows="dynamic", hide_index=True,
         column_config={
             "layer": st.column_config.SelectboxColumn("layer", options=list(builder.TYPES), required=True),
-            "channels / units": st.column_config.NumberColumn(min_value=1, max_value=2048, step=1),
-            "kernel / window": st.column_config.NumberColumn(min_value=1, max_value=16, step=1),
-            "stride": st.column_config.NumberColumn(min_value=1, max_value=8, step=1),
-            "padding": st.column_config.NumberColumn(min_value=0, max_value=11, step=1),
-            "dropout p": st.column_config.NumberColumn(min_value=0.0, max_value=0.95, step=0.05),
+            # Text cells: empty where a setting does not apply (number cells showed "None");
+            # the builder checks each value and names the layer when one is not a number.
+            **{col: st.column_config.TextColumn(col, max_chars=8, default="") for col in LAYER_COLUMNS[1:]},
         },
     )
     layers = layers_from_rows(df)
