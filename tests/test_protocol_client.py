@@ -6,11 +6,19 @@ from __future__ import annotations
 import asyncio
 import re
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from bench.protocol_client import Session
 from tests.browser.conftest import start_server, stop_server
+
+
+def in_own_loop(coroutine):
+    """asyncio.run on a thread of its own: in a full test run the session's Playwright driver
+    keeps an event loop running on the main thread, where asyncio.run refuses to start."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +45,7 @@ async def stride_walk(url: str):
 
 
 def test_moving_the_stride_over_the_protocol_redraws_a_smaller_output(server):
-    opened, stride, moved = asyncio.run(stride_walk(server))
+    opened, stride, moved = in_own_loop(stride_walk(server))
     assert not opened.errors and not moved.errors
     assert stride.fragment_id, "the stride lives in the page's fragment: its rerun must name it"
     (h1, w1), (h2, w2) = output_size(opened), output_size(moved)
@@ -61,5 +69,5 @@ async def two_students(url: str):
 
 
 def test_each_simulated_student_has_a_session_of_its_own(server):
-    b_size, a_size = asyncio.run(two_students(server))
+    b_size, a_size = in_own_loop(two_students(server))
     assert b_size != a_size, "student b changed the kernel size, not a's stride: their outputs differ"

@@ -106,6 +106,9 @@ def finished(job: jobs.Job) -> None:
     cols[1].metric("Parameters", f"{training.count_params(done.model):,}")
     cols[2].metric("Training time", f"{done.seconds:.1f} s")
     cols[3].metric("Epochs", done.epochs_done)
+    started = job.last(training.Started)
+    if started:  # a short run can end before the live view showed where it ran (GPU, a cluster's worker)
+        st.caption(f"Trained on {started.device}.")
     _course_pace(job, out.saved.card)
     st.success(f"💾 Saved as **{plain.md(out.saved.name)}**. Rename, download or delete it under Saved models; "
                "the Inspect pages can open it.")
