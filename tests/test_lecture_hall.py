@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, free_port
-from tests.browser.helpers import assert_no_errors, open_page, wait_idle
+from tests.browser.helpers import assert_no_errors, digits_for_epochs, open_page, wait_idle
 from tests.conftest import ROOT
 
 SCRIPT = ROOT / "deploy" / "lecture_hall.sh"
@@ -70,16 +70,7 @@ def process_of(page) -> str:
 
 
 def train_two_epochs_of_the_digits(page) -> None:
-    page.get_by_text("Handwritten digits (bundled, 8x8)").click()
-    wait_idle(page)
-    slider = page.get_by_role("slider", name="Epochs")
-    slider.focus()
-    for _ in range(40):
-        if slider.input_value() == "2":
-            break
-        slider.press("ArrowLeft" if int(slider.input_value()) > 2 else "ArrowRight")
-        page.wait_for_timeout(50)
-    wait_idle(page)
+    digits_for_epochs(page, 2)
     page.get_by_test_id("stBaseButton-primary").filter(has_text="Train").click()
 
 

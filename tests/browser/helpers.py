@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 import weakref
-from typing import Callable
+from collections.abc import Callable
 
 from playwright.sync_api import Locator, Page, expect
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -84,7 +84,7 @@ class ScriptRuns:
             self.finished += 1
 
 
-_RUNS: "weakref.WeakKeyDictionary[Page, ScriptRuns]" = weakref.WeakKeyDictionary()
+_RUNS: weakref.WeakKeyDictionary[Page, ScriptRuns] = weakref.WeakKeyDictionary()
 
 
 def watch_runs(page: Page) -> ScriptRuns:
@@ -115,3 +115,18 @@ def _poll(page: Page, done: Callable[[], bool], timeout: float, what: str) -> No
         if time.monotonic() > end:
             raise TimeoutError(f"waited {timeout:.0f} s for {what}")
         page.wait_for_timeout(50)
+
+
+def digits_for_epochs(page: Page, epochs: int) -> None:
+    """On the Train page: the bundled digits, and the Epochs slider moved to `epochs` with the
+    arrow keys (from whatever the default is)."""
+    page.get_by_text("Handwritten digits (bundled, 8x8)").click()
+    wait_idle(page)
+    slider = page.get_by_role("slider", name="Epochs")
+    slider.focus()
+    for _ in range(40):
+        if slider.input_value() == str(epochs):
+            break
+        slider.press("ArrowLeft" if int(slider.input_value()) > epochs else "ArrowRight")
+        page.wait_for_timeout(50)
+    wait_idle(page)

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import assert_no_errors, menu, open_page, wait_idle
+from tests.browser.helpers import assert_no_errors, digits_for_epochs, menu, open_page, wait_idle
 
 EXAMPLES = ("box * box", "two Gaussians", "dropped ball", "echo")
 
@@ -173,15 +173,7 @@ def test_presenter_mode_at_1280x720_is_readable_from_the_back(server, browser):
 def test_a_reload_keeps_a_finished_run(server, page):
     """Issue #14: reloading the Train page lost a finished run's curves and confusion matrix."""
     open_page(page, server, "train")
-    page.get_by_text("Handwritten digits (bundled, 8x8)").click()
-    wait_idle(page)
-    slider = page.get_by_role("slider", name="Epochs")
-    slider.focus()
-    for _ in range(40):
-        if slider.input_value() == "1":
-            break
-        slider.press("ArrowLeft")
-    wait_idle(page)
+    digits_for_epochs(page, 1)
     page.get_by_role("button", name="🏋️ Train").click()
     expect(page.get_by_text("Test accuracy", exact=True)).to_be_visible(timeout=120_000)
     wait_idle(page)

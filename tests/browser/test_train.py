@@ -6,22 +6,13 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.helpers import assert_no_errors, open_page, wait_idle
+from tests.browser.helpers import assert_no_errors, digits_for_epochs, open_page, wait_idle
 
 
 def test_train_a_tiny_run_and_click_the_confusion_matrix(server, page):
     open_page(page, server, "train")
-    page.get_by_text("Handwritten digits (bundled, 8x8)").click()
-    wait_idle(page)
-    slider = page.get_by_role("slider", name="Epochs")
-    slider.focus()
-    for _ in range(40):  # down to 2 epochs, from whatever the default is
-        if slider.input_value() == "2":
-            break
-        slider.press("ArrowLeft" if int(slider.input_value()) > 2 else "ArrowRight")
-        page.wait_for_timeout(50)
-    wait_idle(page)
-    expect(slider).to_have_value("2")
+    digits_for_epochs(page, 2)
+    expect(page.get_by_role("slider", name="Epochs")).to_have_value("2")
     page.get_by_test_id("stBaseButton-primary").filter(has_text="Train").click()  # not a help button's "Train"
     # live view, then the results replace it when the job ends
     expect(page.get_by_text("Test accuracy", exact=True)).to_be_visible(timeout=120_000)
