@@ -18,19 +18,32 @@ distributed = pytest.importorskip("distributed")
 
 
 @pytest.fixture(scope="module")
-def scheduler():
+def hall():
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
                                   dashboard_address=None) as hall:
-        yield hall.scheduler_address
+        yield hall
         found = cluster._clients.pop(hall.scheduler_address, None)  # the app's client, before its scheduler goes
         if found is not None:
             found.close()
 
 
 @pytest.fixture
-def on_cluster(scheduler, monkeypatch):
-    monkeypatch.setenv(cluster.SCHEDULER_ENV, scheduler)
-    return scheduler
+def on_cluster(hall, monkeypatch):
+    monkeypatch.setenv(cluster.SCHEDULER_ENV, hall.scheduler_address)
+    return hall.scheduler_address
+
+
+def queues_held(hall) -> list[str]:
+    """The trainings' event queues the scheduler still keeps."""
+    return [name for name in hall.scheduler.extensions["queues"].queues if name.startswith("cnn-explorer-train")]
+
+
+def queues_left(hall, within: float = 10) -> list[str]:
+    """queues_held once both sides had `within` seconds to let go of theirs (messages, not calls)."""
+    end = time.monotonic() + within
+    while queues_held(hall) and time.monotonic() < end:
+        time.sleep(0.05)
+    return queues_held(hall)
 
 
 def request(tmp_path, epochs: int, ds=None) -> runs.TrainRequest:
@@ -57,7 +70,7 @@ def follow(job: jobs.Job, timeout: float = 120) -> list:
     return seen
 
 
-def test_a_run_on_the_cluster_reports_live_and_saves_into_the_shared_folder(on_cluster, tmp_path):
+def test_a_run_on_the_cluster_reports_live_and_saves_into_the_shared_folder(on_cluster, hall, tmp_path):
     manager = jobs.JobManager(max_running=1)
     job = runs.submit(manager, request(tmp_path, epochs=2))
     live = follow(job)
@@ -74,9 +87,11 @@ def test_a_run_on_the_cluster_reports_live_and_saves_into_the_shared_folder(on_c
     accuracy = (out.probabilities.argmax(1) == out.labels).mean()
     assert accuracy == pytest.approx(out.finished.test_accuracy)
     assert accuracy > 0.5
+    # the run's event queue is gone from the scheduler: a lecture hall's scheduler does not grow
+    assert queues_left(hall) == []
 
 
-def test_stop_reaches_the_worker(on_cluster, tmp_path):
+def test_stop_reaches_the_worker(on_cluster, hall, tmp_path):
     manager = jobs.JobManager(max_running=1)
     job = runs.submit(manager, request(tmp_path, epochs=40))
     end = time.monotonic() + 120
@@ -88,6 +103,7 @@ def test_stop_reaches_the_worker(on_cluster, tmp_path):
     assert job.state == jobs.STOPPED and done.stopped
     assert 1 <= done.epochs_done < 10  # it did not train on to the 40th epoch
     assert job.result.saved is not None  # the kept weights of a stopped run are saved too
+    assert queues_left(hall) == []
 
 
 def test_a_students_zip_never_goes_to_the_cluster(on_cluster, tmp_path):

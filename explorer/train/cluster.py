@@ -152,6 +152,15 @@ class Relay:
     def close(self) -> None:
         self._done.set()
         self._thread.join()
+        _release(self.events)
+
+
+def _release(queue) -> None:
+    """Hand back this side's share of a distributed Queue: the scheduler keeps a queue (and the
+    events in it) until every client that opened it has released it, so one left open per run
+    would grow the scheduler's memory for as long as the lecture hall runs."""
+    with suppress(OSError, TimeoutError, RuntimeError):  # a scheduler already gone holds nothing
+        queue.close()
 
 
 def summary_json(outcome: TrainOutcome) -> str:
@@ -214,6 +223,7 @@ def run_remote(request: TrainRequest, emit, should_stop, address: str, task) -> 
     finally:
         with suppress(OSError, TimeoutError):  # a scheduler gone meanwhile: the run's own error counts
             stop.clear()  # the scheduler forgets a cleared event nobody waits on
+        _release(events)
     return _outcome(request, summary)
 
 
