@@ -20,7 +20,7 @@ DEFAULT_MODEL = "fastnet"
 # or 64 all ended lower (bench/README.md, issue 21).
 SCHEDULES = {
     "fastnet": dict(epochs=4, batch_size=32, optimizer="adamw", lr=0.04, schedule="one-cycle",
-                    weight_decay=5e-4, augment=True, label_smoothing=0.1),
+                    weight_decay=5e-4, augment=True, label_smoothing=0.1, bf16=True),
     # The course's own schedule (section 2.4): Adam at Keras's default rate 0.001, batch 128,
     # 10 epochs, no augmentation.
     "course_cnn": dict(epochs=10, batch_size=128, optimizer="adam", lr=1e-3, schedule="constant",
