@@ -162,7 +162,7 @@ def count_params(model: nn.Module) -> int:
 
 
 @torch.inference_mode()
-def predict_proba(model: nn.Module, images: np.ndarray, norm: Normalisation, batch: int = 512) -> np.ndarray:
+def predict_proba(model: nn.Module, images: np.ndarray, norm: Normalisation, batch: int = 64) -> np.ndarray:
     """Class probabilities (N, K) for images (N, C, H, W) in [0, 1], on the model's device."""
     model.eval()
     dev = next(model.parameters()).device
