@@ -221,8 +221,10 @@ def test_the_default_recipe_computes_in_bfloat16_and_keeps_float32_weights(digit
         model = from_spec.build(recipes.model_spec("fastnet", train))
         seen = set()
         training.first_conv(model).register_forward_hook(lambda m, i, o: seen.add(o.dtype) if m.training else None)
-        done = run_all(cfg, train, test, model)[-1]
+        events = run_all(cfg, train, test, model)
+        done = events[-1]
         assert seen == {torch.bfloat16 if bf16 else torch.float32}
+        assert ("bfloat16" in events[0].device) == bf16  # the page and the CLI say so
         assert {p.dtype for p in done.model.parameters()} == {torch.float32}
         results[bf16] = done.test_accuracy
     assert recipes.default_schedule("fastnet")["bf16"] and not recipes.default_schedule("course_cnn").get("bf16")

@@ -325,7 +325,8 @@ def train(config: TrainConfig, train_ds: Dataset, test_ds: Dataset, model: nn.Mo
     best = (-1.0, 0, None, False)  # (validation accuracy, epoch, state_dict, part-epoch)
     history: list[dict] = []
     n_val = 0 if val_ds is None else len(val_ds)
-    yield Started(config.epochs, steps, n, len(x_test), devices.describe(dev), count_params(model), n_val)
+    where = devices.describe(dev) + (", bfloat16 arithmetic" if autocast else "")
+    yield Started(config.epochs, steps, n, len(x_test), where, count_params(model), n_val)
     start, cpu_start = time.perf_counter(), time.process_time()
     stopped = diverged = False
     epoch = 0
