@@ -188,7 +188,8 @@ def main() -> None:
 
 def default_row(run: dict, col: int, scale: float) -> dict:
     """The default schedule's figures of one CLI run."""
-    seconds = run["curve"][-1][col] * scale
+    # The run's own figure (2 decimals); the epoch lines print only one.
+    seconds = (run["seconds"] if col == 0 else run["cpu_seconds"]) * scale
     return {"acc": run["test_accuracy"], "train_s": seconds, "process_s": run["process_wall"],
             "t97": next((c[col] * scale for c in run["curve"] if c[2] >= 0.97), math.inf),
             "s_epoch": seconds / max(run["epochs"], 1)}

@@ -38,12 +38,15 @@ TARGET_S = 1.5
 
 
 def click_to_saved(page: Page, url: str) -> float:
-    """Seconds from the Train click until "Saved as" is on the page."""
+    """Seconds from the Train click until "Saved as <this run's name>" is on the page (the page
+    may still show the previous run's result, saved under the name before)."""
     open_page(page, url, "train")
+    name = page.get_by_label("Name of the saved model").input_value()
     button = page.get_by_test_id("stBaseButton-primary").filter(has_text="Train")  # not a help button's
     t = time.perf_counter()
     button.click()
-    page.get_by_text(re.compile(r"Saved as")).first.wait_for(state="visible", timeout=300_000)
+    saved = page.get_by_text(re.compile("Saved as " + re.escape(name) + r"\."))
+    saved.first.wait_for(state="visible", timeout=300_000)
     return time.perf_counter() - t
 
 

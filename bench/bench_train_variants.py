@@ -31,10 +31,10 @@ from explorer.data import datasets
 from explorer.train import recipes, training
 
 
-def run(overrides: dict, seeds: list[int], threads: int, train_ds, test_ds) -> tuple[list[float], list[float]]:
-    """(test accuracies, CPU seconds) per seed."""
+def run(overrides: dict, seeds: list[int], threads: int, train_ds, test_ds) -> tuple[list[float], list[float], list[float]]:
+    """(test accuracies, CPU seconds, wall seconds) per seed."""
     spec = recipes.model_spec("fastnet", train_ds)
-    accs, cpus = [], []
+    accs, cpus, walls = [], [], []
     for seed in seeds:
         cfg = training.TrainConfig(**{**recipes.default_schedule("fastnet"), **overrides},
                                    threads=threads, device="cpu", seed=seed)
@@ -42,7 +42,8 @@ def run(overrides: dict, seeds: list[int], threads: int, train_ds, test_ds) -> t
         done = list(training.train(cfg, train_ds, test_ds, models.build(spec["architecture"], **spec["options"])))[-1]
         accs.append(done.test_accuracy)
         cpus.append(done.cpu_seconds)
-    return accs, cpus
+        walls.append(done.seconds)
+    return accs, cpus, walls
 
 
 def main() -> None:
@@ -58,12 +59,13 @@ def main() -> None:
     train_ds, test_ds = datasets.split(datasets.load("sign-digits", download_missing=False))
     load = os.getloadavg()[0]
     print(f"FastNet default recipe {recipes.default_schedule('fastnet')}, seeds {seeds}, {args.threads} thread(s)")
-    print("| variant | median | range | CPU s median (min) |")
-    print("|---|---|---|---|")
+    print("| variant | median | range | CPU s median (min) | wall s median (min) |")
+    print("|---|---|---|---|---|")
     for v in variants:
-        accs, cpus = run(json.loads(v), seeds, args.threads, train_ds, test_ds)
+        accs, cpus, walls = run(json.loads(v), seeds, args.threads, train_ds, test_ds)
         print(f"| {v} | {statistics.median(accs):.2%} | {min(accs):.2%}-{max(accs):.2%} | "
-              f"{statistics.median(cpus):.2f} ({min(cpus):.2f}) |", flush=True)
+              f"{statistics.median(cpus):.2f} ({min(cpus):.2f}) | {statistics.median(walls):.2f} ({min(walls):.2f}) |",
+              flush=True)
     print(f"{machine()}; load average {load:.1f} -> {os.getloadavg()[0]:.1f}")
 
 
