@@ -41,7 +41,13 @@ def click_to_saved(page: Page, url: str) -> float:
     """Seconds from the Train click until "Saved as <this run's name>" is on the page (the page
     may still show the previous run's result, saved under the name before)."""
     open_page(page, url, "train")
-    name = page.get_by_label("Name of the saved model").input_value()
+    field = page.get_by_label("Name of the saved model", exact=True)
+    name = ""
+    for _ in range(100):  # the field is filled in once the page's run has drawn it
+        name = field.input_value()
+        if name:
+            break
+        page.wait_for_timeout(50)
     button = page.get_by_test_id("stBaseButton-primary").filter(has_text="Train")  # not a help button's
     t = time.perf_counter()
     button.click()
