@@ -59,6 +59,7 @@ class Job:
     started: float | None = None
     finished: float | None = None
     _stop: threading.Event = field(default_factory=threading.Event, repr=False)
+    _done: threading.Event = field(default_factory=threading.Event, repr=False)  # set once finished
     _manager: "JobManager | None" = field(default=None, repr=False)
     _slot: Slot | None = field(default=None, repr=False)  # the lecture hall's slot it runs in
 
@@ -79,6 +80,10 @@ class Job:
     @property
     def is_finished(self) -> bool:
         return self.state in FINISHED
+
+    def wait(self, timeout: float) -> bool:
+        """Block until the job has finished or `timeout` seconds passed; whether it finished."""
+        return self._done.wait(timeout)
 
     def queue_position(self) -> int:
         """1 for the next job to start, 0 when not waiting."""
@@ -211,6 +216,7 @@ class JobManager:
 
     def _finish(self, job: Job, state: str) -> None:
         job.state, job.finished = state, time.time()
+        job._done.set()
         job.work = None  # let go of what the work held (a training run's dataset split)
         self._finished.append(job)
         del self._finished[: max(0, len(self._finished) - self.keep_finished)]

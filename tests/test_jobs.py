@@ -69,3 +69,17 @@ def test_background_jobs_yield_the_cpu_to_page_runs():
     assert mgr.wait_all(10)
     assert job.result == min(19, os.getpriority(os.PRIO_PROCESS, 0) + jobs.BACKGROUND_NICE)
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) < job.result  # this thread untouched
+
+
+def test_waiting_on_a_job_returns_when_it_ends_or_is_dropped():
+    """The Train page's live view waits on its job so the results appear as soon as it ends
+    (issue 21), not at the next redraw a second later."""
+    mgr = JobManager(max_running=1)
+    gate = threading.Event()
+    running = mgr.submit("train", blocking_work(gate), owner="a")
+    queued = mgr.submit("train", blocking_work(gate), owner="b")
+    assert not running.wait(0.05) and not queued.wait(0.05)
+    queued.stop()  # dropped from the queue: finished at once
+    assert queued.wait(0) and queued.state == STOPPED
+    threading.Timer(0.2, gate.set).start()
+    assert running.wait(10) and running.state == DONE and running.result == "finished"

@@ -203,3 +203,29 @@ def test_the_readmes_smallest_dataset_trains_with_the_default_settings(architect
     assert isinstance(done, training.Finished) and done.epochs_done == config.epochs
     lrs = [e.lr for e in events if isinstance(e, training.Step)]
     assert all(math.isfinite(lr) and lr >= 0 for lr in lrs) and max(lrs) == pytest.approx(config.lr, rel=0.05)
+
+
+NATIVE_BF16 = training._bf16_autocast(torch.device("cpu")) is not None
+
+
+@pytest.mark.skipif(not NATIVE_BF16, reason="this CPU has no native bfloat16 instructions (the setting is ignored)")
+def test_the_default_recipe_computes_in_bfloat16_and_keeps_float32_weights(digits):
+    """Issue 21: FastNet's default recipe runs its layers in bfloat16 (a third faster on this CPU),
+    its weights and the saved model stay float32, and it learns as well as in float32."""
+    train, test = digits
+    results = {}
+    for bf16 in (True, False):
+        cfg = training.TrainConfig(**{**recipes.default_schedule("fastnet"), "bf16": bf16}, threads=1, seed=0,
+                                   device="cpu")
+        torch.manual_seed(0)
+        model = from_spec.build(recipes.model_spec("fastnet", train))
+        seen = set()
+        training.first_conv(model).register_forward_hook(lambda m, i, o: seen.add(o.dtype) if m.training else None)
+        events = run_all(cfg, train, test, model)
+        done = events[-1]
+        assert seen == {torch.bfloat16 if bf16 else torch.float32}
+        assert ("bfloat16" in events[0].device) == bf16  # the page and the CLI say so
+        assert {p.dtype for p in done.model.parameters()} == {torch.float32}
+        results[bf16] = done.test_accuracy
+    assert recipes.default_schedule("fastnet")["bf16"] and not recipes.default_schedule("course_cnn").get("bf16")
+    assert results[True] > 0.9 and abs(results[True] - results[False]) < 0.03

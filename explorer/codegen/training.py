@@ -35,6 +35,17 @@ AUGMENT = '''def random_affine(x, max_shift, max_degrees, generator):
     return F.grid_sample(x, grid, mode="bilinear", padding_mode="border", align_corners=False)'''
 
 
+FORWARD = "        loss = F.cross_entropy(model(xb), yb, label_smoothing=LABEL_SMOOTHING)"
+# Mixed precision as the app's default recipe trains: the forward pass in bfloat16 where the CPU
+# computes it natively, the loss, gradients' sums and weights in float32.
+BF16 = """
+# bfloat16 for the forward pass where this CPU has native bfloat16 instructions (else float32).
+BF16 = torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported()"""
+FORWARD_BF16 = """        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=BF16):
+            logits = model(xb)
+        loss = F.cross_entropy(logits.float(), yb, label_smoothing=LABEL_SMOOTHING)"""
+
+
 def script(network: str, title: str, dataset: str, test_size: float, random_state: int | None,
            config: dict, out_file: str = "model.safetensors") -> Script:
     """network: nn.Sequential code (codegen.architecture.module_code); config: TrainConfig's
@@ -65,7 +76,7 @@ LABEL_SMOOTHING = {c.get("label_smoothing", 0.0)!r}
 AUGMENT = {augment!r}
 MAX_SHIFT, MAX_ROTATION = {c.get("max_shift", 0.1)!r}, {c.get("max_rotation", 10.0)!r}  # fraction of the size, degrees
 SEED = {c["seed"]!r}
-OUT = "{out_file}\"""",
+OUT = "{out_file}\"""" + (BF16 if c.get("bf16") else ""),
         CELL + " The pictures and the split",
         picture.dataset_block(dataset, "images", labels="labels"),
         f"""train_x, test_x, train_y, test_y = train_test_split(images, labels, test_size={test_size!r}, random_state={random_state!r})
@@ -115,7 +126,7 @@ for epoch in range(1, EPOCHS + 1):
         xb, yb = x_train[idx], y_train[idx]
         if AUGMENT:
             xb = random_affine(xb, MAX_SHIFT, MAX_ROTATION, generator)
-        loss = F.cross_entropy(model(xb), yb, label_smoothing=LABEL_SMOOTHING)
+{FORWARD_BF16 if c.get("bf16") else FORWARD}
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()

@@ -227,7 +227,7 @@ def main(argv: list[str] | None = None, prog: str = PROG) -> int:
         if line and not args.quiet:
             print(line, flush=True)
 
-    outcome = runs.run(request, emit)
+    outcome = runs.run(request, emit, predictions=False)  # the JSON line needs no per-picture figures
     done = outcome.finished
     measured = pace.from_history(list(done.history))
     if args.model == pace.COURSE_ARCHITECTURE and measured is not None and not args.quiet:

@@ -33,7 +33,7 @@ class TrainOutcome:
 
     finished: training.Finished
     saved: registry.SavedModel | None
-    probabilities: np.ndarray  # (N_test, K)
+    probabilities: np.ndarray  # (N_test, K); N_test is 0 when runs.run was asked for no predictions
     labels: np.ndarray  # (N_test,)
     images: np.ndarray = field(repr=False)  # (N_test, C, H, W) uint8, for galleries
     classes: tuple[str, ...] = ()

@@ -19,8 +19,11 @@ from explorer.train.request import TrainOutcome, TrainRequest
 
 
 def run(request: TrainRequest, emit: Callable[[object], None] = lambda ev: None,
-        should_stop: Callable[[], bool] = lambda: False) -> TrainOutcome:
-    """Train to the end (or a stop / divergence), save what is worth keeping, evaluate it."""
+        should_stop: Callable[[], bool] = lambda: False, predictions: bool = True) -> TrainOutcome:
+    """Train to the end (or a stop / divergence), save what is worth keeping, evaluate it.
+
+    predictions=False (the command line, which shows none) leaves the outcome's per-picture
+    probabilities and images empty: a pass over the test pictures less."""
     from explorer.train import recipes
 
     torch.manual_seed(request.config.seed)  # the same seed gives the same initial weights
@@ -41,8 +44,9 @@ def run(request: TrainRequest, emit: Callable[[object], None] = lambda ev: None,
         if request.owner:
             card = card.replace(owner=request.owner)
         saved = registry.save(done.model, card, request.root, filters=done.filters)
-    test = request.test_ds
-    probs = training.predict_proba(done.model, test.images, done.normalisation)
+    test = request.test_ds if predictions else request.test_ds.subset(np.arange(0), ":none")
+    probs = (training.predict_proba(done.model, test.images, done.normalisation) if len(test)
+             else np.zeros((0, len(test.classes)), np.float32))
     images = (np.clip(test.images, 0, 1) * 255 + 0.5).astype(np.uint8)
     return TrainOutcome(done, saved, probs, np.asarray(test.labels), images, tuple(test.classes), diverged)
 
