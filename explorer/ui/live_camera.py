@@ -19,7 +19,7 @@ from explorer import limits, registry
 from explorer.codegen.live import FRAME as FRAME_NAME
 from explorer.inspect import live
 from explorer.inspect.probability_chart import probability_spec
-from explorer.ui import cached, code_panel, model_choice, model_picker, plain, url_state
+from explorer.ui import cached, code_panel, model_choice, model_picker, plain, url_state, webrtc_fixes
 from explorer.ui.model_cache import load_model
 
 ICE_ENV = "CNN_EXPLORER_ICE_SERVERS"
@@ -78,6 +78,7 @@ def stream(prefix: str, model_id: str, classes: list[str], method: str = "grad_c
     """The video widget; returns streamlit-webrtc's context (ctx.state.playing)."""
     from streamlit_webrtc import WebRtcMode, webrtc_streamer  # ~1 s of imports: only where a video is shown
 
+    webrtc_fixes.install()  # two frame periods less from frame to overlay
     latest = _latest(prefix)
     name = f"{cached.session_id()}:{prefix}"
     worker = _worker()
