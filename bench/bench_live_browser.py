@@ -74,19 +74,30 @@ def player(page):
     return page.locator(PLAYER).element_handle().content_frame()
 
 
-def start_student(browser, url: str, script: str):
+def start_student(browser, url: str, script: str, tries: int = 2):
+    """A new student on the Saliency page's live mode, once its first overlaid frame is shown
+    (a connection that does not come up in 60 s is tried again on a fresh page)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     from tests.browser.helpers import open_page, wait_idle
 
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, permissions=["camera"])
     context.add_init_script(script)
-    page = context.new_page()
-    page.set_default_timeout(90_000)
-    open_page(page, url, "saliency")
-    page.get_by_test_id("stButtonGroup").first.get_by_text("Live").click()
-    wait_idle(page)
-    page.frame_locator(PLAYER).get_by_text("Start the live camera").click()
-    player(page).wait_for_function("() => window.__live && window.__live.shown.some(f => f.overlay)", timeout=90_000)
-    return page
+    for attempt in range(tries):
+        page = context.new_page()
+        page.set_default_timeout(90_000)
+        open_page(page, url, "saliency")
+        page.get_by_test_id("stButtonGroup").first.get_by_text("Live").click()
+        wait_idle(page)
+        page.frame_locator(PLAYER).get_by_text("Start the live camera").click()
+        try:
+            player(page).wait_for_function("() => window.__live && window.__live.shown.some(f => f.overlay)",
+                                           timeout=60_000)
+            return page
+        except PlaywrightTimeout:
+            print(f"  no overlaid frame within 60 s (try {attempt + 1} of {tries})")
+            page.close()
+    raise RuntimeError("the live camera did not start")
 
 
 def measure(pages, seconds: float, server_pid: int) -> dict:
@@ -176,6 +187,8 @@ def main() -> None:
     ap.add_argument("--patches", nargs="+", default=["own-result,complete-frame"],
                     help="explorer/ui/webrtc_fixes.py patches per row: 'none', 'own-result', 'complete-frame' or both "
                          "comma-separated (one server each)")
+    ap.add_argument("--server-env", nargs="*", default=[], metavar="NAME=VALUE",
+                    help="more environment for the server, e.g. OMP_WAIT_POLICY=PASSIVE")
     ap.add_argument("--quick", action="store_true", help="6 s per row")
     args = ap.parse_args()
     if args.quick:
@@ -195,7 +208,8 @@ def main() -> None:
         with sync_playwright() as pw:
             for patches in args.patches:
                 proc, url = start_server(data, {"CNN_EXPLORER_THREADS": str(args.threads),
-                                                "OMP_NUM_THREADS": str(args.threads), CHOICE_ENV: patches})
+                                                "OMP_NUM_THREADS": str(args.threads), CHOICE_ENV: patches,
+                                                **dict(kv.split("=", 1) for kv in args.server_env)})
                 try:
                     for n in args.streams:
                         row, w = one_row(pw, url, script, n, args.seconds, proc.pid)

@@ -5,7 +5,8 @@
    so every overlay is a frame period late (67 ms at 15 frames/s). Here `recv` first waits a
    little for this frame's own result: at most `SHARE` of the time between two frames (so the
    sender still takes frames faster than they come and nothing piles up), then falls back to
-   the newest one processed, as before (a busy server still drops rather than queues).
+   the newest one processed, as before (a busy server still drops rather than queues). Results
+   of earlier frames still waiting are dropped first: they are older than this frame.
 2. aiortc's receiver (`JitterBuffer._remove_frame`) hands a video frame to the decoder only when
    the first packet of the next frame arrives: another frame period. A VP8 frame is complete
    when its packets from the buffer's start are all there up to the one with the RTP marker bit
@@ -96,14 +97,19 @@ async def _recv_own_result(self):
     if last is not None:  # a running mean of the time between frames
         period = now - last if period is None else 0.8 * period + 0.2 * (now - last)
         self._period = period
+    with self._out_lock:  # results of earlier frames: only the newest is worth keeping
+        if self._out_deque:
+            self._last_out_frame = self._out_deque[-1]
+            self._out_deque.clear()
     self._in_queue.put(frame)
     deadline = now + (min(MAX_WAIT, SHARE * period) if period else 0.0)
     while not self._out_deque and time.monotonic() < deadline:
         await asyncio.sleep(0.003)
     new_frame = None
     with self._out_lock:
-        if len(self._out_deque) > 0:
-            new_frame = self._out_deque.popleft()
+        if self._out_deque:
+            new_frame = self._out_deque[-1]
+            self._out_deque.clear()
     if new_frame is None:
         new_frame = self._last_out_frame
     if new_frame:
