@@ -123,14 +123,22 @@ def readout(prefix: str, classes: list[str], big: bool = False) -> None:
                              else ""))
 
 
-@st.fragment(run_every=1.0)
 def frame_download(prefix: str) -> None:
-    """The last frame the model read, as a PNG for the script (encoded only when clicked)."""
+    """The last frame the model read, as a PNG for the script (encoded only when clicked). Until
+    the first frame, a note that looks again every second; then one rerun of the page and a
+    button that stays put (a button redrawn every second can lose the click)."""
+    had = _latest(prefix).has_frame
+    st.fragment(_frame_button, run_every=None if had else 1.0)(prefix, had)
+
+
+def _frame_button(prefix: str, had: bool) -> None:
     latest = _latest(prefix)
     if not latest.has_frame:
         st.caption(f"Start the camera: a button here then gives the last frame the model read "
                    f"(`{FRAME_NAME}`), the picture the script reads.")
         return
+    if not had:
+        st.rerun()
     st.download_button("⬇️ Last camera frame (.png)", lambda: latest.frame_png() or b"", file_name=FRAME_NAME,
                        mime="image/png", on_click="ignore", key=f"{prefix}_live_frame_png")
 
