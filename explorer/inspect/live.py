@@ -14,6 +14,7 @@ cannot starve the others.
 
 from __future__ import annotations
 
+import io
 import threading
 import time
 from collections import OrderedDict, deque
@@ -140,7 +141,7 @@ class FrameHandler:
             self.latest.error = f"The model could not read this frame: {exc}"
             return frame
         self.latest.error = None
-        self.latest.put(reading, arrived)
+        self.latest.put(reading, arrived, rgb)
         return av.VideoFrame.from_ndarray(drawn, format="rgb24")
 
 
@@ -283,20 +284,37 @@ class Pace:
 
 
 class Latest:
-    """The newest reading of one student's stream, handed from the video thread to the page."""
+    """The newest reading of one student's stream, handed from the video thread to the page,
+    and the frame it was read from (the "Show the code" script reads that frame again)."""
 
     def __init__(self):
         self._lock = threading.Lock()
         self._reading: Reading | None = None
+        self._frame: np.ndarray | None = None
         self._at = 0.0
         self.error: str | None = None
         self.pace = Pace()
 
-    def put(self, reading: Reading, arrived: float) -> None:
+    def put(self, reading: Reading, arrived: float, frame: np.ndarray | None = None) -> None:
         now = time.monotonic()
         with self._lock:
-            self._reading, self._at = reading, now
+            self._reading, self._frame, self._at = reading, frame, now
         self.pace.add(arrived, now)
+
+    @property
+    def has_frame(self) -> bool:
+        with self._lock:
+            return self._frame is not None
+
+    def frame_png(self) -> bytes | None:
+        """The last frame read, (H, W, 3) RGB as it arrived (before the map was drawn), as PNG."""
+        with self._lock:
+            frame = self._frame
+        if frame is None:
+            return None
+        out = io.BytesIO()
+        Image.fromarray(frame).save(out, format="PNG")
+        return out.getvalue()
 
     def get(self, max_age: float = 3.0) -> Reading | None:
         """The reading, or None when there is none from the last `max_age` seconds."""

@@ -4,6 +4,8 @@ downloadable as .py and as a notebook. One function per view; each page calls on
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import streamlit as st
 import torch
@@ -14,6 +16,7 @@ from explorer.codegen import attribution as attr_code
 from explorer.codegen import baselines as baselines_code
 from explorer.codegen import conv as conv_code
 from explorer.codegen import inside, picture, saved_model
+from explorer.codegen import live as live_code
 from explorer.codegen import pool as pool_code
 from explorer.codegen import signal as signal_code
 from explorer.codegen.script import Script, notebook
@@ -23,8 +26,9 @@ from explorer.inspect import pixel_model
 LABEL = "🧾 Show the code"
 
 
-def panel(script: Script | None, why_not: str = "") -> None:
-    """The expander: the script, its two downloads, or why there is no script for this view."""
+def panel(script: Script | None, why_not: str = "", more: Callable[[], None] | None = None) -> None:
+    """The expander: the script, its two downloads (and what `more` draws beside them), or why
+    there is no script for this view."""
     with st.expander(LABEL, expanded=False):
         if script is None:
             st.info(why_not)
@@ -38,6 +42,8 @@ def panel(script: Script | None, why_not: str = "") -> None:
                            mime="text/x-python", on_click="ignore", key=f"code_{script.name}_py")
         c2.download_button("⬇️ Notebook (.ipynb)", notebook(script), file_name=script.ipynb_name,
                            mime="application/x-ipynb+json", on_click="ignore", key=f"code_{script.name}_ipynb")
+        if more is not None:
+            more()
         st.code(script.code, language="python", line_numbers=True)
 
 
@@ -159,3 +165,11 @@ def baselines(dataset: str, split, names: list[str]) -> None:
           "A script can load the built-in datasets only (your own zip stays on this server), and "
           "needs at least one classical model chosen: the fully connected network is a PyTorch "
           "training, written by `python -m explorer.train --model course_mlp --write-script net.py`.")
+
+
+def live(picked, method: str, opacity: float, frame: Callable[[], None]) -> None:
+    """Under the live camera's video (Saliency page or Home): the script reading one frame as
+    the video does; `frame` draws the download of the last frame read."""
+    m = _saved(picked)
+    if m is not None:
+        panel(live_code.script(live_code.LiveSettings(m, method, float(opacity))), more=frame)

@@ -16,9 +16,10 @@ import numpy as np
 import streamlit as st
 
 from explorer import limits, registry
+from explorer.codegen.live import FRAME as FRAME_NAME
 from explorer.inspect import live
 from explorer.inspect.probability_chart import probability_spec
-from explorer.ui import cached, model_choice, model_picker, plain, url_state
+from explorer.ui import cached, code_panel, model_choice, model_picker, plain, url_state, webrtc_fixes
 from explorer.ui.model_cache import load_model
 
 ICE_ENV = "CNN_EXPLORER_ICE_SERVERS"
@@ -77,6 +78,7 @@ def stream(prefix: str, model_id: str, classes: list[str], method: str = "grad_c
     """The video widget; returns streamlit-webrtc's context (ctx.state.playing)."""
     from streamlit_webrtc import WebRtcMode, webrtc_streamer  # ~1 s of imports: only where a video is shown
 
+    webrtc_fixes.install()  # two frame periods less from frame to overlay
     latest = _latest(prefix)
     name = f"{cached.session_id()}:{prefix}"
     worker = _worker()
@@ -121,6 +123,26 @@ def readout(prefix: str, classes: list[str], big: bool = False) -> None:
                              else ""))
 
 
+def frame_download(prefix: str) -> None:
+    """The last frame the model read, as a PNG for the script (encoded only when clicked). Until
+    the first frame, a note that looks again every second; then one rerun of the page and a
+    button that stays put (a button redrawn every second can lose the click)."""
+    had = _latest(prefix).has_frame
+    st.fragment(_frame_button, run_every=None if had else 1.0)(prefix, had)
+
+
+def _frame_button(prefix: str, had: bool) -> None:
+    latest = _latest(prefix)
+    if not latest.has_frame:
+        st.caption(f"Start the camera: a button here then gives the last frame the model read "
+                   f"(`{FRAME_NAME}`), the picture the script reads.")
+        return
+    if not had:
+        st.rerun()
+    st.download_button("⬇️ Last camera frame (.png)", lambda: latest.frame_png() or b"", file_name=FRAME_NAME,
+                       mime="image/png", on_click="ignore", key=f"{prefix}_live_frame_png")
+
+
 def live_view(prefix: str, picked, left, right) -> None:
     """The Saliency page's live mode: the video and its settings on the left, the prediction
     on the right."""
@@ -134,6 +156,7 @@ def live_view(prefix: str, picked, left, right) -> None:
         st.caption("Sign inside the yellow square: that square is what the model reads, shrunk to "
                    f"{picked.input_size[2]}x{picked.input_size[1]} like the test pictures. The video goes "
                    "only to this server, and nothing is saved.")
+        code_panel.live(picked, method, opacity, lambda: frame_download(prefix))
     with right:
         if ctx.state.playing:
             readout(prefix, picked.classes, big=url_state.presenting())
@@ -158,6 +181,8 @@ def home_panel() -> None:
     left, right = st.columns([3, 2], gap="large")
     with left:
         ctx = stream("home", chosen.id, list(chosen.card.classes), video=PROJECTOR)
+        model, card = load_model(chosen.id)
+        code_panel.live(model_picker.Picked(chosen.id, model, card), "grad_cam", 0.6, lambda: frame_download("home"))
     with right:
         if ctx.state.playing:
             readout("home", list(chosen.card.classes), big=True)

@@ -1,7 +1,8 @@
 """The live camera in Chromium: a fake camera plays a video made from Sign Language Digits
 photos (a 3, then a 7, looping), the browser streams it to the server over WebRTC on loopback
 with no ICE server (host candidates only), and the prediction on the page follows the video;
-a second student's stream runs beside it, and leaving the page stops the first one."""
+a second student's stream runs beside it, and leaving the page stops the first one. The live
+view's "Show the code" script reads its last camera frame as the app does."""
 
 from __future__ import annotations
 
@@ -11,15 +12,18 @@ import time
 import numpy as np
 import pytest
 import torch
+from PIL import Image
 from playwright.sync_api import expect
 
 from explorer import registry
+from explorer.codegen import live as live_code
 from explorer.data import datasets
 from explorer.data.types import COURSE_SPLIT
 from explorer.inspect import live, pixel_model
 from explorer.train import recipes, runs, training
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_server, stop_server
 from tests.browser.helpers import assert_no_errors, menu, open_page, wait_idle, watch_runs
+from tests.codegen_helpers import run_script
 from tests.live_video import camera_frame, read_y4m, write_y4m
 
 FPS, SECONDS = 10, 3  # each sign is shown for 3 s
@@ -62,15 +66,16 @@ def live_setup(sign_digits_archive, tmp_path_factory):
     video = data / "signs.y4m"
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("CNN_EXPLORER_SIGN_DIGITS", str(sign_digits_archive))
-        _video(_train(data), video)
+        saved = _train(data)
+        _video(saved, video)
     proc, url = start_server(data)
-    yield url, video
+    yield url, video, saved
     stop_server(proc)
 
 
 @pytest.fixture
 def camera_browser(live_setup, playwright_driver):
-    _, video = live_setup
+    _, video, _ = live_setup
     b = playwright_driver.chromium.launch(executable_path=CHROMIUM, headless=True,
                                           args=CHROMIUM_ARGS + [f"--use-file-for-fake-video-capture={video}"])
     yield b
@@ -102,8 +107,35 @@ def _predictions(page, seconds: float, until: str = "$^") -> str:
     return ",".join(seen)
 
 
-def test_the_prediction_follows_the_video(live_setup, camera_browser):
-    url, _ = live_setup
+def _download(page, name: str, folder):
+    with page.expect_download() as got:
+        page.get_by_role("button", name=name).click()
+    path = folder / got.value.suggested_filename
+    got.value.save_as(path)
+    return path
+
+
+def _script_reads_the_last_frame(page, saved, folder) -> None:
+    """The live view's "Show the code": the last camera frame and the script download, and the
+    script reads that frame as the app's LiveReader does (the sign of the video, its probabilities)."""
+    page.get_by_text("Show the code").click()
+    frame = _download(page, "Last camera frame (.png)", folder)
+    script = _download(page, "Python script (.py)", folder)
+    assert (frame.name, script.name) == (live_code.FRAME, "live_grad_cam.py")
+    code = script.read_text().replace(f'"{live_code.FRAME}"', f'"{frame}"').replace(
+        f'"{live_code.OVERLAY}"', f'"{folder / live_code.OVERLAY}"')
+    out = run_script(code, folder)
+    net, card = registry.load(saved.id, saved.path.parent)
+    rgb = np.asarray(Image.open(frame).convert("RGB"))
+    reading = live.LiveReader(pixel_model.wrap(net, card.normalisation), card.input_size).read(rgb)
+    assert reading.top in SIGNS
+    assert re.search(rf"^prediction: {card.classes[reading.top]} ", out, re.MULTILINE), out
+    probs = [float(v) for v in re.search(r"probabilities: \[(.*)\]", out).group(1).split(",")]
+    assert probs == pytest.approx(np.round(reading.probabilities, 4).tolist(), abs=2e-4)
+
+
+def test_the_prediction_follows_the_video(live_setup, camera_browser, tmp_path):
+    url, _, saved = live_setup
     first = _student(camera_browser)
     open_page(first, url)
     open_page(first, url, "saliency")
@@ -115,6 +147,7 @@ def test_the_prediction_follows_the_video(live_setup, camera_browser):
     seen = _predictions(first, 6 * SECONDS, until="3,7,3|7,3,7")
     assert re.search("3,7,3|7,3,7", seen), seen
     expect(first.get_by_text(re.compile(r"[1-9]\d* frames read per second"))).to_be_visible()
+    _script_reads_the_last_frame(first, saved, tmp_path)
 
     # a second student, on Home's compact live camera, alongside the first
     second = _student(camera_browser)
