@@ -127,3 +127,32 @@ def test_every_train_setting_explains_itself():
                for w in getattr(at, kind)]
     missing = [w.label for w in widgets if not (w.help or "").strip()]
     assert len(widgets) >= 12 and not missing, missing
+
+
+def test_the_time_the_train_page_promises_is_close_to_a_real_run(data_dir, sign_digits_archive, monkeypatch):
+    """Issue 21: the page said "about 26 s" for FastNet's default run on Sign Language Digits,
+    which trains in about 2 s (one fixed speed for every network). The time shown is now the
+    network's own steps timed on this server: within a factor of 3 of a real run here, whatever
+    the machine's load (both are measured under it)."""
+    import re
+
+    import torch
+
+    from explorer import models
+    from explorer.data import datasets
+    from explorer.data.types import COURSE_SPLIT
+    from explorer.train import recipes, training
+
+    monkeypatch.setenv("CNN_EXPLORER_SIGN_DIGITS", str(sign_digits_archive))
+    at = open_page("pages/train.py")
+    at.radio(key="train_dataset").set_value("sign-digits").run()
+    cost = next(c.value for c in at.caption if c.value.startswith("Estimated cost"))
+    promised = float(re.search(r"about (\d+) s", cost).group(1))
+
+    ds = datasets.load("sign-digits")
+    train, test = datasets.split(ds, COURSE_SPLIT)
+    spec = recipes.model_spec("fastnet", ds)
+    config = training.TrainConfig(**recipes.default_schedule("fastnet"), threads=torch.get_num_threads())
+    done = list(training.train(config, train, test, models.build(spec["architecture"], **spec["options"])))[-1]
+    real = max(done.seconds, 1.0)  # the page rounds below a second up to "1 s"
+    assert real / 3 <= promised <= real * 3, (cost, done.seconds)

@@ -8,20 +8,28 @@ monstrous spec is measured for free) and the dataset's size:
           + feature maps of one batch x 3 (outputs kept for backward, their gradients, scratch)
           + the dataset's pictures (the queued run holds its own split)
 
-`rate` (forward MACs trained per second; a backward pass costs about two forwards) is measured on
-the CPU (limits.TRAIN_MACS_PER_SECOND) and set per server with $CNN_EXPLORER_TRAIN_GMACS.
+`rate` (forward MACs trained per second; a backward pass costs about two forwards) is a busy
+server's single core (limits.TRAIN_MACS_PER_SECOND, set per server with $CNN_EXPLORER_TRAIN_GMACS):
+deliberately slow, because it decides which runs are refused. What a student reads as the time
+uses `measured_rate` instead: the network's own training steps timed on this CPU, because the
+one rate fits no network well (FastNet trains 10-16x faster than it says).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import time
 from dataclasses import dataclass
 
 import torch
+import torch.nn.functional as F
 
+from explorer import device as devices
 from explorer import limits
 from explorer.models import from_spec
 from explorer.models.cost import Cost, TooCostly, check_model, cost  # noqa: F401 (re-export)
+from explorer.train import optim
 
 
 @dataclass(frozen=True)
@@ -49,8 +57,40 @@ def rate() -> float:
         return float(limits.TRAIN_MACS_PER_SECOND)
 
 
-def estimate(c: Cost, n_train: int, n_test: int, epochs: int, batch_size: int, dataset_bytes: int) -> Estimate:
-    seconds = c.macs * (n_train + n_test / 3) * epochs / rate()
+PROBE_SECONDS = 2.0  # the longest step measured_rate times, at the conservative rate (FastNet: 0.36 s, really ~15 ms)
+PROBE_STEPS = 3  # the first warms oneDNN's kernels up; the fastest of the others counts
+
+
+def measured_rate(spec: dict, c: Cost, input_shape: tuple[int, ...], batch_size: int,
+                  bf16: bool = False) -> float | None:
+    """Forward MACs trained per second by this network here and now: a few training steps of
+    one (batch, *input_shape) batch of noise, the fastest timed (forward, loss, backward, update).
+    None where the estimate should stay the conservative one: training on a GPU (this times the
+    CPU) or a step too long to time on a page rerun."""
+    batch = max(2, min(batch_size, 256))  # batch-norm needs two pictures
+    if devices.pick().type != "cpu" or c.macs * batch * 3 / rate() > PROBE_SECONDS:
+        return None
+    model = from_spec.build(spec).train()
+    # the update's cost too (the default recipe's optimizer; torch.optim would import the compiler)
+    opt = optim.OneCycleAdamW(model.parameters(), max_lr=1e-3, total_steps=PROBE_STEPS, warmup=0.3, weight_decay=0.0)
+    x, y = torch.randn(batch, *input_shape), torch.zeros(batch, dtype=torch.long)
+    autocast = torch.autocast("cpu", dtype=torch.bfloat16) if bf16 else contextlib.nullcontext()
+    fastest = float("inf")
+    for _ in range(PROBE_STEPS):
+        start = time.perf_counter()
+        with autocast:
+            logits = model(x)
+        F.cross_entropy(logits.float(), y).backward()
+        opt.step()
+        opt.zero_grad(set_to_none=True)
+        fastest = min(fastest, time.perf_counter() - start)
+    return c.macs * batch / max(fastest, 1e-6)
+
+
+def estimate(c: Cost, n_train: int, n_test: int, epochs: int, batch_size: int, dataset_bytes: int,
+             macs_per_second: float | None = None) -> Estimate:
+    """macs_per_second: measured_rate's; None: the conservative rate() that refusals use."""
+    seconds = c.macs * (n_train + n_test / 3) * epochs / (macs_per_second or rate())
     peak = c.params * 16 + c.activations * 4 * 3 * min(batch_size, max(n_train, 1)) + dataset_bytes
     return Estimate(c, seconds, int(peak))
 

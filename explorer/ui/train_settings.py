@@ -226,10 +226,10 @@ def _hyperparameters(arch: str) -> dict:
                                    bind=url_state.BIND, format_func=_adversarial_text, help=ADVERSARIAL_HELP)
     bf16 = c2.toggle("16-bit arithmetic (bfloat16)", d.get("bf16", False), key=f"train_bf16{k}",
                      bind=url_state.BIND, help=BF16_HELP)
-    return dict(epochs=epochs, batch_size=batch, optimizer=optimizer, lr=lr, schedule=schedule,
-                weight_decay=decay, augment=augment, max_shift=shift / 100, max_rotation=float(rotation),
-                seed=int(seed), label_smoothing=float(smoothing), adversarial_epsilon=float(adversarial),
-                bf16=bool(bf16))
+    return {"epochs": epochs, "batch_size": batch, "optimizer": optimizer, "lr": lr, "schedule": schedule,
+            "weight_decay": decay, "augment": augment, "max_shift": shift / 100, "max_rotation": float(rotation),
+            "seed": int(seed), "label_smoothing": float(smoothing), "adversarial_epsilon": float(adversarial),
+            "bf16": bool(bf16)}
 
 
 def _adversarial_text(eps: float) -> str:
@@ -252,18 +252,30 @@ def _spec_cost(spec_json: str, shape: tuple[int, int, int]) -> estimate.Cost:
     return estimate.spec_cost(json.loads(spec_json), shape)
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def _rate_here(spec_json: str, shape: tuple[int, int, int], batch_size: int, bf16: bool) -> float | None:
+    """The network's measured training speed on this server, once per spec, size, batch and arithmetic."""
+    spec = json.loads(spec_json)
+    return estimate.measured_rate(spec, _spec_cost(spec_json, shape), shape, batch_size, bf16)
+
+
 def _costs(spec: dict, ds: datasets.Dataset, split: Split, params: dict) -> bool:
-    """Say what the run will cost before it is queued; False (with the reason) when it is too much."""
+    """Say what the run will cost before it is queued; False (with the reason) when it is too much.
+    Refusals use the conservative rate (as the queue does); the time shown is measured here."""
     n_test = max(1, round(len(ds) * split.test_size))
+    sizes = (len(ds) - n_test, n_test, params["epochs"], params["batch_size"], ds.images.nbytes)
     try:
-        c = _spec_cost(json.dumps(spec, sort_keys=True), tuple(ds.image_shape))
-        e = estimate.estimate(c, len(ds) - n_test, n_test, params["epochs"], params["batch_size"], ds.images.nbytes)
+        spec_json, shape = json.dumps(spec, sort_keys=True), tuple(ds.image_shape)
+        c = _spec_cost(spec_json, shape)
+        e = estimate.estimate(c, *sizes)
         estimate.check_model(c, ds.image_shape, "This network")
         estimate.check_run(e)
     except (estimate.TooCostly, from_spec.SpecError) as exc:
         st.warning(f"⚠️ {exc}")
         return False
-    st.caption(f"Estimated cost: {e.sentence()} ({c.macs / 1e6:,.1f} million multiply-adds per picture).")
+    rate = _rate_here(spec_json, shape, params["batch_size"], params.get("bf16", False))
+    shown = estimate.estimate(c, *sizes, macs_per_second=rate) if rate else e
+    st.caption(f"Estimated cost: {shown.sentence()} ({c.macs / 1e6:,.1f} million multiply-adds per picture).")
     return True
 
 
