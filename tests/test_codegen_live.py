@@ -31,6 +31,8 @@ def test_the_script_reads_a_frame_as_the_live_view_does(saved, tmp_path, method,
     s, model, card = saved
     frame = camera_frame(digits_split()[1].images[11])  # a test digit filmed into a 320x240 frame
     Image.fromarray(frame).save(tmp_path / live_code.FRAME)
+    (tmp_path / "frames").mkdir()
+    Image.fromarray(frame).save(tmp_path / "frames" / "0001.png")  # the optional cell's folder of frames
     reading = live.LiveReader(live.private_copy(model), card.input_size, method).read(frame)
     shown = live.draw(frame, reading, live.label(reading, list(card.classes)), opacity)
 
@@ -38,7 +40,8 @@ def test_the_script_reads_a_frame_as_the_live_view_does(saved, tmp_path, method,
                                  card.input_size, COURSE_SPLIT.test_size, COURSE_SPLIT.random_state)
     code = live_code.script(live_code.LiveSettings(ref, method, opacity)).code
     out = run_script(code.replace(f'"{live_code.FRAME}"', f'"{tmp_path / live_code.FRAME}"')
-                     .replace(f'"{live_code.OVERLAY}"', f'"{tmp_path / live_code.OVERLAY}"'), tmp_path)
+                     .replace(f'"{live_code.OVERLAY}"', f'"{tmp_path / live_code.OVERLAY}"')
+                     .replace("FRAMES = None", f'FRAMES = "{tmp_path / "frames"}"'), tmp_path)
 
     probs = [float(v) for v in re.search(r"probabilities: \[(.*)\]", out).group(1).split(",")]
     assert probs == pytest.approx(np.round(reading.probabilities, 4).tolist(), abs=2e-4)
@@ -49,3 +52,5 @@ def test_the_script_reads_a_frame_as_the_live_view_does(saved, tmp_path, method,
     overlay = np.asarray(Image.open(tmp_path / live_code.OVERLAY).convert("RGB"))
     assert overlay.shape == shown.shape
     assert np.array_equal(overlay, shown)  # the same picture the video shows, pixel for pixel
+    top = card.classes[reading.top]
+    assert f"0001.png: {top} ({reading.probabilities.max():.0%})" in out  # the folder's frame, read the same way

@@ -5,8 +5,8 @@ bilinearly) or gradient saliency of the top class, the positive part normalised 
 visualiser does (2% outliers clipped), and the map drawn over the square with its label.
 
 The frame is a picture file: the live view offers its last frame as a PNG next to the panel.
-An optional last cell reads a video file frame by frame with PyAV (which streamlit-webrtc
-brings), so the core needs no camera.
+An optional last cell reads a folder of frames (a video's, exported by any tool): the script
+needs no camera and no library beyond the other scripts' (no video decoder).
 """
 
 from __future__ import annotations
@@ -105,16 +105,13 @@ print(f"map: shape {{heat.shape}} sum {{float(heat.sum()):.6g}} max {{float(heat
 Image.fromarray(draw(rgb, probs, heat, square)).save("{OVERLAY}")
 print("overlay written to {OVERLAY}")'''
 
-VIDEO = '''# A video file instead of the camera, frame by frame (PyAV: pip install av). The live view
-# does the same with each frame the browser sends, dropping frames while it is busy.
-VIDEO = None  # e.g. "my_signs.mp4"
-if VIDEO:
-    import av
-
-    with av.open(VIDEO) as container:
-        for i, video_frame in enumerate(container.decode(video=0)):
-            probs, heat, square = read(video_frame.to_ndarray(format="rgb24"))
-            print(f"frame {i}: {classes[int(probs.argmax())]} ({probs.max():.0%})")'''
+FRAMES = '''# Many frames: a folder of PNG or JPEG pictures, e.g. a video's frames exported by any video
+# tool. The live view does the same with each frame the browser sends, dropping frames while busy.
+FRAMES = None  # e.g. "my_signs_frames"
+if FRAMES:
+    for path in sorted(Path(FRAMES).glob("*.[pj][np]g")):
+        probs, heat, square = read(np.asarray(Image.open(path, formats=["PNG", "JPEG"]).convert("RGB")))
+        print(f"{path.name}: {classes[int(probs.argmax())]} ({probs.max():.0%})")'''
 
 
 def script(s: LiveSettings) -> Script:
@@ -139,7 +136,7 @@ def script(s: LiveSettings) -> Script:
         DRAW,
         CELL + " One frame: the prediction, the map, the overlay",
         ONE_FRAME,
-        CELL + " Optional: a whole video",
-        VIDEO,
+        CELL + " Optional: many frames",
+        FRAMES,
     )
     return Script("The live camera, one frame", text, f"live_{s.method}")
