@@ -208,6 +208,21 @@ def stop_cluster(procs: list[subprocess.Popen]) -> None:
             p.kill()
 
 
+def tree_cpu(pid: int) -> float:
+    """CPU seconds of a process and its descendants (a Dask worker's nanny runs the worker as
+    its child)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        children = []
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as fh:
+                children += [int(c) for c in fh.read().split()]
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK") + sum(tree_cpu(c) for c in children)
+
+
 def own_cpu() -> float:
     """CPU seconds of this process (the simulated students): they share the machine with the server."""
     t = os.times()
@@ -248,7 +263,7 @@ async def walk_class(args, servers: list, cluster: list, load_before: tuple) -> 
     turn, as HAProxy's leastconn does with equal connections (its ~0.5 ms is left out)."""
     from bench.bench_load import ServerSampler
 
-    samplers = [ServerSampler(p.pid) for p, _ in servers] + [ServerSampler(p.pid) for p in cluster[1:]]
+    samplers = [ServerSampler(p.pid) for p, _ in servers]
     for sm in samplers:
         sm.start()
     urls = [u for _, u in servers]
@@ -256,11 +271,11 @@ async def walk_class(args, servers: list, cluster: list, load_before: tuple) -> 
     try:
         for i in range(args.trainings):
             trainers.append(await trainer(urls[i % len(urls)]))
-        t0, own0 = time.perf_counter(), own_cpu()
+        t0, own0, workers0 = time.perf_counter(), own_cpu(), sum(tree_cpu(p.pid) for p in cluster[1:])
         await asyncio.gather(*(student(urls[n % len(urls)], n, args, res) for n in range(args.users)))
         walked = time.perf_counter() - t0
-        cpu = sum(sm.cpu_between(t0, time.perf_counter()) for sm in samplers[:len(servers)])
-        workers_cpu = sum(sm.cpu_between(t0, time.perf_counter()) for sm in samplers[len(servers):])
+        cpu = sum(sm.cpu_between(t0, time.perf_counter()) for sm in samplers)
+        workers_cpu = (sum(tree_cpu(p.pid) for p in cluster[1:]) - workers0) / walked
         client_cpu = (own_cpu() - own0) / walked
         still = sum(not any("Saved as" in t for t in s.run.texts) for s in trainers)
         for s in trainers:
@@ -268,7 +283,7 @@ async def walk_class(args, servers: list, cluster: list, load_before: tuple) -> 
     finally:
         for sm in samplers:
             sm.stop.set()
-    rss = [max((m for _, m, _ in sm.samples), default=0.0) for sm in samplers[:len(servers)]]
+    rss = [max((m for _, m, _ in sm.samples), default=0.0) for sm in samplers]
     report(args, res, [m for _, m, _ in samplers[0].samples], walked, cpu, still, load_before, os.getloadavg())
     if len(servers) > 1:
         print(f"peak RSS per app process: {', '.join(f'{r:.0f} MB' for r in rss)} (sum {sum(rss):.0f} MB)")
