@@ -123,7 +123,10 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--app", default=str(ROOT), help="checkout to serve (default: this one)")
     parser.add_argument("--py-spy", default="", help="write a py-spy profile (raw, collapsed stacks) here")
-    asyncio.run(run(parser.parse_args()))
+    args = parser.parse_args()
+    if args.py_spy and shutil.which("py-spy") is None:
+        parser.error("--py-spy needs the py-spy profiler: pip install py-spy")
+    asyncio.run(run(args))
 
 
 if __name__ == "__main__":
