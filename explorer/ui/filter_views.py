@@ -90,14 +90,17 @@ def feature_maps(picked: Picked, layer_name: str) -> None:
                 # The grid, the enlarged map and its legend are the same for every student on this
                 # model, picture and map: built and encoded once for the class.
                 which = (model_cache.version(picked.id), inp.key, layer.name, chosen)
-                grid = shared_charts.spec(("feature_maps", *which), partial(
-                    lambda fm, chosen: map_grid.clickable(
-                        map_grid.coloured(fm, colormaps.limit(fm)), 12, "pick", cell=48 if len(fm) > 32 else 60,
-                        captions=[f"map {c}" for c in range(len(fm))], shown=chosen), fm, chosen))
+                grid = shared_charts.spec(("feature_maps", *which), partial(grid_chart, fm, chosen))
                 grid_col.vega_lite_chart(grid, on_select="rerun", key=event_key)
                 picture, legend = cached.shared_results().get(("feature_map_big", *which), partial(big_map, fm, chosen))
                 big_col.image(picture, width="stretch", output_format="PNG", caption=f"map {chosen}: {legend}")
         code_panel.feature_maps(picked, inp, [layer.name for layer in layers], layer_name)
+
+
+def grid_chart(fm: np.ndarray, chosen: int):
+    """The clickable grid of every map of fm (N, H, W) on one colour scale, `chosen` outlined."""
+    return map_grid.clickable(map_grid.coloured(fm, colormaps.limit(fm)), 12, "pick", cell=48 if len(fm) > 32 else 60,
+                              captions=[f"map {c}" for c in range(len(fm))], shown=chosen)
 
 
 def big_map(fm: np.ndarray, chosen: int) -> tuple[bytes, str]:
