@@ -152,25 +152,84 @@ def train_cli_model(data: Path, app: Path, dataset: str) -> float:
     return time.perf_counter() - t
 
 
-def start_server(app: Path, data: Path, threads: int) -> tuple[subprocess.Popen, str]:
+def start_server(app: Path, data: Path, threads: int, env_extra: dict | None = None,
+                 log_name: str = "streamlit.log") -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = {**os.environ, "CNN_EXPLORER_DATA": str(data), "CNN_EXPLORER_THREADS": str(threads),
-           "OMP_NUM_THREADS": str(threads)}
+           "OMP_NUM_THREADS": str(threads), **(env_extra or {})}
     if real_archive():
         env["CNN_EXPLORER_SIGN_DIGITS"] = str(real_archive())
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
            "--server.address", "127.0.0.1", "--server.port", str(port),
            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-    with open(data / "streamlit.log", "wb") as log:
+    with open(data / log_name, "wb") as log:
         proc = subprocess.Popen(cmd, cwd=app, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     wait_healthy(url, proc, timeout=120)
     return proc, url
 
 
-async def run(args) -> None:
-    from bench.bench_load import ServerSampler
+def start_cluster(app: Path, data: Path, workers: int) -> tuple[list[subprocess.Popen], str]:
+    """A Dask scheduler and `workers` workers as deploy/lecture_hall.sh starts them (one thread,
+    nice 10, deploy/dask.yaml, explorer.train.runs preloaded); returns them and the address."""
+    port = free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    env = {**os.environ, "PYTHONPATH": str(app), "DASK_CONFIG": str(app / "deploy" / "dask.yaml"),
+           "OMP_NUM_THREADS": "1", "CNN_EXPLORER_DATA": str(data)}
+    if real_archive():
+        env["CNN_EXPLORER_SIGN_DIGITS"] = str(real_archive())
+    with open(data / "dask.log", "wb") as log:  # the children keep their own copy of the file
+        procs = [subprocess.Popen([sys.executable, "-m", "dask", "scheduler", "--host", "127.0.0.1", "--port",
+                                   str(port), "--no-dashboard"], cwd=app, env=env, stdout=log,
+                                  stderr=subprocess.STDOUT)]
+        for i in range(workers):
+            procs.append(subprocess.Popen(
+                ["nice", "-n", "10", sys.executable, "-m", "dask", "worker", address, "--name", f"worker-{i + 1}",
+                 "--nworkers", "1", "--nthreads", "1", "--no-dashboard", "--host", "127.0.0.1",
+                 "--preload", "explorer.train.runs"], cwd=app, env=env, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True))
+    from distributed import Client
 
+    with Client(address, timeout=60) as client:
+        client.wait_for_workers(workers, timeout=120)
+    return procs, address
+
+
+def stop_cluster(procs: list[subprocess.Popen]) -> None:
+    for p in reversed(procs):  # workers (and their nanny's child) first, the scheduler last
+        try:
+            os.killpg(p.pid, 15) if p is not procs[0] else p.terminate()
+        except ProcessLookupError:
+            pass
+    for p in procs:
+        try:
+            p.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            p.kill()
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds of a process and its descendants (a Dask worker's nanny runs the worker as
+    its child)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        children = []
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as fh:
+                children += [int(c) for c in fh.read().split()]
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK") + sum(tree_cpu(c) for c in children)
+
+
+def own_cpu() -> float:
+    """CPU seconds of this process (the simulated students): they share the machine with the server."""
+    t = os.times()
+    return t.user + t.system
+
+
+async def run(args) -> None:
     app = Path(args.app).resolve()
     dataset = "sign-digits" if real_archive() else "digits"
     model = Path(tempfile.gettempdir()) / f"bench-protocol-model-{dataset}"
@@ -181,26 +240,56 @@ async def run(args) -> None:
         fresh.rename(model)
     data = Path(tempfile.mkdtemp(prefix="bench-protocol-"))
     shutil.copytree(model, data, dirs_exist_ok=True)
-    print(f"app: {app}; data: {data} (the model from {model})")
+    print(f"app: {app}; data: {data} (the model from {model}); {args.processes} app process(es)"
+          + (f", trainings on {args.dask_workers} Dask worker(s)" if args.dask_workers else ""))
     load_before = os.getloadavg()
-    proc, url = start_server(app, data, args.threads)
-    sampler = ServerSampler(proc.pid)
-    sampler.start()
+    cluster, env_extra = [], {}
+    servers = []
+    try:
+        if args.dask_workers:
+            cluster, address = start_cluster(app, data, args.dask_workers)
+            env_extra["CNN_EXPLORER_DASK_SCHEDULER"] = address
+        for i in range(args.processes):  # one data folder: a lecture hall on one machine
+            servers.append(start_server(app, data, args.threads, env_extra, f"streamlit-{i + 1}.log"))
+        await walk_class(args, servers, cluster, load_before)
+    finally:
+        for proc, _ in servers:
+            stop_server(proc)
+        stop_cluster(cluster)
+
+
+async def walk_class(args, servers: list, cluster: list, load_before: tuple) -> None:
+    """Trainings, then the students; students and trainers spread over the app processes in
+    turn, as HAProxy's leastconn does with equal connections (its ~0.5 ms is left out)."""
+    from bench.bench_load import ServerSampler
+
+    samplers = [ServerSampler(p.pid) for p, _ in servers]
+    for sm in samplers:
+        sm.start()
+    urls = [u for _, u in servers]
     res, trainers = Results(), []
     try:
-        for _ in range(args.trainings):
-            trainers.append(await trainer(url))
-        t0 = time.perf_counter()
-        await asyncio.gather(*(student(url, n, args, res) for n in range(args.users)))
+        for i in range(args.trainings):
+            trainers.append(await trainer(urls[i % len(urls)]))
+        t0, own0, workers0 = time.perf_counter(), own_cpu(), sum(tree_cpu(p.pid) for p in cluster[1:])
+        await asyncio.gather(*(student(urls[n % len(urls)], n, args, res) for n in range(args.users)))
         walked = time.perf_counter() - t0
-        cpu = sampler.cpu_between(t0, time.perf_counter())
+        cpu = sum(sm.cpu_between(t0, time.perf_counter()) for sm in samplers)
+        workers_cpu = (sum(tree_cpu(p.pid) for p in cluster[1:]) - workers0) / walked
+        client_cpu = (own_cpu() - own0) / walked
         still = sum(not any("Saved as" in t for t in s.run.texts) for s in trainers)
         for s in trainers:
             await s.close()
     finally:
-        sampler.stop.set()
-        stop_server(proc)
-    report(args, res, [m for _, m, _ in sampler.samples], walked, cpu, still, load_before, os.getloadavg())
+        for sm in samplers:
+            sm.stop.set()
+    rss = [max((m for _, m, _ in sm.samples), default=0.0) for sm in samplers]
+    report(args, res, [m for _, m, _ in samplers[0].samples], walked, cpu, still, load_before, os.getloadavg())
+    if len(servers) > 1:
+        print(f"peak RSS per app process: {', '.join(f'{r:.0f} MB' for r in rss)} (sum {sum(rss):.0f} MB)")
+    if cluster:
+        print(f"Dask workers' CPU during the walk (the trainings, nice 10): {workers_cpu:.2f} cores")
+    print(f"the simulated students' own CPU (this process): {client_cpu:.2f} cores")
 
 
 def report(args, res: Results, rss: list[float], walked: float, cpu: float, trainings_running: int,
@@ -224,7 +313,8 @@ def report(args, res: Results, rss: list[float], walked: float, cpu: float, trai
     if rss:
         print(f"server RSS: {rss[0]:.0f} MB at start, peak {max(rss):.0f} MB, {rss[-1]:.0f} MB at the end "
               f"(target <= 1536 MB: {'met' if max(rss) <= 1536 else 'MISSED'})")
-    print(f"server CPU during the walk: {cpu:.2f} cores of {os.cpu_count()}; walk {walked:.0f} s")
+    print(f"server CPU during the walk: {cpu:.2f} cores of {os.cpu_count()}"
+          f"{' (all app processes)' if args.processes > 1 else ''}; walk {walked:.0f} s")
 
 
 def main() -> None:
@@ -237,6 +327,10 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1,
                         help="CNN_EXPLORER_THREADS of the server (default: all cores, the app's default)")
     parser.add_argument("--app", default=str(ROOT), help="checkout to serve (default: this one)")
+    parser.add_argument("--processes", type=int, default=1,
+                        help="app processes sharing the data folder (students spread over them in turn)")
+    parser.add_argument("--dask-workers", type=int, default=0,
+                        help="run the trainings on a local Dask cluster of this many workers (nice 10)")
     parser.add_argument("--quick", action="store_true", help="10 students, one round")
     args = parser.parse_args()
     if args.quick:

@@ -10,7 +10,9 @@
 # Settings (environment): LH_PORT (HAProxy, 8500), LH_APP1_PORT / LH_APP2_PORT (8501, 8502),
 # LH_DASK_PORT (8786), LH_HOST (127.0.0.1), LH_RUN (pid files and logs, /tmp/cnn-explorer-hall),
 # CNN_EXPLORER_DATA (the shared data folder, data/ of this checkout), CNN_EXPLORER_MAX_JOBS
-# (trainings at once in the whole hall, 2), PYTHON (python3). Needs haproxy on the PATH
+# (trainings at once in the whole hall, 2), PYTHON (python3), LH_DASK (1; 0: no Dask scheduler
+# and workers, the trainings run in the app processes: on a 2-core server the students' pages
+# were answered faster so, bench/README.md "The class again"). Needs haproxy on the PATH
 # (Debian: apt-get install haproxy) and `pip install -r requirements.txt`.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,7 +24,8 @@ APP_PORTS=("${LH_APP1_PORT:-8501}" "${LH_APP2_PORT:-8502}")
 DASK_PORT=${LH_DASK_PORT:-8786}
 export LH_BIND="$HOST:${LH_PORT:-8500}" LH_APP1="$HOST:${APP_PORTS[0]}" LH_APP2="$HOST:${APP_PORTS[1]}"
 export CNN_EXPLORER_DATA=${CNN_EXPLORER_DATA:-$ROOT/data}
-export CNN_EXPLORER_DASK_SCHEDULER="tcp://$HOST:$DASK_PORT"
+DASK=${LH_DASK:-1}
+if [ "$DASK" = 1 ]; then export CNN_EXPLORER_DASK_SCHEDULER="tcp://$HOST:$DASK_PORT"; else unset CNN_EXPLORER_DASK_SCHEDULER; fi
 export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"  # the workers import explorer from this checkout
 # Processes started later are stopped first (HAProxy before the apps before the cluster).
 NAMES=(scheduler worker-1 worker-2 app1 app2 haproxy)
@@ -69,8 +72,8 @@ start() {
   # One cookie secret for every app process: a student moved to another process after a crash
   # keeps a valid XSRF cookie (uploads keep working).
   [ -s "$RUN/cookie-secret" ] || "$PY" -c "import secrets; print(secrets.token_hex(32))" >"$RUN/cookie-secret"
-  launch scheduler "$PY" -m dask scheduler --host "$HOST" --port "$DASK_PORT" --no-dashboard
-  for i in 1 2; do
+  [ "$DASK" = 1 ] && launch scheduler "$PY" -m dask scheduler --host "$HOST" --port "$DASK_PORT" --no-dashboard
+  for i in $([ "$DASK" = 1 ] && echo 1 2); do
     # One training at a time per worker, on one thread, below the apps' priority (nice 10) when
     # they share a machine; --preload imports torch and the training code before the first run;
     # deploy/dask.yaml keeps glibc's memory settings (Dask's own made training 2-5 times slower).
@@ -87,7 +90,7 @@ start() {
   launch haproxy haproxy -db -f "$ROOT/deploy/haproxy.cfg"
   for i in 1 2; do wait_for "app$i" "http://$HOST:${APP_PORTS[$((i - 1))]}/_stcore/health"; done
   wait_for haproxy "http://$LH_BIND/_stcore/health"
-  wait_for scheduler "$CNN_EXPLORER_DASK_SCHEDULER"
+  if [ "$DASK" = 1 ]; then wait_for scheduler "$CNN_EXPLORER_DASK_SCHEDULER"; fi
   echo "The lecture hall answers at http://$LH_BIND (data folder: $CNN_EXPLORER_DATA; logs: $RUN)"
 }
 

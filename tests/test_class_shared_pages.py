@@ -30,3 +30,22 @@ def test_the_second_student_on_a_page_computes_nothing_again(saved, page):
     assert after.misses == before.misses, "the second student's visit computed something again"
     assert after.hits > before.hits
     assert pictures(second) == pictures(first)  # and saw the same pictures
+
+
+def charts(at) -> list[str]:
+    return [c.proto.spec for c in at.get("vega_lite_chart")]
+
+
+@pytest.mark.parametrize("page", ["pages/pooling.py", "pages/convolution_1d.py"])
+def test_the_second_student_on_a_learn_page_computes_nothing_again(page):
+    """Pooling's measurements (shift, overlap, rotation) and pictures, the 1-D page's charts: the
+    same default picture and settings for the whole class, computed once."""
+    start = cached.shared_results().stats()
+    first = open_page(page)
+    before = cached.shared_results().stats()
+    second = open_page(page)
+    after = cached.shared_results().stats()
+    assert before.misses > start.misses, "the first student's visit computed and stored the results"
+    assert after.misses == before.misses, "the second student's visit computed something again"
+    assert after.hits > before.hits
+    assert pictures(second) == pictures(first) and charts(second) == charts(first)

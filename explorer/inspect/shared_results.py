@@ -14,6 +14,7 @@ so one session cannot change what another sees.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -121,6 +122,20 @@ class SharedResults:
     def stats(self) -> Stats:
         with self._lock:
             return dataclasses.replace(self._stats, entries=len(self._entries))
+
+
+def fingerprint(*parts: Any) -> str:
+    """A short key for arrays and plain values (content, dtype and shape of each array): a
+    computed picture or map names the results derived from it, whichever session made it."""
+    h = hashlib.blake2b(digest_size=16)
+    for p in parts:
+        if isinstance(p, np.ndarray):
+            h.update(f"{p.dtype}{p.shape}".encode())
+            h.update(np.ascontiguousarray(p).data)
+        else:
+            h.update(repr(p).encode())
+        h.update(b"|")
+    return h.hexdigest()
 
 
 def size_of(value: Any) -> int:

@@ -85,7 +85,7 @@ def show(choice: Choice) -> None:
              caption="Grey: the input. Blue: convolutions, orange: poolings, green: both or an "
                      "Inception module, purple: dense layers. Height and slant show height and "
                      "width (square root scale), thickness the number of channels (log scale).",
-             width="stretch")
+             width="stretch", output_format="PNG")
     _table(s)
     code_panel.architecture(choice.name, choice.channels, choice.side, choice.classes)
 

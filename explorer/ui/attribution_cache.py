@@ -4,10 +4,12 @@ method and settings), computed once for the whole class: cached.shared_results."
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 
 import numpy as np
 
 from explorer.inspect import attribution, heatmaps, inspection, pixel_model
+from explorer.inspect.shared_results import fingerprint
 from explorer.pictures import colormaps, png, render
 from explorer.ui import cached, model_cache
 
@@ -29,6 +31,13 @@ def attribution_map(model_id: str, randomised: bool, input_key: str, array: np.n
     key = (model_cache.version(model_id), "attribution", randomised, input_key, int(target), method, layer,
            tuple(params))
     return cached.shared_results().get(key, compute)
+
+
+def shared_png(name: str, parts: tuple, draw: Callable[[], np.ndarray]) -> bytes:
+    """PNG bytes of the picture draw() returns ((H, W[, 3]) uint8), encoded once for the class;
+    `parts` (arrays and values) are everything the picture depends on. Give st.image
+    output_format="PNG": with "auto" Streamlit re-encodes PNG bytes as JPEG on every run."""
+    return cached.shared_results().get(("png", name, fingerprint(*parts)), lambda: png.encode(draw()))
 
 
 def _digest(array: np.ndarray) -> str:

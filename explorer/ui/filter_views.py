@@ -9,8 +9,8 @@ import streamlit as st
 from explorer import registry
 from explorer.inspect import inspection, pixel_model
 from explorer.models.summary import describe, summary
-from explorer.pictures import colormaps, map_grid, render
-from explorer.ui import code_panel, filter_notes, input_picker, model_cache, ood_note, shared_charts, url_state
+from explorer.pictures import colormaps, map_grid, png, render
+from explorer.ui import cached, code_panel, filter_notes, input_picker, model_cache, ood_note, shared_charts, url_state
 from explorer.ui.model_picker import Picked
 
 
@@ -83,20 +83,32 @@ def feature_maps(picked: Picked, layer_name: str) -> None:
             fm = maps[layer.name]
             shape = " x ".join(str(s) for s in fm.shape)
             with st.expander(f"Layer {layer.name} · {layer.title} · {shape}", expanded=i < 3):
-                lim = colormaps.limit(fm)
-                tiles = map_grid.coloured(fm, lim)
                 grid_col, big_col = st.columns([3, 1])
                 event_key = f"filters_maps_{layer.name}_{inp.key}"
                 chosen = map_grid.selected_index(st.session_state.get(event_key), "pick")
                 chosen = int(np.argmax(fm.reshape(len(fm), -1).mean(1))) if chosen is None else chosen
-                grid = shared_charts.spec(  # the same for every student on this model, picture and map
-                    ("feature_maps", model_cache.version(picked.id), inp.key, layer.name, chosen),
-                    partial(map_grid.clickable, tiles, 12, "pick", cell=48 if len(fm) > 32 else 60,
-                            captions=[f"map {c}" for c in range(len(fm))], shown=chosen))
+                # The grid, the enlarged map and its legend are the same for every student on this
+                # model, picture and map: built and encoded once for the class.
+                which = (model_cache.version(picked.id), inp.key, layer.name, chosen)
+                grid = shared_charts.spec(("feature_maps", *which), partial(grid_chart, fm, chosen))
                 grid_col.vega_lite_chart(grid, on_select="rerun", key=event_key)
-                big_col.image(input_picker.big_rgb(tiles[chosen], 200), width="stretch", output_format="PNG",
-                              caption=f"map {chosen}: {colormaps.legend(fm[chosen], lim)}")
+                picture, legend = cached.shared_results().get(("feature_map_big", *which), partial(big_map, fm, chosen))
+                big_col.image(picture, width="stretch", output_format="PNG", caption=f"map {chosen}: {legend}")
         code_panel.feature_maps(picked, inp, [layer.name for layer in layers], layer_name)
+
+
+def grid_chart(fm: np.ndarray, chosen: int):
+    """The clickable grid of every map of fm (N, H, W) on one colour scale, `chosen` outlined."""
+    return map_grid.clickable(map_grid.coloured(fm, colormaps.limit(fm)), 12, "pick", cell=48 if len(fm) > 32 else 60,
+                              captions=[f"map {c}" for c in range(len(fm))], shown=chosen)
+
+
+def big_map(fm: np.ndarray, chosen: int) -> tuple[bytes, str]:
+    """Map `chosen` of fm (N, H, W) in the grid's colours, enlarged to about 200 px, as PNG bytes,
+    and its colour legend."""
+    lim = colormaps.limit(fm)
+    tile = map_grid.coloured(fm, lim)[chosen]  # one scale (and palette) for the whole grid
+    return png.encode(input_picker.big_rgb(tile, 200)), colormaps.legend(fm[chosen], lim)
 
 
 def summary_table(picked: Picked) -> None:

@@ -16,7 +16,7 @@ from explorer.data import images
 from explorer.inspect import pixel_model
 from explorer.inspect.probability_chart import probability_chart as bars
 from explorer.pictures import render
-from explorer.ui import cached, model_cache, plain, shared_charts, url_state
+from explorer.ui import attribution_cache, cached, model_cache, plain, shared_charts, url_state
 from explorer.ui.model_cache import probabilities, test_probabilities, test_split
 from explorer.ui.model_picker import Picked, model_picker
 
@@ -138,7 +138,8 @@ def show_input(picked: Picked, inp: Input) -> np.ndarray:
     top = int(probs.argmax())
     c, h, w = inp.array.shape
     left, right = st.columns([1, 2])
-    left.image(big(inp.array, 200), output_format="PNG", caption=f"What the model sees: {w}x{h} {'grey' if c == 1 else 'RGB'}")
+    picture = attribution_cache.shared_png("input", (inp.array, 200), lambda: big(inp.array, 200))  # once per class
+    left.image(picture, output_format="PNG", caption=f"What the model sees: {w}x{h} {'grey' if c == 1 else 'RGB'}")
     verdict = f"Prediction: **{plain.md(picked.classes[top])}** ({probs[top]:.0%})"
     if inp.true_class is not None:
         ok = inp.true_class == top

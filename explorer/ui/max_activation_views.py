@@ -10,8 +10,8 @@ import streamlit as st
 
 from explorer.data.types import Dataset
 from explorer.inspect import inspection
-from explorer.pictures import colormaps, map_grid, render
-from explorer.ui import code_panel, model_cache, plain, shared_charts, url_state
+from explorer.pictures import colormaps, map_grid, png, render
+from explorer.ui import cached, code_panel, model_cache, plain, shared_charts, url_state
 from explorer.ui.model_picker import Picked
 
 SIDE = 128  # each picture is enlarged to about this many pixels
@@ -52,7 +52,9 @@ def search(picked: Picked, dataset: Dataset) -> Search:
     k = c2.slider("Pictures per channel", 3, 16, 8, key="max_activations_k", bind=url_state.BIND)
     with st.spinner("One pass over the whole dataset…"):
         top = model_cache.top_k(picked.id, layer, k)
-    geo = inspection.geometry(picked.model, picked.input_size, layer)
+    # A trace of the model's shapes (FLOP counting, which takes turns with Captum): once per class.
+    geo = model_cache.shared(picked.id, ("geometry", layer),
+                             lambda model: inspection.geometry(model, picked.input_size, layer))
     rf = "the whole picture" if geo.whole else f"{geo.size[0]}x{geo.size[1]} pixels"
     st.caption(f"{len(dataset):,} pictures searched. A position of this layer sees {rf} of the input.")
     return Search(layer, k, top)
@@ -67,10 +69,14 @@ def one_channel(picked: Picked, dataset: Dataset, s: Search) -> int:
     channel = st.number_input(f"Channel (0-{s.channels - 1})", 0, s.channels - 1, 0, key=_channel_key(s),
                               bind=url_state.BIND)
     cols = st.columns(min(s.k, 8))
+    pictures = cached.shared_results().get(  # encoded once for the class
+        (model_cache.version(picked.id), "max_activations_pictures", s.layer, s.k, int(channel)),
+        lambda: tuple(png.encode(boxed(dataset, int(s.top.indices[channel, j]), s.top.boxes[channel, j]))
+                      for j in range(s.k)))
     for j in range(s.k):
         i = int(s.top.indices[channel, j])
         with cols[j % len(cols)]:
-            st.image(boxed(dataset, i, s.top.boxes[channel, j]), width="stretch", output_format="PNG",
+            st.image(pictures[j], width="stretch", output_format="PNG",
                      caption=f"{s.top.values[channel, j]:.2f} · #{i} ({plain.md(dataset.classes[dataset.labels[i]])})")
     st.caption("Under each picture: the activation at its strongest position, the picture's number "
                "and its class.")

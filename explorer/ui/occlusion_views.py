@@ -90,10 +90,15 @@ def maps(picked: Picked, inp: Input, probs: np.ndarray, target: int, p: Patch, r
     lim = colormaps.limit(drop)
     norm = np.clip(drop / lim, -1, 1)
     a, b, c = st.columns(3)
-    a.image(input_picker.big_rgb(heatmaps.colour(norm, "all"), SIDE), width="stretch", output_format="PNG",
+    a.image(attribution_cache.shared_png("occlusion_heat", (drop, SIDE),
+                                         lambda: input_picker.big_rgb(heatmaps.colour(norm, "all"), SIDE)),
+            width="stretch", output_format="PNG",
             caption=f"Drop in P({plain.md(picked.classes[target])}): red = drops (up to {drop.max():.1%}), "
                     f"blue = rises (up to {max(-drop.min(), 0):.1%})")
-    b.image(input_picker.big_rgb(heatmaps.overlay(inp.array, norm, opacity, "all"), SIDE), width="stretch", output_format="PNG",
+    b.image(attribution_cache.shared_png("occlusion_overlay", (drop, inp.array, opacity, SIDE),
+                                         lambda: input_picker.big_rgb(heatmaps.overlay(inp.array, norm, opacity, "all"),
+                                                                      SIDE)),
+            width="stretch", output_format="PNG",
             caption="The same map over the picture")
     code_panel.explanations(picked, inp, target, ["occlusion"],
                             {"occlusion": p.params()})
@@ -103,7 +108,9 @@ def maps(picked: Picked, inp: Input, probs: np.ndarray, target: int, p: Patch, r
     covered_img = inp.array.copy()
     covered_img[:, r0:r0 + window, c0:c0 + window] = baseline
     after = model_cache.probabilities(picked.id, f"{inp.key}:covered:{r0}:{c0}:{window}:{baseline}", covered_img)
-    c.image(input_picker.big(covered_img, SIDE), width="stretch", output_format="PNG",
+    c.image(attribution_cache.shared_png("occlusion_covered", (covered_img, SIDE),
+                                         lambda: input_picker.big(covered_img, SIDE)),
+            width="stretch", output_format="PNG",
             caption=f"Covering the most important patch: P({plain.md(picked.classes[target])}) "
                     f"{probs[target]:.0%} → {after[target]:.0%}, prediction {plain.md(picked.classes[int(after.argmax())])}")
     st.info("🔎 Is the most important patch on the hand, or in the background? When it is in the "

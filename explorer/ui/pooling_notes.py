@@ -4,9 +4,17 @@ stride 1 really does to the size."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
 import streamlit as st
 
-from explorer.learn import course_charts, coverage, geometry
+from explorer.inspect.shared_results import fingerprint
+from explorer.learn import course_charts, coverage, geometry, shift
+from explorer.learn import equivariance as equivariance_math
+from explorer.pictures import colormaps, png
+from explorer.ui import cached, shared_charts
 
 SMALL = 9  # side of the small map the window counts are drawn on
 
@@ -23,10 +31,12 @@ def windows_per_pixel(height: int, width: int) -> None:
     cols = st.columns(2)
     for col, (k, s) in zip(cols, ((2, 2), (3, 2))):
         c = coverage.coverage(SMALL, SMALL, k, s)
-        col.vega_lite_chart(spec=course_charts.count_map(c.counts, f"{k}x{k}, stride {s}"), width="content",
-                            key=f"pooling_coverage_{k}")
+        shared_charts.draw(col, ("pooling_coverage", SMALL, k, s),  # the same for every student
+                           lambda c=c, k=k, s=s: course_charts.count_map(c.counts, f"{k}x{k}, stride {s}"),
+                           width="content", key=f"pooling_coverage_{k}")
         col.caption(f"{k}x{k}, stride {s}: {c.sentence()}")
-    big = coverage.coverage(height, width, 3, 2)
+    big = cached.shared_results().get(("pooling_coverage", height, width, 3, 2),
+                                      lambda: coverage.coverage(height, width, 3, 2))
     st.caption(f"So overlapping windows do **not** read every pixel twice: along each axis a pixel "
                f"is read by one or two windows, so in 2-D by 1, 2 or 4 (and by none after the last "
                f"window when the size does not fit). On this page's {height}x{width} map, 3x3 "
@@ -57,36 +67,57 @@ def stride_one_correction(height: int, width: int) -> None:
         f"close to 25.")
 
 
+@dataclass(frozen=True)
+class Equivariance:
+    """Section 9's results for one map, kernel, shift and pooling: the two maps as PNG bytes,
+    their largest difference, the rotation rows and a 1-pixel shift's change of the pooled map."""
+    conv_then_shift: bytes
+    shift_then_conv: bytes
+    difference: float
+    rotations: tuple
+    one_px_pooled: float
+
+
+ANGLES = (2, 5, 10, 20, 45, 90)
+
+
+def equivariance(x, kernel, k: int, mode_size: int, mode_stride: int) -> Equivariance:
+    """Computed once for the class (the same picture and settings give the same numbers): about
+    a second of CPU per student on the 2-core classroom server before."""
+    def compute() -> Equivariance:
+        gray = np.asarray(x, np.float64).mean(axis=0)
+        check = equivariance_math.shift_equivariance(gray, kernel, k)
+        rows = equivariance_math.rotation(gray, kernel, list(ANGLES), mode_size, mode_stride)
+        one_px = shift.measure(gray[None], 1, mode_size, mode_stride, "max")[0]
+        return Equivariance(png.encode(colormaps.auto(check.conv_then_shift)),
+                            png.encode(colormaps.auto(check.shift_then_conv)), float(check.difference),
+                            tuple(rows), float(one_px.pooled))
+
+    key = ("pooling_equivariance", fingerprint(x, kernel), int(k), int(mode_size), int(mode_stride))
+    return cached.shared_results().get(key, compute)
+
+
 def equivariance_view(x, kernel, kname: str, mode_size: int, mode_stride: int) -> None:
     """Section 9: shift the input, the convolution's map shifts by the same amount; rotate it,
     and neither map stays the same (the course's 'rotational invariance', measured)."""
-    import numpy as np
-    import pandas as pd
-
-    from explorer.learn import equivariance, shift
-    from explorer.pictures import colormaps
-
     st.subheader("9. Equivariance, and the 'rotational invariance' claim")
-    gray = np.asarray(x, np.float64).mean(axis=0)
     k = st.slider("Shift the picture right by (pixels)", 1, 16, 5, key="pooling_equi_shift")
-    check = equivariance.shift_equivariance(gray, kernel, k)
+    eq = equivariance(x, kernel, k, mode_size, mode_stride)
     cols = st.columns(2)
-    cols[0].image(colormaps.auto(check.conv_then_shift), width="stretch", output_format="PNG",
+    cols[0].image(eq.conv_then_shift, width="stretch", output_format="PNG",
                   caption=f"conv, then shift by {k}: the map moved")
-    cols[1].image(colormaps.auto(check.shift_then_conv), width="stretch", output_format="PNG",
+    cols[1].image(eq.shift_then_conv, width="stretch", output_format="PNG",
                   caption=f"shift by {k}, then conv")
     st.markdown(f"**f(g(x)) = g(f(x))**: with f = convolution with {kname} and g = a shift by {k} pixels, "
-                f"the two maps differ by at most **{check.difference:.2g}** (away from the border "
+                f"the two maps differ by at most **{eq.difference:.2g}** (away from the border "
                 "the shift brings in): convolution is *equivariant* to shifts — the map moves exactly "
                 "as the picture does. Pooling then makes small shifts matter less (section 7).")
-    angles = [2, 5, 10, 20, 45, 90]
-    rows = equivariance.rotation(gray, kernel, angles, mode_size, mode_stride)
-    one_px = shift.measure(gray[None], 1, mode_size, mode_stride, "max")[0]
+    rows = eq.rotations
     st.dataframe(pd.DataFrame([{"rotation": f"{r.degrees:g}°", "feature map changes by": f"{r.raw:.0%}",
                                 f"max pooled ({mode_size}x{mode_size}/{mode_stride}) changes by": f"{r.pooled:.0%}"}
                                for r in rows]), hide_index=True, width="stretch", key="pooling_rotation_table")
     st.caption(f"The course says pooling gives 'rotational/positional invariance'. Measured here: a "
                f"rotation of {rows[1].degrees:g}° changes the pooled map by {rows[1].pooled:.0%}, while a "
-               f"1-pixel shift changes it by {one_px.pooled:.0%}. Pooling forgives small *shifts* within a "
+               f"1-pixel shift changes it by {eq.one_px_pooled:.0%}. Pooling forgives small *shifts* within a "
                "window; it does not make a network rotation-invariant. Networks learn rotations from "
                "rotated examples (augmentation) instead.")

@@ -3,19 +3,33 @@ overlapping or not, and the shift measure."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 import streamlit as st
 
+from explorer.inspect.shared_results import fingerprint
 from explorer.learn import formula, grid_charts, pool_windows, pooling, shift, step_walk
 from explorer.pictures import colormaps, png, render
-from explorer.ui import live_map, pooling_notes, url_state
+from explorer.ui import cached, live_map, pooling_notes, shared_charts, url_state
 from explorer.ui.pooling_settings import MODES, Source, Window
 
 
-def show(where, img: np.ndarray, caption: str) -> None:
-    """A picture as PNG bytes, as wide as its column."""
-    where.image(png.encode(img), width="stretch", output_format="PNG", caption=caption)
+def once(what: str, x: np.ndarray, settings: tuple, compute):
+    """A result of this page for the map x and settings, computed once for the whole class (the
+    default picture and settings are the same for every student): cached.shared_results."""
+    return cached.shared_results().get(("pooling", what, fingerprint(x), *settings), compute)
+
+
+def picture_png(arr: np.ndarray, mode: str, side: int) -> bytes:
+    return png.encode(pool_windows.shown(pool_windows.picture(arr, mode), side))
+
+
+def show(where, img: np.ndarray | bytes, caption: str) -> None:
+    """A picture (or its PNG bytes), as wide as its column."""
+    where.image(img if isinstance(img, bytes) else png.encode(img), width="stretch", output_format="PNG",
+                caption=caption)
 
 
 def output_size(x: np.ndarray, w: Window) -> bool:
@@ -40,24 +54,50 @@ def output_size(x: np.ndarray, w: Window) -> bool:
     return True
 
 
+@dataclass(frozen=True)
+class Shown:
+    """Section 4's pictures: the picture (a feature map's source), the map and the pooled map
+    as PNG bytes, with the pooled map's shape and the two maps' colour legends."""
+    picture: bytes
+    map: bytes
+    pooled: bytes
+    pooled_shape: tuple
+    map_legend: str
+    pooled_legend: str
+
+
+def shown(src: Source, x: np.ndarray, w: Window) -> Shown:
+    def compute() -> Shown:
+        _, height, width = x.shape
+        pooled = pooling.pool2d(x, w.size, w.stride, w.mode, w.padding)
+        grey = x.shape[0] != 3
+        picture = (png.encode(pool_windows.shown(render.to_uint8(src.pic.array), max(height, width)))
+                   if src.kind == "feature" else b"")
+        return Shown(picture, picture_png(x, w.mode, max(height, width)),
+                     picture_png(pooled, w.mode, max(pooled.shape[1:])), pooled.shape,
+                     colormaps.legend(x[0]) if grey else "", colormaps.legend(pooled[0]) if grey else "")
+
+    pic = fingerprint(src.pic.array) if src.kind == "feature" else ""
+    return once("result", x, (pic, src.kind, w.size, w.stride, w.mode, w.padding), compute)
+
+
 def result(src: Source, x: np.ndarray, w: Window) -> None:
     """Section 4: (the picture,) the map that is pooled and the pooled map, drawn as wide."""
     _, height, width = x.shape
-    pooled = pooling.pool2d(x, w.size, w.stride, w.mode, w.padding)
+    out = shown(src, x, w)
     st.subheader("4. Result")
     feature = src.kind == "feature"
     cols = st.columns(3 if feature else 2)
     if feature:
-        show(cols[0], pool_windows.shown(render.to_uint8(src.pic.array), max(height, width)),
-             f"Picture {height}x{width}")
+        show(cols[0], out.picture, f"Picture {height}x{width}")
         cols = cols[1:]
-    show(cols[0], pool_windows.shown(pool_windows.picture(x, w.mode), max(height, width)),
+    show(cols[0], out.map,
          ("Feature map" + (" after ReLU" if src.relu else "") if feature else "Input")
-         + f" {height}x{width}" + ("" if x.shape[0] == 3 else f": {colormaps.legend(x[0])}"))
+         + f" {height}x{width}" + (f": {out.map_legend}" if out.map_legend else ""))
     with cols[1].container(key="pooling_output"):
-        show(st, pool_windows.shown(pool_windows.picture(pooled, w.mode), max(pooled.shape[1:])),
-             f"{MODES[w.mode]} pooled {pooled.shape[1]}x{pooled.shape[2]}, drawn at the same width"
-             + ("" if x.shape[0] == 3 else f": {colormaps.legend(pooled[0])}"))
+        show(st, out.pooled,
+             f"{MODES[w.mode]} pooled {out.pooled_shape[1]}x{out.pooled_shape[2]}, drawn at the same width"
+             + (f": {out.pooled_legend}" if out.pooled_legend else ""))
         live_map.show(live_map.pool(x, (w.size, w.stride, w.padding), w.mode, MODES[w.mode], "pooling_output"),
                       key="pooling_live")
 
@@ -121,14 +161,17 @@ def overlap_view(x: np.ndarray, mode: str) -> None:
     pairs = [("2x2, stride 2", 2, 2), ("3x3, stride 2 (AlexNet)", 3, 2)]
     cols = st.columns(2)
     for col, (name, k, s) in zip(cols, pairs):
-        try:
+        def compute(k=k, s=s) -> tuple[bytes, tuple, float]:
             p = pooling.pool2d(x, k, s, mode)
+            change = shift.measure(x, 1, k, s, mode)[0].pooled
+            return picture_png(p, mode, max(p.shape[1:])), p.shape, float(change)
+
+        try:
+            picture, shape, change = once("overlap", x, (k, s, mode), compute)
         except ValueError as exc:
             col.warning(str(exc))
             continue
-        change = shift.measure(x, 1, k, s, mode)[0].pooled
-        show(col, pool_windows.shown(pool_windows.picture(p, mode), max(p.shape[1:])),
-             f"{name}: {p.shape[1]}x{p.shape[2]}; a 1-pixel shift changes it by {change:.0%}")
+        show(col, picture, f"{name}: {shape[1]}x{shape[2]}; a 1-pixel shift changes it by {change:.0%}")
     pooling_notes.windows_per_pixel(x.shape[1], x.shape[2])
 
 
@@ -142,14 +185,17 @@ def shift_view(x: np.ndarray, w: Window) -> None:
     k = c1.slider("Shift by up to (pixels)", 1, 8, 4, key="pooling_shift", bind=url_state.BIND)
     direction = c2.radio("Direction", ["horizontal", "vertical"], horizontal=True, key="pooling_direction",
                          bind=url_state.BIND)
+    settings = (k, w.size, w.stride, w.mode, w.padding, direction)
     try:
-        rows = shift.measure(x, k, w.size, w.stride, w.mode, w.padding, direction)
+        rows = once("shift", x, settings,
+                    lambda: tuple(shift.measure(x, k, w.size, w.stride, w.mode, w.padding, direction)))
     except ValueError as exc:
         st.warning(str(exc))
         return
     long = [{"map": name, "shift": r.shift, "change": getattr(r, attr)}
             for r in rows for name, attr in (("raw map", "raw"), (f"{MODES[w.mode].lower()} pooled", "pooled"))]
-    st.vega_lite_chart(spec=url_state.readable(grid_charts.shift_lines(long)), width="stretch")
+    shared_charts.draw(st, ("pooling_shift", fingerprint(x), *settings, url_state.presenting()),
+                       lambda: url_state.readable(grid_charts.shift_lines(long)), width="stretch")
     st.dataframe(pd.DataFrame([{"shift (px)": r.shift, "raw map changes by": f"{r.raw:.1%}",
                                 "pooled map changes by": f"{r.pooled:.1%}",
                                 "raw values unchanged": f"{r.raw_same:.0%}",

@@ -9,7 +9,8 @@ import numpy as np
 import streamlit as st
 
 from explorer.inspect import attribution, heatmaps, inspection, sanity
-from explorer.ui import attribution_cache, model_cache, url_state
+from explorer.inspect.shared_results import fingerprint
+from explorer.ui import attribution_cache, cached, model_cache, url_state
 from explorer.ui.input_picker import Input
 from explorer.ui.model_picker import Picked
 
@@ -76,11 +77,12 @@ def draw(inp: Input, s: Settings, maps: dict, notes: dict | None = None) -> None
     # PNGs encoded once for the class (the same maps and settings give the same pictures).
     if s.view in ("both", "heat"):
         for col, m in zip(st.columns(len(METHODS)), METHODS):
-            col.image(attribution_cache.heat_png(maps[m], s.sign, s.outlier, SIDE), width="stretch")
+            col.image(attribution_cache.heat_png(maps[m], s.sign, s.outlier, SIDE), width="stretch",
+                      output_format="PNG")  # as encoded once ("auto" made Streamlit re-encode a JPEG each run)
     if s.view in ("both", "overlay"):
         for col, m in zip(st.columns(len(METHODS)), METHODS):
             col.image(attribution_cache.overlay_png(inp.array, maps[m], s.sign, s.outlier, s.opacity, SIDE),
-                      width="stretch")
+                      width="stretch", output_format="PNG")
     for col, m in zip(st.columns(len(METHODS)), METHODS):
         col.caption(notes[m] if notes else attribution.METHODS[m].explains)
 
@@ -88,6 +90,9 @@ def draw(inp: Input, s: Settings, maps: dict, notes: dict | None = None) -> None
 def sanity_check(picked: Picked, inp: Input, target: int, s: Settings, trained: dict) -> None:
     """The random-weights maps, each with its rank correlation to the trained map."""
     random_maps = maps_for(picked, inp, target, s, True)
-    draw(inp, s, random_maps, {m: f"similarity to the trained map: {sanity.similarity(trained[m], random_maps[m]):.2f}"
-                               for m in METHODS})
+    # Rank correlations of the shared maps: computed once for the class.
+    similar = cached.shared_results().get(
+        ("sanity_similarity", *(fingerprint(trained[m], random_maps[m]) for m in METHODS)),
+        lambda: {m: float(sanity.similarity(trained[m], random_maps[m])) for m in METHODS})
+    draw(inp, s, random_maps, {m: f"similarity to the trained map: {similar[m]:.2f}" for m in METHODS})
     st.caption(SANITY_GUIDE)

@@ -1,10 +1,14 @@
-"""Charts that depend only on shared results (a model, a picture, a layer), built once for the
-whole class and drawn from their Vega-Lite spec.
+"""Charts that depend only on shared results (a model, a picture, a layer, a Learn page's
+settings), built once for the whole class and drawn from their Vega-Lite spec.
 
 Building an Altair grid of feature maps (a PNG per cell) and validating it costs 0.1-0.5 s per
 layer; the Filters page draws every layer on each run, about 4.5 s per student per run on the
 2-core server. The spec is the same for every student looking at the same model, picture and
 selection, so it is kept in cached.shared_results and only handed to st.vega_lite_chart.
+
+Its inline datasets are stored as Arrow IPC bytes, the form Streamlit sends them in: handed a
+spec whose datasets are lists of rows, st.vega_lite_chart converts each to Arrow (through
+pandas) on every run, for every student (a third of a chart's cost on the server, py-spy).
 """
 
 from __future__ import annotations
@@ -12,11 +16,26 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 
 import altair as alt
+from streamlit import dataframe_util
 
 from explorer.ui import cached
 
 
-def spec(key: tuple[Hashable, ...], build: Callable[[], alt.TopLevelMixin]) -> dict:
-    """The Vega-Lite spec (a dict, shared: do not modify) of the chart `build()` returns; `key`
-    names everything the chart depends on."""
-    return cached.shared_results().get(("chart", *key), lambda: build().to_dict())
+def spec(key: tuple[Hashable, ...], build: Callable[[], alt.TopLevelMixin | dict]) -> dict:
+    """The Vega-Lite spec (a dict, shared: do not modify) of the chart `build()` returns (an
+    Altair chart or a spec); `key` names everything the chart depends on."""
+    return cached.shared_results().get(("chart", *key), lambda: as_sent(build()))
+
+
+def as_sent(chart: alt.TopLevelMixin | dict) -> dict:
+    """A chart's spec with its named datasets as Arrow bytes (what st.vega_lite_chart sends)."""
+    out = dict(chart) if isinstance(chart, dict) else chart.to_dict()
+    if "datasets" in out:
+        out["datasets"] = {name: rows if isinstance(rows, bytes) else dataframe_util.convert_anything_to_arrow_bytes(rows)
+                           for name, rows in out["datasets"].items()}
+    return out
+
+
+def draw(where, what: tuple[Hashable, ...], build: Callable[[], alt.TopLevelMixin | dict], **kwargs) -> None:
+    """st.vega_lite_chart(**kwargs) of the shared spec named `what` in `where` (st or a container)."""
+    where.vega_lite_chart(spec=spec(what, build), **kwargs)

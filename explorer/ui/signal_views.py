@@ -7,8 +7,9 @@ import numpy as np
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
+from explorer.inspect.shared_results import fingerprint
 from explorer.learn import signal_charts, signals
-from explorer.ui import code_panel, url_state
+from explorer.ui import code_panel, shared_charts, url_state
 
 
 def pair_for(name: str) -> signals.Pair:
@@ -78,10 +79,16 @@ def sliding_view(pair: signals.Pair, key: str, preset: str) -> None:
                  help="Slide c from left to right and draw (f * g)(c) as it goes.")
     top, bottom, number = st.empty(), st.empty(), st.empty()
 
+    # The charts depend only on the example's settings and c: built once for the whole class.
+    which = (fingerprint(pair.x, pair.f, pair.g, pair.discrete, pair.f_label, pair.g_label, pair.x_label),
+             url_state.presenting())
+
     def draw(k: int) -> None:
         s = signals.slide(pair, k)
-        top.altair_chart(url_state.readable(signal_charts.sliding(pair, s)), width="stretch")
-        bottom.altair_chart(url_state.readable(signal_charts.running(pair, result, k)), width="stretch")
+        shared_charts.draw(top, ("conv1d_sliding", *which, k),
+                           lambda: url_state.readable(signal_charts.sliding(pair, s)), width="stretch")
+        shared_charts.draw(bottom, ("conv1d_running", *which, k),
+                           lambda: url_state.readable(signal_charts.running(pair, result, k)), width="stretch")
         label = "P(total = c)" if pair.discrete else "(f * g)(c) = shaded area"
         number.metric(label, f"{s.value:.4f}", help=f"numpy.convolve gives {result[k]:.4f} here")
 

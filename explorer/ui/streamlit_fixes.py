@@ -1,4 +1,4 @@
-"""Three repairs of Streamlit 1.67 internals, installed explicitly by app.py and every page.
+"""Four repairs of Streamlit 1.67 internals, installed explicitly by app.py and every page.
 
 1. Links on a fresh server. An app with a pages/ folder counts as an old-style multipage app
    until `st.navigation` first runs, so the first request for a shared link such as
@@ -15,6 +15,13 @@
 3. The sentence a student reads when a page fails after all. With showErrorDetails = "none"
    Streamlit shows a note about data leaks, logs and "Streamlit Cloud ... Manage app"; it is
    replaced by STUDENT_ERROR, which says what to do here (the details still go to the log).
+4. One wake-up of the server's event loop per batch of a run's messages, not per element.
+   A script run hands every element to the event loop with call_soon_threadsafe: a write to
+   the loop's wake-up socket (which releases the GIL) and a switch to the loop's thread, then
+   back, for each of a page's 50-150 elements. With a class clicking, the script threads and
+   the loop then pass the GIL back and forth hundreds of times per run (py-spy on the class
+   bench: the largest single item). Events of a session are now queued in order and the loop
+   is woken once for all that arrived before it ran; it handles them in the same order.
 
 Each repair relies on one internal; `missing_internals()` names any that a Streamlit upgrade
 removed, and a test fails on it, so an upgrade cannot silently undo a repair.
@@ -23,6 +30,7 @@ removed, and a test fails on it, so an upgrade cannot silently undo a repair.
 from __future__ import annotations
 
 import logging
+import threading
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +57,9 @@ _REROUTED = "streamlit_fixes_routed"  # session_state: this session runs through
 # is checked with the metadata's deserializer and value_type; a bad one's user key is cleared.
 _SEED_ARGS = ("metadata", "user_key", "widget_id", "url_value")
 _METADATA_FIELDS = ("deserializer", "value_type")
+# AppSession._on_scriptrunner_event and _handle_scriptrunner_event_on_event_loop take these.
+_EVENT_ARGS = ("sender", "event", "forward_msg", "exception", "client_state", "page_script_hash",
+               "fragment_ids_this_run", "pages", "run_descriptor")
 
 
 def _parameters(method) -> tuple[str, ...]:
@@ -93,6 +104,17 @@ def missing_internals() -> list[str]:
             missing.append("streamlit.elements.exception._GENERIC_UNCAUGHT_EXCEPTION_TEXT")
     except ImportError:
         missing.append("streamlit.elements.exception")
+    try:
+        from streamlit.runtime.app_session import AppSession
+
+        handler = getattr(AppSession, "_handle_scriptrunner_event_on_event_loop", None)
+        if (handler is None or not hasattr(AppSession, "_call_soon_on_event_loop")
+                or _parameters(AppSession._on_scriptrunner_event) != _EVENT_ARGS
+                or _parameters(handler) != _EVENT_ARGS):
+            missing.append(f"AppSession._on_scriptrunner_event{_EVENT_ARGS} / _handle_scriptrunner_event_on_event_loop"
+                           " / _call_soon_on_event_loop")
+    except ImportError:
+        missing.append("streamlit.runtime.app_session.AppSession")
     return missing
 
 
@@ -105,6 +127,7 @@ def install(page: bool = True) -> None:
         return
     _check_url_values()
     _student_error_message()
+    _batch_run_events()
     if page:
         _use_app_navigation()
     else:
@@ -183,3 +206,31 @@ def _drop(state, args: tuple, kwargs: dict) -> bool:
 def _argument(args: tuple, kwargs: dict, name: str):
     """One of _seed_widget_from_url's arguments, given by position or by name."""
     return kwargs[name] if name in kwargs else args[_SEED_ARGS.index(name)]
+
+
+def _batch_run_events() -> None:
+    from streamlit.runtime.app_session import AppSession
+
+    if getattr(AppSession._on_scriptrunner_event, "batched_by_streamlit_fixes", False):
+        return
+    lock = threading.Lock()  # guards every session's queue: held for an append or a swap only
+
+    def queued(self, *args, **kwargs) -> None:
+        # Called on the script's thread: queue the event; only the first of a batch wakes the loop.
+        with lock:
+            pending = self.__dict__.setdefault("_streamlit_fixes_events", [])
+            pending.append((args, kwargs))
+            first = len(pending) == 1
+        if first:
+            self._call_soon_on_event_loop(lambda: deliver(self))
+
+    def deliver(self) -> None:
+        # On the event loop: every event queued so far, in the order the script sent them.
+        with lock:
+            batch, self._streamlit_fixes_events = self._streamlit_fixes_events, []
+        for args, kwargs in batch:
+            self._handle_scriptrunner_event_on_event_loop(*args, **kwargs)
+
+    queued.batched_by_streamlit_fixes = True
+    queued.__wrapped__ = AppSession._on_scriptrunner_event
+    AppSession._on_scriptrunner_event = queued

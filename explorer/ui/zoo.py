@@ -1,9 +1,10 @@
-"""Cached summaries and pictures of the architectures (built on the meta device: shapes
-only, no weights, so even VGG-19 costs nothing)."""
+"""Summaries and pictures of the architectures (built on the meta device: shapes only, no
+weights, so even VGG-19 costs nothing), computed once for the whole class
+(cached.shared_results: a hit hands out the stored value, where st.cache_data unpickled a copy
+on every run, and the picture is kept as PNG bytes, not encoded again on every run)."""
 
 from __future__ import annotations
 
-import numpy as np
 import streamlit as st
 import torch
 
@@ -11,6 +12,8 @@ from explorer import models
 from explorer.learn import volumes
 from explorer.models import sizes
 from explorer.models.summary import Summary
+from explorer.pictures import png
+from explorer.ui import cached
 
 
 def _build(name: str, channels: int, side: int, classes: int | None) -> torch.nn.Module:
@@ -21,16 +24,19 @@ def _build(name: str, channels: int, side: int, classes: int | None) -> torch.nn
         return models.build(name, **options)
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
 def summary(name: str, channels: int, side: int, classes: int | None) -> Summary:
-    """Rows and totals for one input size; raises models.InputTooSmall (not cached)."""
-    return models.summary(_build(name, channels, side, classes), (channels, side, side))
+    """Rows and totals for one input size (shared: do not modify); raises models.InputTooSmall
+    (not stored)."""
+    return cached.shared_results().get(
+        ("zoo_summary", name, channels, side, classes),
+        lambda: models.summary(_build(name, channels, side, classes), (channels, side, side)))
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def picture(name: str, channels: int, side: int, classes: int | None) -> np.ndarray:
-    """The volumes picture, (H, W, 3) uint8."""
-    return volumes.draw(summary(name, channels, side, classes))
+def picture(name: str, channels: int, side: int, classes: int | None) -> bytes:
+    """The volumes picture as PNG bytes."""
+    return cached.shared_results().get(
+        ("zoo_picture", name, channels, side, classes),
+        lambda: png.encode(volumes.draw(summary(name, channels, side, classes))))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
