@@ -137,6 +137,19 @@ def model(tmp_path_factory):
     return live.private_copy(pixel_model.wrap(net, card.normalisation)), card
 
 
+def test_frames_are_read_on_one_torch_thread_and_the_rest_of_the_process_keeps_its_own():
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)  # as the app's server runs training and pages on a 2-core machine
+    try:
+        worker = live.FairWorker("threads-test")
+        assert worker.run("camera", torch.get_num_threads) == 1
+        assert torch.get_num_threads() == 2  # a training started here still computes on two
+    finally:
+        torch.set_num_threads(before)
+
+
 def test_a_frame_is_read_as_the_webcam_still_is(model):
     """The model reads the frame's centred square exactly as a webcam still's (whatever is on
     either side of it), and the map is Captum's Grad-CAM of the predicted class."""

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 import numpy as np
+import torch
 from PIL import Image, ImageDraw, ImageFont
 from torch import nn
 
@@ -172,9 +173,17 @@ class StreamCount:
 
 
 class FairWorker:
-    """One thread running the work of many streams, latest frame first, streams in turn."""
+    """One thread running the work of many streams, latest frame first, streams in turn, on
+    `threads` of torch's threads.
 
-    def __init__(self, name: str = "live-camera"):
+    Why one by default: a frame's reading is a few small operations, and with two OpenMP
+    threads on a 2-core server the second spun for CPU that the codecs (and the students'
+    browsers) needed: three cameras in Chromium got 9.4 frames/s, p50 304 ms with two threads,
+    14.1 frames/s, 110 ms with one (bench/README.md). torch's thread count is per thread with
+    its OpenMP backend, so training and page runs keep theirs."""
+
+    def __init__(self, name: str = "live-camera", threads: int = 1):
+        self._threads = threads
         self._cond = threading.Condition()
         self._waiting: OrderedDict[Hashable, _Slot] = OrderedDict()
         self._counts: dict[Hashable, StreamCount] = {}
@@ -242,6 +251,7 @@ class FairWorker:
             self._thread.start()
 
     def _loop(self) -> None:
+        torch.set_num_threads(self._threads)  # this thread's own (OpenMP: per thread)
         while True:
             with self._cond:
                 while not self._waiting:
