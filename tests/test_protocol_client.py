@@ -3,22 +3,14 @@ without this, the bench could time empty runs and report a fast server that nobo
 
 from __future__ import annotations
 
-import asyncio
 import re
 import urllib.request
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from bench.protocol_client import Session
 from tests.browser.conftest import start_server, stop_server
-
-
-def in_own_loop(coroutine):
-    """asyncio.run on a thread of its own: in a full test run the session's Playwright driver
-    keeps an event loop running on the main thread, where asyncio.run refuses to start."""
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
+from tests.event_loops import in_own_loop
 
 
 @pytest.fixture(scope="module")

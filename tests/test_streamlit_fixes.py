@@ -8,6 +8,7 @@ from streamlit.runtime.state.session_state import SessionState
 from streamlit.testing.v1 import AppTest
 
 from explorer.ui import streamlit_fixes
+from tests.event_loops import in_own_loop
 
 
 def test_every_internal_a_repair_relies_on_is_still_there():
@@ -152,6 +153,6 @@ def test_a_runs_elements_wake_the_event_loop_once_per_batch_and_arrive_in_order(
         session.shutdown()
         return len(wakes), sent
 
-    wakes, sent = asyncio.run(run_page())
+    wakes, sent = in_own_loop(run_page())
     assert sent == [f"element {i}" for i in range(200)]
     assert wakes == 1

@@ -14,6 +14,7 @@ from aiortc.jitterbuffer import JitterBuffer
 from aiortc.rtp import RtpPacket
 
 from explorer.ui import webrtc_fixes
+from tests.event_loops import in_own_loop
 
 
 def _packet(seq: int, timestamp: int, marker: bool, data: bytes) -> RtpPacket:
@@ -80,7 +81,7 @@ def test_the_video_sent_back_shows_the_frame_just_received():
         return same
 
     try:
-        same = asyncio.run(run())
+        same = in_own_loop(run())
     finally:
         track.stop()
     assert sum(same[5:]) >= 0.8 * len(same[5:]), same  # without the patch: always the frame before
