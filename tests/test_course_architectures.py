@@ -76,7 +76,7 @@ def test_review_table_quotes_only_the_same_networks():
 
 
 def test_diagrams_carry_the_modules_shapes():
-    nodes, edges, s = diagrams.inception_nodes()
+    nodes, edges, _s = diagrams.inception_nodes()
     labels = " ".join(n["label"] for n in nodes)
     assert "64x28x28" in labels and "128x28x28" in labels and "32x28x28" in labels and "256x28x28" in labels
     assert len([e for e in edges if e[1] == "out"]) == 4  # four branches meet
@@ -122,8 +122,10 @@ def test_page_review_table_and_blocks(at):
     assert not at.exception
     text = markdown(at)
     assert "Top-5 error" in text
-    review_df = [d.value for d in at.dataframe if "Depth (weight layers)" in d.value.columns][0]
+    review_df = next(d.value for d in at.dataframe if "Depth (weight layers)" in d.value.columns)
     assert list(review_df["Depth (weight layers)"]) == [5, 8, 16, 22, 18, 34, 152]
-    degradation = [d.value for d in at.dataframe if "top-1 error (%)" in d.value.columns][0]
+    # the course's figures; an empty cell (not "None") where it quotes none
+    assert list(review_df["Top-5 error (%)"]) == ["", "15.4", "7.3", "6.7", "", "", "4.49"]
+    degradation = next(d.value for d in at.dataframe if "top-1 error (%)" in d.value.columns)
     assert degradation["top-1 error (%)"].tolist() == [27.94, 28.54, 27.88, 25.03]
     assert "He et al. 2015" in text

@@ -118,7 +118,9 @@ def imagenet_story() -> None:
     st.dataframe(pd.DataFrame([{
         "Network": r.title.split(" (")[0], "Year": str(r.year), "Depth (weight layers)": r.depth,
         "Parameters": r.params, "MACs per picture": r.macs, "Input": f"{r.input_side}x{r.input_side}",
-        "Top-5 error (%)": None if r.quote is None else round(r.quote.top5_error, 2),
+        # text, so a network the course gives no figure for gets an empty cell (a number column
+        # draws Python's "None" there, as the caption below would then contradict)
+        "Top-5 error (%)": "" if r.quote is None else f"{r.quote.top5_error:.2f}".rstrip("0").rstrip("."),
         "As the course states it": "" if r.quote is None else r.quote.text,
     } for r in rows]), hide_index=True, width="stretch", key="architectures_review",
         column_config={"Parameters": st.column_config.NumberColumn(format="localized"),
