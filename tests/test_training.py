@@ -205,7 +205,7 @@ def test_the_readmes_smallest_dataset_trains_with_the_default_settings(architect
     assert all(math.isfinite(lr) and lr >= 0 for lr in lrs) and max(lrs) == pytest.approx(config.lr, rel=0.05)
 
 
-NATIVE_BF16 = training._bf16_autocast(torch.device("cpu")) is not None
+NATIVE_BF16 = training.bf16_autocast(torch.device("cpu")) is not None
 
 
 @pytest.mark.skipif(not NATIVE_BF16, reason="this CPU has no native bfloat16 instructions (the setting is ignored)")

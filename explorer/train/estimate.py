@@ -29,7 +29,7 @@ from explorer import device as devices
 from explorer import limits
 from explorer.models import from_spec
 from explorer.models.cost import Cost, TooCostly, check_model, cost  # noqa: F401 (re-export)
-from explorer.train import optim
+from explorer.train import optim, training
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,8 @@ def measured_rate(spec: dict, c: Cost, input_shape: tuple[int, ...], batch_size:
     # the update's cost too (the default recipe's optimizer; torch.optim would import the compiler)
     opt = optim.OneCycleAdamW(model.parameters(), max_lr=1e-3, total_steps=PROBE_STEPS, warmup=0.3, weight_decay=0.0)
     x, y = torch.randn(batch, *input_shape), torch.zeros(batch, dtype=torch.long)
-    autocast = torch.autocast("cpu", dtype=torch.bfloat16) if bf16 else contextlib.nullcontext()
+    # as training computes: bfloat16 only where the CPU has it natively (emulated is slower)
+    autocast = (training.bf16_autocast(torch.device("cpu")) if bf16 else None) or contextlib.nullcontext()
     fastest = float("inf")
     for _ in range(PROBE_STEPS):
         start = time.perf_counter()

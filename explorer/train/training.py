@@ -274,7 +274,7 @@ def carve_validation(train_ds: Dataset, share: float, seed: int) -> tuple[Datase
     return train_ds.subset(np.sort(order[n_val:]), ":fit"), train_ds.subset(np.sort(order[:n_val]), ":validation")
 
 
-def _bf16_autocast(dev: torch.device):
+def bf16_autocast(dev: torch.device):
     """bfloat16 autocast on a CPU with native bfloat16 instructions, else None (emulated
     bfloat16 is slower than float32; GPUs keep float32 here: their speed is not the problem)."""
     if dev.type != "cpu" or not torch.backends.mkldnn.is_available():
@@ -315,7 +315,7 @@ def train(config: TrainConfig, train_ds: Dataset, test_ds: Dataset, model: nn.Mo
     model = model.to(dev)
     if config.channels_last:
         model = model.to(memory_format=torch.channels_last)
-    autocast = _bf16_autocast(dev) if config.bf16 else None
+    autocast = bf16_autocast(dev) if config.bf16 else None
     n, bs = len(x_train), config.batch_size
     steps = max(1, n // bs) if n >= bs else 1  # drop the ragged last batch (batch-norm)
     opt, sched = _optimizer_and_schedule(model, config, config.epochs * steps)
