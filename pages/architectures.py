@@ -15,9 +15,18 @@ st.write(
     "height and width while it grows in depth."
 )
 
-choice = architecture_view.choose()
-architecture_view.show(choice)
-architecture_notes.show(choice.name, choice.side)
+
+
+# A fragment: changing the architecture or its input reruns only what depends on them (not the
+# sidebar, not the calculators below, which are fragments of their own).
+@st.fragment
+def chosen() -> None:
+    choice = architecture_view.choose()
+    architecture_view.show(choice)
+    architecture_notes.show(choice.name, choice.side)
+
+
+chosen()
 
 st.header("Calculators")
 calculator_views.show()

@@ -16,12 +16,21 @@ st.write(
 )
 st.latex(r"(f * g)(c) = \sum_{t} f(t)\, g(c - t)\;\Delta t")
 
-preset = st.segmented_control("Example", signals.PRESETS, default=signals.PRESETS[0],
-                              required=True, key="convolution_1d_preset", bind=url_state.BIND)
-if preset == "echo":
-    signal_views.echo_view()
-else:
-    signal_views.sliding_view(signal_views.pair_for(preset), signal_views.shift_key(preset), preset)
+
+
+# A fragment: choosing another example reruns only the example (not the sidebar, not the note
+# on flipping below, which does not depend on it).
+@st.fragment
+def example() -> None:
+    preset = st.segmented_control("Example", signals.PRESETS, default=signals.PRESETS[0],
+                                  required=True, key="convolution_1d_preset", bind=url_state.BIND)
+    if preset == "echo":
+        signal_views.echo_view()
+    else:
+        signal_views.sliding_view(signal_views.pair_for(preset), signal_views.shift_key(preset), preset)
+
+
+example()
 
 st.subheader("Convolution in a CNN: no flip")
 flip_note.one_d()

@@ -75,14 +75,21 @@ def receptive_field() -> None:
                                 "dilation": r.dilation, "receptive field": r.rf,
                                 "input pixels between neighbours": r.jump} for r in rows]),
                  hide_index=True, width="stretch")
-    chart = calculator_charts.receptive_field_grid(layers)
+    # Built once per class for each stack of layers (an Altair chart costs ~20 ms to validate).
+    chart = shared_charts.spec(("receptive_field", tuple(layers), url_state.presenting()),
+                               lambda: _field_chart(layers))
     if chart is None:
         st.caption("The field is too wide to draw pixel by pixel; the table has the numbers.")
     else:
-        st.altair_chart(url_state.readable(chart), width="stretch")
+        st.vega_lite_chart(chart, width="stretch")
     st.caption("Each layer adds (kernel − 1) x dilation steps, and a step is as many input "
                "pixels as all the strides before it multiply to. Two 3x3 see as far as one "
                "5x5 with fewer weights (2x9 = 18 vs 25); three see as far as a 7x7 (27 vs 49).")
+
+
+def _field_chart(layers: list[calculators.Layer1D]) -> dict | None:
+    chart = calculator_charts.receptive_field_grid(layers)
+    return None if chart is None else url_state.readable(chart)
 
 
 def show() -> None:

@@ -10,12 +10,14 @@ Streamlit's own (keyboard arrows, the address, AppTest all work as before).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from pathlib import Path
 
 import numpy as np
 import streamlit as st
 
 from explorer.learn import kernels, live_maps
+from explorer.ui import cached
 
 HTML = """<div class="live-map" hidden>
 <div class="live-problem" role="alert" hidden></div>
@@ -44,6 +46,14 @@ def show(live: live_maps.Live, key: str) -> None:
     """Mount the live view for `live` (call it inside `st.container(key=live.target)`, after
     the server's own result)."""
     _COMPONENT(key=key, data=live_maps.pack(live), height="content")
+
+
+def show_shared(what: tuple[Hashable, ...], build: Callable[[], live_maps.Live], key: str) -> None:
+    """show(build(), key) for a live view that is the same for the whole class (`what` names all
+    it depends on): packed once (the input planes and the size table: ~0.3 MB for a 256x256
+    map), not on every run of every student."""
+    data = cached.shared_results().get(("live_map", *what), lambda: live_maps.pack(build()))
+    _COMPONENT(key=key, data=data, height="content")
 
 
 # The Convolution page's slider values (conv_settings and kernel_editor build their sliders

@@ -14,7 +14,7 @@ from explorer.inspect.shared_results import fingerprint
 from explorer.learn import course_charts, coverage, geometry, shift
 from explorer.learn import equivariance as equivariance_math
 from explorer.pictures import colormaps, png
-from explorer.ui import cached, shared_charts
+from explorer.ui import cached, pooling_settings, shared_charts
 
 SMALL = 9  # side of the small map the window counts are drawn on
 
@@ -93,7 +93,7 @@ def equivariance(x, kernel, k: int, mode_size: int, mode_stride: int) -> Equivar
                             png.encode(colormaps.auto(check.shift_then_conv)), float(check.difference),
                             tuple(rows), float(one_px.pooled))
 
-    key = ("pooling_equivariance", fingerprint(x, kernel), int(k), int(mode_size), int(mode_stride))
+    key = ("pooling_equivariance", pooling_settings.map_key(x), fingerprint(kernel), int(k), int(mode_size), int(mode_stride))
     return cached.shared_results().get(key, compute)
 
 

@@ -3,13 +3,15 @@ Convolution page's kernel) and the window (kind, presets, size, stride, padding)
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
 import streamlit as st
 
+from explorer.inspect.shared_results import fingerprint
 from explorer.learn import convolution, kernels
-from explorer.ui import learn_cache, live_map, url_state
+from explorer.ui import cached, live_map, url_state
 from explorer.ui.image_source import Picture
 
 MODES = {"max": "Max", "avg": "Average", "sum": "Sum"}
@@ -67,11 +69,40 @@ def source(pic: Picture) -> Source:
 
 
 def input_map(src: Source) -> np.ndarray:
-    """(C, H, W) picture or (1, H, W) feature map (ReLU applied when switched on)."""
-    if src.kind == "picture":
-        return src.pic.array
-    fmap = learn_cache.per_channel(src.pic.key, src.pic.array, src.kernel, 1, "same", 1).sum(axis=0)
-    return (convolution.relu(fmap) if src.relu else fmap)[None]
+    """(C, H, W) picture or (1, H, W) feature map (ReLU applied when switched on), read-only:
+    the same array for every student who pools the same picture with the same kernel."""
+    def compute() -> np.ndarray:
+        if src.kind == "picture":
+            return np.array(src.pic.array)
+        fmap = convolution.conv2d_per_channel(
+            src.pic.array, np.broadcast_to(src.kernel, (src.pic.array.shape[0], *src.kernel.shape)).astype(np.float32),
+            1, "same", 1).sum(axis=0)
+        return (convolution.relu(fmap) if src.relu else fmap)[None]
+
+    return cached.shared_results().get(("pooling_input", src.pic.key, src.kind, fingerprint(src.kernel), src.relu),
+                                       compute)
+
+
+_KEYS: dict[int, tuple[weakref.ref, str]] = {}  # id(map) -> (the map, its fingerprint)
+
+
+def map_key(x: np.ndarray) -> str:
+    """fingerprint(x), hashed once per map: the map a run pools comes from the class's store
+    (pooling_settings.input_map: read-only, the same array for every student and run), and
+    each of the page's shared results is named by it (a 256x256 map: ~0.5 ms per hash)."""
+    if x.flags.writeable:  # not from the store: it could change, hash it every time
+        return fingerprint(x)
+    hit = _KEYS.get(id(x))
+    if hit is not None and hit[0]() is x:
+        return hit[1]
+    key, ident = fingerprint(x), id(x)
+
+    def forget(ref: weakref.ref) -> None:  # the map is gone: its id may name another one later
+        if _KEYS.get(ident, (None,))[0] is ref:
+            del _KEYS[ident]
+
+    _KEYS[ident] = (weakref.ref(x, forget), key)
+    return key
 
 
 def apply_preset() -> None:

@@ -12,14 +12,14 @@ import streamlit as st
 from explorer.inspect.shared_results import fingerprint
 from explorer.learn import formula, grid_charts, pool_windows, pooling, shift, step_walk
 from explorer.pictures import colormaps, png, render
-from explorer.ui import cached, live_map, pooling_notes, shared_charts, url_state
+from explorer.ui import cached, live_map, pooling_notes, pooling_settings, shared_charts, url_state
 from explorer.ui.pooling_settings import MODES, Source, Window
 
 
 def once(what: str, x: np.ndarray, settings: tuple, compute):
     """A result of this page for the map x and settings, computed once for the whole class (the
     default picture and settings are the same for every student): cached.shared_results."""
-    return cached.shared_results().get(("pooling", what, fingerprint(x), *settings), compute)
+    return cached.shared_results().get(("pooling", what, pooling_settings.map_key(x), *settings), compute)
 
 
 def picture_png(arr: np.ndarray, mode: str, side: int) -> bytes:
@@ -77,7 +77,7 @@ def shown(src: Source, x: np.ndarray, w: Window) -> Shown:
                      picture_png(pooled, w.mode, max(pooled.shape[1:])), pooled.shape,
                      colormaps.legend(x[0]) if grey else "", colormaps.legend(pooled[0]) if grey else "")
 
-    pic = fingerprint(src.pic.array) if src.kind == "feature" else ""
+    pic = src.pic.key if src.kind == "feature" else ""  # the key names the picture's content
     return once("result", x, (pic, src.kind, w.size, w.stride, w.mode, w.padding), compute)
 
 
@@ -98,8 +98,9 @@ def result(src: Source, x: np.ndarray, w: Window) -> None:
         show(st, out.pooled,
              f"{MODES[w.mode]} pooled {out.pooled_shape[1]}x{out.pooled_shape[2]}, drawn at the same width"
              + (f": {out.pooled_legend}" if out.pooled_legend else ""))
-        live_map.show(live_map.pool(x, (w.size, w.stride, w.padding), w.mode, MODES[w.mode], "pooling_output"),
-                      key="pooling_live")
+        live_map.show_shared(("pool", pooling_settings.map_key(x), w.size, w.stride, w.padding, w.mode, "pooling_output"),
+                             lambda: live_map.pool(x, (w.size, w.stride, w.padding), w.mode, MODES[w.mode],
+                                                   "pooling_output"), key="pooling_live")
 
 
 @st.fragment
@@ -142,13 +143,18 @@ def window_charts(grid: np.ndarray, win: pool_windows.Window, source: str, live)
     with c1:
         st.caption(("The most varied part of the map" if source == "map" else "Random digits")
                    + ": thick outline = winner of a window, thin outline = the window of the clicked output cell")
-        spec = grid_charts.grid(grid, strong=win.winners, soft=win.window, cell=int(np.clip(360 // n, 24, 40)))
+        cell = int(np.clip(360 // n, 24, 40))
+        # The grids depend only on the numbers and the windows: built once for the class.
+        spec = shared_charts.spec(("pooling_grid", fingerprint(grid, win.winners, win.window), cell),
+                                  lambda: grid_charts.grid(grid, strong=win.winners, soft=win.window, cell=cell))
         st.vega_lite_chart(spec=spec, width="content", key="pooling_input_chart")
     with c2:
         here = np.zeros((ho, wo), bool)
         here[win.cell] = True
         st.caption("Output: click a cell")
-        spec = grid_charts.grid(win.out, select="cell", strong=here, cell=int(np.clip(300 // max(ho, wo), 26, 44)))
+        cell = int(np.clip(300 // max(ho, wo), 26, 44))
+        spec = shared_charts.spec(("pooling_grid_out", fingerprint(win.out, here), cell),
+                                  lambda: grid_charts.grid(win.out, select="cell", strong=here, cell=cell))
         with st.container(key="pooling_window_output"):
             st.vega_lite_chart(spec=spec, on_select="rerun", selection_mode="cell", key="pooling_cell_chart",
                                width="content")
@@ -194,7 +200,7 @@ def shift_view(x: np.ndarray, w: Window) -> None:
         return
     long = [{"map": name, "shift": r.shift, "change": getattr(r, attr)}
             for r in rows for name, attr in (("raw map", "raw"), (f"{MODES[w.mode].lower()} pooled", "pooled"))]
-    shared_charts.draw(st, ("pooling_shift", fingerprint(x), *settings, url_state.presenting()),
+    shared_charts.draw(st, ("pooling_shift", pooling_settings.map_key(x), *settings, url_state.presenting()),
                        lambda: url_state.readable(grid_charts.shift_lines(long)), width="stretch")
     st.dataframe(pd.DataFrame([{"shift (px)": r.shift, "raw map changes by": f"{r.raw:.1%}",
                                 "pooled map changes by": f"{r.pooled:.1%}",

@@ -20,16 +20,27 @@ from streamlit import dataframe_util
 
 from explorer.ui import cached
 
+TOP_DATA = "shared_rows"  # the dataset name of a spec's own inline rows
 
-def spec(key: tuple[Hashable, ...], build: Callable[[], alt.TopLevelMixin | dict]) -> dict:
+
+def spec(key: tuple[Hashable, ...], build: Callable[[], alt.TopLevelMixin | dict | None]) -> dict | None:
     """The Vega-Lite spec (a dict, shared: do not modify) of the chart `build()` returns (an
-    Altair chart or a spec); `key` names everything the chart depends on."""
+    Altair chart or a spec; None when it draws no chart); `key` names everything the chart
+    depends on."""
     return cached.shared_results().get(("chart", *key), lambda: as_sent(build()))
 
 
-def as_sent(chart: alt.TopLevelMixin | dict) -> dict:
+def as_sent(chart: alt.TopLevelMixin | dict | None) -> dict | None:
     """A chart's spec with its named datasets as Arrow bytes (what st.vega_lite_chart sends)."""
+    if chart is None:
+        return None
     out = dict(chart) if isinstance(chart, dict) else chart.to_dict()
+    data = out.get("data")
+    if isinstance(data, dict) and isinstance(data.get("values"), list):
+        # Inline rows ({"data": {"values": [...]}}) are converted on every call as well: named
+        # instead, they travel as a dataset like Altair's (the same rows, the same chart).
+        out["data"] = {"name": TOP_DATA, **{k: v for k, v in data.items() if k != "values"}}
+        out["datasets"] = {**out.get("datasets", {}), TOP_DATA: data["values"]}
     if "datasets" in out:
         out["datasets"] = {name: rows if isinstance(rows, bytes) else dataframe_util.convert_anything_to_arrow_bytes(rows)
                            for name, rows in out["datasets"].items()}
