@@ -49,6 +49,7 @@ class Run:
     media_bytes: int = 0
     errors: list[str] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)
+    elements: list[str] = field(default_factory=list)  # the kind of every element drawn, in order
 
 
 class Session:
@@ -177,6 +178,7 @@ class Session:
             return
         el = delta.new_element
         kind = el.WhichOneof("type")
+        self.run.elements.append(kind)
         self.run.media += media_urls(el)
         if kind in WIDGETS:
             proto = getattr(el, kind)
