@@ -1,0 +1,86 @@
+"""Giving freed memory back to the system (glibc's malloc; elsewhere every call is a no-op).
+
+Measured at 60 students on one app process (bench/README.md "Memory"): of ~800 MB resident,
+about 450 MB were malloc's heaps, and half of those were free but kept by malloc: many threads
+(a script run per click, torch's own threads) spread their allocations over 16 arenas (glibc's
+default for 2 cores: 8 per core), and a freed block inside an arena stays resident until
+something calls malloc_trim. So:
+
+- `limit_arenas` caps the arenas (M_ARENA_MAX, MALLOC_ARENA_MAX's setting; the app's launchers
+  also set the variable so the cap holds from the first thread on);
+- `trim` hands every whole free page of every arena back (malloc_trim(0)); background jobs call
+  it when they finish and `Trimmer` calls it every few seconds while the server works.
+
+Not done: lowering MALLOC_TRIM_THRESHOLD_ (Dask's 65536 made every training epoch 2-5 times
+slower: each freed batch buffer went back to the system and was faulted in again).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import threading
+import time
+from dataclasses import dataclass
+
+ARENAS = 2  # one per core of the 2-core server measured; the GIL serialises most allocations anyway
+TRIM_EVERY_S = 5.0
+_M_ARENA_MAX = -8  # <malloc.h>
+
+
+def _libc() -> ctypes.CDLL | None:
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.malloc_trim, libc.mallopt  # noqa: B018 - glibc only (musl, macOS have neither)
+    except (OSError, AttributeError):
+        return None
+    libc.malloc_trim.argtypes, libc.malloc_trim.restype = [ctypes.c_size_t], ctypes.c_int
+    libc.mallopt.argtypes, libc.mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
+    return libc
+
+
+_LIBC = _libc()
+
+
+def arenas_setting() -> int:
+    """The arena cap to use: $MALLOC_ARENA_MAX when set, else ARENAS."""
+    value = os.environ.get("MALLOC_ARENA_MAX", "")
+    return int(value) if value.isdigit() and int(value) > 0 else ARENAS
+
+
+def environment() -> dict[str, str]:
+    """What a launcher adds to the app's environment (glibc reads it before the first thread)."""
+    return {"MALLOC_ARENA_MAX": str(arenas_setting())}
+
+
+def limit_arenas(n: int | None = None) -> bool:
+    """Cap malloc's arenas for threads started from now on; whether it applied (glibc)."""
+    return bool(_LIBC and _LIBC.mallopt(_M_ARENA_MAX, n or arenas_setting()))
+
+
+def trim() -> bool:
+    """Return the free pages of every malloc arena to the system; whether any was returned.
+    ctypes lets go of the GIL meanwhile: Python threads keep running."""
+    return bool(_LIBC and _LIBC.malloc_trim(0))
+
+
+@dataclass
+class TrimStats:
+    trims: int = 0
+    seconds: float = 0.0  # spent trimming, in total
+
+
+class Trimmer(threading.Thread):
+    """Trims every `every` seconds (a daemon thread; one per server, from explorer/ui/cached.py)."""
+
+    def __init__(self, every: float = TRIM_EVERY_S):
+        super().__init__(name="memory-trimmer", daemon=True)
+        self.every, self.stats, self.stopped = every, TrimStats(), threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.wait(self.every):
+            t = time.perf_counter()
+            trim()
+            self.stats.trims += 1
+            self.stats.seconds += time.perf_counter() - t
