@@ -158,8 +158,10 @@ def train_cli_model(data: Path, app: Path, dataset: str) -> float:
 def start_server(app: Path, data: Path, threads: int, env_extra: dict | None = None,
                  log_name: str = "streamlit.log", probe: bool = False) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    env = {**os.environ, "CNN_EXPLORER_DATA": str(data), "CNN_EXPLORER_THREADS": str(threads),
-           "OMP_NUM_THREADS": str(threads), **(env_extra or {})}
+    # The launchers' environment (cnn-explorer, deploy/lecture_hall.sh: explorer/memory.py) under
+    # the caller's own settings.
+    env = {**launcher_environment(app), **os.environ, "CNN_EXPLORER_DATA": str(data),
+           "CNN_EXPLORER_THREADS": str(threads), "OMP_NUM_THREADS": str(threads), **(env_extra or {})}
     if real_archive():
         env["CNN_EXPLORER_SIGN_DIGITS"] = str(real_archive())
     # As the README starts the app; --probe adds a thread that writes malloc's and the shared
@@ -175,6 +177,14 @@ def start_server(app: Path, data: Path, threads: int, env_extra: dict | None = N
     url = f"http://127.0.0.1:{port}"
     wait_healthy(url, proc, timeout=120)
     return proc, url
+
+
+def launcher_environment(app: Path) -> dict[str, str]:
+    """What the served checkout's launchers add to the environment (none in versions before
+    explorer/memory.py existed)."""
+    code = "import json; from explorer import memory; print(json.dumps(memory.environment()))"
+    out = subprocess.run([sys.executable, "-c", code], cwd=app, capture_output=True, text=True, check=False)
+    return json.loads(out.stdout) if out.returncode == 0 else {}
 
 
 def start_cluster(app: Path, data: Path, workers: int) -> tuple[list[subprocess.Popen], str]:
@@ -290,6 +300,13 @@ async def walk_class(args, servers: list, cluster: list, load_before: tuple) -> 
         for sm in samplers:
             sm.stop.set()
     report(args, res, [m for _, m, _ in samplers[0].samples], walked, cpu, still, load_before, os.getloadavg())
+    if args.probe:  # ask each server for a census of its Python objects, wait for the answers
+        probes = sorted(args.data.glob("*.probe.jsonl"))
+        for path in probes:
+            Path(f"{path}.census").touch()
+        end = time.monotonic() + 90
+        while any(Path(f"{path}.census").exists() for path in probes) and time.monotonic() < end:
+            await asyncio.sleep(1)
     report_memory(samplers, [p.pid for p in cluster[1:]],
                   sorted(args.data.glob("*.probe.jsonl")) if args.probe else [])
     if cluster:
@@ -357,7 +374,13 @@ def report_memory(samplers: list[MemorySampler], worker_pids: list[int], probed:
                 print(f"{path.name} ({when}): malloc heaps {mb['arena']:.0f} MB + mmap'd blocks {mb['hblkhd']:.0f} MB;"
                       f" in use {mb['uordblks']:.0f} MB, free but kept {mb['fordblks']:.0f} MB; {line['arenas']} "
                       f"arenas, {line['threads']} threads; shared store {mb['store_bytes']:.0f} MB of "
-                      f"{mb['store_max']:.0f} MB, {line['store_entries']} entries")
+                      f"{mb['store_max']:.0f} MB, {line['store_entries']} entries"
+                      + (f"; {line['trims']} trims, {line['trim_seconds'] * 1e3:.0f} ms in all" if "trims" in line else "")
+                      + (f"; loaded: {', '.join(line['modules'])}" if "modules" in line else ""))
+        for line in lines:
+            if "census" in line:
+                print(f"{path.name}: Python objects after the walk (type, MB, count): "
+                      + "; ".join(f"{t} {mb:.1f} MB x{n}" for t, mb, n in line["census"]))
 
 
 def report(args, res: Results, rss: list[float], walked: float, cpu: float, trainings_running: int,

@@ -21,6 +21,7 @@ import threading
 import time
 from collections import defaultdict
 
+WATCHED = ("torch._dynamo", "sklearn", "scipy", "pandas", "pyarrow", "matplotlib", "captum", "altair")
 FIELDS = ("Rss", "Pss", "Shared_Clean", "Shared_Dirty", "Private_Clean", "Private_Dirty", "Anonymous", "Swap")
 
 
@@ -116,6 +117,34 @@ def arenas() -> int:
     return text.count("<heap nr=")
 
 
+def census(top: int = 12) -> list[tuple[str, float, int]]:
+    """(type, MB, count) of the objects the garbage collector tracks and of everything they
+    refer to directly (bytes, strings and numpy arrays are not tracked themselves): numpy arrays
+    by the bytes they own, torch tensors by their storage, the rest by sys.getsizeof. Holds the
+    GIL for a few seconds: only when the bench asks, after the walk."""
+    import gc
+
+    seen, sizes, counts = set(), defaultdict(int), defaultdict(int)
+    for obj in gc.get_objects():
+        for o in (obj, *gc.get_referents(obj)):
+            if id(o) in seen:
+                continue
+            seen.add(id(o))
+            name = type(o).__module__ + "." + type(o).__qualname__
+            try:
+                if name == "numpy.ndarray":
+                    size = o.nbytes if o.base is None else 0
+                elif name == "torch.Tensor" or name.startswith("torch.nn.parameter"):
+                    size = o.untyped_storage().nbytes() if o._base is None else 0
+                else:
+                    size = sys.getsizeof(o)
+            except Exception:  # noqa: BLE001 - a probe: odd objects count as empty
+                size = 0
+            sizes[name] += size
+            counts[name] += 1
+    return [(k, round(v / 2**20, 1), counts[k]) for k, v in sorted(sizes.items(), key=lambda kv: -kv[1])[:top]]
+
+
 def _probe(path: str) -> None:
     from explorer.inspect import shared_results
 
@@ -132,9 +161,15 @@ def _probe(path: str) -> None:
         while True:
             time.sleep(2)
             s = [st.stats() for st in stores]
-            line = {"t": time.time(), **mallinfo(), "arenas": arenas(), "threads": threading.active_count(),
+            trimmers = [t for t in threading.enumerate() if t.name == "memory-trimmer"]
+            line = {"trims": sum(t.stats.trims for t in trimmers),
+                    "trim_seconds": sum(t.stats.seconds for t in trimmers),
+                    "modules": [m for m in WATCHED if m in sys.modules], "t": time.time(), **mallinfo(), "arenas": arenas(), "threads": threading.active_count(),
                     "store_bytes": sum(x.bytes for x in s), "store_entries": sum(x.entries for x in s),
                     "store_max": sum(st.max_bytes for st in stores)}
+            if os.path.exists(path + ".census"):  # the bench asks once, after the walk
+                line["census"] = census()
+                os.unlink(path + ".census")
             with open(path, "a") as fh:
                 fh.write(json.dumps(line) + "\n")
 
