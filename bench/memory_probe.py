@@ -130,8 +130,8 @@ def census(top: int = 12) -> list[tuple[str, float, int]]:
             if id(o) in seen:
                 continue
             seen.add(id(o))
-            name = type(o).__module__ + "." + type(o).__qualname__
             try:
+                name = f"{getattr(type(o), '__module__', '?')}.{type(o).__name__}"
                 if name == "numpy.ndarray":
                     size = o.nbytes if o.base is None else 0
                 elif name == "torch.Tensor" or name.startswith("torch.nn.parameter"):
@@ -139,7 +139,7 @@ def census(top: int = 12) -> list[tuple[str, float, int]]:
                 else:
                     size = sys.getsizeof(o)
             except Exception:  # noqa: BLE001 - a probe: odd objects count as empty
-                size = 0
+                name, size = "?", 0
             sizes[name] += size
             counts[name] += 1
     return [(k, round(v / 2**20, 1), counts[k]) for k, v in sorted(sizes.items(), key=lambda kv: -kv[1])[:top]]

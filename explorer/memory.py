@@ -1,18 +1,21 @@
 """Giving freed memory back to the system (glibc's malloc; elsewhere every call is a no-op).
 
-Measured at 60 students on one app process (bench/README.md "Memory"): of ~800 MB resident,
-about 450 MB were malloc's heaps, and half of those were free but kept by malloc: many threads
-(a script run per click, torch's own threads) spread their allocations over 16 arenas (glibc's
-default for 2 cores: 8 per core), and a freed block inside an arena stays resident until
-something calls malloc_trim. So:
+Measured at 60 students over two app processes (bench/README.md "What an app process's memory
+is made of"): of ~900 MB resident per process, 450-550 MB were malloc's heaps, and 200-300 MB of
+those were free but kept by malloc. Many threads (a script run per click, torch's own threads)
+spread their allocations over 16 arenas (glibc's default on 2 cores: 8 per core), and a freed
+block between live ones stays resident until something calls malloc_trim. So:
 
-- `limit_arenas` caps the arenas (M_ARENA_MAX, MALLOC_ARENA_MAX's setting; the app's launchers
-  also set the variable so the cap holds from the first thread on);
-- `trim` hands every whole free page of every arena back (malloc_trim(0)); background jobs call
-  it when they finish and `Trimmer` calls it every few seconds while the server works.
+- `limit_arenas` caps the arenas (M_ARENA_MAX, MALLOC_ARENA_MAX's setting); the app's launchers
+  set the variable too, so that the cap holds from the process's first thread on;
+- `trim` hands every whole free page of every arena back (malloc_trim(0)): background jobs call
+  it when they finish (a FastNet training leaves ~60 MB otherwise) and `Trimmer` every few
+  seconds while the server runs (~6 ms each).
 
-Not done: lowering MALLOC_TRIM_THRESHOLD_ (Dask's 65536 made every training epoch 2-5 times
-slower: each freed batch buffer went back to the system and was faulted in again).
+Measured and not done: jemalloc (LD_PRELOAD) instead of glibc's malloc saved about as much again
+as these two for one more system package (bench/README.md). Lowering MALLOC_TRIM_THRESHOLD_:
+Dask's 65536 made every training epoch 2-5 times slower (each freed batch buffer went back to
+the system and was faulted in again).
 """
 
 from __future__ import annotations
@@ -50,7 +53,8 @@ def arenas_setting() -> int:
 
 
 def environment() -> dict[str, str]:
-    """What a launcher adds to the app's environment (glibc reads it before the first thread)."""
+    """What a launcher adds to the app's environment (read by the C library before the first
+    thread starts, so it cannot be set from inside the app)."""
     return {"MALLOC_ARENA_MAX": str(arenas_setting())}
 
 
