@@ -74,6 +74,16 @@ def train_two_epochs_of_the_digits(page) -> None:
     page.get_by_test_id("stBaseButton-primary").filter(has_text="Train").click()
 
 
+def test_app_processes_start_with_malloc_arenas_capped(hall):
+    """deploy/lecture_hall.sh gives its app processes explorer/memory.py's setting (two malloc
+    arenas, not glibc's 16 on 2 cores: bench/README.md, memory)."""
+    _, env = hall
+    for name in ("app1", "app2"):
+        pid = (Path(env["LH_RUN"]) / f"{name}.pid").read_text().strip()
+        environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+        assert b"MALLOC_ARENA_MAX=2" in environ, name
+
+
 @pytest.mark.timeout(600)  # six processes and a browser start on 2 cores: minutes on a busy machine
 def test_train_through_one_process_inspect_through_the_other_and_survive_a_killed_process(hall, browser):
     url, env = hall
