@@ -356,6 +356,12 @@ def report_memory(samplers: list[MemorySampler], worker_pids: list[int], probed:
           f"target <= 1536 MB: {'met' if sum(rss) <= 1536 else 'MISSED'})")
     print(f"peak PSS per app process: {', '.join(f'{r:.0f} MB' for r in pss)} (sum {sum(pss):.0f} MB); "
           f"peak private: {', '.join(f'{r:.0f} MB' for r in private)} (sum {sum(private):.0f} MB)")
+    # Shared pages (the libraries, mapped by both) once, and each process's private memory: what
+    # the processes hold together. Pss divides a page among every process mapping it, other
+    # programs' too, so on a machine running other Python + torch work its sum comes out lower.
+    shared = max((r - p for r, p in zip(rss, private)), default=0.0)
+    print(f"together, shared pages counted once: {sum(private) + shared:.0f} MB (private {sum(private):.0f} MB "
+          f"+ shared {shared:.0f} MB)")
     if worker_pids:
         print(f"Dask workers' RSS at the end (nanny and worker): {tree_rss(worker_pids):.0f} MB")
     for sm in samplers:
