@@ -27,7 +27,8 @@ import threading
 import time
 from dataclasses import dataclass
 
-ARENAS = 2  # one per core of the 2-core server measured; the GIL serialises most allocations anyway
+ARENAS = 1  # measured at 60 students: 16 (glibc) 1,819 MB, 2: 1,650 MB, 1: 1,589 MB for two processes; the GIL
+# serialises most allocations anyway, and the page latencies were no worse (bench/README.md)
 TRIM_EVERY_S = 5.0
 _M_ARENA_MAX = -8  # <malloc.h>
 
