@@ -15,6 +15,12 @@ from /proc every 0.5 s.
     flock /tmp/bench.lock python -m bench.bench_protocol_load --users 60
     python -m bench.bench_protocol_load --quick          # 10 students, one round (~2 min)
     python -m bench.bench_protocol_load --app /path/to/other/checkout   # measure another version
+    flock /tmp/bench.lock python -m bench.bench_protocol_load --users 60 --processes 2 --probe
+        # and what each server's memory is made of (bench/memory_probe.py)
+
+Memory: peak RSS per app process and their sum (issue 16's target), peak PSS and private memory,
+the processes together with shared pages counted once, and the grouped smaps at each RSS peak.
+The servers get the environment the app's launchers give (explorer/memory.py).
 """
 
 from __future__ import annotations

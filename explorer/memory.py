@@ -1,7 +1,7 @@
 """Giving freed memory back to the system (glibc's malloc; elsewhere every call is a no-op).
 
-Measured at 60 students over two app processes (bench/README.md "What an app process's memory
-is made of"): of ~900 MB resident per process, 450-550 MB were malloc's heaps, and 200-300 MB of
+Measured at 60 students over two app processes (bench/README.md "Memory: what an app process
+holds"): of ~900 MB resident per process, 450-550 MB were malloc's heaps, and 200-300 MB of
 those were free but kept by malloc. Many threads (a script run per click, torch's own threads)
 spread their allocations over 16 arenas (glibc's default on 2 cores: 8 per core), and a freed
 block between live ones stays resident until something calls malloc_trim. So:
@@ -9,11 +9,12 @@ block between live ones stays resident until something calls malloc_trim. So:
 - `limit_arenas` caps the arenas (M_ARENA_MAX, MALLOC_ARENA_MAX's setting); the app's launchers
   set the variable too, so that the cap holds from the process's first thread on;
 - `trim` hands every whole free page of every arena back (malloc_trim(0)): background jobs call
-  it when they finish (a FastNet training leaves ~60 MB otherwise) and `Trimmer` every few
-  seconds while the server runs (~6 ms each).
+  it when they finish (a FastNet training left ~80 MB held, ~20 MB after a trim) and `Trimmer`
+  every few seconds while the server runs (~6 ms each).
 
-Measured and not done: jemalloc (LD_PRELOAD) instead of glibc's malloc saved about as much again
-as these two for one more system package (bench/README.md). Lowering MALLOC_TRIM_THRESHOLD_:
+Measured and not done: jemalloc (LD_PRELOAD) instead of glibc's malloc came to 1,619 MB for the
+two processes, no better than one glibc arena (1,589 MB), for one more system package to
+install. Lowering MALLOC_TRIM_THRESHOLD_:
 Dask's 65536 made every training epoch 2-5 times slower (each freed batch buffer went back to
 the system and was faulted in again).
 """
