@@ -14,9 +14,8 @@ block between live ones stays resident until something calls malloc_trim. So:
 
 Measured and not done: jemalloc (LD_PRELOAD) instead of glibc's malloc came to 1,619 MB for the
 two processes, no better than one glibc arena (1,589 MB), for one more system package to
-install. Lowering MALLOC_TRIM_THRESHOLD_:
-Dask's 65536 made every training epoch 2-5 times slower (each freed batch buffer went back to
-the system and was faulted in again).
+install. Nor a lower MALLOC_TRIM_THRESHOLD_: Dask's 65536 made every training epoch 2-5 times
+slower (each freed batch buffer went back to the system and was faulted in again).
 """
 
 from __future__ import annotations
@@ -28,8 +27,10 @@ import threading
 import time
 from dataclasses import dataclass
 
-ARENAS = 1  # measured at 60 students: 16 (glibc) 1,819 MB, 2: 1,650 MB, 1: 1,589 MB for two processes; the GIL
-# serialises most allocations anyway, and the page latencies were no worse (bench/README.md)
+# Two app processes' peak RSS at 60 students: 1,819 MB with glibc's 16 arenas, 1,650 and 1,651 MB
+# with 2 (and trims), 1,589 and 1,669 MB with 1; the GIL serialises most allocations anyway, and
+# the pages were answered no slower (bench/README.md).
+ARENAS = 1
 TRIM_EVERY_S = 5.0
 _M_ARENA_MAX = -8  # <malloc.h>
 
