@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 # Two app processes' peak RSS at 60 students: 1,819 MB with glibc's 16 arenas, 1,650 and 1,651 MB
 # with 2 (and trims), 1,589 and 1,669 MB with 1; the GIL serialises most allocations anyway, and
-# the pages were answered no slower (bench/README.md).
+# the latencies moved with the machine's load, not with this setting (bench/README.md).
 ARENAS = 1
 TRIM_EVERY_S = 5.0
 _M_ARENA_MAX = -8  # <malloc.h>
@@ -56,8 +56,8 @@ def arenas_setting() -> int:
 
 
 def environment() -> dict[str, str]:
-    """What a launcher adds to the app's environment (read by the C library before the first
-    thread starts, so it cannot be set from inside the app)."""
+    """What a launcher adds to the app's environment: glibc reads it at the process's start, so
+    it holds for every thread (`limit_arenas`, from inside, only for threads started later)."""
     return {"MALLOC_ARENA_MAX": str(arenas_setting())}
 
 
