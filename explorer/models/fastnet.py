@@ -2,8 +2,7 @@
 
 Why it is fast: it halves the resolution first (64x64 -> 32x32 costs a quarter of the
 convolutions and loses little for hand signs), batch-norm lets a high one-cycle learning rate
-work, global average pooling replaces a large dense layer, and new runs max-pool straight after
-each convolution (pool_first), so batch-norm and ReLU work on a quarter of the pixels.
+work, and global average pooling replaces a large dense layer.
 """
 
 from __future__ import annotations
@@ -28,19 +27,19 @@ def _block(c_in: int, c_out: int, pool: bool, pool_first: bool = False) -> list[
 
 
 @register("fastnet", title="FastNet (fast default)", input_size=(1, 64, 64), trainable=True,
-          description="Halves the resolution, then four conv/max-pool/batch-norm/ReLU blocks and global "
+          description="Halves the resolution, then four conv/batch-norm/ReLU blocks and global "
                       "average pooling: about 98% on Sign Language Digits in seconds on a CPU.")
 def fastnet(in_channels: int = 1, num_classes: int = 10, input_size: tuple[int, int] | None = None,
-            width: int = 16, dropout: float = 0.0, pool_first: bool = False,
+            width: int = 16, dropout: float = 0.1, pool_first: bool = False,
             widths: list[int] | None = None, stem: str = "avgpool") -> nn.Module:
     """(N, in_channels, H, W) -> (N, num_classes) logits.
 
     input_size (H, W) decides the downsampling: 64x64 is halved, then pooled 3 times (4x4
     left); small images such as the 8x8 digits are pooled less, so any size >= 2 works.
-    pool_first: max-pool before batch-norm and ReLU (what new runs use, recipes.MODEL_OPTIONS;
-    False, the default, is the layer order of models saved before). widths (4 channel counts)
-    and stem ("avgpool"; "unshuffle", "patch4", "stride2") are the variants measured in
-    bench/README.md (issue 21), kept so bench_train_variants can rerun them.
+    pool_first (max-pool before batch-norm and ReLU), widths (4 channel counts) and stem
+    ("avgpool", the default; "unshuffle", "patch4", "stride2") are variants measured in
+    bench/README.md (issue 21, none made the default), kept so bench_train_variants can rerun
+    them. Their defaults are the layer order every saved FastNet has.
     """
     w = width
     chans = tuple(widths) if widths else (w, 2 * w, 4 * w, 8 * w)

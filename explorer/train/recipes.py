@@ -40,14 +40,6 @@ SCHEDULES = {
 }
 
 
-# Options a new run of an architecture gets unless the caller sets them. FastNet max-pools
-# before batch-norm and ReLU: those memory-bound layers then see a quarter of the pixels. With
-# dropout 0 (FastNet's default since; the Train page's slider starts there) seeds 0-4 ended at a
-# median 98.31% (1 thread) / 98.06% (2 threads) where the old order with dropout 0.1 gave
-# 98.06% / 98.06%, in 12% less CPU at 1 thread (bench/README.md, issue 21). The factory's
-# default stays the old order so that models saved before still load.
-MODEL_OPTIONS = {"fastnet": {"pool_first": True}}
-
 # The default net's recipe for its best accuracy rather than its speed: the default schedule
 # stretched to 12 epochs ended at 99.5-100% for seeds 0-4 (median 99.8% with bfloat16, 99.5% in
 # float32; README, bench/README.md).
@@ -64,8 +56,7 @@ def model_spec(architecture: str, ds: Dataset, options: dict | None = None,
     c, h, w = ds.image_shape
     if architecture == "custom":
         return builder.spec(layers if layers is not None else builder.DEFAULT, [c, h, w], len(ds.classes))
-    opts = {"in_channels": c, "num_classes": len(ds.classes), "input_size": [h, w],
-            **MODEL_OPTIONS.get(architecture, {}), **(options or {})}
+    opts = {"in_channels": c, "num_classes": len(ds.classes), "input_size": [h, w], **(options or {})}
     return {"architecture": architecture, "options": opts}
 
 
