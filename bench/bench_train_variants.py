@@ -4,7 +4,7 @@ seeds and CPU seconds of the training loop, in-process (explorer.train.training.
     python -m bench.bench_train_variants [--threads 1] [--seeds 0 1 2 3 4] [--quick] [VARIANT ...]
 
 A VARIANT is JSON of TrainConfig fields laid over the default schedule, e.g. '{"bf16": false}'
-or '{"epochs": 12}'; without any, the default recipe and the same in float32. CPU seconds (process
+or '{"epochs": 12}'; its key "model" holds FastNet options ('{"model": {"pool_first": true}}'); without any, the default recipe and the same in float32. CPU seconds (process
 time) are printed because on a shared machine they compare variants where wall clock does not;
 with --threads 1 they approximate a quiet machine's single-thread wall clock. --quick: seeds 0
 and 1. Runtime: about 3 s of CPU per seed and variant (4 epochs, 1 thread), so ~30 s for the
@@ -33,7 +33,8 @@ from explorer.train import recipes, training
 
 def run(overrides: dict, seeds: list[int], threads: int, train_ds, test_ds) -> tuple[list[float], list[float], list[float]]:
     """(test accuracies, CPU seconds, wall seconds) per seed."""
-    spec = recipes.model_spec("fastnet", train_ds)
+    overrides = dict(overrides)
+    spec = recipes.model_spec("fastnet", train_ds, overrides.pop("model", None))
     accs, cpus, walls = [], [], []
     for seed in seeds:
         cfg = training.TrainConfig(**{**recipes.default_schedule("fastnet"), **overrides},
