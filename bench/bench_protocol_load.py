@@ -15,6 +15,12 @@ from /proc every 0.5 s.
     flock /tmp/bench.lock python -m bench.bench_protocol_load --users 60
     python -m bench.bench_protocol_load --quick          # 10 students, one round (~2 min)
     python -m bench.bench_protocol_load --app /path/to/other/checkout   # measure another version
+    flock /tmp/bench.lock python -m bench.bench_protocol_load --users 60 --processes 2 --probe
+        # and what each server's memory is made of (bench/memory_probe.py)
+
+Memory: peak RSS per app process and their sum (issue 16's target), peak PSS and private memory,
+the processes together with shared pages counted once, and the grouped smaps at each RSS peak.
+The servers get the environment the app's launchers give (explorer/memory.py).
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a file
 
 import argparse
 import asyncio
+import json
 import os
 import random
 import shutil
@@ -36,6 +43,8 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from bench import memory_probe
+from bench.bench_load import ServerSampler
 from bench.common import machine, median, percentile
 from bench.protocol_client import Session, Widget, current
 from tests.browser.conftest import free_port, stop_server, wait_healthy
@@ -153,13 +162,20 @@ def train_cli_model(data: Path, app: Path, dataset: str) -> float:
 
 
 def start_server(app: Path, data: Path, threads: int, env_extra: dict | None = None,
-                 log_name: str = "streamlit.log") -> tuple[subprocess.Popen, str]:
+                 log_name: str = "streamlit.log", probe: bool = False) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    env = {**os.environ, "CNN_EXPLORER_DATA": str(data), "CNN_EXPLORER_THREADS": str(threads),
-           "OMP_NUM_THREADS": str(threads), **(env_extra or {})}
+    # The launchers' environment (cnn-explorer, deploy/lecture_hall.sh: explorer/memory.py) under
+    # the caller's own settings.
+    env = {**launcher_environment(app), **os.environ, "CNN_EXPLORER_DATA": str(data),
+           "CNN_EXPLORER_THREADS": str(threads), "OMP_NUM_THREADS": str(threads), **(env_extra or {})}
     if real_archive():
         env["CNN_EXPLORER_SIGN_DIGITS"] = str(real_archive())
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+    # As the README starts the app; --probe adds a thread that writes malloc's and the shared
+    # store's counts (bench/memory_probe.py, from this checkout whichever app is served).
+    run = [str(Path(__file__).with_name("memory_probe.py")), "serve"] if probe else ["-m", "streamlit", "run"]
+    if probe:
+        env.update(PYTHONPATH=str(app), CNN_EXPLORER_PROBE=str(data / f"{log_name}.probe.jsonl"))
+    cmd = [sys.executable, *run, "app.py", "--server.headless", "true",
            "--server.address", "127.0.0.1", "--server.port", str(port),
            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
     with open(data / log_name, "wb") as log:
@@ -167,6 +183,14 @@ def start_server(app: Path, data: Path, threads: int, env_extra: dict | None = N
     url = f"http://127.0.0.1:{port}"
     wait_healthy(url, proc, timeout=120)
     return proc, url
+
+
+def launcher_environment(app: Path) -> dict[str, str]:
+    """What the served checkout's launchers add to the environment (none in versions before
+    explorer/memory.py existed)."""
+    code = "import json; from explorer import memory; print(json.dumps(memory.environment()))"
+    out = subprocess.run([sys.executable, "-c", code], cwd=app, capture_output=True, text=True, check=False)
+    return json.loads(out.stdout) if out.returncode == 0 else {}
 
 
 def start_cluster(app: Path, data: Path, workers: int) -> tuple[list[subprocess.Popen], str]:
@@ -238,7 +262,7 @@ async def run(args) -> None:
         print(f"Training the model for the Inspect pages: FastNet, 3 epochs on {dataset} via the CLI "
               f"({train_cli_model(fresh, app, dataset):.0f} s)")
         fresh.rename(model)
-    data = Path(tempfile.mkdtemp(prefix="bench-protocol-"))
+    data = args.data = Path(tempfile.mkdtemp(prefix="bench-protocol-"))
     shutil.copytree(model, data, dirs_exist_ok=True)
     print(f"app: {app}; data: {data} (the model from {model}); {args.processes} app process(es)"
           + (f", trainings on {args.dask_workers} Dask worker(s)" if args.dask_workers else ""))
@@ -250,7 +274,7 @@ async def run(args) -> None:
             cluster, address = start_cluster(app, data, args.dask_workers)
             env_extra["CNN_EXPLORER_DASK_SCHEDULER"] = address
         for i in range(args.processes):  # one data folder: a lecture hall on one machine
-            servers.append(start_server(app, data, args.threads, env_extra, f"streamlit-{i + 1}.log"))
+            servers.append(start_server(app, data, args.threads, env_extra, f"streamlit-{i + 1}.log", args.probe))
         await walk_class(args, servers, cluster, load_before)
     finally:
         for proc, _ in servers:
@@ -261,9 +285,7 @@ async def run(args) -> None:
 async def walk_class(args, servers: list, cluster: list, load_before: tuple) -> None:
     """Trainings, then the students; students and trainers spread over the app processes in
     turn, as HAProxy's leastconn does with equal connections (its ~0.5 ms is left out)."""
-    from bench.bench_load import ServerSampler
-
-    samplers = [ServerSampler(p.pid) for p, _ in servers]
+    samplers = [MemorySampler(p.pid) for p, _ in servers]
     for sm in samplers:
         sm.start()
     urls = [u for _, u in servers]
@@ -283,13 +305,94 @@ async def walk_class(args, servers: list, cluster: list, load_before: tuple) -> 
     finally:
         for sm in samplers:
             sm.stop.set()
-    rss = [max((m for _, m, _ in sm.samples), default=0.0) for sm in samplers]
     report(args, res, [m for _, m, _ in samplers[0].samples], walked, cpu, still, load_before, os.getloadavg())
-    if len(servers) > 1:
-        print(f"peak RSS per app process: {', '.join(f'{r:.0f} MB' for r in rss)} (sum {sum(rss):.0f} MB)")
+    if args.probe:  # ask each server for a census of its Python objects, wait for the answers
+        probes = sorted(args.data.glob("*.probe.jsonl"))
+        for path in probes:
+            Path(f"{path}.census").touch()
+        end = time.monotonic() + 90
+        while any(Path(f"{path}.census").exists() for path in probes) and time.monotonic() < end:
+            await asyncio.sleep(1)
+    report_memory(samplers, [p.pid for p in cluster[1:]],
+                  sorted(args.data.glob("*.probe.jsonl")) if args.probe else [])
     if cluster:
         print(f"Dask workers' CPU during the walk (the trainings, nice 10): {workers_cpu:.2f} cores")
     print(f"the simulated students' own CPU (this process): {client_cpu:.2f} cores")
+
+
+class MemorySampler(ServerSampler):
+    """ServerSampler that also reads Pss and Private from smaps_rollup, and keeps the grouped
+    smaps (bench/memory_probe.py) of the sample with the highest RSS."""
+
+    def __init__(self, pid: int):
+        super().__init__(pid)
+        self.pss, self.private, self.peak_groups, self._peak = [], [], {}, 0.0
+
+    def sample(self):
+        t, rss, cpu = super().sample()
+        r = memory_probe.rollup(self.pid)
+        self.pss.append(r["Pss"] / 1024)
+        self.private.append((r["Private_Clean"] + r["Private_Dirty"]) / 1024)
+        if rss > self._peak + 8:  # a new peak: what it is made of (reading smaps takes ~20 ms)
+            self._peak, self.peak_groups = rss, memory_probe.smaps_groups(self.pid)
+        return t, rss, cpu
+
+
+def tree_rss(pids: list[int]) -> float:
+    """RSS (MB) now of processes and their children (a Dask worker runs under its nanny)."""
+    total = 0.0
+    for pid in pids:
+        try:
+            total += memory_probe.rollup(pid)["Rss"] / 1024
+            for task in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{task}/children") as fh:
+                    total += tree_rss([int(c) for c in fh.read().split()])
+        except OSError:
+            pass
+    return total
+
+
+def report_memory(samplers: list[MemorySampler], worker_pids: list[int], probed: list[Path]) -> None:
+    """Peak RSS (the issue's target: their sum), peak PSS (libraries shared by the processes
+    counted once) and private memory per app process; the Dask workers' RSS at the end."""
+    rss = [max((m for _, m, _ in sm.samples), default=0.0) for sm in samplers]
+    pss = [max(sm.pss, default=0.0) for sm in samplers]
+    private = [max(sm.private, default=0.0) for sm in samplers]
+    print(f"peak RSS per app process: {', '.join(f'{r:.0f} MB' for r in rss)} (sum {sum(rss):.0f} MB; "
+          f"target <= 1536 MB: {'met' if sum(rss) <= 1536 else 'MISSED'})")
+    print(f"peak PSS per app process: {', '.join(f'{r:.0f} MB' for r in pss)} (sum {sum(pss):.0f} MB); "
+          f"peak private: {', '.join(f'{r:.0f} MB' for r in private)} (sum {sum(private):.0f} MB)")
+    # Shared pages (the libraries, mapped by both) once, and each process's private memory: what
+    # the processes hold together. Pss divides a page among every process mapping it, other
+    # programs' too, so on a machine running other Python + torch work its sum comes out lower.
+    shared = max((r - p for r, p in zip(rss, private)), default=0.0)
+    print(f"together, shared pages counted once: {sum(private) + shared:.0f} MB (private {sum(private):.0f} MB "
+          f"+ shared {shared:.0f} MB)")
+    if worker_pids:
+        print(f"Dask workers' RSS at the end (nanny and worker): {tree_rss(worker_pids):.0f} MB")
+    for sm in samplers:
+        print(f"\nat the RSS peak of pid {sm.pid} (MB):")
+        print(f"{'group':<56} {'Rss':>7} {'Pss':>7} {'Private':>8}")
+        for name, g in sorted(sm.peak_groups.items(), key=lambda kv: -kv[1].get("Rss", 0)):
+            private = g.get("Private_Clean", 0) + g.get("Private_Dirty", 0)
+            print(f"{name:<56} {g.get('Rss', 0) / 1024:>7.0f} {g.get('Pss', 0) / 1024:>7.0f} {private / 1024:>8.0f}")
+    for path in probed:  # counts from inside each server: where malloc's total was highest, and the last
+        lines = [json.loads(x) for x in path.read_text().splitlines()] if path.exists() else []
+        for when, line in (("peak", max(lines, key=lambda x: x["arena"] + x["hblkhd"], default=None)),
+                           ("end", lines[-1] if lines else None)):
+            if line:
+                mb = {k: line[k] / 2**20 for k in ("arena", "hblkhd", "uordblks", "fordblks", "store_bytes",
+                                                   "store_max")}
+                print(f"{path.name} ({when}): malloc heaps {mb['arena']:.0f} MB + mmap'd blocks {mb['hblkhd']:.0f} MB;"
+                      f" in use {mb['uordblks']:.0f} MB, free but kept {mb['fordblks']:.0f} MB; {line['arenas']} "
+                      f"arenas, {line['threads']} threads; shared store {mb['store_bytes']:.0f} MB of "
+                      f"{mb['store_max']:.0f} MB, {line['store_entries']} entries"
+                      + (f"; {line['trims']} trims, {line['trim_seconds'] * 1e3:.0f} ms in all" if "trims" in line else "")
+                      + (f"; loaded: {', '.join(line['modules'])}" if "modules" in line else ""))
+        for line in lines:
+            if "census" in line:
+                print(f"{path.name}: Python objects after the walk (type, MB, count): "
+                      + "; ".join(f"{t} {mb:.1f} MB x{n}" for t, mb, n in line["census"]))
 
 
 def report(args, res: Results, rss: list[float], walked: float, cpu: float, trainings_running: int,
@@ -332,6 +435,8 @@ def main() -> None:
     parser.add_argument("--dask-workers", type=int, default=0,
                         help="run the trainings on a local Dask cluster of this many workers (nice 10)")
     parser.add_argument("--quick", action="store_true", help="10 students, one round")
+    parser.add_argument("--probe", action="store_true",
+                        help="servers report malloc's and the shared store's counts (bench/memory_probe.py)")
     args = parser.parse_args()
     if args.quick:
         args.users, args.rounds = 10, 1

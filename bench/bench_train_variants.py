@@ -4,8 +4,9 @@ seeds and CPU seconds of the training loop, in-process (explorer.train.training.
     python -m bench.bench_train_variants [--threads 1] [--seeds 0 1 2 3 4] [--quick] [VARIANT ...]
 
 A VARIANT is JSON of TrainConfig fields laid over the default schedule, e.g. '{"bf16": false}'
-or '{"epochs": 12}'; without any, the default recipe and the same in float32. CPU seconds (process
-time) are printed because on a shared machine they compare variants where wall clock does not;
+or '{"epochs": 12}'; its key "model" holds the options of a FastNet variant
+(bench/fastnet_variants.py, e.g. '{"model": {"pool_first": true}}'); without any, the default
+recipe and the same in float32. CPU seconds (process time) are printed because on a shared machine they compare variants where wall clock does not;
 with --threads 1 they approximate a quiet machine's single-thread wall clock. --quick: seeds 0
 and 1. Runtime: about 3 s of CPU per seed and variant (4 epochs, 1 thread), so ~30 s for the
 default two variants over 5 seeds on a quiet machine.
@@ -25,6 +26,7 @@ import statistics
 
 import torch
 
+from bench import fastnet_variants
 from bench.common import machine
 from explorer import models
 from explorer.data import datasets
@@ -33,13 +35,17 @@ from explorer.train import recipes, training
 
 def run(overrides: dict, seeds: list[int], threads: int, train_ds, test_ds) -> tuple[list[float], list[float], list[float]]:
     """(test accuracies, CPU seconds, wall seconds) per seed."""
+    overrides = dict(overrides)
+    variant = overrides.pop("model", None)
     spec = recipes.model_spec("fastnet", train_ds)
     accs, cpus, walls = [], [], []
     for seed in seeds:
         cfg = training.TrainConfig(**{**recipes.default_schedule("fastnet"), **overrides},
                                    threads=threads, device="cpu", seed=seed)
         torch.manual_seed(seed)
-        done = list(training.train(cfg, train_ds, test_ds, models.build(spec["architecture"], **spec["options"])))[-1]
+        net = (fastnet_variants.build(**{**spec["options"], **variant}) if variant
+               else models.build(spec["architecture"], **spec["options"]))
+        done = list(training.train(cfg, train_ds, test_ds, net))[-1]
         accs.append(done.test_accuracy)
         cpus.append(done.cpu_seconds)
         walls.append(done.seconds)

@@ -15,6 +15,7 @@ import os
 import subprocess
 import sys
 
+from explorer import memory
 from explorer.paths import ROOT
 from explorer.version import __version__
 
@@ -36,13 +37,20 @@ def main(argv: list[str] | None = None) -> int:
     return run_app(argv)
 
 
-def run_app(streamlit_args: list[str]) -> int:
-    """`streamlit run <ROOT>/app.py ARGS`. Streamlit reads .streamlit/config.toml beside app.py,
-    so the app's settings apply from any folder."""
+def app_command(streamlit_args: list[str]) -> tuple[list[str], dict[str, str]]:
+    """The command and environment that start the app: `streamlit run <ROOT>/app.py ARGS`, with
+    malloc's arenas capped from the process's first thread on (explorer/memory.py)."""
     cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), *streamlit_args]
+    return cmd, {**os.environ, **memory.environment()}
+
+
+def run_app(streamlit_args: list[str]) -> int:
+    """Start the app. Streamlit reads .streamlit/config.toml beside app.py, so the app's
+    settings apply from any folder."""
+    cmd, env = app_command(streamlit_args)
     if os.name == "posix":
-        os.execv(sys.executable, cmd)  # Streamlit itself gets Ctrl+C and the service's signals
-    return subprocess.call(cmd)
+        os.execve(sys.executable, cmd, env)  # Streamlit itself gets Ctrl+C and the service's signals
+    return subprocess.call(cmd, env=env)
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from explorer import limits
+from explorer import limits, memory
 from explorer.slots import Slot, SlotPool
 
 QUEUED, RUNNING, DONE, STOPPED, FAILED = "queued", "running", "done", "stopped", "failed"
@@ -201,6 +201,9 @@ class JobManager:
                 job._slot.release()
             self._finish(job, state)
             self._start_waiting()
+        # A training frees hundreds of MB of batches and activations; without this, malloc
+        # keeps them resident in the job thread's arena (explorer/memory.py).
+        memory.trim()
 
     def _retry_later(self) -> None:
         """Look for a free slot again in a moment (caller holds the lock)."""

@@ -68,8 +68,10 @@ REQUEST_MACS = 400_000_000_000  # the course's CNN over the 2,062 Sign Language 
 REQUEST_BYTES = 512 * 2**20
 # Results the whole class shares (attribution maps, feature maps, top-k searches, layer lists;
 # explorer/inspect/shared_results.py): a 64x64 map is 16 KB, a top-k search of FastNet's first
-# layer a few hundred KB, so this keeps thousands of maps. A server sets $CNN_EXPLORER_SHARED_MB.
-SHARED_RESULTS_BYTES = 256 * 2**20
+# layer a few hundred KB, so this keeps thousands of maps. Sixty students walking every page
+# twice used 3 MB of it (bench/README.md, memory); the bound is per app process, and two
+# processes on a 2-core server have ~1.5 GB between them. A server sets $CNN_EXPLORER_SHARED_MB.
+SHARED_RESULTS_BYTES = 64 * 2**20
 
 # ---- what one page draws ----------------------------------------------------------------------
 # Classes drawn one by one (a confusion matrix has this many squared cells; a 1,000-class

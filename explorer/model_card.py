@@ -50,7 +50,9 @@ class Normalisation:
         """Pictures (N, C, H, W) in [0, 1] -> the float tensor the model expects (same device)."""
         x = images if torch.is_tensor(images) else torch.as_tensor(np.asarray(images, dtype=np.float32))
         mean, std = self.tensors(x.dtype, x.device)
-        return (x - mean) / std
+        # One new array, divided in place (the same numbers as (x - mean) / std): on this VM
+        # every fresh page of memory costs a page fault, and the training set is ~25 MB.
+        return torch.sub(x, mean).div_(std)
 
     def tensors(self, dtype=torch.float32, device=None) -> tuple[torch.Tensor, torch.Tensor]:
         """(mean, std), each (1, C, 1, 1)."""

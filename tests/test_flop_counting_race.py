@@ -2,8 +2,8 @@
 
 torch's FlopCounterMode tracks modules with global hooks that reach every module running in the
 process; at 60 students (bench/bench_protocol_load.py) Saliency failed inside autograd.grad while
-the Maximal activations page traced a summary. explorer.models.summary.FLOP_COUNTING makes
-them take turns."""
+the Maximal activations page traced a summary. A process-wide lock then made them take turns;
+layer tables now count MACs from shapes (no global hooks), so neither waits for the other."""
 
 from __future__ import annotations
 
@@ -44,3 +44,28 @@ def test_saliency_while_another_thread_counts_flops():
         counter.join()
     assert not errors, errors[:3]
     assert done[0] > 0
+
+
+def test_a_layer_table_does_not_wait_for_another_sessions_attribution():
+    """A layer table (Architectures, Maximal activations) is drawn while another student's
+    occlusion map is still being computed (with the lock, it waited for the whole map)."""
+    torch.manual_seed(0)
+    explained = models.build("fastnet", in_channels=1, input_size=[64, 64]).eval()
+    started, finished = threading.Event(), threading.Event()
+
+    def occlude():
+        started.set()
+        attribution.attribute(explained, torch.rand(1, 1, 64, 64), 3, "occlusion",
+                              window=4, stride=1, perturbations_per_eval=64)
+        finished.set()
+
+    worker = threading.Thread(target=occlude)
+    worker.start()
+    try:
+        started.wait(10)
+        time.sleep(0.3)  # the occlusion is under way (it takes seconds)
+        assert not finished.is_set()
+        summary(models.build("fastnet"), (1, 64, 64))
+        assert not finished.is_set(), "the layer table waited for the occlusion map"
+    finally:
+        worker.join()

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from explorer import memory
 from tests.browser.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, free_port
 from tests.browser.helpers import assert_no_errors, digits_for_epochs, open_page, wait_idle
 from tests.conftest import ROOT
@@ -72,6 +73,16 @@ def process_of(page) -> str:
 def train_two_epochs_of_the_digits(page) -> None:
     digits_for_epochs(page, 2)
     page.get_by_test_id("stBaseButton-primary").filter(has_text="Train").click()
+
+
+def test_app_processes_start_with_malloc_arenas_capped(hall):
+    """deploy/lecture_hall.sh gives its app processes explorer/memory.py's setting (one malloc
+    arena, not glibc's 16 on 2 cores: bench/README.md, memory)."""
+    _, env = hall
+    for name in ("app1", "app2"):
+        pid = (Path(env["LH_RUN"]) / f"{name}.pid").read_text().strip()
+        environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+        assert f"MALLOC_ARENA_MAX={memory.ARENAS}".encode() in environ, name
 
 
 @pytest.mark.timeout(600)  # six processes and a browser start on 2 cores: minutes on a busy machine

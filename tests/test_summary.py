@@ -70,3 +70,20 @@ def test_resnet_rows_follow_the_blocks():
     assert "layer2.0.downsample.0" in names and names[-1] == "fc"
     assert next(r for r in s if r.name == "layer4.1.relu2").output_shape == (512, 7, 7)
     assert round(s.total_macs / 1e9, 2) == 1.81  # torchvision's quoted 1.81 GFLOPS (MACs)
+
+
+def test_every_architecture_counts_as_torchs_flop_counter():
+    """Counted from shapes, the MACs of every catalog network equal torch's FlopCounterMode
+    (FLOPs = 2 MACs); LeNet-5's partly connected C3 counts only its connections (test above)."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    for name in models.names():
+        if name == "lenet5":
+            continue
+        shape = models.info(name).input_size
+        with torch.device("meta"):
+            model = models.build(name).eval()
+        with FlopCounterMode(display=False) as counter, torch.no_grad():
+            model(torch.empty((1, *shape), device="meta"))
+        assert models.summary(model, shape).total_macs * 2 == counter.get_total_flops(), name
+

@@ -34,7 +34,6 @@ from captum.attr import (
 from torch import nn
 
 from explorer.inspect import occlusion
-from explorer.models.summary import FLOP_COUNTING
 
 
 @dataclass(frozen=True)
@@ -157,7 +156,7 @@ def attribute(model: nn.Module, x: torch.Tensor, target: int, method: str, *,
         raise ValueError(f"x must be one picture (1, C, H, W), not {tuple(x.shape)}.")
     if method != "occlusion":  # gradient methods: say so up front rather than let Captum warn
         x = x.detach().requires_grad_(True)
-    with FLOP_COUNTING, warnings.catch_warnings():  # not while a layer summary counts FLOPs
+    with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Setting backward hooks on ReLU")  # every call
         attr = _captum(model, x, int(target), method, layer, dict(params))
     attr = attr.detach()[0]

@@ -39,8 +39,7 @@ def cost(model: torch.nn.Module, input_size) -> Cost:
 
     One forward pass of a private shape-only twin (never the caller's module, which sessions
     share) with a hook on every leaf layer. MACs are counted for convolutions and dense layers
-    (what dominates; explorer.models.summary's FlopCounterMode counts the rest too, but its
-    first use costs seconds on a busy server, too slow for every page load). Raises ValueError
+    (`layer_macs`). Raises ValueError
     (InputTooSmall) or RuntimeError when the input does not fit the network.
     """
     twin = shape_copy(model)
@@ -51,11 +50,7 @@ def cost(model: torch.nn.Module, input_size) -> Cost:
         if not torch.is_tensor(output):
             return
         counts["acts"] += output[0].numel()
-        if isinstance(module, nn.Conv2d):
-            per_output = module.in_channels // module.groups * module.kernel_size[0] * module.kernel_size[1]
-            counts["macs"] += output[0].numel() * per_output
-        elif isinstance(module, nn.Linear):
-            counts["macs"] += output[0].numel() * module.in_features
+        counts["macs"] += layer_macs(module, tuple(output.shape[1:]))
 
     leaves = [m for m in twin.modules() if not any(True for _ in m.children())]
     handles = [m.register_forward_hook(hook) for m in leaves]
@@ -67,6 +62,23 @@ def cost(model: torch.nn.Module, input_size) -> Cost:
             h.remove()
     return Cost(sum(p.numel() for p in model.parameters()), counts["macs"], counts["acts"],
                 math.prod(y.shape[1:]))
+
+
+def layer_macs(module: nn.Module, output_shape: tuple[int, ...]) -> int:
+    """Multiply-accumulates of one leaf layer for one example whose output has output_shape (no
+    batch axis), as torch's FlopCounterMode counts them (FLOPs / 2): a convolution does
+    in_channels / groups x kernel area per output value, a dense layer in_features per output
+    value (biases not counted), every other layer none; a layer with an `effective_macs(shape)`
+    method says itself (LeNet's C3: only its connected weights). From shapes, not with
+    FlopCounterMode, whose global hooks reach every module running in the process (summary.py)."""
+    own = getattr(module, "effective_macs", None)
+    if own is not None:
+        return own(output_shape)
+    if isinstance(module, (nn.Conv1d, nn.Conv2d, nn.Conv3d)):
+        return math.prod(output_shape) * module.in_channels // module.groups * math.prod(module.kernel_size)
+    if isinstance(module, nn.Linear):
+        return math.prod(output_shape) * module.in_features
+    return 0
 
 
 def check_model(c: Cost, input_size, what: str = "This model") -> None:

@@ -1,20 +1,27 @@
 """A per-layer table of a model for one input size: output shape, parameters, MACs.
 
 Runs on PyTorch's meta device (shapes only), so VGG-19 at 224x224 is summarised instantly
-without computing a single product. MACs (multiply-accumulates) come from torch's own
-FlopCounterMode (1 MAC = 2 FLOPs) unless a layer says how many it really does (LeNet's C3).
+without computing a single product. MACs (multiply-accumulates) are counted from each layer's
+output shape and weights as torch's FlopCounterMode counts them (convolutions and dense layers;
+pooling, normalisation and activations count none), unless a layer says how many it really does
+(LeNet's C3): explorer.models.cost.layer_macs. tests/test_summary.py checks every architecture
+against FlopCounterMode.
+
+Why not FlopCounterMode itself: while it counts, its module tracker's global hooks reach every
+module running in the process, in any thread; a Captum call on another session's thread then
+failed inside autograd, so every attribution of every session had to take turns with every layer
+table behind one process-wide lock (bench/README.md, issue 16). Counting from shapes needs none.
 """
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 
 import torch
 from torch import nn
 from torch.func import functional_call
-from torch.utils.flop_counter import FlopCounterMode
 
+from explorer.models.cost import layer_macs
 from explorer.models.layers import describe, kind_of
 from explorer.models.shapes import (
     InputTooSmall,
@@ -23,12 +30,6 @@ from explorer.models.shapes import (
     meta_params,
     shape_copy,
 )
-
-# FlopCounterMode tracks modules with torch's ModuleTracker: while it counts, GLOBAL forward hooks
-# put multi-grad hooks on the tensors of every module that runs in the process, in any thread. A
-# Captum call on another thread then fails inside autograd.grad ("A leaf node was passed to
-# _will_engine_execute_node", seen at 60 students): gradient work and counting take turns.
-FLOP_COUNTING = threading.RLock()
 
 
 @dataclass(frozen=True)
@@ -86,18 +87,12 @@ def summary(model: nn.Module, input_shape) -> Summary:
     x = torch.empty((1, *input_shape), device="meta")
     model = shape_copy(model)  # never hooks or swaps the caller's module (shared by sessions)
     rows: list[Row] = []
-    counter = FlopCounterMode(display=False)
     handles = []
 
     def post(module, args, output, name):
-        flops = counter.get_total_flops() - post.before
-        own = getattr(module, "effective_macs", None)
-        macs = own(tuple(output.shape[1:])) if own else flops // 2
+        macs = layer_macs(module, tuple(output.shape[1:]))
         params = sum(p.numel() for p in module.parameters(recurse=False))
         rows.append(Row(name, describe(module), kind_of(module), tuple(output.shape[1:]), params, macs))
-
-    def pre(module, args):
-        post.before = counter.get_total_flops()
 
     blocks: list[Row] = []
     for name, module in model.named_modules():
@@ -106,14 +101,13 @@ def summary(model: nn.Module, input_shape) -> Summary:
                 lambda m, a, o, name=name: blocks.append(
                     Row(name, type(m).__name__, "block", tuple(o.shape[1:]), 0, 0))))
         if name and not any(True for _ in module.children()):
-            handles.append(module.register_forward_pre_hook(pre))
             handles.append(module.register_forward_hook(lambda m, a, o, name=name: post(m, a, o, name)))
     training = model.training
     model.eval()  # batch norm on one example: use running statistics, as at inference
     try:
         with entered_layers(model) as log:
             try:
-                with FLOP_COUNTING, torch.no_grad(), counter:
+                with torch.no_grad():
                     y = functional_call(model, meta_params(model), (x,))
             except RuntimeError as error:
                 raise explain(error, log, input_shape) from None

@@ -94,7 +94,7 @@ def _metrics(s: Summary, side: int) -> None:
     m = st.columns(4)
     m[0].metric("Parameters", big(s.total_params), help=f"{s.total_params:,} numbers learned in training")
     m[1].metric("MACs per image", big(s.total_macs),
-                help=f"{s.total_macs:,} multiply-accumulates for one {side}x{side} picture (torch's FlopCounterMode)")
+                help=f"{s.total_macs:,} multiply-accumulates for one {side}x{side} picture (counted as torch's FlopCounterMode counts them)")
     m[2].metric("Output", " x ".join(str(n) for n in s.output_shape))
     m[3].metric("Layers (modules)", len(s))
 

@@ -9,7 +9,7 @@ import uuid
 
 import streamlit as st
 
-from explorer import jobs, limits, ownership, slots
+from explorer import jobs, limits, memory, ownership, slots
 from explorer.data import datasets
 from explorer.inspect.shared_results import SharedResults
 from explorer.ui import device_probe
@@ -39,6 +39,16 @@ def warm_optimizers() -> threading.Thread:
                               name="warm-optimizers", daemon=True)
     thread.start()
     return thread
+
+
+@st.cache_resource
+def memory_trimmer() -> memory.Trimmer:
+    """Once per server, from app.py: cap malloc's arenas (when a launcher did not already set
+    MALLOC_ARENA_MAX) and give freed memory back every few seconds (explorer/memory.py)."""
+    memory.limit_arenas()
+    trimmer = memory.Trimmer()
+    trimmer.start()
+    return trimmer
 
 
 @st.cache_resource
