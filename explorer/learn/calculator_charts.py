@@ -83,4 +83,4 @@ def receptive_field_grid(layers: list[Layer1D], max_pixels: int = 160) -> alt.Ch
         color=alt.Color("reads:N", title=None, legend=alt.Legend(orient="top"),
                         scale=alt.Scale(domain=["read", "skipped (dilation gap)"], range=["#1f77b4", "#dddddd"])),
         tooltip=["after", "pixel", "reads"],
-    ).properties(height=alt.Step(30))
+    ).properties(height=alt.Step(30), padding={"left": 10, "top": 5, "right": 5, "bottom": 5})  # the row labels' room

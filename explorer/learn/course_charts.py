@@ -15,6 +15,7 @@ def connection_table(matrix: np.ndarray, row_title: str, col_title: str, cell: i
            "y": {"field": "row", "type": "ordinal", "title": row_title}}
     return {
         "width": cell * m.shape[1], "height": cell * m.shape[0],
+        "padding": {"left": 10, "top": 5, "right": 5, "bottom": 5},  # room for the rotated row title
         "data": {"values": records},
         "encoding": enc,
         "layer": [

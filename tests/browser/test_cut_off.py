@@ -108,3 +108,16 @@ def assert_nothing_cut_off(page, server) -> None:
         page.wait_for_timeout(500)  # the charts' texts are drawn after their box
         assert page.evaluate(TABLE_OVERFLOW) == [], (width, height)
         assert page.evaluate(CHART_CLIPPED) == [], (width, height)
+
+
+def test_the_architectures_charts(server, page):
+    """The Architectures page's charts: LeNet-5's C3 table had its row title ("S2 map (input)")
+    and the receptive-field grid its row labels ("layer 1", "layer 2") drawn past the chart's
+    left edge, their first letters cut off."""
+    for size in at_both_sizes(page, server, "architectures"):
+        page.get_by_role("tab", name="Receptive field").click()
+        chart = page.locator('[data-testid="stMain"] [data-testid="stVegaLiteChart"]').last
+        expect(chart).to_be_visible()
+        chart.scroll_into_view_if_needed()
+        page.wait_for_timeout(500)  # the chart's texts are drawn after its box
+        assert page.evaluate(CHART_CLIPPED) == [], size
