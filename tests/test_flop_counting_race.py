@@ -69,3 +69,26 @@ def test_a_layer_table_does_not_wait_for_another_sessions_attribution():
         assert not finished.is_set(), "the layer table waited for the occlusion map"
     finally:
         worker.join()
+
+
+def test_attributions_of_two_sessions_take_turns():
+    """Two sessions' Captum calls run one after the other, each with all of torch's threads,
+    rather than side by side sharing the cores (each then finished late: bench/README.md)."""
+    torch.manual_seed(0)
+    model = models.build("fastnet", in_channels=1, input_size=[64, 64]).eval()
+    for p in model.parameters():
+        p.requires_grad_(False)
+    passes: list[str] = []  # the thread of every forward pass, in order
+    model.register_forward_hook(lambda m, a, o: passes.append(threading.current_thread().name))
+
+    def occlude():
+        attribution.attribute(model, torch.rand(1, 1, 64, 64), 3, "occlusion", window=8, stride=4,
+                              perturbations_per_eval=16)
+
+    threads = [threading.Thread(target=occlude, name=n) for n in ("alice", "bob")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    switches = sum(a != b for a, b in zip(passes, passes[1:]))
+    assert set(passes) == {"alice", "bob"} and switches == 1, passes

@@ -15,6 +15,7 @@ benchmarks check that nothing stays behind.
 
 from __future__ import annotations
 
+import threading
 import warnings
 from dataclasses import dataclass
 
@@ -34,6 +35,12 @@ from captum.attr import (
 from torch import nn
 
 from explorer.inspect import occlusion
+
+# One Captum call at a time per process: each one already uses every core torch is given, so
+# sessions' calls running side by side only share the cores and all finish late. Measured at 60
+# students over two processes (bench/README.md, issue 16): Saliency's next picture p95 0.87 s
+# one at a time, 1.8-3.2 s side by side (three runs). Layer tables do not wait (models/summary.py).
+ONE_AT_A_TIME = threading.RLock()
 
 
 @dataclass(frozen=True)
@@ -156,7 +163,7 @@ def attribute(model: nn.Module, x: torch.Tensor, target: int, method: str, *,
         raise ValueError(f"x must be one picture (1, C, H, W), not {tuple(x.shape)}.")
     if method != "occlusion":  # gradient methods: say so up front rather than let Captum warn
         x = x.detach().requires_grad_(True)
-    with warnings.catch_warnings():
+    with ONE_AT_A_TIME, warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Setting backward hooks on ReLU")  # every call
         attr = _captum(model, x, int(target), method, layer, dict(params))
     attr = attr.detach()[0]
