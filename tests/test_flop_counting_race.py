@@ -7,6 +7,7 @@ layer tables now count MACs from shapes (no global hooks), so neither waits for 
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 
@@ -90,5 +91,5 @@ def test_attributions_of_two_sessions_take_turns():
         t.start()
     for t in threads:
         t.join()
-    switches = sum(a != b for a, b in zip(passes, passes[1:]))
+    switches = sum(a != b for a, b in itertools.pairwise(passes))
     assert set(passes) == {"alice", "bob"} and switches == 1, passes
