@@ -28,9 +28,10 @@ import time
 from dataclasses import dataclass
 
 # Two app processes' peak RSS at 60 students: 1,819 MB with glibc's 16 arenas, 1,650 and 1,651 MB
-# with 2 (and trims), 1,589 and 1,669 MB with 1; the GIL serialises most allocations anyway, and
-# the latencies moved with the machine's load, not with this setting (bench/README.md).
-ARENAS = 1
+# with 2 (and trims), 1,589 and 1,669 MB with 1: the same within the noise. But with one arena a
+# training on the Train page waited on the page threads' allocations: click -> saved 3.6-4.5 s
+# and 2.9-3.2 s with 2 or 16 (bench_train_page, bench/README.md). Two keep both.
+ARENAS = 2
 TRIM_EVERY_S = 5.0
 _M_ARENA_MAX = -8  # <malloc.h>
 

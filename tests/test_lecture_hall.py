@@ -76,8 +76,8 @@ def train_two_epochs_of_the_digits(page) -> None:
 
 
 def test_app_processes_start_with_malloc_arenas_capped(hall):
-    """deploy/lecture_hall.sh gives its app processes explorer/memory.py's setting (one malloc
-    arena, not glibc's 16 on 2 cores: bench/README.md, memory)."""
+    """deploy/lecture_hall.sh gives its app processes explorer/memory.py's setting (two malloc
+    arenas, not glibc's 16 on 2 cores: bench/README.md, memory)."""
     _, env = hall
     for name in ("app1", "app2"):
         pid = (Path(env["LH_RUN"]) / f"{name}.pid").read_text().strip()
