@@ -33,10 +33,11 @@ from captum.attr import (
 )
 
 from bench.common import median, table, timed
-from explorer import device, models
+from explorer import models
 from explorer.data import datasets
 from explorer.inspect import attribution, inspection, pixel_model
-from explorer.model_card import Normalisation
+from explorer.saved.model_card import Normalisation
+from explorer.train import device
 
 TARGETS_MS = {"saliency": 10, "grad_cam": 10, "guided_backprop": 10, "integrated_gradients": 60,
               "occlusion": 80}

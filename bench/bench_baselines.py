@@ -24,9 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import torch  # noqa: E402
 from torch import nn  # noqa: E402
 
-from explorer import device
 from explorer.compare import baselines, course_mlp  # noqa: E402
 from explorer.data import datasets
+from explorer.train import device
 
 
 def bare_sklearn(name: str, train, test) -> tuple[float, float, float]:

@@ -26,11 +26,11 @@ import numpy as np
 import torch
 
 from bench.common import median, table
-from explorer import device as devices
 from explorer.data import datasets
 from explorer.data.types import COURSE_SPLIT
 from explorer.inspect import attribution, pixel_model
 from explorer.models import from_spec
+from explorer.train import device as devices
 from explorer.train import recipes, training
 
 

@@ -52,13 +52,13 @@ def _build(spec):
         from explorer.models import from_spec
         return from_spec.build(spec)
     except ImportError:
-        from explorer import registry
+        from explorer.saved import registry
         return registry.rebuild(spec)
 
 
 def _card(meta):
     try:
-        from explorer.model_card import ModelCard
+        from explorer.saved.model_card import ModelCard
         return ModelCard.from_json(meta)
     except ImportError:
         return meta
@@ -77,8 +77,8 @@ def _split(ds):
 def _small_saved(root):
     import torch
 
-    from explorer import registry
     from explorer.models import builder
+    from explorer.saved import registry
 
     layers = [{"type": "conv", "channels": 4, "kernel": 3, "padding": 1}, {"type": "relu"}]
     spec = builder.spec(layers, [1, 8, 8], 10)
@@ -91,7 +91,7 @@ def _small_saved(root):
 def _race_worker(root, model_id, me, start, out):
     import traceback
 
-    from explorer import registry
+    from explorer.saved import registry
 
     failures = 0
     start.wait()
@@ -116,7 +116,7 @@ def races(tmp: Path) -> dict:
     import json as _json
     import multiprocessing as mp
 
-    from explorer import registry
+    from explorer.saved import registry
 
     saved = _small_saved(tmp)
     registry.list_models(tmp)  # a warm server process: its workers start from here
@@ -154,7 +154,7 @@ def _sized(n=2062, side=64):
 def clicks(tmp: Path) -> dict:
     import threading
 
-    from explorer import jobs
+    from explorer.server import jobs
     from explorer.train import recipes, runs, training
 
     ds = _sized()
@@ -190,7 +190,7 @@ def _rss_mb() -> float:
 
 
 def hours_net(tmp: Path) -> dict:
-    from explorer import jobs
+    from explorer.server import jobs
     from explorer.train import recipes, runs, training
 
     ds = _sized()
@@ -212,8 +212,8 @@ def upload(tmp: Path, model_file: str) -> dict:
     import numpy as np
     import torch
 
-    from explorer import registry
     from explorer.inspect import attribution, pixel_model
+    from explorer.saved import registry
 
     data = Path(model_file).read_bytes()
     t = time.perf_counter()

@@ -32,9 +32,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import machine, median, table
-from explorer import jobs
 from explorer.data import datasets
 from explorer.data.types import COURSE_SPLIT
+from explorer.server import jobs
 from explorer.train import cluster, recipes, runs, training
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -20,7 +20,7 @@ from /proc every 0.5 s.
 
 Memory: peak RSS per app process and their sum (issue 16's target), peak PSS and private memory,
 the processes together with shared pages counted once, and the grouped smaps at each RSS peak.
-The servers get the environment the app's launchers give (explorer/memory.py).
+The servers get the environment the app's launchers give (explorer/server/memory.py).
 """
 
 from __future__ import annotations
@@ -164,7 +164,7 @@ def train_cli_model(data: Path, app: Path, dataset: str) -> float:
 def start_server(app: Path, data: Path, threads: int, env_extra: dict | None = None,
                  log_name: str = "streamlit.log", probe: bool = False) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    # The launchers' environment (cnn-explorer, deploy/lecture_hall.sh: explorer/memory.py) under
+    # The launchers' environment (cnn-explorer, deploy/lecture_hall.sh: explorer/server/memory.py) under
     # the caller's own settings.
     env = {**launcher_environment(app), **os.environ, "CNN_EXPLORER_DATA": str(data),
            "CNN_EXPLORER_THREADS": str(threads), "OMP_NUM_THREADS": str(threads), **(env_extra or {})}
@@ -187,8 +187,10 @@ def start_server(app: Path, data: Path, threads: int, env_extra: dict | None = N
 
 def launcher_environment(app: Path) -> dict[str, str]:
     """What the served checkout's launchers add to the environment (none in versions before
-    explorer/memory.py existed)."""
-    code = "import json; from explorer import memory; print(json.dumps(memory.environment()))"
+    explorer/server/memory.py existed)."""
+    code = ("import json\ntry:\n    from explorer.server import memory\n"
+            "except ImportError:  # versions before explorer/ was grouped into sections\n"
+            "    from explorer import memory\nprint(json.dumps(memory.environment()))")
     out = subprocess.run([sys.executable, "-c", code], cwd=app, capture_output=True, text=True, check=False)
     return json.loads(out.stdout) if out.returncode == 0 else {}
 

@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 
 from explorer import models
 from explorer.data import datasets
-from explorer.model_card import Normalisation
+from explorer.saved.model_card import Normalisation
 from explorer.train import augment, recipes, training
 
 EPOCH_LINE = re.compile(r"epoch .* test\s+(?P<test>[\d.]+)%\s+(?P<wall>[\d.]+) s\s+\(cpu (?P<cpu>[\d.]+) s\)")

@@ -27,11 +27,11 @@ import torch.nn.functional as F
 from captum.robust import FGSM, PGD
 
 from bench.common import median, table, timed
-from explorer import device, registry
 from explorer.data import datasets
 from explorer.inspect import attribution, calibration, faithfulness, ood, pixel_model, robustness, sanity
 from explorer.models import from_spec  # noqa: E402
-from explorer.train import recipes, training
+from explorer.saved import registry
+from explorer.train import device, recipes, training
 
 METHODS = tuple(attribution.METHODS)
 

@@ -20,12 +20,11 @@ import time
 
 import torch
 
-from explorer import device
 from explorer.compare import baselines, comparison, course_mlp
 from explorer.data import datasets
 from explorer.data.types import COURSE_SPLIT  # noqa: E402
 from explorer.models import from_spec  # noqa: E402
-from explorer.train import recipes, training
+from explorer.train import device, recipes, training
 
 
 def cnn_accuracy(train, test, seed: int) -> tuple[float, float]:

@@ -20,10 +20,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from explorer import device
 from explorer.compare import course_mlp
 from explorer.data import datasets
 from explorer.data.types import COURSE_SPLIT  # noqa: E402
+from explorer.train import device
 
 
 def keras_like(model: nn.Module) -> None:

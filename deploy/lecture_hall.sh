@@ -28,7 +28,7 @@ DASK=${LH_DASK:-1}
 if [ "$DASK" = 1 ]; then export CNN_EXPLORER_DASK_SCHEDULER="tcp://$HOST:$DASK_PORT"; else unset CNN_EXPLORER_DASK_SCHEDULER; fi
 export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"  # the workers import explorer from this checkout
 # Two malloc arenas per app process instead of glibc's 16 on 2 cores: less freed memory
-# kept resident (explorer/memory.py; bench/README.md "Memory").
+# kept resident (explorer/server/memory.py; bench/README.md "Memory").
 export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
 # Processes started later are stopped first (HAProxy before the apps before the cluster).
 NAMES=(scheduler worker-1 worker-2 app1 app2 haproxy)

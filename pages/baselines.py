@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from explorer import jobs
 from explorer.compare import baselines, comparison
 from explorer.data import datasets
 from explorer.data.types import Split
+from explorer.server import jobs
 from explorer.ui import code_panel, data_widgets, navigation, plain, streamlit_fixes, url_state
 from explorer.ui import comparison_widgets as cw
 

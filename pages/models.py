@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from explorer import registry
+from explorer.saved import registry
 from explorer.ui import cached, model_manager, navigation, streamlit_fixes
 
 streamlit_fixes.install()  # before anything else: see explorer/ui/streamlit_fixes.py

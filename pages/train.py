@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from explorer import jobs
 from explorer.models import from_spec
+from explorer.server import jobs
 from explorer.train import cluster, estimate, runs
 from explorer.ui import (
     cached,

@@ -48,7 +48,7 @@ def main(point: str, archive: str) -> None:
     if point.startswith("registry"):
         import torch
 
-        from explorer import registry
+        from explorer.saved import registry
 
         model, card = small_model()
         sys.setprofile(hook_for(point))
@@ -65,8 +65,8 @@ def main(point: str, archive: str) -> None:
 def small_model():
     import torch
 
-    from explorer.model_card import ModelCard
     from explorer.models import builder, from_spec
+    from explorer.saved.model_card import ModelCard
 
     layers = [{"type": "conv", "channels": 4, "kernel": 3, "padding": 1}, {"type": "relu"},
               {"type": "maxpool", "size": 2}, {"type": "dense", "units": 10}]

@@ -240,9 +240,9 @@ def exported_model() -> bytes:
 
     import torch
 
-    from explorer import registry
-    from explorer.model_card import ModelCard
     from explorer.models import builder, from_spec
+    from explorer.saved import registry
+    from explorer.saved.model_card import ModelCard
 
     layers = [{"type": "conv", "channels": 4, "kernel": 3, "padding": 1}, {"type": "relu"},
               {"type": "maxpool", "size": 2}, {"type": "dense", "units": 10}]

@@ -6,9 +6,9 @@ from functools import lru_cache
 
 import torch
 
-from explorer import registry
 from explorer.data import datasets
 from explorer.data.types import COURSE_SPLIT
+from explorer.saved import registry
 from explorer.train import recipes, runs, training
 
 

@@ -7,10 +7,11 @@ import pytest
 import torch
 from captum.robust import FGSM
 
-from explorer import models, registry
+from explorer import models
 from explorer.data.types import COURSE_SPLIT
 from explorer.inspect import pixel_model, robustness
-from explorer.model_card import ModelCard, Normalisation
+from explorer.saved import registry
+from explorer.saved.model_card import ModelCard, Normalisation
 from explorer.train import adversarial, recipes, runs, training
 from tests.inspect_helpers import digits_split
 

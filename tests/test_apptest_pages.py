@@ -30,7 +30,7 @@ def test_home_lists_device_and_datasets():
 
 def test_sidebar_names_the_device_and_the_version():
     """The README says to look here to confirm training runs on the GPU (or the CPU)."""
-    from explorer.version import __version__
+    from explorer.launch.version import __version__
 
     device_probe.line(wait=60)
     at = AppTest.from_file(APP, default_timeout=60).run()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from explorer import registry
+from explorer.saved import registry
 from explorer.ui.train_results import TEST_BELOW_TRAIN
 from tests.page_helpers import open_page
 
@@ -89,7 +89,7 @@ def test_divergence_is_explained_on_the_page(data_dir):
 def test_a_full_server_queues_the_run_and_shows_its_position(data_dir):
     import threading
 
-    from explorer import jobs
+    from explorer.server import jobs
     from explorer.ui import cached
 
     manager = cached.job_manager()

@@ -21,7 +21,7 @@ from captum.attr import (
 from explorer import models
 from explorer.inspect import attribution, pixel_model
 from explorer.learn import geometry
-from explorer.model_card import Normalisation
+from explorer.saved.model_card import Normalisation
 
 
 def net(channels: int = 1, size: int = 32) -> torch.nn.Module:

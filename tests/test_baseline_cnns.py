@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from explorer import registry
 from explorer.compare import baselines, comparison
 from explorer.data import datasets
 from explorer.data.types import COURSE_SPLIT, Split
-from explorer.jobs import DONE, JobManager
+from explorer.saved import registry
+from explorer.server.jobs import DONE, JobManager
 from explorer.train import recipes, runs, training
 
 SPLIT = COURSE_SPLIT

@@ -8,9 +8,9 @@ import pytest
 import torch
 from sklearn.calibration import calibration_curve
 
-from explorer import registry
 from explorer.data import samples
 from explorer.inspect import calibration, ood, pixel_model
+from explorer.saved import registry
 from tests.inspect_helpers import digits_split, save_digits_model
 
 

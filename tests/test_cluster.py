@@ -9,9 +9,10 @@ import time
 
 import pytest
 
-from explorer import jobs, registry
 from explorer.data import datasets
 from explorer.data.types import COURSE_SPLIT
+from explorer.saved import registry
+from explorer.server import jobs
 from explorer.train import cluster, recipes, runs, training
 
 distributed = pytest.importorskip("distributed")

@@ -8,11 +8,11 @@ import re
 import numpy as np
 import pytest
 
-from explorer import registry
 from explorer.codegen import architecture, inside, picture, saved_model
 from explorer.codegen import attribution as attr_code
 from explorer.data.types import COURSE_SPLIT
 from explorer.inspect import attribution, inspection, pixel_model
+from explorer.saved import registry
 from tests.codegen_helpers import run_script
 from tests.inspect_helpers import digits_split, save_digits_model
 

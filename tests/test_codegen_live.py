@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from explorer import registry
 from explorer.codegen import architecture, saved_model
 from explorer.codegen import live as live_code
 from explorer.data.types import COURSE_SPLIT
 from explorer.inspect import live, pixel_model
+from explorer.saved import registry
 from tests.codegen_helpers import run_script
 from tests.inspect_helpers import digits_split, save_digits_model
 from tests.live_video import camera_frame

@@ -11,7 +11,7 @@ from explorer.compare import baselines, comparison, course_mlp
 from explorer.compare.results import Result
 from explorer.data import datasets
 from explorer.data.types import Split
-from explorer.jobs import DONE, STOPPED, JobManager
+from explorer.server.jobs import DONE, STOPPED, JobManager
 
 
 @pytest.fixture(scope="module")

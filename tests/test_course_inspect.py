@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from explorer import registry
 from explorer.inspect import edges
 from explorer.learn import kernels
+from explorer.saved import registry
 from tests.conftest import ROOT
 from tests.inspect_helpers import save_digits_model
 

@@ -15,8 +15,8 @@ import sys
 import numpy as np
 import pytest
 
-from explorer import locks, registry
 from explorer.data import signdigits
+from explorer.saved import locks, registry
 from tests import crash_child
 from tests.archive_factory import sign_digits_zip
 from tests.conftest import ROOT

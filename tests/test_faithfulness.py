@@ -9,8 +9,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from explorer import registry
 from explorer.inspect import attribution, faithfulness, pixel_model
+from explorer.saved import registry
 from tests.inspect_helpers import digits_split, save_digits_model
 
 

@@ -14,13 +14,13 @@ import numpy as np
 import pytest
 import torch
 
-from explorer import device, models
+from explorer import models
 from explorer.data import datasets
 from explorer.data.types import COURSE_SPLIT
 from explorer.inspect import attribution, pixel_model
-from explorer.model_card import Normalisation
 from explorer.models import from_spec
-from explorer.train import recipes, runs, training
+from explorer.saved.model_card import Normalisation
+from explorer.train import device, recipes, runs, training
 from explorer.ui import device_probe
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU (bench/device_check.sh)")

@@ -9,8 +9,9 @@ import tomllib
 
 import pytest
 
-from explorer import limits, registry
+from explorer import limits
 from explorer.data import datasets, images
+from explorer.saved import registry
 from tests import hostile_corpus
 from tests.archive_factory import class_zip
 from tests.hostile_corpus import CASES, Case

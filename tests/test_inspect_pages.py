@@ -8,9 +8,9 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from explorer import registry
 from explorer.inspect import attribution
 from explorer.learn import geometry
+from explorer.saved import registry
 from tests.inspect_helpers import save_digits_model
 from tests.page_helpers import APP, captions, open_page
 

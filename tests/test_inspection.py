@@ -10,8 +10,8 @@ from torch import nn
 
 from explorer import models
 from explorer.inspect import attribution, heatmaps, inspection, pixel_model, sanity
-from explorer.model_card import Normalisation
 from explorer.pictures import map_grid, render
+from explorer.saved.model_card import Normalisation
 
 
 def fastnet(size=32, channels=1):

@@ -8,8 +8,8 @@ import threading
 
 import pytest
 
-from explorer import jobs
-from explorer.jobs import DONE, FAILED, QUEUED, RUNNING, STOPPED, JobManager
+from explorer.server import jobs
+from explorer.server.jobs import DONE, FAILED, QUEUED, RUNNING, STOPPED, JobManager
 
 
 def blocking_work(gate: threading.Event):

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from explorer import memory
+from explorer.server import memory
 from tests.browser.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, free_port
 from tests.browser.helpers import assert_no_errors, digits_for_epochs, open_page, wait_idle
 from tests.conftest import ROOT
@@ -76,7 +76,7 @@ def train_two_epochs_of_the_digits(page) -> None:
 
 
 def test_app_processes_start_with_malloc_arenas_capped(hall):
-    """deploy/lecture_hall.sh gives its app processes explorer/memory.py's setting (two malloc
+    """deploy/lecture_hall.sh gives its app processes explorer/server/memory.py's setting (two malloc
     arenas, not glibc's 16 on 2 cores: bench/README.md, memory)."""
     _, env = hall
     for name in ("app1", "app2"):

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from explorer import registry
 from explorer.inspect import attribution, heatmaps, live, pixel_model
+from explorer.saved import registry
 from tests.inspect_helpers import digits_split, save_digits_model
 from tests.live_video import camera_frame
 

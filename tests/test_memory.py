@@ -1,4 +1,4 @@
-"""Memory goes back to the system after work (explorer/memory.py): a finished background job
+"""Memory goes back to the system after work (explorer/server/memory.py): a finished background job
 and, on a running server, the periodic trim; the launchers cap malloc's arenas.
 
 Each case runs in a child process so that its resident memory is its own (the test process's
@@ -13,13 +13,14 @@ import sys
 
 import pytest
 
-from explorer import command, memory
+from explorer.launch import command
+from explorer.server import memory
 from tests.conftest import ROOT
 
 CHILD = r"""
 import json, sys, threading, time
 import numpy as np
-from explorer import jobs, memory
+from explorer.server import jobs, memory
 
 def rss_mb():
     with open("/proc/self/status") as fh:

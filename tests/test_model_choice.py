@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import time
 
-from explorer import registry
-from explorer.model_card import ModelCard
 from explorer.models import builder, from_spec
+from explorer.saved import registry
+from explorer.saved.model_card import ModelCard
 from explorer.train import recipes
 from explorer.ui import model_choice
 

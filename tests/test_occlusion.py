@@ -12,7 +12,7 @@ from captum.attr import Occlusion
 
 from explorer import models
 from explorer.inspect import attribution, occlusion, pixel_model
-from explorer.model_card import Normalisation
+from explorer.saved.model_card import Normalisation
 
 
 def confident_net(channels: int = 1, size: int = 32) -> torch.nn.Module:

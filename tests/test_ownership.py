@@ -1,13 +1,13 @@
 """Who may rename and delete saved models (the session that made them, or the teacher), and a
-deletion that can be undone: Saved models through AppTest, the rules through explorer.ownership."""
+deletion that can be undone: Saved models through AppTest, the rules through explorer.saved.ownership."""
 
 from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from explorer import ownership, registry
-from explorer.model_card import ModelCard
 from explorer.models import builder, from_spec
+from explorer.saved import ownership, registry
+from explorer.saved.model_card import ModelCard
 from tests.conftest import ROOT
 
 APP = str(ROOT / "app.py")

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import tomllib
 
-from explorer import command
-from explorer.version import __version__
+from explorer.launch import command
+from explorer.launch.version import __version__
 from tests.conftest import ROOT
 
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
@@ -52,8 +52,8 @@ def test_requirements_txt_is_the_one_list_of_pins():
 
 
 def test_the_command_and_its_version(capsys):
-    assert PYPROJECT["project"]["scripts"] == {"cnn-explorer": "explorer.command:main"}
-    assert PYPROJECT["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "explorer.version.__version__"}
+    assert PYPROJECT["project"]["scripts"] == {"cnn-explorer": "explorer.launch.command:main"}
+    assert PYPROJECT["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "explorer.launch.version.__version__"}
     assert command.main(["--version"]) == 0
     assert capsys.readouterr().out.strip() == f"cnn-explorer {__version__}"
     assert command.main(["--help"]) == 0

@@ -10,9 +10,9 @@ import pytest
 import torch
 from safetensors.torch import save as st_save
 
-from explorer import registry
-from explorer.model_card import ModelCard
 from explorer.models import builder, from_spec
+from explorer.saved import registry
+from explorer.saved.model_card import ModelCard
 from tests import hostile_corpus
 
 LAYERS = [{"type": "conv", "channels": 4, "kernel": 3, "padding": 1}, {"type": "relu"},

@@ -10,7 +10,7 @@ import traceback
 
 import pytest
 
-from explorer import registry
+from explorer.saved import registry
 from tests.test_registry import saved_custom
 
 WORKERS = 8

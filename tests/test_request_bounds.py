@@ -8,10 +8,11 @@ import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
-from explorer import limits, registry
+from explorer import limits
 from explorer.inspect import attribution
-from explorer.model_card import ModelCard
 from explorer.models import cost, from_spec
+from explorer.saved import registry
+from explorer.saved.model_card import ModelCard
 from tests.conftest import ROOT
 
 APP = str(ROOT / "app.py")

@@ -9,8 +9,8 @@ import torch
 import torch.nn.functional as F
 from captum.robust import FGSM, PGD
 
-from explorer import registry
 from explorer.inspect import pixel_model, robustness
+from explorer.saved import registry
 from tests.inspect_helpers import digits_split, save_digits_model
 
 

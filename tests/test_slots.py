@@ -10,14 +10,14 @@ import sys
 import threading
 import time
 
-from explorer.jobs import DONE, QUEUED, RUNNING, SLOT_POLL_SECONDS, JobManager
-from explorer.slots import SlotPool
+from explorer.server.jobs import DONE, QUEUED, RUNNING, SLOT_POLL_SECONDS, JobManager
+from explorer.server.slots import SlotPool
 from tests.conftest import ROOT
 
 HOLDER = """
 import sys, time
 from pathlib import Path
-from explorer.slots import SlotPool
+from explorer.server.slots import SlotPool
 slot = SlotPool(Path(sys.argv[1]), int(sys.argv[2])).try_acquire()
 print("held" if slot else "none", flush=True)
 time.sleep(600)

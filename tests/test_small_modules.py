@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from explorer import device
 from explorer.data import samples
 from explorer.pictures import render
+from explorer.train import device
 
 
 @pytest.mark.parametrize("name", list(samples.DRAWN))

@@ -10,11 +10,12 @@ import weakref
 import numpy as np
 import pytest
 
-from explorer import jobs, limits
+from explorer import limits
 from explorer.data import datasets
 from explorer.data.types import COURSE_SPLIT, Dataset
-from explorer.jobs import JobManager, JobRefused
 from explorer.models import builder, from_spec
+from explorer.server import jobs
+from explorer.server.jobs import JobManager, JobRefused
 from explorer.train import estimate, recipes, runs, training
 from tests.test_hostile_input import assert_readable
 

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from explorer import registry
+from explorer.saved import registry
 from tests.conftest import ROOT
 
 

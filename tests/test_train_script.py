@@ -9,7 +9,7 @@ import re
 import pytest
 from safetensors.torch import load_file
 
-from explorer import registry
+from explorer.saved import registry
 from tests.codegen_helpers import run_script
 from tests.test_train_cli import run_cli
 

@@ -9,10 +9,11 @@ import numpy as np
 import pytest
 import torch
 
-from explorer import jobs, registry
 from explorer.data import datasets
 from explorer.data.types import COURSE_SPLIT, Split
 from explorer.models import from_spec
+from explorer.saved import registry
+from explorer.server import jobs
 from explorer.train import recipes, runs, training
 
 

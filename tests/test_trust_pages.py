@@ -9,9 +9,9 @@ import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
-from explorer import registry
 from explorer.data import samples
 from explorer.inspect import attribution, calibration, faithfulness, ood, pixel_model, robustness
+from explorer.saved import registry
 from tests.conftest import ROOT
 from tests.inspect_helpers import digits_split, save_digits_model
 

@@ -10,7 +10,7 @@ import shutil
 
 import pytest
 
-from explorer import registry
+from explorer.saved import registry
 from tests.inspect_helpers import save_digits_model
 from tests.page_helpers import ok, open_page
 from tests.test_many_classes import proto_bytes

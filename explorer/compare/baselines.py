@@ -141,9 +141,7 @@ def _notes(model) -> tuple[str, ...]:
 
 def cnn_candidates(dataset_name: str, test: Dataset, split: Split = COURSE_SPLIT, root=None) -> list:
     """Saved models trained on this dataset and split, for these classes and image size."""
-    from explorer import (
-        registry,  # built separately; imported only when CNN rows are asked for
-    )
+    from explorer.saved import registry  # built separately; imported only when CNN rows are asked for
 
     base = dataset_name.split(":")[0]
     out = []
@@ -163,7 +161,8 @@ def cnn_row(saved, test: Dataset, root=None) -> Result:
     """
     import torch
 
-    from explorer import device, registry
+    from explorer.saved import registry
+    from explorer.train import device
 
     model, card = registry.load(saved.id, root)
     dev = device.pick()

@@ -15,9 +15,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from explorer import device, models
+from explorer import models
 from explorer.compare.results import Result, Stopped
 from explorer.data.types import Dataset
+from explorer.train import device
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from functools import lru_cache
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from explorer.paths import ASSETS
+from explorer.launch.paths import ASSETS
 
 SAMPLE_DIR = ASSETS / "samples"
 SIZE = 256

@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from explorer import atomic
 from explorer.data import archives, images
 from explorer.data.types import Dataset, DatasetError
-from explorer.paths import data_dir
+from explorer.launch.paths import data_dir
+from explorer.saved import atomic
 
 ENV = "CNN_EXPLORER_SIGN_DIGITS"
 URL = "https://github.com/ardamavi/Sign-Language-Digits-Dataset/archive/refs/heads/master.zip"

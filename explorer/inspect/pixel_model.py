@@ -14,7 +14,7 @@ from PIL import Image
 from torch import nn
 
 from explorer.data import images
-from explorer.model_card import Normalisation
+from explorer.saved.model_card import Normalisation
 
 
 class PixelModel(nn.Module):

@@ -24,11 +24,12 @@ from pathlib import Path
 
 import torch
 
-from explorer import device, limits, models, registry
+from explorer import limits, models
 from explorer.data import datasets, signdigits
 from explorer.data.types import COURSE_SPLIT
 from explorer.models import from_spec
-from explorer.train import pace, recipes, runs, training
+from explorer.saved import registry
+from explorer.train import device, pace, recipes, runs, training
 
 # No torch._dynamo here: every torch.optim optimizer imports it when created (as long as
 # importing torch); the default recipe trains with explorer/train/optim.py instead, which needs

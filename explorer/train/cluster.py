@@ -31,9 +31,9 @@ from pathlib import Path
 
 import numpy as np
 
-from explorer import registry
 from explorer.data import datasets
 from explorer.data.types import Dataset, Split
+from explorer.saved import registry
 from explorer.train import training
 from explorer.train.request import TrainOutcome, TrainRequest
 

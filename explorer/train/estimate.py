@@ -25,10 +25,10 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
-from explorer import device as devices
 from explorer import limits
 from explorer.models import from_spec
 from explorer.models.cost import Cost, TooCostly, check_model, cost  # noqa: F401 (re-export)
+from explorer.train import device as devices
 from explorer.train import optim, training
 
 

@@ -8,8 +8,8 @@ import numpy as np
 
 from explorer import models
 from explorer.data.types import Dataset, Split
-from explorer.model_card import ModelCard, Validation
 from explorer.models import builder
+from explorer.saved.model_card import ModelCard, Validation
 from explorer.train import training
 
 DEFAULT_MODEL = "fastnet"

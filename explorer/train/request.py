@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from explorer import registry
 from explorer.data.types import Dataset, Split
+from explorer.saved import registry
 from explorer.train import training
 
 

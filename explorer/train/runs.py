@@ -12,8 +12,9 @@ from typing import Callable
 import numpy as np
 import torch
 
-from explorer import jobs, registry
 from explorer.models import from_spec
+from explorer.saved import registry
+from explorer.server import jobs
 from explorer.train import cluster, estimate, training
 from explorer.train.request import TrainOutcome, TrainRequest
 

@@ -2,7 +2,7 @@
 
 The page, the background job and the command line all consume the same iterator of small
 frozen event dataclasses (Started, Step, EpochEnd, Diverged, Finished). The same code runs on
-CUDA, Apple MPS or the CPU (explorer.device.pick()).
+CUDA, Apple MPS or the CPU (explorer.train.device.pick()).
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from explorer import device as devices
 from explorer.data.types import Dataset
-from explorer.model_card import Normalisation
+from explorer.saved.model_card import Normalisation
 from explorer.train import adversarial, augment, optim
+from explorer.train import device as devices
 
 OPTIMIZERS = ("adamw", "adam", "sgd")
 SCHEDULES = ("one-cycle", "cosine", "constant")

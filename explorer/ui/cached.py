@@ -9,9 +9,11 @@ import uuid
 
 import streamlit as st
 
-from explorer import jobs, limits, memory, ownership, slots
+from explorer import limits
 from explorer.data import datasets
 from explorer.inspect.shared_results import SharedResults
+from explorer.saved import ownership
+from explorer.server import jobs, memory, slots
 from explorer.ui import device_probe
 
 
@@ -44,7 +46,7 @@ def warm_optimizers() -> threading.Thread:
 @st.cache_resource
 def memory_trimmer() -> memory.Trimmer:
     """Once per server, from app.py: cap malloc's arenas (when a launcher did not already set
-    MALLOC_ARENA_MAX) and give freed memory back every few seconds (explorer/memory.py)."""
+    MALLOC_ARENA_MAX) and give freed memory back every few seconds (explorer/server/memory.py)."""
     memory.limit_arenas()
     trimmer = memory.Trimmer()
     trimmer.start()

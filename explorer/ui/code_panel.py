@@ -10,7 +10,7 @@ import numpy as np
 import streamlit as st
 import torch
 
-from explorer import models, registry
+from explorer import models
 from explorer.codegen import architecture as arch_code
 from explorer.codegen import attribution as attr_code
 from explorer.codegen import baselines as baselines_code
@@ -22,6 +22,7 @@ from explorer.codegen import signal as signal_code
 from explorer.codegen.script import Script, notebook
 from explorer.data.types import COURSE_SPLIT
 from explorer.inspect import pixel_model
+from explorer.saved import registry
 
 LABEL = "🧾 Show the code"
 

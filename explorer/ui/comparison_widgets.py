@@ -7,11 +7,11 @@ import time
 
 import streamlit as st
 
-from explorer import jobs
 from explorer.compare import baselines, charts, comparison
 from explorer.compare.course_mlp import Schedule
 from explorer.compare.results import Result
 from explorer.data.types import Dataset, Split
+from explorer.server import jobs
 from explorer.ui import cached, plain, url_state
 
 KIND = "baselines"

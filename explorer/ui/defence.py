@@ -7,10 +7,10 @@ import dataclasses
 
 import streamlit as st
 
-from explorer import registry
 from explorer.data import datasets
 from explorer.data.types import COURSE_SPLIT
-from explorer.model_card import ModelCard
+from explorer.saved import registry
+from explorer.saved.model_card import ModelCard
 from explorer.train import recipes, runs, training
 from explorer.ui import cached, model_cache, model_picker
 

@@ -23,7 +23,7 @@ def start() -> None:
 
 
 def _probe() -> None:
-    from explorer import device
+    from explorer.train import device
 
     device.set_threads()  # once for the server: every later torch call uses this setting
     _result["line"] = device.describe()

@@ -6,10 +6,10 @@ from functools import partial
 import numpy as np
 import streamlit as st
 
-from explorer import registry
 from explorer.inspect import inspection, pixel_model
 from explorer.models.summary import describe, summary
 from explorer.pictures import colormaps, map_grid, png, render
+from explorer.saved import registry
 from explorer.ui import cached, code_panel, filter_notes, input_picker, model_cache, ood_note, shared_charts, url_state
 from explorer.ui.model_picker import Picked
 

@@ -15,10 +15,11 @@ import os
 import numpy as np
 import streamlit as st
 
-from explorer import limits, registry
+from explorer import limits
 from explorer.codegen.live import FRAME as FRAME_NAME
 from explorer.inspect import live
 from explorer.inspect.probability_chart import probability_spec
+from explorer.saved import registry
 from explorer.ui import cached, code_panel, model_choice, model_picker, plain, url_state, webrtc_fixes
 from explorer.ui.model_cache import load_model
 

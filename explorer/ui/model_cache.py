@@ -10,12 +10,12 @@ import numpy as np
 import streamlit as st
 import torch
 
-from explorer import registry
 from explorer.data import datasets
 from explorer.data.types import COURSE_SPLIT
 from explorer.inspect import inspection, pixel_model
-from explorer.model_card import ModelCard
 from explorer.models import cost
+from explorer.saved import registry
+from explorer.saved.model_card import ModelCard
 from explorer.ui import cached
 
 T = TypeVar("T")

@@ -10,9 +10,9 @@ open the newest model whose data IS here, and say why when none is (issue #14).
 
 from __future__ import annotations
 
-from explorer import registry
 from explorer.data import datasets, signdigits
-from explorer.model_card import ModelCard
+from explorer.saved import registry
+from explorer.saved.model_card import ModelCard
 
 
 def data_here(card: ModelCard) -> bool:

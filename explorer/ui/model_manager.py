@@ -6,8 +6,9 @@ from datetime import datetime
 
 import streamlit as st
 
-from explorer import limits, ownership, registry
-from explorer.registry import SavedModel
+from explorer import limits
+from explorer.saved import ownership, registry
+from explorer.saved.registry import SavedModel
 from explorer.train import charts
 from explorer.ui import cached, plain, relabel, url_state
 

@@ -8,11 +8,12 @@ from dataclasses import dataclass
 import streamlit as st
 import torch
 
-from explorer import jobs, registry
 from explorer.data import datasets
 from explorer.data.types import COURSE_SPLIT
-from explorer.model_card import ModelCard
 from explorer.models import cost
+from explorer.saved import registry
+from explorer.saved.model_card import ModelCard
+from explorer.server import jobs
 from explorer.train import estimate, recipes, runs, training
 from explorer.ui import cached, model_choice, plain, url_state
 from explorer.ui.model_cache import load_model, model_cost

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from explorer.paths import ROOT
+from explorer.launch.paths import ROOT
 
 # (path, title, icon, default). Sections grow as pages are built and never link to
 # something missing.

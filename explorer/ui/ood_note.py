@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from explorer.inspect import ood
-from explorer.model_card import ModelCard
+from explorer.saved.model_card import ModelCard
 from explorer.ui import input_picker, model_picker, plain, trust_cache
 
 WHAT = {"sign-digits": "a hand sign", "digits": "a handwritten digit"}

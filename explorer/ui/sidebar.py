@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from explorer.launch.version import __version__
 from explorer.ui import device_probe, navigation, url_state
-from explorer.version import __version__
-
 
 # A table's toolbar (show/hide columns, download, search, full screen) appears 44 px above the
 # table's top edge on hover; over a caption or a sentence right above the table it hid the end of

@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from explorer import jobs, limits
-from explorer.model_card import ModelCard
+from explorer import limits
 from explorer.pictures import render
+from explorer.saved.model_card import ModelCard
+from explorer.server import jobs
 from explorer.train import charts, pace, recipes, training
 from explorer.ui import navigation, plain, url_state
 

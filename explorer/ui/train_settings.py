@@ -9,10 +9,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from explorer import limits, models, registry
+from explorer import limits, models
 from explorer.data import datasets
 from explorer.data.types import Split
 from explorer.models import builder, from_spec
+from explorer.saved import registry
 from explorer.train import estimate, recipes, runs, training
 from explorer.ui import cached, url_state
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from explorer.paths import ROOT
+from explorer.launch.paths import ROOT
 from explorer.ui.navigation import PAGES
 from tests.browser.conftest import start_server, stop_server
 from tests.browser.helpers import assert_no_errors, menu, open_page

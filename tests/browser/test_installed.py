@@ -16,7 +16,7 @@ import venv
 import pytest
 from playwright.sync_api import expect
 
-from explorer.version import __version__
+from explorer.launch.version import __version__
 from tests.browser.conftest import free_port, stop_server, wait_healthy
 from tests.browser.helpers import assert_no_errors, open_page
 from tests.conftest import ROOT
@@ -67,7 +67,7 @@ def test_the_installed_copy_is_the_one_used(installed):
                          capture_output=True, text=True, timeout=120)
     assert out.stdout.strip() == f"cnn-explorer {__version__}"
     where = subprocess.run([str(bin_dir / "python"), "-c",
-                            "from explorer import paths; print(paths.ROOT, paths.CHECKOUT, paths.data_dir())"],
+                            "from explorer.launch import paths; print(paths.ROOT, paths.CHECKOUT, paths.data_dir())"],
                            env=env, cwd=elsewhere, capture_output=True, text=True, timeout=120).stdout.split()
     assert where[0].startswith(str(bin_dir.parent)) and where[0].endswith("cnn_explorer_app")
     assert where[1] == "False" and where[2] == str(elsewhere / "data")

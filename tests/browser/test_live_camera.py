@@ -15,11 +15,11 @@ import torch
 from PIL import Image
 from playwright.sync_api import expect
 
-from explorer import registry
 from explorer.codegen import live as live_code
 from explorer.data import datasets
 from explorer.data.types import COURSE_SPLIT
 from explorer.inspect import live, pixel_model
+from explorer.saved import registry
 from explorer.train import recipes, runs, training
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_server, stop_server
 from tests.browser.helpers import assert_no_errors, menu, open_page, wait_idle, watch_runs

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from explorer import registry
-from explorer.model_card import ModelCard
 from explorer.models import builder, from_spec
+from explorer.saved import registry
+from explorer.saved.model_card import ModelCard
 from tests.browser.helpers import open_page, wait_idle
 
 

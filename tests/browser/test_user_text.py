@@ -8,9 +8,9 @@ import re
 
 from playwright.sync_api import expect
 
-from explorer import registry
-from explorer.model_card import ModelCard
 from explorer.models import builder, from_spec
+from explorer.saved import registry
+from explorer.saved.model_card import ModelCard
 from tests.browser.helpers import assert_no_errors, open_page, wait_idle
 from tests.browser.test_models import upload
 

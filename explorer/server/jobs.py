@@ -6,7 +6,7 @@ through `job.emit(event)` and checks `job.stop_requested` to stop cleanly. Jobs 
 page run that started them: reruns, page switches and closed tabs don't touch them; only
 `job.stop()` does.
 
-Several processes of a lecture hall share the limit through `slots` (explorer/slots.py): a
+Several processes of a lecture hall share the limit through `slots` (explorer/server/slots.py): a
 job starts only once it also holds one of the shared folder's slot files; while another process
 holds them all, queued jobs are retried every SLOT_POLL_SECONDS.
 
@@ -26,8 +26,9 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from explorer import limits, memory
-from explorer.slots import Slot, SlotPool
+from explorer import limits
+from explorer.server import memory
+from explorer.server.slots import Slot, SlotPool
 
 QUEUED, RUNNING, DONE, STOPPED, FAILED = "queued", "running", "done", "stopped", "failed"
 FINISHED = (DONE, STOPPED, FAILED)
@@ -202,7 +203,7 @@ class JobManager:
             self._finish(job, state)
             self._start_waiting()
         # A training frees hundreds of MB of batches and activations; without this, malloc
-        # keeps them resident in the job thread's arena (explorer/memory.py).
+        # keeps them resident in the job thread's arena (explorer/server/memory.py).
         memory.trim()
 
     def _retry_later(self) -> None:

@@ -15,9 +15,9 @@ import os
 import subprocess
 import sys
 
-from explorer import memory
-from explorer.paths import ROOT
-from explorer.version import __version__
+from explorer.launch.paths import ROOT
+from explorer.launch.version import __version__
+from explorer.server import memory
 
 PROG = "cnn-explorer"
 
@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def app_command(streamlit_args: list[str]) -> tuple[list[str], dict[str, str]]:
     """The command and environment that start the app: `streamlit run <ROOT>/app.py ARGS`, with
-    malloc's arenas capped from the process's first thread on (explorer/memory.py)."""
+    malloc's arenas capped from the process's first thread on (explorer/server/memory.py)."""
     cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), *streamlit_args]
     return cmd, {**os.environ, **memory.environment()}
 

@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from explorer.paths import data_dir
+from explorer.launch.paths import data_dir
 
 FOLDER = "training-slots"
 

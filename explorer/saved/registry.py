@@ -5,13 +5,13 @@ half a model that `list_models` would show (it removes what a killed process lef
 Nothing here unpickles: weights are safetensors, metadata is JSON, and a model is rebuilt from
 its spec (explorer/models/from_spec.py) before its weights are loaded, so an upload can only
 ever become one of the app's own architectures. meta.json holds a ModelCard
-(explorer/model_card.py): every reader gets the checked card, never the raw JSON.
+(explorer/saved/model_card.py): every reader gets the checked card, never the raw JSON.
 
 A card is also checked against the network its spec builds (class count = outputs, input size
 = the architecture's, cost within the server's bounds) before an upload is written and when a
 folder is read; a folder that fails is not listed but reported by `unreadable()` (with the
 reason), so the Saved models page can offer to delete it. Writes take the folder's
-inter-process lock (explorer/locks.py); deleting moves a model to a trash for TRASH_SECONDS.
+inter-process lock (explorer/saved/locks.py); deleting moves a model to a trash for TRASH_SECONDS.
 """
 
 from __future__ import annotations
@@ -35,10 +35,11 @@ from safetensors.torch import load_file, save_file
 from safetensors.torch import save as st_save
 from torch import nn
 
-from explorer import atomic, limits, locks
-from explorer.model_card import CardError, FilterSnapshots, ModelCard
+from explorer import limits
+from explorer.launch.paths import data_dir
 from explorer.models import cost, from_spec
-from explorer.paths import data_dir
+from explorer.saved import atomic, locks
+from explorer.saved.model_card import CardError, FilterSnapshots, ModelCard
 
 WEIGHTS, META, FILTERS = "weights.safetensors", "meta.json", "filters.safetensors"
 TRASH, DELETED = ".trash", ".deleted"  # deleted models wait here (DELETED: when) for an undo

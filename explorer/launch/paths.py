@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-_PARENT = Path(__file__).resolve().parent.parent
+_PARENT = Path(__file__).resolve().parents[2]
 CHECKOUT = (_PARENT / "app.py").is_file()
 ROOT = _PARENT if CHECKOUT else _PARENT / "cnn_explorer_app"
 ASSETS = ROOT / "assets"

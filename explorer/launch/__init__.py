@@ -1,0 +1,1 @@
+"""Starting the app: the `cnn-explorer` command, where the app's files and data live, the version."""
