@@ -64,6 +64,8 @@ def test_failure_is_reported_and_frees_the_slot():
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread priority is Linux's")
 def test_background_jobs_yield_the_cpu_to_page_runs():
     """A training on a shared server runs at a lower priority than the students' page runs."""
+    if os.getpriority(os.PRIO_PROCESS, 0) >= 19:
+        pytest.skip("started at nice 19 already: there is no lower priority to give a job")
     mgr = JobManager(max_running=1)
     job = mgr.submit("train", lambda job: os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
     assert mgr.wait_all(10)
