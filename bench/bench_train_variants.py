@@ -10,9 +10,10 @@ bench/train_tricks.py's tricks apply them around the same loop: "whiten": true (
 starts from the pictures' patch directions), "dirac": true, "no_affine": true, "ema": DECAY (an
 average of the weights over the last epoch, measured in its place), "tta": {"shift": PIXELS,
 "flip": BOOL} (a column of the accuracy with test-time augmentation), "warmup": SHARE (one-cycle's
-rising share, 0.25 in the app). Without any VARIANT, the default recipe and the same in float32. CPU seconds (process time) are printed because on a shared machine they compare variants where wall clock does not;
-with --threads 1 they approximate a quiet machine's single-thread wall clock. --quick: seeds 0
-and 1. Runtime: about 3 s of CPU per seed and variant (4 epochs, 1 thread), so ~30 s for the
+rising share, 0.25 in the app). Without any VARIANT, the default recipe and the same in float32.
+CPU seconds (process time) are printed because on a shared machine they compare variants where
+wall clock does not; with --threads 1 they approximate a quiet machine's single-thread wall
+clock. --quick: seeds 0 and 1. Runtime: about 3 s of CPU per seed and variant (4 epochs, 1 thread), so ~30 s for the
 default two variants over 5 seeds on a quiet machine.
 """
 
