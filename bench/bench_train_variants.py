@@ -5,10 +5,15 @@ seeds and CPU seconds of the training loop, in-process (explorer.train.training.
 
 A VARIANT is JSON of TrainConfig fields laid over the default schedule, e.g. '{"bf16": false}'
 or '{"epochs": 12}'; its key "model" holds the options of a FastNet variant
-(bench/fastnet_variants.py, e.g. '{"model": {"pool_first": true}}'); without any, the default
-recipe and the same in float32. CPU seconds (process time) are printed because on a shared machine they compare variants where wall clock does not;
-with --threads 1 they approximate a quiet machine's single-thread wall clock. --quick: seeds 0
-and 1. Runtime: about 3 s of CPU per seed and variant (4 epochs, 1 thread), so ~30 s for the
+(bench/fastnet_variants.py, e.g. '{"model": {"pool_first": true}}'); the keys of
+bench/train_tricks.py's tricks apply them around the same loop: "whiten": true (the first conv
+starts from the pictures' patch directions), "dirac": true, "no_affine": true, "ema": DECAY (an
+average of the weights over the last epoch, measured in its place), "tta": {"shift": PIXELS,
+"flip": BOOL} (a column of the accuracy with test-time augmentation), "warmup": SHARE (one-cycle's
+rising share, 0.25 in the app). Without any VARIANT, the default recipe and the same in float32.
+CPU seconds (process time) are printed because on a shared machine they compare variants where
+wall clock does not; with --threads 1 they approximate a quiet machine's single-thread wall
+clock. --quick: seeds 0 and 1. Runtime: about 3 s of CPU per seed and variant (4 epochs, 1 thread), so ~30 s for the
 default two variants over 5 seeds on a quiet machine.
 """
 
@@ -26,30 +31,56 @@ import statistics
 
 import torch
 
-from bench import fastnet_variants
+from bench import fastnet_variants, train_tricks
 from bench.common import machine
 from explorer import models
 from explorer.data import datasets
 from explorer.train import recipes, training
 
+TRICKS = ("whiten", "dirac", "no_affine", "ema", "tta", "warmup")
 
-def run(overrides: dict, seeds: list[int], threads: int, train_ds, test_ds) -> tuple[list[float], list[float], list[float]]:
-    """(test accuracies, CPU seconds, wall seconds) per seed."""
+
+def run(overrides: dict, seeds: list[int], threads: int, train_ds, test_ds) -> dict[str, list[float]]:
+    """{"acc": test accuracies, "cpu": CPU seconds, "wall": wall seconds, "tta": accuracies with
+    test-time augmentation (only with the key "tta")}, one per seed."""
     overrides = dict(overrides)
     variant = overrides.pop("model", None)
+    tricks = {k: overrides.pop(k) for k in TRICKS if k in overrides}
     spec = recipes.model_spec("fastnet", train_ds)
-    accs, cpus, walls = [], [], []
+    out: dict[str, list[float]] = {"acc": [], "cpu": [], "wall": [], "tta": []}
+    make_optimizer, warmup = training._optimizer_and_schedule, training.ONE_CYCLE_WARMUP
     for seed in seeds:
         cfg = training.TrainConfig(**{**recipes.default_schedule("fastnet"), **overrides},
                                    threads=threads, device="cpu", seed=seed)
         torch.manual_seed(seed)
         net = (fastnet_variants.build(**{**spec["options"], **variant}) if variant
                else models.build(spec["architecture"], **spec["options"]))
-        done = list(training.train(cfg, train_ds, test_ds, net))[-1]
-        accs.append(done.test_accuracy)
-        cpus.append(done.cpu_seconds)
-        walls.append(done.seconds)
-    return accs, cpus, walls
+        if tricks.get("whiten"):
+            train_tricks.whiten(net, train_tricks.training_inputs(train_ds, cfg))
+        if tricks.get("dirac"):
+            train_tricks.dirac(net)
+        if tricks.get("no_affine"):
+            train_tricks.no_affine(net)
+        average = None
+        if tricks.get("ema"):
+            steps = len(training.carve_validation(train_ds, cfg.validation, seed)[0]) // cfg.batch_size
+            average = train_tricks.Average(net, tricks["ema"], (cfg.epochs - 1) * steps)
+            training._optimizer_and_schedule = train_tricks.averaging(average)
+        training.ONE_CYCLE_WARMUP = tricks.get("warmup", warmup)
+        try:
+            done = list(training.train(cfg, train_ds, test_ds, net))[-1]
+        finally:
+            training._optimizer_and_schedule, training.ONE_CYCLE_WARMUP = make_optimizer, warmup
+        acc = done.test_accuracy
+        if average is not None:
+            average.load_into(done.model)
+            acc = train_tricks.accuracy(done.model, done.normalisation, test_ds)
+        out["acc"].append(acc)
+        out["cpu"].append(done.cpu_seconds)
+        out["wall"].append(done.seconds)
+        if "tta" in tricks:
+            out["tta"].append(train_tricks.accuracy(done.model, done.normalisation, test_ds, **tricks["tta"]))
+    return out
 
 
 def main() -> None:
@@ -65,13 +96,16 @@ def main() -> None:
     train_ds, test_ds = datasets.split(datasets.load("sign-digits", download_missing=False))
     load = os.getloadavg()[0]
     print(f"FastNet default recipe {recipes.default_schedule('fastnet')}, seeds {seeds}, {args.threads} thread(s)")
-    print("| variant | median | range | CPU s median (min) | wall s median (min) |")
-    print("|---|---|---|---|---|")
+    print("| variant | median | range | CPU s median (min) | wall s median (min) | per seed |")
+    print("|---|---|---|---|---|---|")
     for v in variants:
-        accs, cpus, walls = run(json.loads(v), seeds, args.threads, train_ds, test_ds)
-        print(f"| {v} | {statistics.median(accs):.2%} | {min(accs):.2%}-{max(accs):.2%} | "
-              f"{statistics.median(cpus):.2f} ({min(cpus):.2f}) | {statistics.median(walls):.2f} ({min(walls):.2f}) |",
-              flush=True)
+        r = run(json.loads(v), seeds, args.threads, train_ds, test_ds)
+        accs, cpus, walls = r["acc"], r["cpu"], r["wall"]
+        tta = (f" (test-time augmentation: {statistics.median(r['tta']):.2%}, "
+               f"{min(r['tta']):.2%}-{max(r['tta']):.2%})" if r["tta"] else "")
+        print(f"| {v} | {statistics.median(accs):.2%}{tta} | {min(accs):.2%}-{max(accs):.2%} | "
+              f"{statistics.median(cpus):.2f} ({min(cpus):.2f}) | {statistics.median(walls):.2f} ({min(walls):.2f}) | "
+              f"{' '.join(f'{a:.2%}' for a in accs)} |", flush=True)
     print(f"{machine()}; load average {load:.1f} -> {os.getloadavg()[0]:.1f}")
 
 
