@@ -36,9 +36,10 @@ def charts(at) -> list[str]:
     return [c.proto.spec for c in at.get("vega_lite_chart")]
 
 
-@pytest.mark.parametrize("page", ["pages/pooling.py", "pages/convolution_1d.py"])
+@pytest.mark.parametrize("page", ["pages/pooling.py", "pages/convolution_1d.py", "pages/convolution.py"])
 def test_the_second_student_on_a_learn_page_computes_nothing_again(page):
-    """Pooling's measurements (shift, overlap, rotation) and pictures, the 1-D page's charts: the
+    """Pooling's measurements (shift, overlap, rotation) and pictures, the 1-D page's charts, the
+    Convolution page's output map and picture (explorer/ui/learn_cache.py): the
     same default picture and settings for the whole class, computed once."""
     cached.shared_results().clear()  # as on a fresh server: earlier tests opened these pages too
     start = cached.shared_results().stats()
