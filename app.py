@@ -2,10 +2,13 @@
 
 import streamlit as st
 
-from explorer.ui import cached, navigation, sidebar, streamlit_fixes, url_state
+from explorer.server import switching
+from explorer.ui import cached, class_warm_up, navigation, sidebar, streamlit_fixes, url_state
 
 streamlit_fixes.install(page=False)  # before anything else: see explorer/ui/streamlit_fixes.py
 cached.memory_trimmer()  # once per server: freed memory goes back to the system
+switching.share_often()  # threads take turns every 1 ms, not 5: a page run waits less for the GIL
+class_warm_up.started()  # once per server: the class's first Filters view prepared in the background
 # Presenter mode starts with the sidebar folded away: the projected screen is for the page
 # (the switch is one click away behind the arrow at the top left).
 presenting = url_state.presenting() or url_state.parse_flag(st.query_params.get(url_state.PRESENT)) is True

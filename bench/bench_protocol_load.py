@@ -168,6 +168,7 @@ def start_server(app: Path, data: Path, threads: int, env_extra: dict | None = N
     # the caller's own settings.
     env = {**launcher_environment(app), **os.environ, "CNN_EXPLORER_DATA": str(data),
            "CNN_EXPLORER_THREADS": str(threads), "OMP_NUM_THREADS": str(threads), **(env_extra or {})}
+    env.pop("CNN_EXPLORER_WARM_UP", None)  # tests/conftest.py (imported here) turns it off for the suite only
     if real_archive():
         env["CNN_EXPLORER_SIGN_DIGITS"] = str(real_archive())
     # As the README starts the app; --probe adds a thread that writes malloc's and the shared

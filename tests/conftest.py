@@ -8,6 +8,9 @@ from pathlib import Path
 # Two cores are shared by the tests, the Streamlit server and Chromium: keep torch small.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("CNN_EXPLORER_THREADS", "1")
+# No background warm-up in the suite's app sessions: it would compute beside the tests that count
+# what a page computes (tests/test_class_warm_up.py starts it itself).
+os.environ.setdefault("CNN_EXPLORER_WARM_UP", "0")
 
 import pytest  # noqa: E402
 

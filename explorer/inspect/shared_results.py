@@ -151,7 +151,8 @@ def size_of(value: Any) -> int:
         return sum(size_of(v) for v in value) + 8 * len(value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return sum(size_of(getattr(value, f.name)) for f in dataclasses.fields(value))
-    return 64
+    nbytes = getattr(value, "nbytes", None)  # a pyarrow Table (explorer/ui/shared_charts.table)
+    return nbytes if isinstance(nbytes, int) else 64
 
 
 def frozen(value: T) -> T:

@@ -11,7 +11,7 @@ import streamlit as st
 from explorer import models
 from explorer.models import at_size
 from explorer.models.summary import Summary
-from explorer.ui import code_panel, url_state, zoo
+from explorer.ui import code_panel, shared_charts, url_state, zoo
 
 ORDER = ["lenet5", "course_mlp", "course_cnn", "compact_cnn", "tinyvgg", "alexnet",
          "alexnet_torchvision", "vgg11", "vgg16", "vgg19",
@@ -86,7 +86,7 @@ def show(choice: Choice) -> None:
                      "Inception module, purple: dense layers. Height and slant show height and "
                      "width (square root scale), thickness the number of channels (log scale).",
              width="stretch", output_format="PNG")
-    _table(s)
+    _table(s, choice)
     code_panel.architecture(choice.name, choice.channels, choice.side, choice.classes)
 
 
@@ -99,14 +99,15 @@ def _metrics(s: Summary, side: int) -> None:
     m[3].metric("Layers (modules)", len(s))
 
 
-def _table(s: Summary) -> None:
-    """The heaviest layer named, then every layer's shape, parameters and MACs."""
+def _table(s: Summary, choice: Choice) -> None:
+    """The heaviest layer named, then every layer's shape, parameters and MACs (the table built
+    once for the class per architecture and input)."""
     heaviest = max(s.rows, key=lambda r: r.params)
     if s.total_params:
         st.caption(f"The heaviest layer is **{heaviest.layer}** (layer {heaviest.name} in the "
                    f"table): {heaviest.params / s.total_params:.0%} of all parameters.")
     st.dataframe(
-        pd.DataFrame(s.table()), hide_index=True, width="stretch",
+        shared_charts.table(("architecture_layers", choice), lambda: pd.DataFrame(s.table())), hide_index=True, width="stretch",
         column_config={
             "Parameters": st.column_config.NumberColumn(format="localized"),
             "MACs": st.column_config.NumberColumn(format="localized"),

@@ -77,7 +77,7 @@ def feature_maps(picked: Picked, layer_name: str) -> None:
             input_picker.show_input(picked, inp)
             ood_note.note(picked, inp)
         layers = model_cache.layers(picked.id)
-        maps = model_cache.feature_maps(picked.id, inp.key, inp.array, tuple(l.name for l in layers))
+        maps = all_maps(picked.id, inp)
         st.caption("Each grid shares one colour scale (a weak map looks weak); click a map to enlarge it.")
         for i, layer in enumerate(layers):
             fm = maps[layer.name]
@@ -86,15 +86,26 @@ def feature_maps(picked: Picked, layer_name: str) -> None:
                 grid_col, big_col = st.columns([3, 1])
                 event_key = f"filters_maps_{layer.name}_{inp.key}"
                 chosen = map_grid.selected_index(st.session_state.get(event_key), "pick")
-                chosen = int(np.argmax(fm.reshape(len(fm), -1).mean(1))) if chosen is None else chosen
-                # The grid, the enlarged map and its legend are the same for every student on this
-                # model, picture and map: built and encoded once for the class.
-                which = (model_cache.version(picked.id), inp.key, layer.name, chosen)
-                grid = shared_charts.spec(("feature_maps", *which), partial(grid_chart, fm, chosen))
+                grid, picture, caption = layer_view(picked.id, inp.key, layer.name, fm, chosen)
                 grid_col.vega_lite_chart(grid, on_select="rerun", key=event_key)
-                picture, legend = cached.shared_results().get(("feature_map_big", *which), partial(big_map, fm, chosen))
-                big_col.image(picture, width="stretch", output_format="PNG", caption=f"map {chosen}: {legend}")
+                big_col.image(picture, width="stretch", output_format="PNG", caption=caption)
         code_panel.feature_maps(picked, inp, [layer.name for layer in layers], layer_name)
+
+
+def all_maps(model_id: str, inp: input_picker.Input) -> dict:
+    """{layer: (C, H, W) maps} of one input through every layer the page shows."""
+    return model_cache.feature_maps(model_id, inp.key, inp.array, tuple(layer.name for layer in model_cache.layers(model_id)))
+
+
+def layer_view(model_id: str, input_key: str, layer: str, fm: np.ndarray, chosen: int | None) -> tuple[dict, bytes, str]:
+    """(grid spec, enlarged map as PNG, its caption) of one layer's maps fm (N, H, W); `chosen`
+    None: the brightest map. The same for every student on this model, picture and map: built
+    and encoded once for the class (explorer/ui/class_warm_up.py prepares the first view)."""
+    chosen = int(np.argmax(fm.reshape(len(fm), -1).mean(1))) if chosen is None else chosen
+    which = (model_cache.version(model_id), input_key, layer, chosen)
+    grid = shared_charts.spec(("feature_maps", *which), partial(grid_chart, fm, chosen))
+    picture, legend = cached.shared_results().get(("feature_map_big", *which), partial(big_map, fm, chosen))
+    return grid, picture, f"map {chosen}: {legend}"
 
 
 def grid_chart(fm: np.ndarray, chosen: int):

@@ -113,7 +113,11 @@ def _from_test_split(prefix: str, picked: Picked) -> Input | None:
         pos = st.slider(f"Picture ({len(matches)} match)", 1, len(matches), 1, key=f"{prefix}_index",
                         bind=url_state.BIND) - 1
     pos = min(pos, len(matches) - 1)
-    i = int(matches[pos])
+    return test_input(test, int(matches[pos]))
+
+
+def test_input(test, i: int) -> Input:
+    """Test picture i of a split (explorer.data.datasets.Dataset); 0 is the one pages open first."""
     true = int(test.labels[i])
     return Input(np.ascontiguousarray(test.images[i]), f"test:{i}", f"Test picture #{i} (a {plain.md(test.classes[true])})", true)
 
@@ -138,19 +142,28 @@ def show_input(picked: Picked, inp: Input) -> np.ndarray:
     top = int(probs.argmax())
     c, h, w = inp.array.shape
     left, right = st.columns([1, 2])
-    picture = attribution_cache.shared_png("input", (inp.array, 200), lambda: big(inp.array, 200))  # once per class
+    picture, chart = prediction_views(picked.id, picked.classes, inp, probs, url_state.presenting())
     left.image(picture, output_format="PNG", caption=f"What the model sees: {w}x{h} {'grey' if c == 1 else 'RGB'}")
     verdict = f"Prediction: **{plain.md(picked.classes[top])}** ({probs[top]:.0%})"
     if inp.true_class is not None:
         ok = inp.true_class == top
         verdict += f" · true class **{plain.md(picked.classes[inp.true_class])}** {'✅' if ok else '❌'}"
     right.markdown(verdict)
-    chart = shared_charts.spec(("probabilities", model_cache.version(picked.id), inp.key, url_state.presenting()),
-                               lambda: probability_chart(probs, picked.classes, top))  # built once per class
     right.vega_lite_chart(url_state.readable(chart), width="stretch")
     if inp.true_class is None:  # a photo or webcam shot: it may show something else entirely
         right.caption(ood_sentence(picked.classes))
     return probs
+
+
+def prediction_views(model_id: str, classes: list[str], inp: Input, probs: np.ndarray,
+                     presenting: bool) -> tuple[bytes, dict]:
+    """(the input enlarged as PNG, the probability chart's spec) for one input: built once for
+    the class (the chart's labels are larger in presenter mode)."""
+    picture = attribution_cache.shared_png("input", (inp.array, 200), lambda: big(inp.array, 200))
+    top = int(probs.argmax())
+    chart = shared_charts.spec(("probabilities", model_cache.version(model_id), inp.key, presenting),
+                               lambda: probability_chart(probs, classes, top, presenting))
+    return picture, chart
 
 
 def ood_sentence(classes: list[str]) -> str:
@@ -160,14 +173,16 @@ def ood_sentence(classes: list[str]) -> str:
             "of something else still gets one of them, often with high confidence.")
 
 
-def probability_chart(probs: np.ndarray, classes: list[str], highlight: int) -> alt.Chart:
+def probability_chart(probs: np.ndarray, classes: list[str], highlight: int,
+                      presenting: bool | None = None) -> alt.Chart:
     """Bars of the class probabilities, every one labelled; with many classes, the
-    limits.CHART_CLASSES most likely."""
+    limits.CHART_CLASSES most likely. presenting: larger labels (None: this session's mode)."""
+    presenting = url_state.presenting() if presenting is None else presenting
     shown = np.arange(len(classes))
     if len(classes) > limits.CHART_CLASSES:
         shown = np.argsort(-probs, kind="stable")[:limits.CHART_CLASSES]
     chart = bars(probs[shown], [classes[i] for i in shown], int(np.argmax(shown == highlight)) if highlight in shown else -1,
-                 label_px=20 if url_state.presenting() else 12)
+                 label_px=20 if presenting else 12)
     if len(shown) < len(classes):
         chart = chart.properties(title=f"The {len(shown)} most likely of {len(classes):,} classes")
     return chart

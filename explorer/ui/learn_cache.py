@@ -5,24 +5,31 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from explorer.inspect.shared_results import fingerprint
 from explorer.learn import convolution, step_walk
 from explorer.pictures import png, render
+from explorer.ui import cached
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
 def as_uint8(key: str, _x: np.ndarray) -> np.ndarray:
-    """(H, W) or (H, W, 3) uint8 of picture `key` (array _x, (C, H, W) in [0, 1]): converted
-    once per picture, not on every move of a slider."""
-    return render.to_uint8(_x)
+    """(H, W) or (H, W, 3) uint8 of picture `key` (array _x, (C, H, W) in [0, 1]), read-only:
+    converted once for the class, not on every move of a slider. The class's store hands the
+    same array to everybody (st.cache_data copied it, and inspected and hashed its arguments,
+    on every call of every run)."""
+    return cached.shared_results().get(("learn_uint8", key, _x.shape), lambda: render.to_uint8(_x))
 
 
-@st.cache_data(max_entries=24, show_spinner=False)
 def output(key: str, _x: np.ndarray, kernel: np.ndarray, stride: int, padding, dilation: int) -> np.ndarray:
-    """(H', W') float32: picture `key` (array _x, (C, H, W)) convolved with the 2-D kernel
-    repeated over its channels, i.e. the sum of per_channel's maps (computed as one
-    single-channel convolution of the channels' sum, a third of the work for RGB)."""
-    bank = np.broadcast_to(kernel, (_x.shape[0], *kernel.shape))
-    return convolution.conv2d(_x, bank.astype(np.float32), stride, padding, dilation)
+    """(H', W') float32, read-only: picture `key` (array _x, (C, H, W)) convolved with the 2-D
+    kernel repeated over its channels, i.e. the sum of per_channel's maps (computed as one
+    single-channel convolution of the channels' sum, a third of the work for RGB); once for
+    the class per picture and settings."""
+    def compute() -> np.ndarray:
+        bank = np.broadcast_to(kernel, (_x.shape[0], *kernel.shape))
+        return convolution.conv2d(_x, bank.astype(np.float32), stride, padding, dilation)
+
+    settings = (fingerprint(kernel), int(stride), repr(padding), int(dilation))
+    return cached.shared_results().get(("learn_output", key, _x.shape, *settings), compute)
 
 
 @st.cache_data(max_entries=12, show_spinner=False)

@@ -72,6 +72,12 @@ def model_picker(prefix: str) -> Picked | None:
     return Picked(model_id, model, card)
 
 
+def opened_first() -> registry.SavedModel | None:
+    """The model a new session's Inspect pages open (None when no usable model is saved)."""
+    saved = [m for m in registry.list_models() if _usable(m)]
+    return saved[model_choice.default_index(saved, None)[0]] if saved else None
+
+
 def shared_model(prefix: str, ids: list[str]) -> None:
     """Choose the model a link names (?model=<id>) when it is one of `ids`; a link to a model
     this server does not have opens the usual one, with a note."""

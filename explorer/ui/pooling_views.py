@@ -202,11 +202,10 @@ def shift_view(x: np.ndarray, w: Window) -> None:
             for r in rows for name, attr in (("raw map", "raw"), (f"{MODES[w.mode].lower()} pooled", "pooled"))]
     shared_charts.draw(st, ("pooling_shift", pooling_settings.map_key(x), *settings, url_state.presenting()),
                        lambda: url_state.readable(grid_charts.shift_lines(long)), width="stretch")
-    st.dataframe(pd.DataFrame([{"shift (px)": r.shift, "raw map changes by": f"{r.raw:.1%}",
-                                "pooled map changes by": f"{r.pooled:.1%}",
-                                "raw values unchanged": f"{r.raw_same:.0%}",
-                                "pooled values unchanged": f"{r.pooled_same:.0%}"} for r in rows]),
-                 hide_index=True, width="stretch")
+    st.dataframe(shared_charts.table(("pooling_shift", pooling_settings.map_key(x), *settings), lambda: pd.DataFrame([{
+        "shift (px)": r.shift, "raw map changes by": f"{r.raw:.1%}", "pooled map changes by": f"{r.pooled:.1%}",
+        "raw values unchanged": f"{r.raw_same:.0%}", "pooled values unchanged": f"{r.pooled_same:.0%}"} for r in rows])),
+        hide_index=True, width="stretch")
     st.caption(shift_sentence(rows, w.stride))
 
 

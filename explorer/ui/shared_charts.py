@@ -1,5 +1,6 @@
-"""Charts that depend only on shared results (a model, a picture, a layer, a Learn page's
-settings), built once for the whole class and drawn from their Vega-Lite spec.
+"""Charts and tables that depend only on shared results (a model, a picture, a layer, a Learn
+page's settings), built once for the whole class and drawn from their Vega-Lite spec or their
+Arrow table.
 
 Building an Altair grid of feature maps (a PNG per cell) and validating it costs 0.1-0.5 s per
 layer; the Filters page draws every layer on each run, about 4.5 s per student per run on the
@@ -9,6 +10,8 @@ selection, so it is kept in cached.shared_results and only handed to st.vega_lit
 Its inline datasets are stored as Arrow IPC bytes, the form Streamlit sends them in: handed a
 spec whose datasets are lists of rows, st.vega_lite_chart converts each to Arrow (through
 pandas) on every run, for every student (a third of a chart's cost on the server, py-spy).
+Tables likewise: st.dataframe converts a pandas frame to Arrow on every call (Architectures'
+two tables were a third of a change of architecture), a pyarrow Table it only writes out.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 
 import altair as alt
+import pandas as pd
+import pyarrow as pa
 from streamlit import dataframe_util
 
 from explorer.ui import cached
@@ -50,3 +55,10 @@ def as_sent(chart: alt.TopLevelMixin | dict | None) -> dict | None:
 def draw(where, what: tuple[Hashable, ...], build: Callable[[], alt.TopLevelMixin | dict], **kwargs) -> None:
     """st.vega_lite_chart(**kwargs) of the shared spec named `what` in `where` (st or a container)."""
     where.vega_lite_chart(spec=spec(what, build), **kwargs)
+
+
+def table(key: tuple[Hashable, ...], build: Callable[[], pd.DataFrame]) -> pa.Table:
+    """The Arrow table (shared: do not modify) of the frame `build()` returns, converted as
+    st.dataframe converts a pandas frame (the same bytes reach the browser); `key` names
+    everything the frame depends on."""
+    return cached.shared_results().get(("table", *key), lambda: dataframe_util.convert_pandas_df_to_arrow_table(build()))

@@ -2,6 +2,7 @@
 echo. The page (pages/convolution_1d.py) picks the example and calls one of them."""
 
 import time
+from dataclasses import dataclass
 
 import numpy as np
 import streamlit as st
@@ -9,7 +10,7 @@ from streamlit.errors import StreamlitAPIException
 
 from explorer.inspect.shared_results import fingerprint
 from explorer.learn import signal_charts, signals
-from explorer.ui import code_panel, shared_charts, url_state
+from explorer.ui import cached, code_panel, shared_charts, url_state
 
 
 def pair_for(name: str) -> signals.Pair:
@@ -121,9 +122,8 @@ def echo_view() -> None:
     delay = cols[1].slider("Echo delay (ms)", 50, 600, 250, 10, key="convolution_1d_delay", bind=url_state.BIND)
     gain = cols[2].slider("Echo loudness", 0.0, 1.0, 0.6, 0.05, key="convolution_1d_gain", bind=url_state.BIND)
     rate = signals.SAMPLE_RATE
-    sound = signals.sound(name, rate)
-    kernel = signals.echo_kernel(delay / 1000, gain, rate)
-    heard = signals.with_echo(sound, kernel)
+    echo = cached.shared_results().get(("echo", name, delay, gain), lambda: _echo(name, delay, gain))
+    sound, kernel, heard = echo.sound, echo.kernel, echo.heard
     st.write(
         "The kernel is two spikes: 1 at time 0 (the sound itself) and the loudness you chose "
         "after the delay (the sound bouncing off a wall). Convolving copies the whole sound at "
@@ -131,16 +131,47 @@ def echo_view() -> None:
     )
     span = len(heard) / rate
     left, right = st.columns(2)
+    # The charts and the sounds are the same for every student with these settings: built and
+    # encoded once for the class (Altair's validation and the WAV encoding were most of a run).
+    which = (name, delay, gain, url_state.presenting())
     with left:
-        st.altair_chart(url_state.readable(signal_charts.waveform(sound, rate, f"Sound: {name}", seconds=span)),
-                        width="stretch")
-        st.audio(sound, sample_rate=rate)
-        st.altair_chart(url_state.readable(signal_charts.spikes(kernel, rate, seconds=span)), width="stretch")
+        shared_charts.draw(st, ("echo_sound", *which), lambda: url_state.readable(
+            signal_charts.waveform(sound, rate, f"Sound: {name}", seconds=span)), width="stretch")
+        st.audio(echo.sound_wav, format="audio/wav")
+        shared_charts.draw(st, ("echo_kernel", *which), lambda: url_state.readable(
+            signal_charts.spikes(kernel, rate, seconds=span)), width="stretch")
     with right:
-        st.altair_chart(signal_charts.waveform(heard, rate, "Sound * kernel: with the echo",
-                                               colour="#2ca02c", seconds=span), width="stretch")
-        # Scaled like the original so the echo is not louder than it should be.
-        st.audio(heard / max(1.0, np.abs(heard).max()), sample_rate=rate)
+        shared_charts.draw(st, ("echo_heard", *which), lambda: signal_charts.waveform(
+            heard, rate, "Sound * kernel: with the echo", colour="#2ca02c", seconds=span), width="stretch")
+        st.audio(echo.heard_wav, format="audio/wav")
         st.metric("Length", f"{len(sound)} + {len(kernel)} − 1 = {len(heard)} samples",
                   help="A full convolution is as long as both inputs together, minus one.")
     code_panel.convolution_1d("echo")
+
+
+@dataclass(frozen=True)
+class Echo:
+    """The echo example at one setting: the sound, the kernel and their convolution (1-D
+    float arrays), and the two sounds as WAV bytes."""
+    sound: np.ndarray
+    kernel: np.ndarray
+    heard: np.ndarray
+    sound_wav: bytes
+    heard_wav: bytes
+
+
+def _echo(name: str, delay_ms: int, gain: float) -> Echo:
+    rate = signals.SAMPLE_RATE
+    sound = signals.sound(name, rate)
+    kernel = signals.echo_kernel(delay_ms / 1000, gain, rate)
+    heard = signals.with_echo(sound, kernel)
+    # Scaled like the original so the echo is not louder than it should be; encoded as st.audio
+    # encodes an array (the same bytes), once.
+    return Echo(sound, kernel, heard, wav(sound, rate), wav(heard / max(1.0, np.abs(heard).max()), rate))
+
+
+def wav(samples: np.ndarray, rate: int) -> bytes:
+    """The WAV bytes st.audio(samples, sample_rate=rate) sends."""
+    from streamlit.elements.media import _maybe_convert_to_wav_bytes  # st.audio's own encoder
+
+    return _maybe_convert_to_wav_bytes(samples, rate)
