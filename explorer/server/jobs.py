@@ -186,7 +186,7 @@ class JobManager:
             threading.Thread(target=self._run, args=(job,), name=job.id, daemon=True).start()
 
     def _run(self, job: Job) -> None:
-        _lower_priority()
+        lower_priority()
         state = DONE
         try:
             job.result = job.work(job)
@@ -231,7 +231,7 @@ def max_jobs() -> int:
     return int(os.environ.get("CNN_EXPLORER_MAX_JOBS", "2"))
 
 
-def _lower_priority() -> None:
+def lower_priority() -> None:
     """Raise the calling thread's nice value (Linux sets it per thread; elsewhere a no-op)."""
     if not sys.platform.startswith("linux"):
         return

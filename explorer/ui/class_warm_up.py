@@ -68,7 +68,7 @@ class Preparer(threading.Thread):
         self.stopped = threading.Event()
 
     def run(self) -> None:
-        jobs._lower_priority()  # below the students' page runs, as the trainings are (explorer/server/jobs.py)
+        jobs.lower_priority()  # below the students' page runs, as the trainings are (explorer/server/jobs.py)
         while not self.stopped.is_set():
             self.check()
             self.stopped.wait(self.poll_seconds)
