@@ -1,0 +1,72 @@
+"""An app process does not load libraries the students' pages do not use (bench/README.md,
+"Imports a server does not need"): every module a server imports stays resident in it, twice
+over in a lecture hall of two processes.
+
+The Saliency page's path (Captum's maps of a model and of its random-weights copy, their rank
+similarity) runs in a fresh child process, whose modules are then its own (this test process
+has imported much else)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from scipy.stats import spearmanr
+
+from explorer.inspect import sanity
+from tests.conftest import ROOT
+
+CHILD = r"""
+import json, sys
+import torch
+from torch import nn
+from explorer.ui import saliency_views  # the page's own imports (Streamlit, Captum, the app's modules)
+from explorer.inspect import attribution, sanity
+
+torch.manual_seed(0)
+model = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 16 * 16, 3)).eval()
+x = torch.rand(1, 1, 16, 16)
+trained = attribution.attribute(model, x, 1, "saliency")
+random_weights = attribution.attribute(sanity.randomised_copy(model, seed=1), x, 1, "saliency")
+print(json.dumps({"similarity": sanity.similarity(trained, random_weights),
+                  "modules": sorted(m for m in sys.modules if m.split(".")[0] in ("IPython", "scipy", "captum"))}))
+"""
+
+
+@pytest.fixture(scope="module")
+def saliency_child() -> dict:
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, "-c", CHILD], cwd=ROOT, env=env, capture_output=True, text=True,
+                         timeout=180, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_the_sanity_check_does_not_load_scipy_stats(saliency_child):
+    # scipy.stats (384 modules, +44 MB per process) was imported for its rank correlation alone.
+    assert "captum.attr" in saliency_child["modules"]  # the real path ran
+    assert not [m for m in saliency_child["modules"] if m.startswith("scipy.stats")]
+    assert -1.0 <= saliency_child["similarity"] <= 1.0
+
+
+@pytest.mark.skipif(importlib.util.find_spec("IPython") is None, reason="IPython is not installed here: "
+                    "Captum cannot load it anyway")
+def test_captum_comes_without_ipython(saliency_child):
+    # Captum imports IPython for its notebook helpers when it is installed (+20 MB per process).
+    assert "captum.attr" in saliency_child["modules"]
+    assert not [m for m in saliency_child["modules"] if m.split(".")[0] == "IPython"]
+
+
+def test_similarity_is_spearmans_rank_correlation():
+    rng = np.random.default_rng(0)
+    for shape, levels in (((8, 8), None), ((28, 28), 5), ((64, 64), 40), ((3, 50), 2)):
+        a = rng.normal(size=shape)
+        b = a + rng.normal(scale=0.8, size=shape)
+        if levels:  # ties, as flat Grad-CAM and Occlusion patches give: they share their mean rank
+            a, b = np.round(a * levels / 4) / levels, np.round(b * levels / 4) / levels
+        assert sanity.similarity(a, b) == pytest.approx(spearmanr(np.abs(a).ravel(), np.abs(b).ravel()).statistic,
+                                                        abs=1e-12)
