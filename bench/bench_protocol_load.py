@@ -395,6 +395,11 @@ def report_memory(samplers: list[MemorySampler], worker_pids: list[int], probed:
             if "census" in line:
                 print(f"{path.name}: Python objects after the walk (type, MB, count): "
                       + "; ".join(f"{t} {mb:.1f} MB x{n}" for t, mb, n in line["census"]))
+            if "buffers" in line:
+                print(f"{path.name}: {line['all_modules']} modules, the most from: "
+                      + ", ".join(f"{p} {n}" for p, n in line["packages"]))
+                print(f"{path.name}: the largest arrays and tensors (MB, held by): "
+                      + "; ".join(f"{what} {mb:.1f} MB ({by})" for what, mb, by in line["buffers"]))
 
 
 def report(args, res: Results, rss: list[float], walked: float, cpu: float, trainings_running: int,
