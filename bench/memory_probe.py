@@ -7,7 +7,9 @@
         # shared store's bytes and entries and the thread count to $CNN_EXPLORER_PROBE (JSON lines)
 
 The bench (bench/bench_protocol_load.py --probe) uses both: the grouped smaps at the RSS peak,
-and the last line the probe wrote.
+and the last line the probe wrote. After the walk the probe also writes a census of the Python
+objects, the largest arrays and tensors with what holds them, and the packages with the most
+modules loaded.
 """
 
 from __future__ import annotations
