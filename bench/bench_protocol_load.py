@@ -368,7 +368,9 @@ def report_memory(samplers: list[MemorySampler], worker_pids: list[int], probed:
               f"(sum {sum(w[-1] for w in walk):.0f} MB)")
     pss = [max(sm.pss, default=0.0) for sm in samplers]
     private = [max(sm.private, default=0.0) for sm in samplers]
-    print(f"peak RSS per app process: {', '.join(f'{r:.0f} MB' for r in rss)} (sum {sum(rss):.0f} MB; "
+    when = [max(sm.samples, key=lambda s: s[1])[0] - walk_start if sm.samples else 0.0 for sm in samplers]
+    print(f"peak RSS per app process: {', '.join(f'{r:.0f} MB ({w:.0f} s into the walk)' for r, w in zip(rss, when))}"
+          f" (sum {sum(rss):.0f} MB; "
           f"target <= 1536 MB: {'met' if sum(rss) <= 1536 else 'MISSED'})")
     print(f"peak PSS per app process: {', '.join(f'{r:.0f} MB' for r in pss)} (sum {sum(pss):.0f} MB); "
           f"peak private: {', '.join(f'{r:.0f} MB' for r in private)} (sum {sum(private):.0f} MB)")
