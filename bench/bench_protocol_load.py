@@ -317,7 +317,7 @@ async def walk_class(args, servers: list, cluster: list, load_before: tuple) -> 
         while any(Path(f"{path}.census").exists() for path in probes) and time.monotonic() < end:
             await asyncio.sleep(1)
     report_memory(samplers, [p.pid for p in cluster[1:]],
-                  sorted(args.data.glob("*.probe.jsonl")) if args.probe else [])
+                  sorted(args.data.glob("*.probe.jsonl")) if args.probe else [], t0)
     if cluster:
         print(f"Dask workers' CPU during the walk (the trainings, nice 10): {workers_cpu:.2f} cores")
     print(f"the simulated students' own CPU (this process): {client_cpu:.2f} cores")
@@ -355,13 +355,23 @@ def tree_rss(pids: list[int]) -> float:
     return total
 
 
-def report_memory(samplers: list[MemorySampler], worker_pids: list[int], probed: list[Path]) -> None:
+def report_memory(samplers: list[MemorySampler], worker_pids: list[int], probed: list[Path],
+                  walk_start: float = 0.0) -> None:
     """Peak RSS (the issue's target: their sum), peak PSS (libraries shared by the processes
     counted once) and private memory per app process; the Dask workers' RSS at the end."""
     rss = [max((m for _, m, _ in sm.samples), default=0.0) for sm in samplers]
+    # The peak is one moment (a few students' requests in flight at once) and moves by +-50 MB
+    # between runs of the same code; the median over the walk moves less.
+    walk = [[m for t, m, _ in sm.samples if t >= walk_start] for sm in samplers]
+    if all(walk):
+        print(f"RSS per app process during the walk, median: {', '.join(f'{median(w):.0f} MB' for w in walk)} "
+              f"(sum {sum(median(w) for w in walk):.0f} MB); at its end: {', '.join(f'{w[-1]:.0f} MB' for w in walk)} "
+              f"(sum {sum(w[-1] for w in walk):.0f} MB)")
     pss = [max(sm.pss, default=0.0) for sm in samplers]
     private = [max(sm.private, default=0.0) for sm in samplers]
-    print(f"peak RSS per app process: {', '.join(f'{r:.0f} MB' for r in rss)} (sum {sum(rss):.0f} MB; "
+    when = [max(sm.samples, key=lambda s: s[1])[0] - walk_start if sm.samples else 0.0 for sm in samplers]
+    print(f"peak RSS per app process: {', '.join(f'{r:.0f} MB ({w:.0f} s into the walk)' for r, w in zip(rss, when))}"
+          f" (sum {sum(rss):.0f} MB; "
           f"target <= 1536 MB: {'met' if sum(rss) <= 1536 else 'MISSED'})")
     print(f"peak PSS per app process: {', '.join(f'{r:.0f} MB' for r in pss)} (sum {sum(pss):.0f} MB); "
           f"peak private: {', '.join(f'{r:.0f} MB' for r in private)} (sum {sum(private):.0f} MB)")
@@ -396,6 +406,11 @@ def report_memory(samplers: list[MemorySampler], worker_pids: list[int], probed:
             if "census" in line:
                 print(f"{path.name}: Python objects after the walk (type, MB, count): "
                       + "; ".join(f"{t} {mb:.1f} MB x{n}" for t, mb, n in line["census"]))
+            if "buffers" in line:
+                print(f"{path.name}: {line['all_modules']} modules, the most from: "
+                      + ", ".join(f"{p} {n}" for p, n in line["packages"]))
+                print(f"{path.name}: the largest arrays and tensors (MB, held by): "
+                      + "; ".join(f"{what} {mb:.1f} MB ({by})" for what, mb, by in line["buffers"]))
 
 
 def report(args, res: Results, rss: list[float], walked: float, cpu: float, trainings_running: int,

@@ -7,7 +7,9 @@
         # shared store's bytes and entries and the thread count to $CNN_EXPLORER_PROBE (JSON lines)
 
 The bench (bench/bench_protocol_load.py --probe) uses both: the grouped smaps at the RSS peak,
-and the last line the probe wrote.
+and the last line the probe wrote. After the walk the probe also writes a census of the Python
+objects, the largest arrays and tensors with what holds them, and the packages with the most
+modules loaded.
 """
 
 from __future__ import annotations
@@ -145,6 +147,35 @@ def census(top: int = 12) -> list[tuple[str, float, int]]:
     return [(k, round(v / 2**20, 1), counts[k]) for k, v in sorted(sizes.items(), key=lambda kv: -kv[1])[:top]]
 
 
+def largest_buffers(top: int = 12) -> list[tuple[str, float, str]]:
+    """(what, MB, held by) of the largest numpy arrays and torch tensors that own their memory:
+    shape and dtype, and the types (and, for dicts, some keys) of what refers to each."""
+    import gc
+
+    found = {}
+    for obj in gc.get_objects():
+        for o in (obj, *gc.get_referents(obj)):
+            try:
+                name = f"{getattr(type(o), '__module__', '?')}.{type(o).__name__}"
+                if name == "numpy.ndarray" and o.base is None:
+                    found[id(o)] = (o, o.nbytes)
+                elif (name == "torch.Tensor" or name.startswith("torch.nn.parameter")) and o._base is None:
+                    found[id(o)] = (o, o.untyped_storage().nbytes())
+            except Exception:  # noqa: BLE001, S110 - a probe: odd objects are skipped
+                pass
+    out = []
+    for o, size in sorted(found.values(), key=lambda t: -t[1])[:top]:
+        holders = []
+        for r in gc.get_referrers(o):
+            if isinstance(r, dict):
+                keys = [k for k, v in r.items() if v is o][:2]
+                holders.append(f"dict[{','.join(map(str, keys))}]")
+            elif type(r).__name__ not in ("frame", "list") or len(holders) < 3:
+                holders.append(type(r).__name__)
+        out.append((f"{type(o).__name__} {tuple(o.shape)} {o.dtype}", round(size / 2**20, 1), " ".join(holders[:5])))
+    return out
+
+
 def _probe(path: str) -> None:
     from explorer.inspect import shared_results
 
@@ -169,6 +200,12 @@ def _probe(path: str) -> None:
                     "store_max": sum(st.max_bytes for st in stores)}
             if os.path.exists(path + ".census"):  # the bench asks once, after the walk
                 line["census"] = census()
+                line["buffers"] = largest_buffers()
+                line["all_modules"] = len(sys.modules)
+                tops = defaultdict(int)
+                for m in list(sys.modules):
+                    tops[m.split(".")[0]] += 1
+                line["packages"] = sorted(tops.items(), key=lambda kv: -kv[1])[:25]
                 os.unlink(path + ".census")
             with open(path, "a") as fh:
                 fh.write(json.dumps(line) + "\n")

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 import torch.nn.functional as F
+
+from explorer.inspect import captum_loader  # noqa: F401  # isort: skip - before Captum: without IPython
 from captum.attr import (
     GuidedBackprop,
     GuidedGradCam,

@@ -8,9 +8,9 @@ names are those of the network inside (the names the summary shows).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterator
 
 import numpy as np
 import torch
@@ -174,12 +174,21 @@ class TopK:
     boxes: np.ndarray  # (C, k, 4) int64 (r0, r1, c0, c1) receptive field in input pixels
 
 
+# Pictures per forward pass of the top-k search. FastNet over Sign Language Digits, four layers:
+# batches of 512 held +141-147 MB at the search's peak and took 0.75-0.93 s, batches of 64 held
+# +36 MB and took 0.39-0.51 s (bench/README.md, "What a server held and did not need"). The
+# search runs when the first student of a class opens Maximal activations, with the class arriving.
+TOP_K_BATCH = 64
+
+
 @torch.inference_mode()
 def top_activations(model: nn.Module, images: np.ndarray, input_size, name: str, k: int = 9,
-                    batch: int = 512) -> TopK:
+                    batch: int = TOP_K_BATCH) -> TopK:
     """One batched pass over `images` (N, C, H, W) in the model's input space, stopping each
-    forward pass at layer `name`; keeps a running top-k of every channel's spatial maximum."""
+    forward pass at layer `name`; keeps a running top-k of every channel's spatial maximum.
+    `batch`: the most pictures per pass a memory bound allows; never more than TOP_K_BATCH."""
     n = len(images)
+    batch = max(1, min(batch, TOP_K_BATCH))
     k = max(1, min(k, n))
     best_v = best_i = best_p = None
     with capture(model, [name], stop_early=True) as store:
