@@ -18,9 +18,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a file
 import argparse
 import os
 import subprocess
-import tempfile
 
-from bench.bench_protocol_load import train_cli_model
+from bench.bench_protocol_load import bench_model
 from tests.conftest import ROOT, real_archive
 
 CHILD = r"""
@@ -81,12 +80,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=2)
     args = parser.parse_args()
-    dataset = "sign-digits" if real_archive() else "digits"
-    data = Path(tempfile.gettempdir()) / f"bench-protocol-model-{dataset}"
-    if not data.exists():
-        fresh = Path(tempfile.mkdtemp(prefix="bench-protocol-train-"))
-        print(f"training the bench's FastNet on {dataset} ({train_cli_model(fresh, ROOT, dataset):.0f} s)")
-        fresh.rename(data)
+    _, data = bench_model(ROOT)
     models = data / "models"
     print(f"load average before: {os.getloadavg()[0]:.1f}")
     if real_archive():

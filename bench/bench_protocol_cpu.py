@@ -29,11 +29,11 @@ import tempfile
 import time
 from collections import defaultdict
 
-from bench.bench_protocol_load import STEPS, start_server, timed, train_cli_model
+from bench.bench_protocol_load import STEPS, bench_model, start_server, timed
 from bench.common import machine, median
 from bench.protocol_client import Session
 from tests.browser.conftest import stop_server
-from tests.conftest import ROOT, real_archive
+from tests.conftest import ROOT
 
 
 def cpu_seconds(pid: int) -> float:
@@ -88,12 +88,7 @@ def report(out: dict, students: int) -> None:
 
 async def run(args) -> None:
     app = Path(args.app).resolve()
-    dataset = "sign-digits" if real_archive() else "digits"
-    model = Path(tempfile.gettempdir()) / f"bench-protocol-model-{dataset}"
-    if not model.exists():
-        fresh = Path(tempfile.mkdtemp(prefix="bench-protocol-train-"))
-        print(f"Training the model for the Inspect pages ({train_cli_model(fresh, app, dataset):.0f} s)")
-        fresh.rename(model)
+    dataset, model = bench_model(app)
     data = Path(tempfile.mkdtemp(prefix="bench-protocol-cpu-"))
     shutil.copytree(model, data, dirs_exist_ok=True)
     load_before = os.getloadavg()

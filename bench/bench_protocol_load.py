@@ -256,15 +256,22 @@ def own_cpu() -> float:
     return t.user + t.system
 
 
-async def run(args) -> None:
-    app = Path(args.app).resolve()
+def bench_model(app: Path) -> tuple[str, Path]:
+    """The dataset's name and the data folder holding the benches' FastNet, trained once per
+    machine (3 min on 2 busy cores) and copied for each run."""
     dataset = "sign-digits" if real_archive() else "digits"
     model = Path(tempfile.gettempdir()) / f"bench-protocol-model-{dataset}"
-    if not model.exists():  # trained once per machine (3 min on 2 busy cores), copied for each run
+    if not model.exists():
         fresh = Path(tempfile.mkdtemp(prefix="bench-protocol-train-"))
         print(f"Training the model for the Inspect pages: FastNet, 3 epochs on {dataset} via the CLI "
               f"({train_cli_model(fresh, app, dataset):.0f} s)")
         fresh.rename(model)
+    return dataset, model
+
+
+async def run(args) -> None:
+    app = Path(args.app).resolve()
+    dataset, model = bench_model(app)
     data = args.data = Path(tempfile.mkdtemp(prefix="bench-protocol-"))
     shutil.copytree(model, data, dirs_exist_ok=True)
     print(f"app: {app}; data: {data} (the model from {model}); {args.processes} app process(es)"
