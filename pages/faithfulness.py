@@ -6,7 +6,7 @@ import streamlit as st
 from explorer.inspect import faithfulness
 from explorer.ui import faithfulness_cache as fc
 from explorer.ui import faithfulness_views as fv
-from explorer.ui import input_picker, ood_note, plain, streamlit_fixes, url_state
+from explorer.ui import input_picker, ood_note, plain, streamlit_fixes, tables, url_state
 
 streamlit_fixes.install()  # before anything else: see explorer/ui/streamlit_fixes.py
 
@@ -44,7 +44,7 @@ if st.toggle("Also compute sensitivity (each map 5 more times, slower)", value=F
              key="faithfulness_sensitivity", bind=url_state.BIND):
     extra["sensitivity ↓"] = fc.sensitivities(picked.id, inp.key, inp.array, target)
 df = fv.table(result, extra)
-st.dataframe(df, hide_index=True, width="stretch", column_config=fv.formats(df))
+tables.show(df, column_config=fv.formats(df))
 fv.verdict(df, "On this picture")
 
 st.subheader("Averaged over test pictures")
@@ -58,7 +58,7 @@ if st.toggle("Compute the average over the test pictures", value=False, key="fai
     else:
         fv.charts(averaged, f" (mean of {averaged.pictures})", show_random)
         df_avg = fv.table(averaged)
-        st.dataframe(df_avg, hide_index=True, width="stretch", column_config=fv.formats(df_avg))
+        tables.show(df_avg, column_config=fv.formats(df_avg))
         fv.verdict(df_avg, f"Over {averaged.pictures} test pictures")
 else:
     st.caption("Turn this on to rank the methods over many pictures (each one takes every method twice).")

@@ -10,7 +10,7 @@ import streamlit as st
 from explorer import models
 from explorer.learn import course_charts
 from explorer.models import diagrams, lenet, review
-from explorer.ui import shared_charts
+from explorer.ui import shared_charts, tables
 
 COURSE = "quoted from the course"
 # He et al. 2015, Table 2: top-1 error (%) on ImageNet validation, 10-crop testing.
@@ -103,8 +103,8 @@ def residual_block() -> None:
                "to learn F(x) = 0.")
     st.markdown("**The degradation problem**: a deeper plain network trains *worse*, not better; with "
                 "shortcuts the deeper one wins.")
-    st.dataframe(shared_charts.table(("degradation",), lambda: pd.DataFrame(
-        [{"network": k, "top-1 error (%)": v} for k, v in DEGRADATION.items()])), hide_index=True, width="content")
+    tables.show(shared_charts.table(("degradation",), lambda: pd.DataFrame(
+        [{"network": k, "top-1 error (%)": v} for k, v in DEGRADATION.items()])), width="content")
     st.caption(f"Quoted from {DEGRADATION_SOURCE} (ImageNet validation, 10-crop); not run here.")
 
 
@@ -115,20 +115,20 @@ def imagenet_story() -> None:
         "network's five highest-scoring classes (of 1,000). The course's figures are quoted; depth "
         "(weight layers on the longest path, as papers count them: VGG-16 has 16), parameters and "
         "multiply-accumulates (MACs) are computed here from each network built at its design size.")
-    st.dataframe(shared_charts.table(("imagenet_review",), lambda: pd.DataFrame([{
+    tables.show(shared_charts.table(("imagenet_review",), lambda: pd.DataFrame([{
         "Network": r.title.split(" (")[0], "Year": str(r.year), "Depth (weight layers)": r.depth,
         "Parameters": r.params, "MACs per picture": r.macs, "Input": f"{r.input_side}x{r.input_side}",
         # text, so a network the course gives no figure for gets an empty cell (a number column
         # draws Python's "None" there, as the caption below would then contradict)
         "Top-5 error (%)": "" if r.quote is None else f"{r.quote.top5_error:.2f}".rstrip("0").rstrip("."),
-        "As the course states it": "" if r.quote is None else r.quote.text,
-    } for r in _review()])), hide_index=True, width="stretch", key="architectures_review",
+    } for r in _review()])), key="architectures_review",
         column_config={"Parameters": st.column_config.NumberColumn(format="localized"),
                        "MACs per picture": st.column_config.NumberColumn(format="localized")})
-    st.caption(f"Top-5 figures {COURSE} (section 2: AlexNet 15.4% against 26.2% for the next best entry "
-               "in 2012; VGG-16 7.3%; GoogLeNet 93.3% top-5 accuracy; ResNet-152 95.51% top-5 accuracy); "
-               "accuracies are turned into errors as 100% minus the accuracy. An empty cell: the course "
-               "quotes no figure for that network.")
+    # The course's own words under the table, not as its last column: at 1400x900 that column
+    # ran past the grid's edge and cut AlexNet's figures off.
+    stated = "; ".join(f"{r.title.split(' (')[0]}: {r.quote.text}" for r in _review() if r.quote)
+    st.caption(f"Top-5 figures {COURSE} (section 2; {stated}); accuracies are turned into errors as 100% "
+               "minus the accuracy. An empty cell: the course quotes no figure for that network.")
 
 
 def show(name: str, side: int) -> None:

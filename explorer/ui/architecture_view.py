@@ -11,7 +11,7 @@ import streamlit as st
 from explorer import models
 from explorer.models import at_size
 from explorer.models.summary import Summary
-from explorer.ui import code_panel, shared_charts, url_state, zoo
+from explorer.ui import code_panel, shared_charts, tables, url_state, zoo
 
 ORDER = ["lenet5", "course_mlp", "course_cnn", "compact_cnn", "tinyvgg", "alexnet",
          "alexnet_torchvision", "vgg11", "vgg16", "vgg19",
@@ -106,8 +106,8 @@ def _table(s: Summary, choice: Choice) -> None:
     if s.total_params:
         st.caption(f"The heaviest layer is **{heaviest.layer}** (layer {heaviest.name} in the "
                    f"table): {heaviest.params / s.total_params:.0%} of all parameters.")
-    st.dataframe(
-        shared_charts.table(("architecture_layers", choice), lambda: pd.DataFrame(s.table())), hide_index=True, width="stretch",
+    tables.show(
+        shared_charts.table(("architecture_layers", choice), lambda: pd.DataFrame(s.table())),
         column_config={
             "Parameters": st.column_config.NumberColumn(format="localized"),
             "MACs": st.column_config.NumberColumn(format="localized"),

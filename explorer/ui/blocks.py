@@ -14,7 +14,7 @@ from explorer import models
 from explorer.data import datasets
 from explorer.learn import activation_race, alexnet_augment, dropout_demo, neuron
 from explorer.pictures import render
-from explorer.ui import cached, data_widgets
+from explorer.ui import cached, data_widgets, tables
 
 
 def neuron_view() -> None:
@@ -60,9 +60,9 @@ def course_mlp_view() -> None:
     # nothing to a student); thousands separated as in the sentence below.
     names = [f"dense {i} ({'output' if i == len(rows) else 'hidden'})" for i in range(1, len(rows) + 1)]
     counts = st.column_config.NumberColumn(format="localized")
-    st.dataframe(pd.DataFrame([{"layer": n, "inputs": r.inputs, "units": r.units,
+    tables.show(pd.DataFrame([{"layer": n, "inputs": r.inputs, "units": r.units,
                                 "weights (inputs x units)": r.weights, "biases": r.units, "parameters": r.params}
-                               for n, r in zip(names, rows)]), hide_index=True, width="stretch", key="blocks_mlp_table",
+                               for n, r in zip(names, rows)]), key="blocks_mlp_table",
                  column_config={c: counts for c in ("inputs", "units", "weights (inputs x units)", "biases",
                                                     "parameters")})
     first = rows[0]
@@ -105,7 +105,7 @@ def activation_view() -> None:
         rows.append({"activation": cv.act, "steps to 25% error": reached or f"not within {cv.steps[-1]}",
                      "training seconds to 25%": None if secs is None else round(secs, 2),
                      "final training error": round(cv.errors[-1], 3)})
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="blocks_race_table")
+    tables.show(pd.DataFrame(rows), key="blocks_race_table")
     by = {cv.act: cv.steps_to() for cv in curves}
     if by["relu"] and by["tanh"]:
         ratio = by["tanh"] / by["relu"]
@@ -127,14 +127,14 @@ def dropout_view() -> None:
                     help="Each step draws a new random mask.")
     x = np.array([0.9, 0.2, 0.7, 0.4, 1.0, 0.1, 0.6, 0.3])
     s = dropout_demo.step(x, p, t)
-    st.dataframe(pd.DataFrame({
+    tables.show(pd.DataFrame({
         "": ["layer input", "kept this step", "PyTorch, training (x 1/(1-p) for the kept)",
              "PyTorch, test (unchanged)", "course / AlexNet paper, training (kept, unscaled)",
              "course / AlexNet paper, test (all x (1-p))"],
         **{f"unit {i}": [f"{s.x[i]:g}", "✓" if s.kept[i] else "✗", f"{s.torch_train[i]:.2f}",
                          f"{s.torch_test[i]:.2f}", f"{s.paper_train[i]:.2f}", f"{s.paper_test[i]:.2f}"]
            for i in range(len(x))},
-    }), hide_index=True, width="stretch", key="blocks_dropout_table")
+    }), key="blocks_dropout_table")
     avg = dropout_demo.average_over_steps(x, p)
     st.caption(f"Both conventions keep what the next layer sees the same *on average*: over 2,000 training "
                f"steps PyTorch's training outputs average to {', '.join(f'{v:.2f}' for v in avg)}, the test "

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from explorer.learn import calculator_charts, calculators
-from explorer.ui import shared_charts, url_state
+from explorer.ui import shared_charts, tables, url_state
 
 
 @st.fragment
@@ -71,10 +71,9 @@ def receptive_field() -> None:
     rows = calculators.receptive_field(layers)
     rf = rows[-1].rf
     st.metric("One unit of the last layer sees", f"{rf}x{rf} input pixels")
-    st.dataframe(pd.DataFrame([{"after layer": r.layer, "kernel": r.kernel, "stride": r.stride,
+    tables.show(pd.DataFrame([{"after layer": r.layer, "kernel": r.kernel, "stride": r.stride,
                                 "dilation": r.dilation, "receptive field": r.rf,
-                                "input pixels between neighbours": r.jump} for r in rows]),
-                 hide_index=True, width="stretch")
+                                "input pixels between neighbours": r.jump} for r in rows]))
     # Built once per class for each stack of layers (an Altair chart costs ~20 ms to validate).
     chart = shared_charts.spec(("receptive_field", tuple(layers), url_state.presenting()),
                                lambda: _field_chart(layers))

@@ -12,7 +12,7 @@ from explorer.compare.course_mlp import Schedule
 from explorer.compare.results import Result
 from explorer.data.types import Dataset, Split
 from explorer.server import jobs
-from explorer.ui import cached, plain, url_state
+from explorer.ui import cached, plain, tables, url_state
 
 KIND = "baselines"
 
@@ -125,8 +125,7 @@ def results(rows: list[Result], dataset_name: str) -> None:
     table = comparison.table(rows, with_course)
     # Numbers in the table, sentences under it: with the long texts as columns the table
     # scrolled sideways and cut them off (issue #14).
-    st.dataframe([{k: v for k, v in row.items() if k not in TEXTS} for row in table], hide_index=True,
-                 width="stretch", column_config=_columns())
+    tables.show([{k: v for k, v in row.items() if k not in TEXTS} for row in table], column_config=_columns())
     with st.expander("What each model keeps of a picture, and how it is built"):
         st.markdown("\n".join(_described(row) for row in table))
     if with_course:
@@ -139,7 +138,7 @@ def results(rows: list[Result], dataset_name: str) -> None:
     else:
         st.caption("The course's published figures are for Sign Language Digits, so they are not "
                    "put beside results on this dataset:")
-        st.dataframe(comparison.course_table(), hide_index=True,
+        tables.show(comparison.course_table(),
                      column_config={"Course reported accuracy": st.column_config.NumberColumn(format="%.4f")})
 
 

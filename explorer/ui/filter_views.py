@@ -10,7 +10,17 @@ from explorer.inspect import inspection, pixel_model
 from explorer.models.summary import describe, summary
 from explorer.pictures import colormaps, map_grid, png, render
 from explorer.saved import registry
-from explorer.ui import cached, code_panel, filter_notes, input_picker, model_cache, ood_note, shared_charts, url_state
+from explorer.ui import (
+    cached,
+    code_panel,
+    filter_notes,
+    input_picker,
+    model_cache,
+    ood_note,
+    shared_charts,
+    tables,
+    url_state,
+)
 from explorer.ui.model_picker import Picked
 
 
@@ -125,6 +135,6 @@ def big_map(fm: np.ndarray, chosen: int) -> tuple[bytes, str]:
 def summary_table(picked: Picked) -> None:
     """Section 3: the model's layer table with its totals."""
     table, params, macs = layer_table(picked.id)
-    st.dataframe(table, hide_index=True, width="stretch")
+    tables.show(table)
     st.caption(f"{params:,} parameters, {macs:,} multiply-adds per picture of "
                f"{' x '.join(str(s) for s in picked.input_size)}.")

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from explorer.learn import flip
+from explorer.ui import tables
 
 
 def _nums(a: np.ndarray) -> str:
@@ -21,11 +22,11 @@ def one_d() -> None:
         "is *cross-correlation*: the kernel slides as it is. Because the kernel is learned, this "
         "costs nothing: the network simply learns the flipped kernel. One example, f = "
         f"[{_nums(e.x)}] and g = [{_nums(e.kernel)}]:")
-    st.dataframe(pd.DataFrame({
+    tables.show(pd.DataFrame({
         "what": ["convolution (g flipped, the formula above)", "cross-correlation (g as is)",
                  "PyTorch's conv1d (what a CNN layer computes)"],
         "result": [_nums(e.convolution), _nums(e.correlation), _nums(e.torch_layer)],
-    }), hide_index=True, width="stretch", key="convolution_1d_flip_table")
+    }), key="convolution_1d_flip_table")
     sign = (" the flipped kernel gives the same numbers with the opposite sign here, because g "
             "reversed is −g." if np.allclose(e.convolution, -e.correlation) else "")
     st.caption("PyTorch's layer gives "

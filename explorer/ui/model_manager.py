@@ -10,7 +10,7 @@ from explorer import limits
 from explorer.saved import ownership, registry
 from explorer.saved.registry import SavedModel
 from explorer.train import charts
-from explorer.ui import cached, plain, relabel, url_state
+from explorer.ui import cached, plain, relabel, tables, url_state
 
 
 def upload() -> None:
@@ -100,11 +100,11 @@ def unreadable(who: ownership.Who) -> None:
 
 def listing(saved: list[SavedModel]) -> None:
     """One row per saved model."""
-    st.dataframe([{
+    tables.show([{
         "Name": m.name, "Architecture": m.card.title, "Dataset": m.card.dataset,
         "Test accuracy": f"{m.card.test_accuracy or 0:.1%}", "Parameters": f"{m.card.params:,}",
         "Epochs": m.card.epochs, "Created": m.card.created[:16].replace("T", " "),
-    } for m in saved], hide_index=True, width="stretch")
+    } for m in saved])
 
 
 def pick(saved: list[SavedModel]) -> SavedModel:

@@ -14,7 +14,7 @@ from explorer.inspect.shared_results import fingerprint
 from explorer.learn import course_charts, coverage, geometry, shift
 from explorer.learn import equivariance as equivariance_math
 from explorer.pictures import colormaps, png
-from explorer.ui import cached, pooling_settings, shared_charts
+from explorer.ui import cached, pooling_settings, shared_charts, tables
 
 SMALL = 9  # side of the small map the window counts are drawn on
 
@@ -114,10 +114,9 @@ def equivariance_view(x, kernel, kname: str, mode_size: int, mode_stride: int) -
                 "as the picture does. Pooling then makes small shifts matter less (section 7).")
     rows = eq.rotations
     which = ("pooling_rotation", pooling_settings.map_key(x), fingerprint(kernel), int(k), int(mode_size), int(mode_stride))
-    st.dataframe(shared_charts.table(which, lambda: pd.DataFrame([{
+    tables.show(shared_charts.table(which, lambda: pd.DataFrame([{
         "rotation": f"{r.degrees:g}°", "feature map changes by": f"{r.raw:.0%}",
-        f"max pooled ({mode_size}x{mode_size}/{mode_stride}) changes by": f"{r.pooled:.0%}"} for r in rows])),
-        hide_index=True, width="stretch", key="pooling_rotation_table")
+        f"max pooled ({mode_size}x{mode_size}/{mode_stride}) changes by": f"{r.pooled:.0%}"} for r in rows])), key="pooling_rotation_table")
     st.caption(f"The course says pooling gives 'rotational/positional invariance'. Measured here: a "
                f"rotation of {rows[1].degrees:g}° changes the pooled map by {rows[1].pooled:.0%}, while a "
                f"1-pixel shift changes it by {eq.one_px_pooled:.0%}. Pooling forgives small *shifts* within a "

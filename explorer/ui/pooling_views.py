@@ -12,7 +12,7 @@ import streamlit as st
 from explorer.inspect.shared_results import fingerprint
 from explorer.learn import formula, grid_charts, pool_windows, pooling, shift, step_walk
 from explorer.pictures import colormaps, png, render
-from explorer.ui import cached, live_map, pooling_notes, pooling_settings, shared_charts, url_state
+from explorer.ui import cached, live_map, pooling_notes, pooling_settings, shared_charts, tables, url_state
 from explorer.ui.pooling_settings import MODES, Source, Window
 
 
@@ -202,10 +202,9 @@ def shift_view(x: np.ndarray, w: Window) -> None:
             for r in rows for name, attr in (("raw map", "raw"), (f"{MODES[w.mode].lower()} pooled", "pooled"))]
     shared_charts.draw(st, ("pooling_shift", pooling_settings.map_key(x), *settings, url_state.presenting()),
                        lambda: url_state.readable(grid_charts.shift_lines(long)), width="stretch")
-    st.dataframe(shared_charts.table(("pooling_shift", pooling_settings.map_key(x), *settings), lambda: pd.DataFrame([{
+    tables.show(shared_charts.table(("pooling_shift", pooling_settings.map_key(x), *settings), lambda: pd.DataFrame([{
         "shift (px)": r.shift, "raw map changes by": f"{r.raw:.1%}", "pooled map changes by": f"{r.pooled:.1%}",
-        "raw values unchanged": f"{r.raw_same:.0%}", "pooled values unchanged": f"{r.pooled_same:.0%}"} for r in rows])),
-        hide_index=True, width="stretch")
+        "raw values unchanged": f"{r.raw_same:.0%}", "pooled values unchanged": f"{r.pooled_same:.0%}"} for r in rows])))
     st.caption(shift_sentence(rows, w.stride))
 
 

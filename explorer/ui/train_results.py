@@ -10,7 +10,7 @@ from explorer.pictures import render
 from explorer.saved.model_card import ModelCard
 from explorer.server import jobs
 from explorer.train import charts, pace, recipes, training
-from explorer.ui import navigation, plain, url_state
+from explorer.ui import navigation, plain, tables, url_state
 
 POLL_SECONDS = 1.0
 # Each redraw of the live view then waits this long for the job to end, so the results replace
@@ -170,7 +170,7 @@ def _many_classes(out, job_id: str, classes: list[str], predicted: np.ndarray, m
     with left:
         rows = [{"true class": classes[t], "predicted": classes[p], "images": c,
                  "share of the class": c / max(matrix[t].sum(), 1)} for t, p, c in top]
-        st.dataframe(rows, hide_index=True, width="stretch",
+        tables.show(rows,
                      column_config={"share of the class": st.column_config.NumberColumn(format="percent")})
         if top:
             pick = st.selectbox("Show the images of", range(len(top)), key=f"train_confusion_pick_{job_id}",

@@ -15,7 +15,7 @@ from explorer.data.types import Split
 from explorer.models import builder, from_spec
 from explorer.saved import registry
 from explorer.train import estimate, recipes, runs, training
-from explorer.ui import cached, url_state
+from explorer.ui import cached, tables, url_state
 
 CUSTOM = "custom"
 LRS = [1e-4, 3e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 4e-2, 5e-2, 1e-1, 1.0, 10.0]
@@ -161,7 +161,7 @@ def layer_builder(input_size: tuple[int, int, int], num_classes: int) -> list[di
     table = [{"#": "in", "layer": "input image", "output shape": f"{c}x{h}x{w}", "params": 0}]
     table += [{"#": str(r.index + 1), "layer": r.label, "output shape": "x".join(map(str, r.shape)),
                "params": r.params} for r in rows]
-    st.dataframe(table, hide_index=True, width="stretch")
+    tables.show(table)
     st.success(f"✅ All shapes fit: {sum(r.params for r in rows):,} parameters.")
     return layers
 

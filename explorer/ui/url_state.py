@@ -236,6 +236,9 @@ PRESENTER_CSS = """
 [data-testid="stMain"] [data-testid="stFileUploaderDropzoneInstructions"] small,
 [data-testid="stMain"] [data-testid="stIconEmoji"],
 [data-testid="stMain"] code { font-size: 1.2rem !important; }
+/* Tables are plain HTML here (explorer/ui/tables.py): their text as large as the controls'. */
+[data-testid="stMain"] [data-testid="stTable"] th, [data-testid="stMain"] [data-testid="stTable"] td,
+[data-testid="stMain"] [data-testid="stTable"] td p, [data-testid="stMain"] [data-testid="stTable"] th p { font-size: 1.2rem; }
 /* Metrics keep their size in narrow columns instead of shrinking. */
 [data-testid="stMain"] [data-testid="stMetricValue"] { font-size: 2.6rem; }
 [data-testid="stMain"] [data-testid="stMetricValue"] > div { font-size: inherit !important; }

@@ -5,8 +5,11 @@ its table."""
 
 from __future__ import annotations
 
+import io
 import re
 
+import numpy as np
+from PIL import Image
 from playwright.sync_api import expect
 
 from tests.browser.helpers import assert_no_errors, open_page, wait_idle
@@ -121,3 +124,28 @@ def test_the_architectures_charts(server, page):
         chart.scroll_into_view_if_needed()
         page.wait_for_timeout(500)  # the chart's texts are drawn after its box
         assert page.evaluate(CHART_CLIPPED) == [], size
+
+
+
+def text_at_the_right_edge(grid) -> int:
+    """Dark pixels in the last 8 px inside a grid's right border: a cell's text drawn up to the
+    edge, cut off there (a glide grid draws its cells on a canvas; text ends 8 px from a column's
+    edge when it fits)."""
+    grey = np.asarray(Image.open(io.BytesIO(grid.screenshot())).convert("L"))
+    return int((grey[:, -9:-2] < 140).sum())
+
+
+def test_the_imagenet_review_shows_every_column(server, page):
+    """The ImageNet review's last column (the course's own words) ran past the grid's edge at
+    1400x900: AlexNet's figures were cut off after "(next best 26". Those words are now under
+    the table, whole; every column of the table fits, in presenter mode too."""
+    for size in at_both_sizes(page, server, "architectures"):
+        review = page.locator('[data-testid="stMain"]').get_by_test_id(re.compile("^(stDataFrame|stTable)$")).filter(
+            has=page.get_by_text("Top-5 error (%)"))
+        review.scroll_into_view_if_needed()
+        expect(review).to_be_visible()
+        page.wait_for_timeout(500)  # the grid draws its cells after its box
+        assert page.evaluate(TABLE_OVERFLOW) == [], size
+        assert text_at_the_right_edge(review) == 0, size
+        alexnet = re.compile(r"AlexNet: top-5 error 15.4% \(ILSVRC 2012; the next best entry 26.2%\)")
+        expect(page.get_by_text(alexnet)).to_be_visible()

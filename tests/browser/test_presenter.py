@@ -44,3 +44,35 @@ def test_each_learn_page_shows_its_visual_on_the_first_screen(server, browser):
             assert not small, (path, small[:8])
     finally:
         context.close()
+
+
+# Every table's cells and headings that are smaller than 18 px, or wider than their box (a
+# glide grid draws on a canvas at 13 px, and scrolls sideways when its columns do not fit).
+TABLE_PROBLEMS = """() => { const out = [];
+  for (const grid of document.querySelectorAll('[data-testid="stMain"] [data-testid="stDataFrame"]'))
+    if (grid.offsetParent) out.push('a canvas grid: 13 px text');
+  for (const t of document.querySelectorAll('[data-testid="stMain"] [data-testid="stTable"]')) {
+    if (!t.offsetParent) continue;
+    const table = t.querySelector('table');
+    if (table.getBoundingClientRect().width > t.getBoundingClientRect().width + 1) out.push('wider than its box');
+    for (const c of t.querySelectorAll('th p, td p'))
+      if (parseFloat(getComputedStyle(c).fontSize) < 18) out.push(getComputedStyle(c).fontSize + ' ' + c.textContent);
+  }
+  return out; }"""
+
+
+def test_tables_are_read_from_the_back_of_the_room(server, browser):
+    """Architectures in presenter mode at 1280x720: the layer table and the ImageNet review in
+    >= 18 px text (a grid drew them at 13 px), each within its box."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        page = context.new_page()
+        open_page(page, server, "architectures?present=1")
+        review = page.get_by_test_id("stTable").filter(has_text="Top-5 error (%)")
+        review.scroll_into_view_if_needed()
+        expect(review).to_contain_text("60,965,224")  # AlexNet's parameters, thousands separated
+        expect(page.get_by_test_id("stTable").filter(has_text="Output shape")).to_be_visible()
+        wait_idle(page)
+        assert page.evaluate(TABLE_PROBLEMS) == []
+    finally:
+        context.close()
