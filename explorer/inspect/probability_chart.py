@@ -6,7 +6,15 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-ROW_PX = 22  # one bar per class, tall enough for its label at 13-14 px
+ROW_PX = 16  # one bar per class, tall enough for its label at 12 px
+
+
+def chart_height(classes: int, label_px: int) -> int:
+    """Pixels for the whole chart: a bar per class at least 6 px taller than its label (its text box), plus
+    the probability axis under them (Streamlit fits the axes inside the height: at 20 px
+    labels the ten bars got 19 px each and their labels ran into each other)."""
+    bars = classes * max(ROW_PX, label_px + 6)
+    return max(120, bars + 2 * label_px + 52)  # the axis: its labels, its title, their padding (measured)
 
 
 def probability_chart(probs: np.ndarray, classes: list[str], highlight: int, label_px: int = 12) -> alt.Chart:
@@ -18,8 +26,7 @@ def probability_chart(probs: np.ndarray, classes: list[str], highlight: int, lab
     """
     df = pd.DataFrame({"class": [str(c) for c in classes], "probability": np.asarray(probs, float),
                        "top": np.arange(len(classes)) == highlight})
-    row = max(ROW_PX, label_px + 8)
-    return alt.Chart(df, height=max(120, row * len(classes))).mark_bar().encode(
+    return alt.Chart(df, height=chart_height(len(classes), label_px)).mark_bar().encode(
         y=alt.Y("class:N", sort=None, title=None,
                 axis=alt.Axis(labelOverlap=False, labelPadding=4, labelLimit=160, labelFontSize=label_px)),
         x=alt.X("probability:Q", scale=alt.Scale(domain=[0, 1]),
@@ -34,9 +41,8 @@ def probability_spec(probs: np.ndarray, classes: list[str], highlight: int, labe
     a second per student, and building it through Altair cost about 40 ms each time."""
     values = [{"class": str(c), "probability": float(p), "top": k == highlight}
               for k, (c, p) in enumerate(zip(classes, np.asarray(probs, float)))]
-    row = max(ROW_PX, label_px + 8)
     return {
-        "data": {"values": values}, "mark": {"type": "bar"}, "height": max(120, row * len(classes)),
+        "data": {"values": values}, "mark": {"type": "bar"}, "height": chart_height(len(classes), label_px),
         "encoding": {
             "y": {"field": "class", "type": "nominal", "sort": None, "title": None,
                   "axis": {"labelOverlap": False, "labelPadding": 4, "labelLimit": 160, "labelFontSize": label_px}},
