@@ -13,7 +13,7 @@ import torch.nn.functional as F
 
 
 def random_affine(x: torch.Tensor, max_shift: float, max_degrees: float,
-                  generator: torch.Generator | None = None, shrink: int = 1) -> torch.Tensor:
+                  generator: torch.Generator | None = None) -> torch.Tensor:
     """Shift each image by up to `max_shift` of its size and rotate it by up to `max_degrees`.
 
     x: (N, C, H, W) -> same shape. Pixels moved in from outside repeat the border (hand photos
@@ -25,8 +25,7 @@ def random_affine(x: torch.Tensor, max_shift: float, max_degrees: float,
     rand = torch.rand(n, 3, generator=generator).to(x.device) * 2 - 1  # uniform in [-1, 1]
     angle = rand[:, 0] * math.radians(max_degrees)
     shift = rand[:, 1:] * 2 * max_shift  # grid units span 2
-    n, c, h, w = x.shape
-    return F.grid_sample(x, affine_grid(angle, shift, torch.Size((n, c, h // shrink, w // shrink))), mode="bilinear",
+    return F.grid_sample(x, affine_grid(angle, shift, x.shape), mode="bilinear",
                          padding_mode="border", align_corners=False)
 
 

@@ -56,10 +56,6 @@ class TrainConfig:
     # Mixed precision on the CPU: convolutions in bfloat16 where the CPU has native bfloat16
     # instructions (AVX-512 BF16 / AMX), weights and updates in float32. Ignored elsewhere.
     bf16: bool = False
-    # A network whose first layer is a fixed 2x2 average pool (FastNet on 64x64 pictures) gets
-    # its pictures pooled once before training, and augmentation shifts and turns the 32x32
-    # pictures; the saved network is unchanged and still takes 64x64 (see `_pool_once`).
-    prepool: bool = False
 
     def __post_init__(self):
         if self.optimizer not in OPTIMIZERS:
@@ -288,15 +284,6 @@ def bf16_autocast(dev: torch.device):
     return torch.autocast("cpu", dtype=torch.bfloat16)
 
 
-def _pool_once(model: nn.Module) -> tuple[nn.Module, nn.Module | None]:
-    """(the layers after a leading fixed average pool, that pool) for an nn.Sequential that
-    starts with one (no parameters: pooling the pictures once gives the same input to what
-    follows as pooling every batch), else (model, None). The body shares the model's modules."""
-    if isinstance(model, nn.Sequential) and len(model) > 1 and isinstance(model[0], nn.AvgPool2d):
-        return model[1:], model[0]
-    return model, None
-
-
 # ---- the loop -------------------------------------------------------------------------------
 
 def train(config: TrainConfig, train_ds: Dataset, test_ds: Dataset, model: nn.Module,
@@ -331,17 +318,6 @@ def train(config: TrainConfig, train_ds: Dataset, test_ds: Dataset, model: nn.Mo
     model = model.to(dev)
     if config.channels_last:
         model = model.to(memory_format=torch.channels_last)
-    # `net` is what the loop calls: the model, or with prepool its layers after the leading
-    # average pool, fed pictures pooled here once (a quarter of the pixels to index, augment and
-    # evaluate; the FGSM examples of adversarial training need the full pictures).
-    net, pool = _pool_once(model) if config.prepool and not config.adversarial_epsilon else (model, None)
-    if pool is not None:
-        with torch.no_grad():
-            x_test = pool(x_test)
-            if not config.augment:
-                x_train = pool(x_train)
-            if val_ds is not None:
-                x_val = pool(x_val)
     autocast = bf16_autocast(dev) if config.bf16 else None
     n, bs = len(x_train), config.batch_size
     steps = max(1, n // bs) if n >= bs else 1  # drop the ragged last batch (batch-norm)
@@ -366,13 +342,12 @@ def train(config: TrainConfig, train_ds: Dataset, test_ds: Dataset, model: nn.Mo
             idx = order[(step - 1) * bs: step * bs] if n >= bs else order
             xb, yb = x_train[idx], y_train[idx]
             if config.augment:
-                xb = augment.random_affine(xb, config.max_shift, config.max_rotation, gen,
-                                           2 if pool is not None else 1)
+                xb = augment.random_affine(xb, config.max_shift, config.max_rotation, gen)
             if config.adversarial_epsilon > 0:
                 xb = adversarial.mixed(model, xb, yb, config.adversarial_epsilon,
                                        config.adversarial_fraction, mean, std)
             with autocast or contextlib.nullcontext():
-                logits = net(xb)
+                logits = model(xb)
             loss = F.cross_entropy(logits.float(), yb, label_smoothing=config.label_smoothing)
             value = loss.item()
             lr = opt.param_groups[0]["lr"]
@@ -393,13 +368,13 @@ def train(config: TrainConfig, train_ds: Dataset, test_ds: Dataset, model: nn.Mo
         if diverged:
             break
         if stopped:  # a part-epoch: keep it only if it beats the best full epoch on validation
-            acc = _evaluate(net, x_val, y_val)[1] if val_ds is not None else -1.0
+            acc = _evaluate(model, x_val, y_val)[1] if val_ds is not None else -1.0
             if acc > best[0] or best[2] is None and not history:
                 best = (acc, epoch, copy.deepcopy(model.state_dict()), True)
             break
         seen = steps * bs if n >= bs else n
-        test_loss, test_acc = _evaluate(net, x_test, y_test)
-        val_loss, val_acc = _evaluate(net, x_val, y_val) if val_ds is not None else (None, None)
+        test_loss, test_acc = _evaluate(model, x_test, y_test)
+        val_loss, val_acc = _evaluate(model, x_val, y_val) if val_ds is not None else (None, None)
         if conv is not None:
             snapshots.append(conv.weight.detach().cpu().numpy().copy())
         ev = EpochEnd(epoch, config.epochs, loss_sum.item() / seen, correct.item() / seen,
@@ -426,8 +401,8 @@ def train(config: TrainConfig, train_ds: Dataset, test_ds: Dataset, model: nn.Mo
     if not (stopped or diverged) and history:
         final_acc, final_val = history[-1]["test_accuracy"], history[-1].get("validation_accuracy")
     else:
-        final_acc = _evaluate(net, x_test, y_test)[1] if (history or part) else 0.0
-        final_val = (_evaluate(net, x_val, y_val)[1] if val_ds is not None and (history or part) else None)
+        final_acc = _evaluate(model, x_test, y_test)[1] if (history or part) else 0.0
+        final_val = (_evaluate(model, x_val, y_val)[1] if val_ds is not None and (history or part) else None)
     model = model.to("cpu").eval()
     yield Finished(model, float(final_acc), final_epoch, len(history), time.perf_counter() - start,
                    stopped, diverged, time.process_time() - cpu_start, tuple(history),
