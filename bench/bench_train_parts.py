@@ -67,7 +67,8 @@ def main() -> None:
         cfg = training.TrainConfig(**{**recipes.default_schedule("fastnet"), **json.loads(args.variant)},
                                    threads=args.threads, device="cpu", seed=seed)
         torch.manual_seed(seed)
-        done = list(training.train(cfg, train_ds, test_ds, from_spec.build(recipes.model_spec("fastnet", train_ds))))[-1]
+        model = from_spec.build(recipes.model_spec("fastnet", train_ds))
+        done = list(training.train(cfg, train_ds, test_ds, model))[-1]
         rows.append((done.cpu_seconds, spent["evaluations"], spent["optimizer"], done.test_accuracy))
     print(f"explorer from {args.root}, {args.threads} thread(s), seeds {args.seeds}, variant {args.variant}")
     print("| CPU s, median of seeds | whole run | evaluations | optimizer steps | the rest | test accuracy per seed |")

@@ -18,7 +18,8 @@ from explorer.train import optim
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.mark.parametrize("total, warmup, layout", [(40, 0.25, torch.contiguous_format), (7, 2 / 7, torch.contiguous_format),
+@pytest.mark.parametrize("total, warmup, layout", [(40, 0.25, torch.contiguous_format),
+                                                  (7, 2 / 7, torch.contiguous_format),
                                                   (40, 0.25, torch.channels_last)])
 def test_same_weights_and_rates_as_torch_optim(total, warmup, layout):
     # channels_last: the training loop's layout, whose weights' numbers lie in another order in

@@ -234,9 +234,9 @@ def test_the_default_recipe_computes_in_bfloat16_and_keeps_float32_weights(digit
 
 @pytest.mark.skipif(not NATIVE_BF16, reason="this CPU has no native bfloat16 instructions (the setting is ignored)")
 def test_bfloat16_runs_measure_early_epochs_in_bfloat16_and_report_float32_figures(digits):
-    """Issue 21, round 5: a bfloat16 run measures the epochs before the last in bfloat16 (their
-    evaluations were ~13% of a 4-epoch run); the last epoch, whose figures the run reports and
-    saves, is measured in float32: the reported test accuracy is the float32 model's."""
+    """Issue 21, round 5: a bfloat16 run measures the epochs before the last in bfloat16 (the
+    evaluations were 13% of a 4-epoch run, now 10%); the last epoch, whose figures the run
+    reports and saves, is measured in float32: the reported test accuracy is the float32 model's."""
     train, test = digits
     cfg = training.TrainConfig(**{**recipes.default_schedule("fastnet"), "epochs": 3}, threads=1, seed=0, device="cpu")
     torch.manual_seed(0)
