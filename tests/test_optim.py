@@ -18,12 +18,17 @@ from explorer.train import optim
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.mark.parametrize("total, warmup", [(40, 0.25), (7, 2 / 7)])
-def test_same_weights_and_rates_as_torch_optim(total, warmup):
+@pytest.mark.parametrize("total, warmup, layout", [(40, 0.25, torch.contiguous_format),
+                                                  (7, 2 / 7, torch.contiguous_format),
+                                                  (40, 0.25, torch.channels_last)])
+def test_same_weights_and_rates_as_torch_optim(total, warmup, layout):
+    # channels_last: the training loop's layout, whose weights' numbers lie in another order in
+    # memory than their shape says (the moments are kept flat, in memory order).
     torch.manual_seed(0)
     ours_net = models.build("fastnet", in_channels=1, input_size=[16, 16], width=4, dropout=0.0)  # no random masks
     theirs_net = models.build("fastnet", in_channels=1, input_size=[16, 16], width=4, dropout=0.0)
     theirs_net.load_state_dict(ours_net.state_dict())
+    ours_net, theirs_net = ours_net.to(memory_format=layout), theirs_net.to(memory_format=layout)
     ours = optim.OneCycleAdamW(ours_net.parameters(), 0.02, total, warmup, 5e-4)
     theirs = torch.optim.AdamW(theirs_net.parameters(), lr=0.02, weight_decay=5e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(theirs, max_lr=0.02, total_steps=total, pct_start=warmup)
@@ -54,3 +59,24 @@ def test_default_training_does_not_import_the_compiler():
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
                          timeout=300).stdout.split()
     assert out == ["True", "False"]
+
+
+def test_the_flat_step_gives_the_per_tensor_steps_weights_bit_for_bit():
+    """The moments live in flat buffers (one kernel per formula instead of one per tensor), yet
+    the weights must be exactly those of the per-tensor form: a last-bit change moved single seeds
+    of FastNet's 4-epoch recipe by up to a point and its median over seeds 0-4 below 98%."""
+    torch.manual_seed(0)
+    nets = [models.build("fastnet", in_channels=1, input_size=[32, 32], width=4, dropout=0.0) for _ in range(2)]
+    nets[1].load_state_dict(nets[0].state_dict())
+    nets = [n.to(memory_format=torch.channels_last) for n in nets]
+    opts = [optim.OneCycleAdamW(n.parameters(), 0.04, 30, 0.25, 5e-4) for n in nets]
+    opts[1].flat = False  # the per-tensor (foreach) form
+    gen = torch.Generator().manual_seed(1)
+    for _ in range(30):
+        x, y = torch.rand(8, 1, 32, 32, generator=gen), torch.randint(0, 10, (8,), generator=gen)
+        for net, opt in zip(nets, opts):
+            opt.zero_grad(set_to_none=True)
+            F.cross_entropy(net(x), y).backward()
+            opt.step()
+    for a, b in zip(nets[0].state_dict().values(), nets[1].state_dict().values()):
+        assert torch.equal(a, b)
