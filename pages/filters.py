@@ -23,8 +23,7 @@ def inside() -> None:
     if picked is None:
         st.stop()
 
-    st.header("1. Filters")
-    layer_name = filter_views.filters(picked)
+    layer_name = filter_views.filters_section(picked)  # a fragment: the epoch redraws only the filters
 
     st.header("2. Feature maps")
     filter_views.feature_maps(picked, layer_name)

@@ -55,3 +55,14 @@ def test_saliency_draws_each_methods_maps_in_one_column(server):
     assert changed.elements.count("imgs") == 1 + 2 * 2 * 6  # the input, (heat map, overlay) x 6 x 2
     per_row = 1 + 6  # the row and its columns
     assert changed.blocks <= 2 * 2 * per_row + 20, changed.blocks  # 2 x 4 rows and ~25 others before
+
+
+def test_another_epoch_redraws_the_filters_not_the_feature_maps(server):
+    """The epoch changes the first layer's filters only: the feature-map grids below (a clickable
+    chart of pictures per layer, ~0.4 MB per run before) are not built or sent again."""
+    opened, widget, changed = in_own_loop(walk(server, "filters"))
+    assert not changed.errors
+    assert opened.elements.count("vega_lite_chart") >= 3  # the grids are on the page
+    assert "vega_lite_chart" not in changed.elements
+    assert any(t.endswith(" filters of 3x3.") or " filters of " in t for t in changed.texts)
+    assert changed.ws_bytes < 60 * 1024, changed.ws_bytes
