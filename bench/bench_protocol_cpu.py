@@ -93,7 +93,7 @@ def report(out: dict, students: int) -> None:
 
 async def run(args) -> None:
     app = Path(args.app).resolve()
-    dataset, model = bench_model(app)
+    _, model = bench_model(app)
     data = Path(tempfile.mkdtemp(prefix="bench-protocol-cpu-"))
     shutil.copytree(model, data, dirs_exist_ok=True)
     load_before = os.getloadavg()

@@ -60,7 +60,7 @@ def test_saliency_draws_each_methods_maps_in_one_column(server):
 def test_another_epoch_redraws_the_filters_not_the_feature_maps(server):
     """The epoch changes the first layer's filters only: the feature-map grids below (a clickable
     chart of pictures per layer, ~0.4 MB per run before) are not built or sent again."""
-    opened, widget, changed = in_own_loop(walk(server, "filters"))
+    opened, _, changed = in_own_loop(walk(server, "filters"))
     assert not changed.errors
     assert opened.elements.count("vega_lite_chart") >= 3  # the grids are on the page
     assert "vega_lite_chart" not in changed.elements

@@ -108,7 +108,7 @@ def test_a_learn_change_sends_its_live_view_deflated(server, page, label, value,
     """The live view that follows a dragged slider rides along with every change: its planes
     (a 256x256 float32 map, 262 KB) are sent deflated, and packed once for the class. Before:
     351 KB over the websocket for a change of the pooling kind, 297 KB for a stride."""
-    opened, _, changed = in_own_loop(walk(server, page, label, value))
+    _, _, changed = in_own_loop(walk(server, page, label, value))
     assert not changed.errors
     assert "bidi_component" in changed.elements, "the live view is still there"
     assert changed.ws_bytes < most_kb * 1024, changed.ws_bytes
