@@ -42,13 +42,15 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def measured(pid: int, coro) -> tuple[float, float, int]:
-    """(server CPU ms, wall ms, errors) of one request; waits a moment after it so work the
-    server finishes after the reply (media served, the run's cleanup) is counted too."""
+async def measured(pid: int, coro) -> tuple[float, float, int, int, float, float]:
+    """(server CPU ms, wall ms, errors, websocket messages, their KB, media KB) of one request;
+    waits a moment after it so work the server finishes after the reply (media served, the
+    run's cleanup) is counted too."""
     before = cpu_seconds(pid)
     run = await timed(coro)
     await asyncio.sleep(0.3)
-    return (cpu_seconds(pid) - before) * 1000, run.ms, len(run.errors)
+    return ((cpu_seconds(pid) - before) * 1000, run.ms, len(run.errors), run.messages, run.ws_bytes / 1024,
+            run.media_bytes / 1024)
 
 
 async def walk(url: str, pid: int, students: int, after_first=None) -> dict:
@@ -70,8 +72,9 @@ async def walk(url: str, pid: int, students: int, after_first=None) -> dict:
 
 def report(out: dict, students: int) -> None:
     print(f"\nServer CPU per request (ms), {students} students one after the other; {machine()}")
-    print(f"{'page':<17} {'interaction':<20} {'1st CPU':>8} {'next CPU':>9} {'1st wall':>9} {'next wall':>10} errors")
-    print("-" * 86)
+    print(f"{'page':<17} {'interaction':<20} {'1st CPU':>8} {'next CPU':>9} {'1st wall':>9} {'next wall':>10} errors"
+          f" {'messages':>9} {'ws KB':>7} {'media KB':>9}")
+    print("-" * 115)
     total_first = total_next = 0.0
     for (page, what), rows in out.items():
         first, rest = rows[0], rows[1:] or rows[:1]
@@ -79,8 +82,10 @@ def report(out: dict, students: int) -> None:
         total_first += first[0]
         total_next += nxt
         print(f"{page:<17} {what:<20} {first[0]:>8.0f} {nxt:>9.0f} {first[1]:>9.0f} "
-              f"{median([r[1] for r in rest]):>10.0f} {sum(r[2] for r in rows):>6}")
-    print("-" * 86)
+              f"{median([r[1] for r in rest]):>10.0f} {sum(r[2] for r in rows):>6}"
+              f" {median([r[3] for r in rest]):>9.0f} {median([r[4] for r in rest]):>7.0f}"
+              f" {median([r[5] for r in rest]):>9.0f}")
+    print("-" * 115)
     n = len(out)
     print(f"{'all':<38} {total_first:>8.0f} {total_next:>9.0f}   (mean per request of a further student: "
           f"{total_next / n:.0f} ms)")
@@ -88,7 +93,7 @@ def report(out: dict, students: int) -> None:
 
 async def run(args) -> None:
     app = Path(args.app).resolve()
-    dataset, model = bench_model(app)
+    _, model = bench_model(app)
     data = Path(tempfile.mkdtemp(prefix="bench-protocol-cpu-"))
     shutil.copytree(model, data, dirs_exist_ok=True)
     load_before = os.getloadavg()

@@ -50,6 +50,9 @@ class Run:
     errors: list[str] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)
     elements: list[str] = field(default_factory=list)  # the kind of every element drawn, in order
+    blocks: int = 0  # containers drawn (columns, expanders, ...)
+    messages: int = 0  # ForwardMsgs received for the request
+    ws_bytes: int = 0  # their bytes on the websocket
 
 
 class Session:
@@ -145,6 +148,8 @@ class Session:
     async def _read(self) -> None:
         try:
             async for raw in self._ws:
+                self.run.messages += 1
+                self.run.ws_bytes += len(raw)
                 self._handle(raw)
         except (websockets.ConnectionClosed, asyncio.CancelledError):
             pass
@@ -174,6 +179,8 @@ class Session:
 
     def _element(self, msg: ForwardMsg) -> None:
         delta = msg.delta
+        if delta.WhichOneof("type") == "add_block":
+            self.run.blocks += 1
         if delta.WhichOneof("type") != "new_element":
             return
         el = delta.new_element

@@ -15,9 +15,17 @@ st.write(
     "probabilities, all positions batched.)"
 )
 
-picked, inp, probs, target = input_picker.explain_setup("occlusion")
-ood_note.note(picked, inp)
+# A fragment: a change of a setting below (the picture, the model, a slider) reruns only this
+# part of the page, not the sidebar and the introduction: about 30 elements fewer for the
+# server to build and send per change (issue 16: the class's server is CPU-bound).
+@st.fragment
+def occluded() -> None:
+    picked, inp, probs, target = input_picker.explain_setup("occlusion")
+    ood_note.note(picked, inp)
 
-patch = occlusion_views.patch(inp)
-rows, cols = occlusion_views.positions(inp, patch)
-occlusion_views.maps(picked, inp, probs, target, patch, rows, cols)
+    patch = occlusion_views.patch(inp)
+    rows, cols = occlusion_views.positions(inp, patch)
+    occlusion_views.maps(picked, inp, probs, target, patch, rows, cols)
+
+
+occluded()

@@ -16,24 +16,32 @@ st.write(
     "for a copy of the model whose weights are random."
 )
 
-picked, inp, _, target = input_picker.explain_setup("saliency", live=live_camera.live_view)
-ood_note.note(picked, inp)
+# A fragment: a change of a setting below (the picture, the model, a slider) reruns only this
+# part of the page, not the sidebar and the introduction: about 30 elements fewer for the
+# server to build and send per change (issue 16: the class's server is CPU-bound).
+@st.fragment
+def explained() -> None:
+    picked, inp, _, target = input_picker.explain_setup("saliency", live=live_camera.live_view)
+    ood_note.note(picked, inp)
 
-settings = views.settings(picked)
+    settings = views.settings(picked)
 
-st.subheader(f"Why “{plain.md(picked.classes[target])}”? The trained model")
-trained = views.maps_for(picked, inp, target, settings, False)
-views.draw(inp, settings, trained)
-st.caption(f"Colours: {heatmaps.legend(settings.sign)}. Grad-CAM uses layer {settings.layer}; it is coarse because "
-           "that layer's maps are small and are upsampled to the picture.")
-code_panel.explanations(picked, inp, target, views.METHODS, settings.params, settings.layer)
+    st.subheader(f"Why “{plain.md(picked.classes[target])}”? The trained model")
+    trained = views.maps_for(picked, inp, target, settings, False)
+    views.draw(inp, settings, trained)
+    st.caption(f"Colours: {heatmaps.legend(settings.sign)}. Grad-CAM uses layer {settings.layer}; it is coarse because "
+               "that layer's maps are small and are upsampled to the picture.")
+    code_panel.explanations(picked, inp, target, views.METHODS, settings.params, settings.layer)
 
-st.subheader("🧪 Sanity check: the same model with random weights")
-st.write(
-    "Adebayo et al. (2018) asked: if the weights are replaced by random numbers, does the map "
-    "change? A map that still looks the same cannot be showing what the model **learned**; it "
-    "mostly shows the picture's edges. The number under each map is the rank correlation with "
-    "the trained model's map: near 1 means it hardly depends on the learned weights."
-)
-if st.toggle("Show the sanity check", value=True, key="saliency_sanity", bind=url_state.BIND):
-    views.sanity_check(picked, inp, target, settings, trained)
+    st.subheader("🧪 Sanity check: the same model with random weights")
+    st.write(
+        "Adebayo et al. (2018) asked: if the weights are replaced by random numbers, does the map "
+        "change? A map that still looks the same cannot be showing what the model **learned**; it "
+        "mostly shows the picture's edges. The number under each map is the rank correlation with "
+        "the trained model's map: near 1 means it hardly depends on the learned weights."
+    )
+    if st.toggle("Show the sanity check", value=True, key="saliency_sanity", bind=url_state.BIND):
+        views.sanity_check(picked, inp, target, settings, trained)
+
+
+explained()

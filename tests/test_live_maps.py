@@ -40,3 +40,18 @@ def test_the_wire_format_round_trips():
     np.testing.assert_array_equal(back, planes)
     assert header["shape"] == [3, 5, 7] and header["style"] == {"mode": "max"} and header["target"] == "box"
     assert header["controls"][0]["options"] == list(range(1, 12))
+
+
+def test_the_planes_travel_deflated():
+    """A drawing's feature map (mostly zeros, a few values) is sent in a few KB, not the 262 KB of
+    its float32 planes, and arrives exactly (issue 16: the live view rode along with every change
+    of every student)."""
+    rng = np.random.default_rng(0)
+    planes = np.zeros((1, 256, 256), np.float32)
+    planes[0, 40:200:3, 60:190] = rng.choice([1.5, 3.29], size=(54, 130)).astype(np.float32)
+    live = live_maps.Live("pool", "picture", planes, CONTROLS[:2], {"a": {"h": 1}}, "box", {"mode": "max"})
+    packed = live_maps.pack(live)
+    assert len(packed) < planes.nbytes / 10
+    header, back = live_maps.unpack(packed)
+    assert header["encoding"] == "deflate"
+    np.testing.assert_array_equal(back, planes)

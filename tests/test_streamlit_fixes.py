@@ -156,3 +156,26 @@ def test_a_runs_elements_wake_the_event_loop_once_per_batch_and_arrive_in_order(
     wakes, sent = in_own_loop(run_page())
     assert sent == [f"element {i}" for i in range(200)]
     assert wakes == 1
+
+
+def test_hashing_a_runs_messages_reads_the_cached_size_setting_once(monkeypatch):
+    """Repair 5: every message a run draws was hashed with a read of "global.minCachedMessageSize"
+    under the config's lock (which the event loop holds while it builds each run's theme); the
+    server now reads it once. Which messages the browser may cache stays the same."""
+    from streamlit import config
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from streamlit.runtime import forward_msg_cache
+
+    streamlit_fixes.install(page=False)
+    reads = []
+    real = config.get_option
+    monkeypatch.setattr(config, "get_option", lambda key: (reads.append(key), real(key))[1])
+    limit = int(real(streamlit_fixes.MIN_CACHED_SIZE))
+    flags = []
+    for size in [10, limit // 2, limit + 100] * 100:
+        msg = ForwardMsg()
+        msg.delta.new_element.markdown.body = "x" * size
+        forward_msg_cache.populate_hash_if_needed(msg)
+        flags.append((size > limit, msg.metadata.cacheable, bool(msg.hash)))
+    assert streamlit_fixes.MIN_CACHED_SIZE not in reads  # 300 reads under the lock before
+    assert all(big == cacheable and hashed for big, cacheable, hashed in flags)

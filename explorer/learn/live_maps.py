@@ -8,13 +8,17 @@ Python; the browser only multiplies and adds (explorer/ui/live_map.js), and a br
 checks its numbers against `convolution.conv2d` and `pooling.pool2d`.
 
 Wire format (`pack`): a 4-byte little-endian header length, the JSON header, zero bytes up
-to a multiple of 4, then the input planes as float32 (C, H, W), row-major.
+to a multiple of 4, then the input planes as float32 (C, H, W), row-major, compressed with
+zlib's deflate (header "encoding": "deflate"; the browser's DecompressionStream reads it). A
+page's maps are drawings and photos of 0-255 values: a 256x256 map, 262 KB raw, is 1-100 KB
+deflated, sent with every run of every student that shows the view (issue 16).
 """
 
 from __future__ import annotations
 
 import json
 import struct
+import zlib
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -119,14 +123,14 @@ def pack(live: Live) -> bytes:
     """The wire format above: header JSON + float32 planes."""
     planes = np.ascontiguousarray(live.planes, np.float32)
     header = {
-        "op": live.op, "view": live.view, "shape": list(planes.shape), "target": live.target,
+        "op": live.op, "view": live.view, "shape": list(planes.shape), "target": live.target, "encoding": "deflate",
         "controls": [{"key": c.key, "name": c.name, "options": list(c.options), "value": c.value,
                       "by_index": c.by_index} for c in live.controls],
         "table": live.table, "style": live.style,
     }
     text = json.dumps(header, separators=(",", ":")).encode()
     pad = (-(4 + len(text))) % 4
-    return struct.pack("<I", len(text)) + text + b" " * pad + planes.tobytes()
+    return struct.pack("<I", len(text)) + text + b" " * pad + zlib.compress(planes.tobytes(), 6)
 
 
 def unpack(data: bytes) -> tuple[dict, np.ndarray]:
@@ -134,4 +138,7 @@ def unpack(data: bytes) -> tuple[dict, np.ndarray]:
     (n,) = struct.unpack_from("<I", data)
     header = json.loads(data[4: 4 + n])
     start = 4 + n + (-(4 + n)) % 4
-    return header, np.frombuffer(data[start:], np.float32).reshape(header["shape"])
+    body = data[start:]
+    if header.get("encoding") == "deflate":
+        body = zlib.decompress(body)
+    return header, np.frombuffer(body, np.float32).reshape(header["shape"])

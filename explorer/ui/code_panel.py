@@ -1,5 +1,10 @@
 """"Show the code": an expander under a view with the script that reproduces it (explorer/codegen),
 downloadable as .py and as a notebook. One function per view; each page calls one of them once.
+
+The panel is lazy: the script, its notebook and the panel's elements are made only while the
+expander is open (Streamlit's `on_change="rerun"` expander). Closed, it is one element per run
+instead of seven plus the script's writing, on every run of every page that has one (issue 16:
+a class's server is CPU-bound, and each element sent costs it about 0.3 ms).
 """
 
 from __future__ import annotations
@@ -25,14 +30,21 @@ from explorer.inspect import pixel_model
 from explorer.saved import registry
 
 LABEL = "🧾 Show the code"
+KEY_PREFIX = "code_panel_"  # + the view: the expander's widget key (open or not)
 
 
-def panel(script: Script | None, why_not: str = "", more: Callable[[], None] | None = None) -> None:
-    """The expander: the script, its two downloads (and what `more` draws beside them), or why
-    there is no script for this view."""
-    with st.expander(LABEL, expanded=False):
-        if script is None:
-            st.info(why_not)
+Built = Script | str | None  # the script, or the sentence saying why there is none (None: the panel's `why_not`)
+
+
+def panel(key: str, build: Callable[[], Built], why_not: str = "", more: Callable[[], None] | None = None) -> None:
+    """The expander (widget key `code_panel_<key>`): when open, the script `build()` makes, its two
+    downloads (and what `more` draws beside them), or why there is no script for this view."""
+    with st.expander(LABEL, expanded=False, key=KEY_PREFIX + key, on_change="rerun") as box:
+        if not box.open:  # nothing inside is sent until a student opens it
+            return
+        script = build()
+        if not isinstance(script, Script):
+            st.info(script or why_not)
             return
         st.caption("A self-contained Python script (PyTorch, Captum, NumPy, scikit-learn, Pillow, "
                    "safetensors; "
@@ -62,18 +74,24 @@ def _source(key: str) -> picture.Source | None:
 
 def convolution(setup, kernel_name: str = "") -> None:
     """Under the Convolution page's result (setup: explorer.ui.conv_result.Setup)."""
-    src = _source(setup.pic.key)
-    panel(src and conv_code.script(conv_code.ConvSettings(
-        src, np.asarray(setup.kernel, np.float32), setup.stride, setup.padding, setup.dilation, setup.relu,
-        kernel_name)), NO_PICTURE)
+    def build() -> Built:
+        src = _source(setup.pic.key)
+        return src and conv_code.script(conv_code.ConvSettings(
+            src, np.asarray(setup.kernel, np.float32), setup.stride, setup.padding, setup.dilation, setup.relu,
+            kernel_name))
+
+    panel("convolution", build, NO_PICTURE)
 
 
 def pooling(pic, what: str, kernel: np.ndarray, relu: bool, mode: str, size: int, stride: int,
             padding: int) -> None:
     """Under the Pooling page's result (pic: explorer.ui.image_source.Picture)."""
-    src = _source(pic.key)
-    panel(src and pool_code.script(pool_code.PoolSettings(
-        src, what, np.asarray(kernel, np.float32), relu, mode, size, stride, padding)), NO_PICTURE)
+    def build() -> Built:
+        src = _source(pic.key)
+        return src and pool_code.script(pool_code.PoolSettings(
+            src, what, np.asarray(kernel, np.float32), relu, mode, size, stride, padding))
+
+    panel("pooling", build, NO_PICTURE)
 
 
 # The 1-D page's slider keys for each preset, in signal_code.PAIRS order.
@@ -90,11 +108,11 @@ def convolution_1d(preset: str, c: float | None = None) -> None:
     """Under the 1-D convolution page's view: the pair at shift c, or the echo."""
     state = st.session_state
     if preset == "echo":
-        panel(signal_code.echo_script(state["convolution_1d_sound"], int(state["convolution_1d_delay"]),
-                                      float(state["convolution_1d_gain"])))
+        panel("convolution_1d_echo", lambda: signal_code.echo_script(
+            state["convolution_1d_sound"], int(state["convolution_1d_delay"]), float(state["convolution_1d_gain"])))
         return
     values = {name: float(state[key]) for name, key in zip(signal_code.PAIRS[preset], SIGNAL_KEYS[preset])}
-    panel(signal_code.pair_script(preset, values, float(c)))
+    panel("convolution_1d", lambda: signal_code.pair_script(preset, values, float(c)))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -111,58 +129,64 @@ def _architecture_script(name: str, channels: int, side: int, classes: int | Non
 
 def architecture(name: str, channels: int, side: int, classes: int | None) -> None:
     """Under the Architectures page's table."""
-    panel(_architecture_script(name, channels, side, classes),
+    panel("architecture", lambda: _architecture_script(name, channels, side, classes),
           f"{models.info(name).title} is not a plain stack of PyTorch layers (it has branches or layers of "
           "its own), so there is no short script for it here yet.")
 
 
-def _saved(picked) -> saved_model.SavedModel | None:
-    """The saved model as the scripts load it; None (with the reason shown) when its network is
-    not a stack of PyTorch layers."""
+def _saved(picked) -> saved_model.SavedModel | str:
+    """The saved model as the scripts load it, or why there is no script for it (its network is
+    not a stack of PyTorch layers, or its folder is gone)."""
     network = arch_code.module_code(pixel_model.inner(picked.model))
     if network is None:
-        panel(None, "This model is not a plain stack of PyTorch layers, so there is no short script for it.")
-        return None
+        return "This model is not a plain stack of PyTorch layers, so there is no short script for it."
     try:
         folder = registry.get(picked.id).path
     except registry.RegistryError:
-        panel(None, "This model's folder cannot be read any more (was it just deleted?).")
-        return None
+        return "This model's folder cannot be read any more (was it just deleted?)."
     card = picked.card
     split = card.split or COURSE_SPLIT
     return saved_model.SavedModel(str(folder), network, card.dataset, tuple(card.input_size),
                                   split.test_size, split.random_state)
 
 
+def _with_saved(picked, write: Callable[[saved_model.SavedModel], Built]) -> Callable[[], Built]:
+    """A panel's build for a saved model's script: write(model), or why there is none."""
+    def build() -> Built:
+        m = _saved(picked)
+        return m if isinstance(m, str) else write(m)
+
+    return build
+
+
+def _picture_script(key: str, write: Callable[[picture.Source], Built]) -> Built:
+    src = _source(key)
+    return write(src) if src else NO_PICTURE
+
+
 def explanations(picked, inp, target: int, methods: list[str], params: dict, layer: str | None = None,
                  randomised: bool = False) -> None:
     """Under the Saliency or Occlusion page's maps. params: method -> ((name, value), ...)."""
-    m = _saved(picked)
-    if m is not None:
-        src = _source(inp.key)
-        panel(src and attr_code.script(attr_code.AttributionSettings(
-            m, src, int(target), picked.classes[target],
-            tuple((name, tuple(params.get(name, ()))) for name in methods), layer, randomised)), NO_PICTURE)
+    panel("explanations", _with_saved(picked, lambda m: _picture_script(inp.key, lambda src: attr_code.script(
+        attr_code.AttributionSettings(m, src, int(target), picked.classes[target],
+                                      tuple((name, tuple(params.get(name, ()))) for name in methods), layer,
+                                      randomised)))), NO_PICTURE)
 
 
 def feature_maps(picked, inp, layers: list[str], filters_layer: str) -> None:
     """Under the Filters & feature maps page's maps."""
-    m = _saved(picked)
-    if m is not None:
-        src = _source(inp.key)
-        panel(src and inside.feature_maps(m, src, tuple(layers), filters_layer), NO_PICTURE)
+    panel("feature_maps", _with_saved(picked, lambda m: _picture_script(
+        inp.key, lambda src: inside.feature_maps(m, src, tuple(layers), filters_layer))), NO_PICTURE)
 
 
 def top_activations(picked, layer: str, k: int, channel: int) -> None:
     """Under the Maximal activations page's pictures."""
-    m = _saved(picked)
-    if m is not None:
-        panel(inside.top_activations(m, layer, int(k), int(channel)))
+    panel("top_activations", _with_saved(picked, lambda m: inside.top_activations(m, layer, int(k), int(channel))))
 
 
 def baselines(dataset: str, split, names: list[str]) -> None:
     """Under the CNN vs classical ML page's choices (split: explorer.data.types.Split)."""
-    panel(baselines_code.script(dataset, split.test_size, int(split.random_state), names),
+    panel("baselines", lambda: baselines_code.script(dataset, split.test_size, int(split.random_state), names),
           "A script can load the built-in datasets only (your own zip stays on this server), and "
           "needs at least one classical model chosen: the fully connected network is a PyTorch "
           "training, written by `python -m explorer.train --model course_mlp --write-script net.py`.")
@@ -171,6 +195,5 @@ def baselines(dataset: str, split, names: list[str]) -> None:
 def live(picked, method: str, opacity: float, frame: Callable[[], None]) -> None:
     """Under the live camera's video (Saliency page or Home): the script reading one frame as
     the video does; `frame` draws the download of the last frame read."""
-    m = _saved(picked)
-    if m is not None:
-        panel(live_code.script(live_code.LiveSettings(m, method, float(opacity))), more=frame)
+    panel("live", _with_saved(picked, lambda m: live_code.script(live_code.LiveSettings(m, method, float(opacity)))),
+          more=frame)

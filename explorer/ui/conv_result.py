@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
+from explorer.inspect.shared_results import fingerprint
 from explorer.learn import conv_pictures, convolution, formula, geometry, kernels
 from explorer.pictures import colormaps
 from explorer.ui import learn_cache, live_map, url_state
@@ -98,10 +99,15 @@ def result(c: Setup, by_size: dict[int, np.ndarray]) -> None:
     with c2.container(key="convolution_output"):
         st.image(conv_pictures.map_picture(out, (i, j), lim, as_picture=colours == "picture"), width="stretch",
                  caption=f"Output {ho}x{wo}" + (" after ReLU" if c.relu else "") + ": " + legend)
-        live_map.show(live_map.conv(c.pic.array, by_size, (c.kernel.shape[0], c.stride, c.padding, c.dilation),
-                                    c.relu, "convolution_output",
-                                    style={"cell": [i, j], "colours": colours, "fixed_scale": lim}),
-                      key="convolution_live")
+        settings = (c.kernel.shape[0], c.stride, c.padding, c.dilation)
+        # Packed once for the class (the picture's planes and the size table: what every student
+        # on the default picture and settings is sent), not on every run.
+        live_map.show_shared(
+            ("conv", c.pic.key, fingerprint(*(by_size[n] for n in sorted(by_size))), tuple(sorted(by_size)),
+             settings, c.relu, i, j, colours, lim),
+            lambda: live_map.conv(c.pic.array, by_size, settings, c.relu, "convolution_output",
+                                  style={"cell": [i, j], "colours": colours, "fixed_scale": lim}),
+            key="convolution_live")
     if c.relu:
         pictures.caption(f"ReLU set {np.mean(raw < 0):.0%} of the output pixels (the negative ones) to 0.")
 

@@ -77,6 +77,22 @@ def filters(picked: Picked) -> str:
     return name
 
 
+LAYER_IN_CODE = "filters_layer_in_code"  # session_state: the layer the open code panel was written for
+
+
+@st.fragment
+def filters_section(picked: Picked) -> str:
+    """Section 1 as a fragment of its own: the epoch, the layer and the input channel redraw the
+    filters, not the feature maps below, which do not depend on them (13 clickable grids of
+    pictures, ~0.4 MB and ~100 elements per run: issue 16). Returns the layer's name."""
+    st.header("1. Filters")
+    name = filters(picked)
+    panel_open = st.session_state.get(code_panel.KEY_PREFIX + "feature_maps")
+    if panel_open and st.session_state.get(LAYER_IN_CODE, name) != name:
+        st.rerun(scope="app")  # the open "Show the code" below names this layer: write it again
+    return name
+
+
 def feature_maps(picked: Picked, layer_name: str) -> None:
     """Section 2: a picture, and every layer's maps for it as clickable grids."""
     left, right = st.columns([1, 1], gap="large")
@@ -99,6 +115,7 @@ def feature_maps(picked: Picked, layer_name: str) -> None:
                 grid, picture, caption = layer_view(picked.id, inp.key, layer.name, fm, chosen)
                 grid_col.vega_lite_chart(grid, on_select="rerun", key=event_key)
                 big_col.image(picture, width="stretch", output_format="PNG", caption=caption)
+        st.session_state[LAYER_IN_CODE] = layer_name
         code_panel.feature_maps(picked, inp, [layer.name for layer in layers], layer_name)
 
 

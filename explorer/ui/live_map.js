@@ -10,14 +10,18 @@
 
 const decoder = new TextDecoder();
 
+// The header, and a promise of the planes (deflated by the server: the browser's own
+// DecompressionStream inflates them, a few milliseconds for a 256x256 map).
 function unpack(bytes) {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = view.getUint32(0, true);
   const header = JSON.parse(decoder.decode(bytes.subarray(4, 4 + n)));
   const start = 4 + n + ((4 - ((4 + n) % 4)) % 4);
   // Copied: the float32 view needs 4-byte alignment of the underlying buffer.
-  const planes = new Float32Array(bytes.slice(start, bytes.byteLength).buffer);
-  return { header, planes };
+  const body = bytes.slice(start, bytes.byteLength);
+  if (header.encoding !== "deflate") return { header, planes: Promise.resolve(new Float32Array(body.buffer)) };
+  const inflated = new Blob([body]).stream().pipeThrough(new DecompressionStream("deflate"));
+  return { header, planes: new Response(inflated).arrayBuffer().then((b) => new Float32Array(b)) };
 }
 
 // The value of one control from its slider, or null when the slider is not on the page.
@@ -282,7 +286,8 @@ function caption(header, result) {
 export default function (component) {
   const { data, parentElement } = component;
   if (!data) return undefined;
-  const { header, planes } = unpack(data instanceof Uint8Array ? data : new Uint8Array(data));
+  const { header, planes: inflating } = unpack(data instanceof Uint8Array ? data : new Uint8Array(data));
+  let planes = null;  // until inflated (the server's result stays shown meanwhile)
   const root = parentElement.querySelector(".live-map");
   const canvas = root.querySelector("canvas");
   const text = root.querySelector(".live-caption");
@@ -368,7 +373,7 @@ export default function (component) {
       return;
     }
     const values = header.controls.map(readControl);
-    if (values.every((v) => v !== null)) {
+    if (planes !== null && values.every((v) => v !== null)) {
       const key = settingsKey(values);
       if (key !== shownKey) {
         shownKey = key;
@@ -395,14 +400,18 @@ export default function (component) {
   document.addEventListener("pointercancel", up, true);
   document.addEventListener("keydown", wake, true);
   showServer();
-  wake();  // a run that arrives mid-drag starts from the sliders as they are
-  // The full map of the current kernel size and dilation, while the page is idle: the first
-  // stride or padding a drag reaches is then a crop, not a convolution.
-  const now = header.table[restKey];
-  if (header.op === "conv" && now && !now.error) {
-    const settings = Object.fromEntries(header.controls.map((c) => [c.name, c.value]));
-    (window.requestIdleCallback ?? setTimeout)(() => compute(header, planes, settings, now, fulls));
-  }
+  inflating.then((p) => {
+    if (!current()) return;
+    planes = p;
+    wake();  // a run that arrives mid-drag starts from the sliders as they are
+    // The full map of the current kernel size and dilation, while the page is idle: the first
+    // stride or padding a drag reaches is then a crop, not a convolution.
+    const now = header.table[restKey];
+    if (header.op === "conv" && now && !now.error) {
+      const settings = Object.fromEntries(header.controls.map((c) => [c.name, c.value]));
+      (window.requestIdleCallback ?? setTimeout)(() => compute(header, planes, settings, now, fulls));
+    }
+  });
   return () => {
     document.removeEventListener("pointerdown", down, true);
     document.removeEventListener("pointerup", up, true);

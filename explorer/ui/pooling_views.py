@@ -123,8 +123,7 @@ def window_view(x: np.ndarray, w: Window) -> None:
     except ValueError as exc:
         st.warning(f"On this {n}x{n} grid: {exc}")
         return
-    window_charts(grid, win, source, live_map.pool(grid, (w.size, w.stride, w.padding), w.mode, MODES[w.mode],
-                                                   "pooling_window_output", view="grid"))
+    window_charts(grid, win, source, w)
     (i, j), (r0, r1), (q0, q1) = win.cell, win.rows, win.cols
     what = {"max": "the largest", "avg": "the average of the", "sum": "the sum of the"}[w.mode]
     st.caption(f"Output ({i}, {j}) = {step_walk.fmt(win.out[i, j])}: {what} values in input rows "
@@ -134,9 +133,9 @@ def window_view(x: np.ndarray, w: Window) -> None:
         st.caption(f"Overlapping windows: {int((win.wins > 1).sum())} value(s) win more than one window.")
 
 
-def window_charts(grid: np.ndarray, win: pool_windows.Window, source: str, live) -> None:
+def window_charts(grid: np.ndarray, win: pool_windows.Window, source: str, w: Window) -> None:
     """The input grid (winners and the clicked cell's window outlined) and the clickable output
-    (with the grid that follows a dragged slider, `live`)."""
+    (with the grid that follows a dragged slider: the live view, packed once for the class)."""
     n = grid.shape[0]
     ho, wo = win.out.shape
     c1, c2 = st.columns([3, 2])
@@ -158,7 +157,10 @@ def window_charts(grid: np.ndarray, win: pool_windows.Window, source: str, live)
         with st.container(key="pooling_window_output"):
             st.vega_lite_chart(spec=spec, on_select="rerun", selection_mode="cell", key="pooling_cell_chart",
                                width="content")
-            live_map.show(live, key="pooling_window_live")
+            live_map.show_shared(("pool_grid", fingerprint(grid), w.size, w.stride, w.padding, w.mode),
+                                 lambda: live_map.pool(grid, (w.size, w.stride, w.padding), w.mode, MODES[w.mode],
+                                                       "pooling_window_output", view="grid"),
+                                 key="pooling_window_live")
 
 
 def overlap_view(x: np.ndarray, mode: str) -> None:

@@ -70,20 +70,20 @@ def maps_for(picked: Picked, inp: Input, target: int, s: Settings, randomised: b
 
 
 def draw(inp: Input, s: Settings, maps: dict, notes: dict | None = None) -> None:
-    """One row per kind of thing (titles, heat maps, overlays, notes): a title that wraps onto
-    two lines (presenter mode) no longer pushes its maps below their neighbours' (issue #14)."""
+    """A row of titles, then one column per method with its heat map, overlay and note: a title
+    that wraps onto two lines (presenter mode) does not push its maps below their neighbours'
+    (issue #14), and the maps, all of one size, line up across the columns as rows would. One
+    row of columns for the pictures and notes, not three: 14 elements fewer per run (issue 16)."""
     for col, m in zip(st.columns(len(METHODS)), METHODS):
         col.markdown(f"**{attribution.METHODS[m].title}**")
-    # PNGs encoded once for the class (the same maps and settings give the same pictures).
-    if s.view in ("both", "heat"):
-        for col, m in zip(st.columns(len(METHODS)), METHODS):
+    for col, m in zip(st.columns(len(METHODS)), METHODS):
+        # PNGs encoded once for the class (the same maps and settings give the same pictures).
+        if s.view in ("both", "heat"):
             col.image(attribution_cache.heat_png(maps[m], s.sign, s.outlier, SIDE), width="stretch",
                       output_format="PNG")  # as encoded once ("auto" made Streamlit re-encode a JPEG each run)
-    if s.view in ("both", "overlay"):
-        for col, m in zip(st.columns(len(METHODS)), METHODS):
+        if s.view in ("both", "overlay"):
             col.image(attribution_cache.overlay_png(inp.array, maps[m], s.sign, s.outlier, s.opacity, SIDE),
                       width="stretch", output_format="PNG")
-    for col, m in zip(st.columns(len(METHODS)), METHODS):
         col.caption(notes[m] if notes else attribution.METHODS[m].explains)
 
 

@@ -1,4 +1,4 @@
-"""Four repairs of Streamlit 1.67 internals, installed explicitly by app.py and every page.
+"""Five repairs of Streamlit 1.67 internals, installed explicitly by app.py and every page.
 
 1. Links on a fresh server. An app with a pages/ folder counts as an old-style multipage app
    until `st.navigation` first runs, so the first request for a shared link such as
@@ -22,6 +22,13 @@
    the loop then pass the GIL back and forth hundreds of times per run (py-spy on the class
    bench: the largest single item). Events of a session are now queued in order and the loop
    is woken once for all that arrived before it ran; it handles them in the same order.
+5. One read of a setting per server, not one per element. Every message a run draws is hashed
+   by `forward_msg_cache.populate_hash_if_needed`, which reads "global.minCachedMessageSize"
+   with `config.get_option`: under `config._config_lock`, a lock the event loop also holds while
+   it builds each run's theme from every option. With a class clicking, the script threads
+   queued on that lock for every element (py-spy on 80 Pooling changes: 6% of the server's
+   time at that one line). The value (a hidden option, fixed when the server starts) is read
+   once; every other option is still read from the config.
 
 Each repair relies on one internal; `missing_internals()` names any that a Streamlit upgrade
 removed, and a test fails on it, so an upgrade cannot silently undo a repair.
@@ -115,6 +122,13 @@ def missing_internals() -> list[str]:
                            " / _call_soon_on_event_loop")
     except ImportError:
         missing.append("streamlit.runtime.app_session.AppSession")
+    try:
+        from streamlit.runtime import forward_msg_cache
+
+        if not callable(getattr(getattr(forward_msg_cache, "config", None), "get_option", None)):
+            missing.append("streamlit.runtime.forward_msg_cache.config.get_option")
+    except ImportError:
+        missing.append("streamlit.runtime.forward_msg_cache")
     return missing
 
 
@@ -128,6 +142,7 @@ def install(page: bool = True) -> None:
     _check_url_values()
     _student_error_message()
     _batch_run_events()
+    _read_cached_size_once()
     if page:
         _use_app_navigation()
     else:
@@ -234,3 +249,27 @@ def _batch_run_events() -> None:
     queued.batched_by_streamlit_fixes = True
     queued.__wrapped__ = AppSession._on_scriptrunner_event
     AppSession._on_scriptrunner_event = queued
+
+
+MIN_CACHED_SIZE = "global.minCachedMessageSize"
+
+
+class _OneOptionRead:
+    """Streamlit's config module with one option's value read once (every other name and option
+    goes to the module as before)."""
+
+    def __init__(self, config, key: str):
+        self._config, self._key, self._value = config, key, config.get_option(key)
+
+    def get_option(self, key: str):
+        return self._value if key == self._key else self._config.get_option(key)
+
+    def __getattr__(self, name: str):
+        return getattr(self._config, name)
+
+
+def _read_cached_size_once() -> None:
+    from streamlit.runtime import forward_msg_cache
+
+    if not isinstance(forward_msg_cache.config, _OneOptionRead):
+        forward_msg_cache.config = _OneOptionRead(forward_msg_cache.config, MIN_CACHED_SIZE)
