@@ -24,9 +24,11 @@ def torch_conv(x: np.ndarray, w: np.ndarray, **kw) -> np.ndarray:
 
 
 @st.composite
-def conv_case(draw):
-    """A random input, filter bank and settings that give a non-empty output."""
-    layout = draw(st.sampled_from(["2d", "3d", "4d"]))
+def conv_case(draw, layouts=("2d", "3d", "4d")):
+    """A random input, filter bank and settings that give a non-empty output; layouts: the
+    input/filter layouts to draw from (drawn, not filtered: Hypothesis fails a test whose
+    inputs it mostly throws away)."""
+    layout = draw(st.sampled_from(layouts))
     c = 1 if layout == "2d" else draw(st.integers(1, 3))
     h, w = draw(st.integers(1, 14)), draw(st.integers(1, 14))
     kh, kw = draw(st.integers(1, 5)), draw(st.integers(1, 5))
@@ -134,10 +136,9 @@ def test_pool_argmax_equals_torch_indices(case):
 
 
 @SETTINGS
-@given(case=conv_case())
+@given(case=conv_case(layouts=("2d",)))
 def test_receptive_field_holds_exactly_the_inputs_of_a_cell(case):
     x, w, stride, padding, dilation = case
-    assume(x.ndim == 2 and w.ndim == 2)
     out = convolution.conv2d(x, w, stride, padding, dilation)
     p = padding if isinstance(padding, tuple) else (padding, padding)
     d = dilation if isinstance(dilation, tuple) else (dilation, dilation)
