@@ -44,10 +44,9 @@ def as_text(data: Any, column_config: dict) -> pd.DataFrame:
 def styled(text: pd.DataFrame, numeric: list[str]):
     """`text` as a pandas Styler whose number columns (cells and headings) line up on the right,
     as in the grid (st.table writes each cell's alignment inline, hence !important)."""
-    right = "text-align: right !important"
     places = [i for i, c in enumerate(text.columns) if c in numeric]
-    return (text.style.set_properties(subset=[text.columns[i] for i in places], **{"text-align": right[12:]})
-            .set_table_styles([{"selector": f"th.col{i}", "props": right} for i in places]))
+    return (text.style.set_properties(subset=[text.columns[i] for i in places], **{"text-align": "right !important"})
+            .set_table_styles([{"selector": f"th.col{i}", "props": "text-align: right !important"} for i in places]))
 
 
 def numeric_columns(data: Any) -> list[str]:
@@ -74,7 +73,7 @@ def cell(value: Any, fmt: str | None) -> str:
         return _MARKDOWN.sub(r"\\\1", str(value))
     whole = isinstance(value, int | np.integer)
     if fmt == "localized":
-        return f"{int(value):,}" if whole or float(value).is_integer() else f"{value:,.4f}".rstrip("0")
+        return f"{int(value):,}" if whole or float(value).is_integer() else f"{value:,.4f}".rstrip("0").rstrip(".")
     if fmt == "percent":
         return f"{value * 100:.2f}%"
     if fmt and "%" in fmt:
