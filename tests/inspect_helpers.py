@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
+from pathlib import Path
 
 import torch
 
@@ -27,3 +30,17 @@ def save_digits_model(epochs: int = 2, name: str = "tiny digits net", root=None)
                                       COURSE_SPLIT, name, root)
     torch.manual_seed(0)
     return runs.run(request).saved
+
+
+@contextmanager
+def model_server(data: Path, name: str, epochs: int = 2) -> Iterator[str]:
+    """A private app server (the real `streamlit run`) whose data folder `data` already holds a
+    small saved model named `name`; yields its base URL and stops it afterwards."""
+    from tests.browser.conftest import start_server, stop_server
+
+    save_digits_model(epochs=epochs, name=name, root=data / "models")
+    proc, url = start_server(data)
+    try:
+        yield url
+    finally:
+        stop_server(proc)

@@ -10,18 +10,14 @@ import pytest
 
 from bench.bench_protocol_load import STEPS
 from bench.protocol_client import Session
-from tests.browser.conftest import start_server, stop_server
 from tests.event_loops import in_own_loop
-from tests.inspect_helpers import save_digits_model
+from tests.inspect_helpers import model_server
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    data = tmp_path_factory.mktemp("inspect-fragments-data")
-    save_digits_model(epochs=1, name="fragments test net", root=data / "models")
-    proc, url = start_server(data)
-    yield url
-    stop_server(proc)
+    with model_server(tmp_path_factory.mktemp("inspect-fragments-data"), "fragments test net", epochs=1) as url:
+        yield url
 
 
 async def walk(url: str, page: str):

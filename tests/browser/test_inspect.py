@@ -10,7 +10,6 @@ from playwright.sync_api import expect
 
 from explorer.data import samples
 from explorer.inspect import attribution
-from tests.browser.conftest import start_server, stop_server
 from tests.browser.helpers import (
     assert_no_errors,
     menu,
@@ -18,7 +17,7 @@ from tests.browser.helpers import (
     wait_camera_ready,
     wait_idle,
 )
-from tests.inspect_helpers import save_digits_model
+from tests.inspect_helpers import model_server
 
 TITLES = [attribution.METHODS[m].title for m in
           ["saliency", "integrated_gradients", "smoothgrad", "guided_backprop", "grad_cam", "guided_grad_cam"]]
@@ -26,11 +25,8 @@ TITLES = [attribution.METHODS[m].title for m in
 
 @pytest.fixture(scope="module")
 def inspect_server(tmp_path_factory):
-    data = tmp_path_factory.mktemp("inspect-data")
-    save_digits_model(epochs=2, name="browser test net", root=data / "models")
-    proc, url = start_server(data)
-    yield url
-    stop_server(proc)
+    with model_server(tmp_path_factory.mktemp("inspect-data"), "browser test net", epochs=2) as url:
+        yield url
 
 
 def open_inspect(page, url: str, path: str) -> None:

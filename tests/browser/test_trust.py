@@ -9,20 +9,16 @@ import pytest
 from playwright.sync_api import expect
 
 from explorer.data import samples
-from tests.browser.conftest import start_server, stop_server
 from tests.browser.helpers import assert_no_errors, menu, open_page, wait_idle
-from tests.inspect_helpers import save_digits_model
+from tests.inspect_helpers import model_server
 
 SHOTS = os.environ.get("CNN_EXPLORER_SHOTS")  # a folder: also save screenshots for people to look at
 
 
 @pytest.fixture(scope="module")
 def trust_server(tmp_path_factory):
-    data = tmp_path_factory.mktemp("trust-data")
-    save_digits_model(epochs=2, name="browser trust net", root=data / "models")
-    proc, url = start_server(data)
-    yield url
-    stop_server(proc)
+    with model_server(tmp_path_factory.mktemp("trust-data"), "browser trust net", epochs=2) as url:
+        yield url
 
 
 def shot(page, name: str) -> None:
