@@ -1,7 +1,8 @@
-"""FastNet's variants measured for issue 21 (bench/README.md, "Training, round 3"), none made
-the default: max-pool before batch-norm and ReLU (`pool_first`), other channel counts
+"""FastNet's variants measured for issue 21 (bench/README.md, "Training, round 3"): max-pool
+before batch-norm and ReLU (`pool_first`, FastNet's layout since round 6), other channel counts
 (`widths`), and other stems (`stem`: "avgpool" as FastNet, "unshuffle", "patch4", "stride2").
-Built here rather than in explorer/models/fastnet.py so the app's network keeps one layout.
+The defaults here are FastNet's earlier layout (conv, batch-norm, ReLU, max-pool; dropout 0.1),
+so the rows of rounds 3-5 rerun as they were measured.
 """
 
 from __future__ import annotations

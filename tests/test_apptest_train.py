@@ -20,9 +20,9 @@ def test_train_digits_to_the_end_then_see_it_saved(data_dir):
     at = open_page("pages/train.py")
     at.radio(key="train_dataset").set_value("digits").run()
     at.slider(key="train_epochs_fastnet").set_value(2).run()
-    assert at.slider(key="train_smoothing_fastnet").value == 0.1  # FastNet's default schedule
+    assert at.slider(key="train_smoothing_fastnet").value == 0.2  # FastNet's default schedule
     assert at.toggle(key="train_bf16_fastnet").value is True  # bfloat16 where the CPU has it (issue 21)
-    at.slider(key="train_smoothing_fastnet").set_value(0.2).run()
+    at.slider(key="train_smoothing_fastnet").set_value(0.15).run()
     name = next(t for t in at.text_input if t.label == "Name of the saved model")
     assert name.value == "fastnet on digits"  # the name follows the dataset (issue #14)
     name.input("my digits net").run()
@@ -37,7 +37,7 @@ def test_train_digits_to_the_end_then_see_it_saved(data_dir):
                for s in list(at.subheader) + list(at.caption))
     saved = registry.list_models()
     assert [m.card.name for m in saved] == ["my digits net"]
-    assert saved[0].card.config["label_smoothing"] == 0.2
+    assert saved[0].card.config["label_smoothing"] == 0.15
     assert saved[0].card.config["bf16"] is True
     # Issue #14: when the test loss sits below the training loss, the page says why.
     below = any(h["test_loss"] < h["train_loss"] for h in saved[0].card.history)

@@ -23,7 +23,7 @@ def fastnet(size=32, channels=1):
 def test_layers_in_forward_order_with_shapes():
     m = fastnet(32)
     layers = inspection.layers(m, (1, 32, 32))
-    assert [l.name for l in layers][:5] == ["0", "1", "3", "4", "5"]  # pool, conv, ReLU, pool, conv
+    assert [l.name for l in layers][:5] == ["0", "1", "2", "4", "5"]  # pool, conv, max-pool, ReLU, conv
     assert {l.kind for l in layers} == {"conv", "activation", "pool"}
     assert layers[1].shape == (8, 16, 16) and layers[1].title.startswith("Conv2d 3x3")
 
@@ -31,14 +31,14 @@ def test_layers_in_forward_order_with_shapes():
 def test_feature_maps_equal_running_the_layers_by_hand():
     m = fastnet(32)
     x = torch.rand(1, 1, 32, 32)
-    maps = inspection.feature_maps(m, x, ["1", "3", "8"])
+    maps = inspection.feature_maps(m, x, ["1", "2", "4", "8"])
     with torch.no_grad():
         h = (x - 0.5) / 0.25
         for i, layer in enumerate(m.net):
             h = layer(h)
             if str(i) in maps:
                 np.testing.assert_allclose(maps[str(i)], h[0].numpy(), rtol=1e-5, atol=1e-6)
-    assert maps["3"].min() >= 0  # after a ReLU
+    assert maps["4"].min() >= 0  # after a ReLU
     assert attribution.hooks_left(m) == 0
 
 

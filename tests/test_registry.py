@@ -10,9 +10,12 @@ import pytest
 import torch
 from safetensors.torch import save as st_save
 
+from explorer import models
+from explorer.data import datasets
 from explorer.models import builder, from_spec
 from explorer.saved import registry
 from explorer.saved.model_card import ModelCard
+from explorer.train import recipes
 from tests import hostile_corpus
 
 LAYERS = [{"type": "conv", "channels": 4, "kernel": 3, "padding": 1}, {"type": "relu"},
@@ -61,6 +64,32 @@ def test_fastnet_round_trip_and_newest_first(tmp_path):
     loaded, _ = registry.load(first.id, tmp_path)
     assert all(torch.equal(a, b) for a, b in zip(loaded.state_dict().values(), model.state_dict().values()))
     assert second.id != first.id
+
+
+def test_a_fastnet_saved_with_the_earlier_layout_still_loads_as_it_was_trained(tmp_path):
+    """Specs saved before FastNet pooled first (2026-12-02) do not name the layout: their weights
+    belong to conv -> batch-norm -> ReLU -> max-pool, and must load into that order."""
+    spec = {"architecture": "fastnet", "options": {"in_channels": 1, "num_classes": 10, "input_size": [8, 8]}}
+    torch.manual_seed(0)
+    earlier = models.build("fastnet", **spec["options"], pool_first=False, dropout=0.1)
+    with torch.no_grad():  # trained-looking batch-norm statistics, so the two layouts differ
+        for m in earlier.modules():
+            if isinstance(m, torch.nn.BatchNorm2d):
+                m.running_mean.uniform_(-1, 1), m.running_var.uniform_(0.5, 2), m.weight.uniform_(-1, 1)
+    saved = registry.save(earlier, card_for(spec, "before"), tmp_path)
+    loaded, _ = registry.load(saved.id, tmp_path)
+    x = torch.rand(4, 1, 8, 8)
+    assert torch.equal(loaded(x), earlier.eval()(x))
+    assert [type(m).__name__ for m in loaded][:4] == ["Conv2d", "BatchNorm2d", "ReLU", "MaxPool2d"]
+
+
+def test_a_fastnet_trained_now_records_its_layout_in_its_spec(tmp_path):
+    spec = recipes.model_spec("fastnet", datasets.load("digits"))
+    assert spec["options"]["pool_first"] is True and spec["options"]["dropout"] == 0.0
+    model = from_spec.build(spec)
+    saved = registry.save(model, card_for(spec, "now"), tmp_path)
+    loaded, _ = registry.load(saved.id, tmp_path)
+    assert [type(m).__name__ for m in loaded][:3] == ["Conv2d", "MaxPool2d", "BatchNorm2d"]
 
 
 def test_unfinished_and_broken_folders_are_not_listed(tmp_path):

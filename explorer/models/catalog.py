@@ -7,7 +7,8 @@ the package can import every family without an import cycle.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import inspect
+from dataclasses import dataclass, field
 from typing import Callable
 
 from torch import nn
@@ -23,19 +24,23 @@ class Architecture:
     input_size: tuple[int, int, int]  # (C, H, W) it is designed for
     trainable: bool  # offered on the Train page (small enough for a CPU)
     description: str = ""
+    # Options added or changed since models were first saved, with the values a saved spec that
+    # lacks them was built with (its weights only fit that layout); new specs write them out.
+    saved_before: dict = field(default_factory=dict)
 
 
 _ARCHITECTURES: dict[str, Architecture] = {}
 
 
 def register(name: str, *, title: str, input_size: tuple[int, int, int], trainable: bool = False,
-             description: str = "") -> Callable:
+             description: str = "", saved_before: dict | None = None) -> Callable:
     """Decorator for a factory `f(**options) -> nn.Module`."""
 
     def deco(factory: Callable[..., nn.Module]) -> Callable[..., nn.Module]:
         if name in _ARCHITECTURES:
             raise ValueError(f"architecture {name!r} registered twice")
-        _ARCHITECTURES[name] = Architecture(name, factory, title, input_size, trainable, description)
+        _ARCHITECTURES[name] = Architecture(name, factory, title, input_size, trainable, description,
+                                            dict(saved_before or {}))
         return factory
 
     return deco
@@ -50,6 +55,12 @@ def info(name: str) -> Architecture:
         return _ARCHITECTURES[name]
     except KeyError:
         raise KeyError(f"unknown architecture {name!r}; choose one of {', '.join(_ARCHITECTURES)}") from None
+
+
+def current_options(name: str) -> dict:
+    """The factory's defaults today for the options in `saved_before` (written into new specs)."""
+    params = inspect.signature(info(name).factory).parameters
+    return {key: params[key].default for key in info(name).saved_before}
 
 
 def build(name: str, **options) -> nn.Module:

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from torch import nn
 
-from explorer.models import builder
-from explorer.models.catalog import build as build_architecture
+from explorer.models import builder, catalog
 
 
 class SpecError(ValueError):
@@ -29,7 +28,8 @@ def build(spec: dict) -> nn.Module:
         options = spec.get("options", {})
         if not isinstance(options, dict) or not all(_plain(v) for v in options.values()):
             raise SpecError("The model's options are not plain numbers and words.")
-        return build_architecture(arch, **options)
+        # A spec saved before an option existed gets the value its weights were trained with.
+        return catalog.build(arch, **{**catalog.info(arch).saved_before, **options})
     except SpecError:
         raise
     except builder.LayerError as exc:

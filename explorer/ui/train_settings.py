@@ -21,9 +21,10 @@ CUSTOM = "custom"
 LRS = [1e-4, 3e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 4e-2, 5e-2, 1e-1, 1.0, 10.0]
 DECAYS = [0.0, 1e-5, 1e-4, 5e-4, 1e-3, 1e-2]
 SCHEDULE_TEXT = {"one-cycle": "one-cycle (warm up, then anneal)", "cosine": "cosine decay", "constant": "constant"}
-SMOOTHING_HELP = ("The target stops being 100% on the right class: at 0.1, a tenth of it is spread evenly "
-                  "over all classes (with ten classes, 91% right and 1% for each other). The net stops "
-                  "pushing its scores to extremes, which makes short runs more reliable. FastNet's default.")
+SMOOTHING_HELP = ("The target stops being 100% on the right class: at 0.2, a fifth of it is spread evenly "
+                  "over all classes (with ten classes, 82% on the right one and 2% on each other). The net "
+                  "stops pushing its scores to extremes, which makes short runs more reliable. FastNet's "
+                  "default is 0.2.")
 PUBLIC_NOTE = ("🔓 The model you train here is saved on this server for everyone in the class: its name, "
                "your zip's file name and its class names (your folder names) can be seen by all. Your "
                "pictures themselves are not saved. Rename your folders before uploading if their names "
