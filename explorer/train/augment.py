@@ -19,10 +19,29 @@ def random_affine(x: torch.Tensor, max_shift: float, max_degrees: float,
     x: (N, C, H, W) -> same shape. Pixels moved in from outside repeat the border (hand photos
     have a plain background, so this looks natural).
     """
-    if max_shift <= 0 and max_degrees <= 0:
+    if not active(max_shift, max_degrees):
         return x
-    n = x.shape[0]
-    rand = torch.rand(n, 3, generator=generator).to(x.device) * 2 - 1  # uniform in [-1, 1]
+    return moved(x, draw(x.shape[0], generator), max_shift, max_degrees)
+
+
+def active(max_shift: float, max_degrees: float) -> bool:
+    """Whether the augmentation moves anything (when not, it draws no random numbers either)."""
+    return max_shift > 0 or max_degrees > 0
+
+
+def draw(n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+    """The random numbers of n pictures' moves: (n, 3) uniform in [0, 1) (angle, x and y shift).
+    Drawn per batch by the training loop, so the generator's stream does not depend on how many
+    batches it prepares at once."""
+    return torch.rand(n, 3, generator=generator)
+
+
+def moved(x: torch.Tensor, rand: torch.Tensor, max_shift: float, max_degrees: float) -> torch.Tensor:
+    """x (N, C, H, W) shifted and turned by the moves `rand` (N, 3) from draw(): same shape.
+    Every picture's result depends only on it and its own row of rand (element-wise arithmetic
+    and one grid_sample), so a batch moved alone or within a bigger one is the same bit for bit
+    (tests/test_augment.py)."""
+    rand = rand.to(x.device) * 2 - 1  # uniform in [-1, 1]
     angle = rand[:, 0] * math.radians(max_degrees)
     shift = rand[:, 1:] * 2 * max_shift  # grid units span 2
     return F.grid_sample(x, affine_grid(angle, shift, x.shape), mode="bilinear",

@@ -21,7 +21,8 @@ from torch import nn
 
 from explorer.data.types import Dataset
 from explorer.saved.model_card import Normalisation
-from explorer.train import adversarial, augment, optim
+from explorer.train import adversarial, optim
+from explorer.train import batches as batches_
 from explorer.train import device as devices
 
 OPTIMIZERS = ("adamw", "adam", "sgd")
@@ -319,6 +320,12 @@ def train(config: TrainConfig, train_ds: Dataset, test_ds: Dataset, model: nn.Mo
     if config.channels_last:
         model = model.to(memory_format=torch.channels_last)
     autocast = bf16_autocast(dev) if config.bf16 else None
+    moves = (config.max_shift, config.max_rotation) if config.augment else None
+    # FastNet's first layer, a fixed 2x2 average pool, is applied to a few batches at once
+    # (explorer/train/batches.py); the loop then runs the layers after it. Adversarial examples
+    # need the whole model, from the 64x64 pictures.
+    pool = batches_.leading_pool(model) if config.adversarial_epsilon <= 0 else None
+    layers = model[1:] if pool is not None else model
     n, bs = len(x_train), config.batch_size
     steps = max(1, n // bs) if n >= bs else 1  # drop the ragged last batch (batch-norm)
     opt, sched = _optimizer_and_schedule(model, config, config.epochs * steps)
@@ -338,16 +345,13 @@ def train(config: TrainConfig, train_ds: Dataset, test_ds: Dataset, model: nn.Mo
         order = torch.randperm(n, generator=gen).to(dev)
         loss_sum = torch.zeros((), device=dev)
         correct = torch.zeros((), device=dev, dtype=torch.long)
-        for step in range(1, steps + 1):
-            idx = order[(step - 1) * bs: step * bs] if n >= bs else order
-            xb, yb = x_train[idx], y_train[idx]
-            if config.augment:
-                xb = augment.random_affine(xb, config.max_shift, config.max_rotation, gen)
+        batches = batches_.prepared(x_train, y_train, order, steps, bs, moves, gen, pool)
+        for step, (xb, yb) in enumerate(batches, 1):
             if config.adversarial_epsilon > 0:
                 xb = adversarial.mixed(model, xb, yb, config.adversarial_epsilon,
                                        config.adversarial_fraction, mean, std)
             with autocast or contextlib.nullcontext():
-                logits = model(xb)
+                logits = layers(xb)
             loss = F.cross_entropy(logits.float(), yb, label_smoothing=config.label_smoothing)
             value = loss.item()
             lr = opt.param_groups[0]["lr"]
