@@ -321,11 +321,16 @@ def train(config: TrainConfig, train_ds: Dataset, test_ds: Dataset, model: nn.Mo
         model = model.to(memory_format=torch.channels_last)
     autocast = bf16_autocast(dev) if config.bf16 else None
     moves = (config.max_shift, config.max_rotation) if config.augment else None
-    # FastNet's first layer, a fixed 2x2 average pool, is applied to a few batches at once
-    # (explorer/train/batches.py); the loop then runs the layers after it. Adversarial examples
-    # need the whole model, from the 64x64 pictures.
-    pool = batches_.leading_pool(model) if config.adversarial_epsilon <= 0 else None
-    layers = model[1:] if pool is not None else model
+    # FastNet's first layer, a fixed 2x2 average pool, is applied apart from the model: to the
+    # test and validation pictures once per run, to the training pictures a few batches at once
+    # (explorer/train/batches.py); `rest` is the model after it. The same figures bit for bit.
+    stem = batches_.leading_pool(model)
+    rest = model[1:] if stem is not None else model
+    if stem is not None:
+        x_test = stem(x_test)
+        x_val = stem(x_val) if val_ds is not None else None
+    pool = stem if config.adversarial_epsilon <= 0 else None  # adversarial examples need the whole model
+    forward = rest if pool is not None else model
     n, bs = len(x_train), config.batch_size
     steps = max(1, n // bs) if n >= bs else 1  # drop the ragged last batch (batch-norm)
     opt, sched = _optimizer_and_schedule(model, config, config.epochs * steps)
@@ -351,7 +356,7 @@ def train(config: TrainConfig, train_ds: Dataset, test_ds: Dataset, model: nn.Mo
                 xb = adversarial.mixed(model, xb, yb, config.adversarial_epsilon,
                                        config.adversarial_fraction, mean, std)
             with autocast or contextlib.nullcontext():
-                logits = layers(xb)
+                logits = forward(xb)
             loss = F.cross_entropy(logits.float(), yb, label_smoothing=config.label_smoothing)
             value = loss.item()
             lr = opt.param_groups[0]["lr"]
@@ -372,7 +377,7 @@ def train(config: TrainConfig, train_ds: Dataset, test_ds: Dataset, model: nn.Mo
         if diverged:
             break
         if stopped:  # a part-epoch: keep it only if it beats the best full epoch on validation
-            acc = _evaluate(model, x_val, y_val)[1] if val_ds is not None else -1.0
+            acc = _evaluate(rest, x_val, y_val)[1] if val_ds is not None else -1.0
             if acc > best[0] or best[2] is None and not history:
                 best = (acc, epoch, copy.deepcopy(model.state_dict()), True)
             break
@@ -382,8 +387,8 @@ def train(config: TrainConfig, train_ds: Dataset, test_ds: Dataset, model: nn.Mo
         # 13% to 10% of a 4-epoch run); the last epoch's figures, which the run reports and
         # saves, in float32 on the weights it keeps.
         with autocast if autocast is not None and epoch < config.epochs else contextlib.nullcontext():
-            test_loss, test_acc = _evaluate(model, x_test, y_test)
-            val_loss, val_acc = _evaluate(model, x_val, y_val) if val_ds is not None else (None, None)
+            test_loss, test_acc = _evaluate(rest, x_test, y_test)
+            val_loss, val_acc = _evaluate(rest, x_val, y_val) if val_ds is not None else (None, None)
         if conv is not None:
             snapshots.append(conv.weight.detach().cpu().numpy().copy())
         ev = EpochEnd(epoch, config.epochs, loss_sum.item() / seen, correct.item() / seen,
@@ -410,8 +415,8 @@ def train(config: TrainConfig, train_ds: Dataset, test_ds: Dataset, model: nn.Mo
     if not (stopped or diverged) and history:
         final_acc, final_val = history[-1]["test_accuracy"], history[-1].get("validation_accuracy")
     else:
-        final_acc = _evaluate(model, x_test, y_test)[1] if (history or part) else 0.0
-        final_val = (_evaluate(model, x_val, y_val)[1] if val_ds is not None and (history or part) else None)
+        final_acc = _evaluate(rest, x_test, y_test)[1] if (history or part) else 0.0
+        final_val = (_evaluate(rest, x_val, y_val)[1] if val_ds is not None and (history or part) else None)
     model = model.to("cpu").eval()
     yield Finished(model, float(final_acc), final_epoch, len(history), time.perf_counter() - start,
                    stopped, diverged, time.process_time() - cpu_start, tuple(history),
