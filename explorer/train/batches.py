@@ -1,8 +1,8 @@
 """The training loop's batches, prepared a few at a time (issue 21).
 
-At 2 threads every small tensor operation costs tens of microseconds of fixed overhead, and the
-augmentation alone is about 15 of them per batch. So the loop gathers, augments and (for
-FastNet) average-pools CHUNK batches at once and hands them out one by one. Every picture's
+Every tensor operation has a fixed cost besides its work (a few microseconds, more when it is
+split over threads), and a batch's augmentation is about 15 of them. So the loop gathers,
+augments and (for FastNet) average-pools CHUNK batches at once and hands them out one by one. Every picture's
 result depends only on the picture and its own random numbers, which are still drawn one batch
 at a time in the same order: the batches, and so the weights, are bit for bit those of preparing
 each batch alone (tests/test_batches.py).
@@ -17,10 +17,11 @@ from torch import nn
 
 from explorer.train import augment
 
-# Batches prepared together. 8 batches of 32 64x64 pictures hold ~17 MB while they are made
-# (the gathered pictures 4 MB, the sampling grid 8 MB, the moved pictures 4 MB) where one batch
-# held ~2 MB; bench/README.md, "Training, round 6", measured the time and the peak memory.
-CHUNK = 8
+# Batches prepared together. 4 batches of 32 64x64 pictures hold ~9 MB while they are made (the
+# gathered pictures 2 MB, the sampling grid 4 MB, the moved pictures 2 MB) where one batch held
+# ~2 MB; 8 were no faster and 16 slower (bigger temporaries than the caches, more page faults).
+# bench/README.md, "Training, round 6", has the times and the peak memory.
+CHUNK = 4
 
 Pool = Callable[[torch.Tensor], torch.Tensor]
 
