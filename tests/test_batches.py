@@ -8,10 +8,10 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from bench import fastnet_variants
 from explorer import models
 from explorer.data import datasets
 from explorer.data.types import Dataset
+from explorer.models import fastnet
 from explorer.train import augment, batches, training
 
 NATIVE_BF16 = training.bf16_autocast(torch.device("cpu")) is not None
@@ -43,11 +43,11 @@ def test_a_chunk_of_batches_is_each_batch_made_alone(n, batch, steps, chunk):
 
 
 def test_only_a_plain_sequential_starting_with_an_average_pool_is_pooled_apart():
-    fastnet = models.build("fastnet", in_channels=1, num_classes=10, input_size=[64, 64])
-    assert batches.leading_pool(fastnet) is batches.pool_2x2
+    net = models.build("fastnet", in_channels=1, num_classes=10, input_size=[64, 64])
+    assert batches.leading_pool(net) is batches.pool_2x2
     assert batches.leading_pool(models.build("fastnet", in_channels=1, num_classes=10, input_size=[8, 8])) is None
-    fastnet.register_forward_hook(lambda *a: None)  # the whole model's hook would never fire
-    assert batches.leading_pool(fastnet) is None
+    net.register_forward_hook(lambda *a: None)  # the whole model's hook would never fire
+    assert batches.leading_pool(net) is None
 
 
 @pytest.fixture(scope="module")
@@ -75,13 +75,13 @@ def _run(cfg, data, net, chunk, monkeypatch, per_batch=False, stop_after=None):
 
 
 def _net(layout: str):
+    """FastNet at 64x64 in its layout ("pool_first") or its earlier one ("earlier")."""
     torch.manual_seed(0)
-    if layout == "pool_first":  # the layout the lead is moving FastNet to
-        return fastnet_variants.build(1, 10, (64, 64), width=8, dropout=0.0, pool_first=True)
-    return models.build("fastnet", in_channels=1, num_classes=10, input_size=[64, 64], width=8)
+    options = {"pool_first": True, "dropout": 0.0} if layout == "pool_first" else fastnet.SAVED_BEFORE
+    return models.build("fastnet", in_channels=1, num_classes=10, input_size=[64, 64], width=8, **options)
 
 
-@pytest.mark.parametrize("layout", ["fastnet", "pool_first"])
+@pytest.mark.parametrize("layout", ["pool_first", "earlier"])
 @pytest.mark.parametrize("bf16", [False, True] if NATIVE_BF16 else [False])
 @pytest.mark.parametrize("stop_after", [None, 13])  # 13: part-way through a chunk of epoch 2
 def test_chunked_training_gives_the_per_batch_weights_bit_for_bit(big_digits, monkeypatch, layout, bf16, stop_after):
