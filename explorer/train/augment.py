@@ -40,7 +40,7 @@ def moved(x: torch.Tensor, rand: torch.Tensor, max_shift: float, max_degrees: fl
     """x (N, C, H, W) shifted and turned by the moves `rand` (N, 3) from draw(): same shape.
     Every picture's result depends only on it and its own row of rand (element-wise arithmetic
     and one grid_sample), so a batch moved alone or within a bigger one is the same bit for bit
-    (tests/test_augment.py)."""
+    (tests/test_batches.py)."""
     rand = rand.to(x.device) * 2 - 1  # uniform in [-1, 1]
     angle = rand[:, 0] * math.radians(max_degrees)
     shift = rand[:, 1:] * 2 * max_shift  # grid units span 2

@@ -2,11 +2,10 @@
 
 Every tensor operation has a fixed cost besides its work (a few microseconds, more when it is
 split over threads), and a batch's augmentation is about 15 of them. So the loop gathers,
-augments and (for FastNet) average-pools CHUNK batches at once and hands them out one by one. Every picture's
-result depends only on the picture and its own random numbers, which are still drawn one batch
-at a time in the same order: the batches, and so the weights, are bit for bit those of preparing
-each batch alone (tests/test_batches.py).
-"""
+augments and (for FastNet) average-pools CHUNK batches at once and hands them out one by one.
+Every picture's result depends only on the picture and its own random numbers, which are still
+drawn one batch at a time in the same order: the batches, and so the weights, are bit for bit
+those of preparing each batch alone (tests/test_batches.py)."""
 
 from __future__ import annotations
 
