@@ -19,7 +19,7 @@ from explorer.train import augment
 # Batches prepared together. 4 batches of 32 64x64 pictures hold ~9 MB while they are made (the
 # gathered pictures 2 MB, the sampling grid 4 MB, the moved pictures 2 MB) where one batch held
 # ~2 MB; 8 were no faster and 16 slower (bigger temporaries than the caches, more page faults).
-# bench/README.md, "Training, round 6", has the times and the peak memory.
+# bench/README.md, "Training, round 7", has the times and the peak memory.
 CHUNK = 4
 
 Pool = Callable[[torch.Tensor], torch.Tensor]
