@@ -21,7 +21,7 @@ from torch import nn
 
 from explorer.data.types import Dataset
 from explorer.saved.model_card import Normalisation
-from explorer.train import adversarial, optim
+from explorer.train import adversarial, augment, optim
 from explorer.train import batches as batches_
 from explorer.train import device as devices
 
@@ -84,6 +84,10 @@ class Started:
     device: str
     params: int
     validation_size: int = 0  # held out of the training images (0: no validation set)
+    # What makes the training loss read higher than the test loss (the results page says which)
+    augmented: bool = False  # training pictures shifted and turned
+    dropout: bool = False  # a dropout layer with p > 0 switches units off in training
+    label_smoothing: float = 0.0  # training targets smoothed; the test loss uses the true labels
 
 
 @dataclass(frozen=True)
@@ -341,7 +345,9 @@ def train(config: TrainConfig, train_ds: Dataset, test_ds: Dataset, model: nn.Mo
     history: list[dict] = []
     n_val = 0 if val_ds is None else len(val_ds)
     where = devices.describe(dev) + (", bfloat16 arithmetic" if autocast else "")
-    yield Started(config.epochs, steps, n, len(x_test), where, count_params(model), n_val)
+    dropout = any(isinstance(m, nn.Dropout) and m.p > 0 for m in model.modules())
+    yield Started(config.epochs, steps, n, len(x_test), where, count_params(model), n_val,
+                  moves is not None and augment.active(*moves), dropout, config.label_smoothing)
     start, cpu_start = time.perf_counter(), time.process_time()
     stopped = diverged = False
     epoch = 0

@@ -17,12 +17,27 @@ POLL_SECONDS = 1.0
 # it as soon as training is over, not at the next redraw (up to POLL_SECONDS later: most of a
 # 1.5 s run). A Stop click is answered after the wait.
 FINISH_WAIT_SECONDS = 0.8
-TEST_BELOW_TRAIN = (
-    "Why can the test loss sit below the training loss? The training loss is averaged over the "
-    "epoch's batches while the network was still learning, on augmented (shifted, rotated) "
-    "pictures, with dropout switching units off and label smoothing asking for less certainty. "
-    "The test loss is measured at the end of the epoch on plain pictures with every unit on. "
-    "It is not a sign that something is wrong.")
+
+
+def loss_gap_note(started: training.Started | None) -> str:
+    """Why the test loss can sit below the training loss, naming only what this run did."""
+    during, at_test = ["while the network was still learning"], []
+    if started is not None and started.augmented:
+        during.append("on augmented (shifted, rotated) pictures")
+        at_test.append("on plain pictures")
+    if started is not None and started.dropout:
+        during.append("with dropout switching units off")
+        at_test.append("with every unit on")
+    if started is not None and started.label_smoothing > 0:
+        during.append("against smoothed labels that ask for less certainty")
+        at_test.append("against the true labels")
+    return ("Why can the test loss sit below the training loss? The training loss is averaged over the "
+            f"epoch's batches {_listed(during)}. The test loss is measured at the end of the epoch"
+            f"{' ' + _listed(at_test) if at_test else ''}. It is not a sign that something is wrong.")
+
+
+def _listed(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 def _history(job: jobs.Job) -> list[dict]:
@@ -39,7 +54,7 @@ def _curves(job: jobs.Job, epochs: int | None) -> None:
         cols[1].altair_chart(url_state.readable(charts.curves(history, "loss", epochs)), width="stretch")
         cols[2].altair_chart(url_state.readable(charts.curves(history, "accuracy", epochs)), width="stretch")
         if any(h["test_loss"] < h["train_loss"] for h in history):
-            st.caption(TEST_BELOW_TRAIN)
+            st.caption(loss_gap_note(job.last(training.Started)))
     elif steps:
         cols[1].info("The loss and accuracy on the test images appear after the first epoch.")
 
