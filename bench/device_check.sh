@@ -6,7 +6,8 @@
 # CUDA build on an ordinary Linux x86-64 machine; nothing is installed when the imports already
 # work (a machine without internet then still runs). The Sign Language Digits archive is used
 # when $CNN_EXPLORER_SIGN_DIGITS, data/ or ../shared/data holds it, else the bundled digits.
-# Time: about 3-5 minutes on a GPU machine (most of it imports and three 12-epoch runs); --cpu:
+# Time: about 3-5 minutes on a GPU machine (most of it imports and three runs of the >= 99.5%
+# recipe, recipes.LONG_EPOCHS epochs); --cpu:
 # about 3 minutes on a quiet 2-core machine (8 at load 20).
 set -euo pipefail
 cd "$(dirname "$0")/.."
