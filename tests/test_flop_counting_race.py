@@ -51,12 +51,14 @@ def test_a_layer_table_does_not_wait_for_another_sessions_attribution():
     """A layer table (Architectures, Maximal activations) is drawn while another student's
     occlusion map is still being computed (with the lock, it waited for the whole map)."""
     torch.manual_seed(0)
-    explained = models.build("fastnet", in_channels=1, input_size=[64, 64]).eval()
+    # 128x128, not 64x64: the pool-first FastNet occludes a 64x64 picture in ~0.25 s here, about
+    # the time this test gives the map to get under way (~2.3 s at 128x128)
+    explained = models.build("fastnet", in_channels=1, input_size=[128, 128]).eval()
     started, finished = threading.Event(), threading.Event()
 
     def occlude():
         started.set()
-        attribution.attribute(explained, torch.rand(1, 1, 64, 64), 3, "occlusion",
+        attribution.attribute(explained, torch.rand(1, 1, 128, 128), 3, "occlusion",
                               window=4, stride=1, perturbations_per_eval=64)
         finished.set()
 
