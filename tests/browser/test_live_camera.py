@@ -90,8 +90,25 @@ def _student(browser):
     return page
 
 
+LIVE = re.compile(r"Live prediction: \d")
+
+
 def _start(page) -> None:
-    page.frame_locator(PLAYER).get_by_text("Start the live camera").click()
+    """Start the camera and wait for the first prediction. Once in a few full CI runs (ci3 of
+    2026-12-02; alone, 3 of 3 passed) the loopback WebRTC connection of headless Chromium's fake
+    camera never came up and the page kept asking to press Start: then Stop and Start again, as
+    a student would, once."""
+    player = page.frame_locator(PLAYER)
+    player.get_by_text("Start the live camera").click()
+    try:
+        expect(page.get_by_text(LIVE)).to_be_visible(timeout=30_000)
+        return
+    except AssertionError:
+        stop = player.get_by_text("Stop")
+        if stop.count():
+            stop.click()
+        player.get_by_text("Start the live camera").click()
+    expect(page.get_by_text(LIVE)).to_be_visible(timeout=60_000)
 
 
 def _predictions(page, seconds: float, until: str = "$^") -> str:
@@ -142,7 +159,6 @@ def test_the_prediction_follows_the_video(live_setup, camera_browser, tmp_path):
     first.get_by_test_id("stButtonGroup").first.get_by_text("Live").click()
     wait_idle(first)
     _start(first)
-    expect(first.get_by_text(re.compile(r"Live prediction: \d"))).to_be_visible(timeout=60_000)
     # 3, 7, 3, ...: the sign on the page changes with the video, both ways
     seen = _predictions(first, 6 * SECONDS, until="3,7,3|7,3,7")
     assert re.search("3,7,3|7,3,7", seen), seen
@@ -155,7 +171,6 @@ def test_the_prediction_follows_the_video(live_setup, camera_browser, tmp_path):
     second.get_by_text("Live camera: sign at the camera").click()
     wait_idle(second)
     _start(second)
-    expect(second.get_by_text(re.compile(r"Live prediction: \d"))).to_be_visible(timeout=60_000)
     expect(second.get_by_text("1 other camera live on this server", exact=False)).to_be_visible()
     seen = _predictions(second, 4 * SECONDS, until="3,7|7,3")
     assert re.search("3,7|7,3", seen), seen
