@@ -16,6 +16,6 @@ from explorer.models import (  # noqa: F401, I001
     lenet,
     resnet,
 )
-from explorer.models.catalog import Architecture, build, current_options, info, names, register  # noqa: F401
+from explorer.models.catalog import Architecture, build, current_options, info, names, option_defaults, register  # noqa: F401
 from explorer.models.shapes import InputTooSmall  # noqa: F401
 from explorer.models.summary import summary  # noqa: F401  (the function, not the module)

@@ -57,10 +57,15 @@ def info(name: str) -> Architecture:
         raise KeyError(f"unknown architecture {name!r}; choose one of {', '.join(_ARCHITECTURES)}") from None
 
 
+def option_defaults(name: str) -> dict:
+    """Every option of the factory with its default today (inspect.Parameter.empty: none)."""
+    return {key: p.default for key, p in inspect.signature(info(name).factory).parameters.items()}
+
+
 def current_options(name: str) -> dict:
     """The factory's defaults today for the options in `saved_before` (written into new specs)."""
-    params = inspect.signature(info(name).factory).parameters
-    return {key: params[key].default for key in info(name).saved_before}
+    defaults = option_defaults(name)
+    return {key: defaults[key] for key in info(name).saved_before}
 
 
 def build(name: str, **options) -> nn.Module:

@@ -324,7 +324,8 @@ def train(config: TrainConfig, train_ds: Dataset, test_ds: Dataset, model: nn.Mo
     if config.channels_last:
         model = model.to(memory_format=torch.channels_last)
     autocast = bf16_autocast(dev) if config.bf16 else None
-    moves = (config.max_shift, config.max_rotation) if config.augment else None
+    moving = config.augment and augment.active(config.max_shift, config.max_rotation)
+    moves = (config.max_shift, config.max_rotation) if moving else None
     # FastNet's first layer, a fixed 2x2 average pool, is applied apart from the model: to the
     # test and validation pictures once per run, to the training pictures a few batches at once
     # (explorer/train/batches.py); `rest` is the model after it. The same figures bit for bit.
@@ -347,7 +348,7 @@ def train(config: TrainConfig, train_ds: Dataset, test_ds: Dataset, model: nn.Mo
     where = devices.describe(dev) + (", bfloat16 arithmetic" if autocast else "")
     dropout = any(isinstance(m, nn.Dropout) and m.p > 0 for m in model.modules())
     yield Started(config.epochs, steps, n, len(x_test), where, count_params(model), n_val,
-                  moves is not None and augment.active(*moves), dropout, config.label_smoothing)
+                  moves is not None, dropout, config.label_smoothing)
     start, cpu_start = time.perf_counter(), time.process_time()
     stopped = diverged = False
     epoch = 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import json
 
 import numpy as np
@@ -78,7 +77,7 @@ def title(name: str) -> str:
 
 
 def _has_option(arch: str, option: str) -> bool:
-    return arch != CUSTOM and option in inspect.signature(models.info(arch).factory).parameters
+    return arch != CUSTOM and option in models.option_defaults(arch)
 
 
 # ---- the layer builder ----------------------------------------------------------------------
@@ -179,7 +178,7 @@ def _architecture(ds: datasets.Dataset) -> tuple[str, dict | None]:
     st.caption(models.info(arch).description)
     options = {}
     if _has_option(arch, "dropout"):
-        default = inspect.signature(models.info(arch).factory).parameters["dropout"].default
+        default = models.option_defaults(arch)["dropout"]
         options["dropout"] = st.slider("Dropout", 0.0, 0.8, float(default), 0.05, key=f"train_dropout_{arch}",
                                        bind=url_state.BIND, help=HELP["dropout"])
     else:
