@@ -176,3 +176,36 @@ def test_the_test_loss_note_names_only_what_the_run_did():
     every = replace(default, dropout=True)
     assert "pictures, with dropout switching units off and against smoothed" in loss_gap_note(every)
     assert "every unit on" in loss_gap_note(every)
+
+
+def test_live_charts_join_the_progress_bar_after_two_seconds_of_training(data_dir):
+    """Issue 21: a run's first seconds show its progress bar alone (each chart redraw costs the
+    browser CPU that a short run needs for itself); once it has trained for
+    LIVE_CHARTS_AFTER_SECONDS the loss curves follow it live, beside the Stop button."""
+    import time
+
+    from explorer.ui import cached
+    from explorer.ui.train_results import LIVE_CHARTS_AFTER_SECONDS
+
+    at = open_page("pages/train.py")
+    at.radio(key="train_dataset").set_value("digits").run()
+    at.slider(key="train_epochs_fastnet").set_value(40).run()
+    at.button(key="train_start").click().run()
+    job = cached.job_manager().jobs(owner=at.session_state["session_id"])[0]
+    try:
+        while job.last(training.Step) is None and not job.is_finished:  # its first batch
+            time.sleep(0.02)
+        at.run()  # a redraw of the live view, as the page's timer makes
+        step = job.last(training.Step)  # read after the redraw: the redraw saw at most this
+        assert not at.exception and at.get("progress")
+        if step.seconds < LIVE_CHARTS_AFTER_SECONDS:  # true unless this machine paused us for seconds
+            assert not at.get("vega_lite_chart")
+        while job.last(training.Step).seconds < LIVE_CHARTS_AFTER_SECONDS and not job.is_finished:
+            time.sleep(0.1)
+        assert not job.is_finished, "40 epochs of the digits should take longer than this"
+        at.run()
+        assert at.get("vega_lite_chart") and at.get("progress")  # the curves, live
+        assert at.button(key="train_stop")
+    finally:
+        job.stop()
+        assert cached.job_manager().wait_all(60)

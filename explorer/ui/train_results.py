@@ -17,6 +17,11 @@ POLL_SECONDS = 1.0
 # it as soon as training is over, not at the next redraw (up to POLL_SECONDS later: most of a
 # 1.5 s run). A Stop click is answered after the wait.
 FINISH_WAIT_SECONDS = 0.8
+# The live charts join the progress bar once a run has trained this long. Each redraw of the
+# three charts costs the browser ~0.3 s of CPU; on a 2-core machine that serves the page and
+# runs the browser too, a run of a few seconds spent it in its own training (bench/README.md,
+# "Train page, round 2"), and its curves would have flashed by before its results replaced them.
+LIVE_CHARTS_AFTER_SECONDS = 2.0
 
 
 def loss_gap_note(started: training.Started | None) -> str:
@@ -80,40 +85,62 @@ def live(job: jobs.Job) -> None:
     def _follow():
         if job.is_finished:
             st.rerun()  # the whole page switches to the results
-        if job.state == jobs.QUEUED:
-            pos = job.queue_position()
-            st.info(f"⏳ Waiting for a free training slot: position {pos} in the queue. Training starts "
-                    "on its own; you may leave this page meanwhile.")
-        else:
-            started = job.last(training.Started)
-            frac, text = progress(job)
-            st.progress(frac, text=text)
-            if started:
-                held = (f", {started.validation_size} validation images held out of the training data "
-                        "(they choose the weights kept if you stop)" if started.validation_size else "")
-                st.caption(f"Training {started.params:,} parameters on {started.device}: "
-                           f"{started.train_size} training images{held} and {started.test_size} "
-                           "test images (never trained on, never used to choose).")
-            _curves(job, started.epochs if started else None)
-        if st.button("⏹ Stop", key="train_stop", help="Stops after the current batch and keeps the weights "
-                     "that scored best on the validation images so far."):
+        slot = st.empty()  # the live view, replaced in place by the results' summary when the run ends
+        with slot.container():
+            _live_view(job)
+            stop = st.button("⏹ Stop", key="train_stop", help="Stops after the current batch and keeps the "
+                             "weights that scored best on the validation images so far.")
+        if stop:
             job.stop()
             st.toast("Stopping… the weights that did best on the validation images are kept.")
         elif job.wait(FINISH_WAIT_SECONDS):
-            st.rerun()  # the results at once
+            with slot.container():
+                # The scores and "Saved as" at once, while the page's run draws the rest
+                # (the same summary at the same place, then the curves and the mistakes).
+                _summary(job)
+            st.rerun()
 
     _follow()
 
 
+def _live_view(job: jobs.Job) -> None:
+    """A queued job's place in the queue, or a running one's progress (and curves after a while)."""
+    if job.state == jobs.QUEUED:
+        st.info(f"⏳ Waiting for a free training slot: position {job.queue_position()} in the queue. "
+                "Training starts on its own; you may leave this page meanwhile.")
+        return
+    started = job.last(training.Started)
+    frac, text = progress(job)
+    st.progress(frac, text=text)
+    if started:
+        held = (f", {started.validation_size} validation images held out of the training data "
+                "(they choose the weights kept if you stop)" if started.validation_size else "")
+        st.caption(f"Training {started.params:,} parameters on {started.device}: "
+                   f"{started.train_size} training images{held} and {started.test_size} "
+                   "test images (never trained on, never used to choose).")
+    step = job.last(training.Step)
+    if step is not None and step.seconds >= LIVE_CHARTS_AFTER_SECONDS:
+        _curves(job, started.epochs if started else None)
+
+
 def finished(job: jobs.Job) -> None:
     """What a finished job left: its messages, curves, scores and mistakes."""
+    if _summary(job):
+        navigation.link("pages/models.py")
+        _curves(job, None)
+        _scores(job.result, job.id)
+
+
+def _summary(job: jobs.Job) -> bool:
+    """The top of a finished job's results: why it ended early, its scores and where it was saved.
+    False when nothing more follows (it failed, never started or saved no model)."""
     if job.state == jobs.FAILED:
         st.error(f"Training failed: {plain.md(job.error)}. Try other settings; the server log has details.")
-        return
+        return False
     out = job.result
     if out is None:  # stopped while still queued
         st.info("This training was stopped before it started.")
-        return
+        return False
     done = out.finished
     if out.diverged is not None:
         st.warning(f"💥 {out.diverged.message}")
@@ -122,7 +149,7 @@ def finished(job: jobs.Job) -> None:
     if out.saved is None:
         st.info("No model was saved: training did not get through an epoch with usable weights.")
         _curves(job, None)
-        return
+        return False
     cols = st.columns(4)
     cols[0].metric("Test accuracy", f"{done.test_accuracy:.1%}")
     cols[1].metric("Parameters", f"{training.count_params(done.model):,}")
@@ -134,9 +161,7 @@ def finished(job: jobs.Job) -> None:
     _course_pace(job, out.saved.card)
     st.success(f"💾 Saved as **{plain.md(out.saved.name)}**. Rename, download or delete it under Saved models; "
                "the Inspect pages can open it.")
-    navigation.link("pages/models.py")
-    _curves(job, None)
-    _scores(out, job.id)
+    return True
 
 
 def _course_pace(job: jobs.Job, card: ModelCard) -> None:
