@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import streamlit as st
 
@@ -22,6 +24,10 @@ FINISH_WAIT_SECONDS = 0.8
 # runs the browser too, a run of a few seconds spent it in its own training (bench/README.md,
 # "Train page, round 2"), and its curves would have flashed by before its results replaced them.
 LIVE_CHARTS_AFTER_SECONDS = 2.0
+# A finished run's summary ("Saved as", its scores) is drawn where the live view was, then the
+# page's run draws the rest after this pause: sent at once, the browser laid the charts and
+# pictures out before it showed the summary (0.3-0.4 s later with Chromium on a 2-core machine).
+SUMMARY_PAINT_SECONDS = 0.25
 
 
 def loss_gap_note(started: training.Started | None) -> str:
@@ -98,6 +104,7 @@ def live(job: jobs.Job) -> None:
                 # The scores and "Saved as" at once, while the page's run draws the rest
                 # (the same summary at the same place, then the curves and the mistakes).
                 _summary(job)
+            time.sleep(SUMMARY_PAINT_SECONDS)
             st.rerun()
 
     _follow()
