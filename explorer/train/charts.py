@@ -24,14 +24,15 @@ def curves(history: list[dict], metric: str, epochs: int | None = None) -> alt.C
     series = alt.Scale(domain=present, range=[SERIES.range[SERIES.domain.index(s)] for s in present])
     y = alt.Y("value:Q", title=metric, scale=alt.Scale(domain=[0, 1]) if metric == "accuracy" else alt.Undefined,
               axis=alt.Axis(format="%") if metric == "accuracy" else alt.Undefined)
-    return (
-        alt.Chart(data, title=f"{metric.capitalize()} per epoch")
-        .mark_line(point=True)
-        .encode(x=alt.X("epoch:Q", scale=alt.Scale(domain=[1, x_max]), axis=alt.Axis(tickMinStep=1, format="d")),
-                y=y, color=alt.Color("set:N", scale=series, title=None),
-                tooltip=["epoch", "set", alt.Tooltip("value:Q", format=".4f")])
-        .properties(height=220)
-    )
+    base = alt.Chart(data).encode(
+        x=alt.X("epoch:Q", scale=alt.Scale(domain=[1, x_max]), axis=alt.Axis(tickMinStep=1, format="d")),
+        y=y, color=alt.Color("set:N", scale=series, title=None),
+        tooltip=["epoch", "set", alt.Tooltip("value:Q", format=".4f")])
+    # Validation and test pictures are both unseen, so their lines often coincide: the validation
+    # line is drawn last and dashed, so the test line shows through its gaps.
+    lines = base.transform_filter(alt.datum.set != "validation").mark_line(point=True)
+    validation = base.transform_filter(alt.datum.set == "validation").mark_line(point=True, strokeDash=[5, 3])
+    return alt.layer(lines, validation, title=f"{metric.capitalize()} per epoch").properties(height=220)
 
 
 def step_loss(steps: list[tuple[float, float]], window: int = 10) -> alt.Chart:
