@@ -42,21 +42,25 @@ def _train(data) -> registry.SavedModel:
 
 
 def _video(saved: registry.SavedModel, path) -> None:
-    """A test photo of each sign the model reads right once filmed (through the y4m round trip)."""
+    """For each sign, the test photo the model reads right most surely once filmed (through the
+    y4m round trip). Not a fixed bar: trained with label smoothing 0.2, the default net aims
+    at 82% for the right class, and whether any photo of a sign passes 90% depended on the
+    CPU's rounding (AMD's AVX-512 BF16 kernels gave no 3 above it, Intel's AMX ones did)."""
     net, card = registry.load(saved.id, saved.path.parent)
     reader = live.LiveReader(pixel_model.wrap(net, card.normalisation), card.input_size)
     test = datasets.split(datasets.load("sign-digits", download_missing=False))[1]
     frames = []
     for sign in SIGNS:
+        best, best_p = None, 0.0
         for i in np.flatnonzero(test.labels == sign):
             frame = camera_frame(test.images[i])
-            filmed = read_y4m(write_y4m(path, [frame], FPS))[0]
-            reading = reader.read(filmed)
-            if reading.top == sign and reading.probabilities[sign] > 0.9:
-                frames += [frame] * (FPS * SECONDS)
-                break
-        else:
+            reading = reader.read(read_y4m(write_y4m(path, [frame], FPS))[0])
+            if reading.top == sign and reading.probabilities[sign] > best_p:
+                best, best_p = frame, float(reading.probabilities[sign])
+        if best is None:
             pytest.fail(f"the model reads no test photo of a {sign} right")
+        assert best_p > 0.5, f"the surest reading of a {sign} is only {best_p:.0%}"
+        frames += [best] * (FPS * SECONDS)
     write_y4m(path, frames, FPS)
 
 
