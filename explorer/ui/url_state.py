@@ -241,7 +241,8 @@ PRESENTER_CSS = """
 [data-testid="stMain"] [data-testid="stTable"] td p, [data-testid="stMain"] [data-testid="stTable"] th p { font-size: 1.2rem; }
 /* Metrics keep their size in narrow columns instead of shrinking. */
 [data-testid="stMain"] [data-testid="stMetricValue"] { font-size: 2.6rem; }
-[data-testid="stMain"] [data-testid="stMetricValue"] > div { font-size: inherit !important; }
+[data-testid="stMain"] [data-testid="stMetricValue"] > div,
+[data-testid="stMain"] [data-testid="stMetricValue"] p { font-size: inherit !important; }
 /* A slider's value sits above its thumb, not on the track, at the larger size. */
 [data-testid="stMain"] [data-testid="stSlider"] [data-baseweb="slider"] { margin-top: 1.3rem; }
 [data-testid="stMain"] [data-testid="stSliderThumbValue"] { font-size: 1.2rem; }

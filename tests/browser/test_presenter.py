@@ -76,3 +76,23 @@ def test_tables_are_read_from_the_back_of_the_room(server, browser):
         assert page.evaluate(TABLE_PROBLEMS) == []
     finally:
         context.close()
+
+
+METRIC_SIZES = """() => [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stMetric"]')].map(m => [
+  parseFloat(getComputedStyle(m.querySelector('[data-testid="stMetricLabel"] p')).fontSize),
+  parseFloat(getComputedStyle(m.querySelector('[data-testid="stMetricValue"] p')).fontSize)])"""
+
+
+def test_a_metric_value_stands_out_from_its_label(server, browser):
+    """Datasets in presenter mode: each metric's number is drawn larger than its label. The
+    projected markdown size (1.3rem) also caught the number's paragraph, so the number was
+    drawn at 20.8 px, as small as the label (Train page results, a screenshot at 1280x720)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        page = context.new_page()
+        open_page(page, server, "datasets?present=1")
+        expect(page.get_by_test_id("stMetricValue").first).to_be_visible()
+        sizes = page.evaluate(METRIC_SIZES)
+        assert sizes and all(value >= 1.5 * label for label, value in sizes), sizes
+    finally:
+        context.close()
