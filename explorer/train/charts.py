@@ -13,7 +13,7 @@ SERIES = alt.Scale(domain=["train", "validation", "test"], range=["#3b6fd8", "#8
 CONFUSION_SELECTION = "cell"  # the name of the confusion matrix's click selection
 
 
-def curves(history: list[dict], metric: str, epochs: int | None = None) -> alt.Chart:
+def curves(history: list[dict], metric: str, epochs: int | None = None) -> alt.LayerChart:
     """Train, validation (when held out) and test `metric` ("loss" or "accuracy") per epoch; the x axis spans all epochs
     planned, so the lines grow towards the right while training runs."""
     rows = [{"epoch": h["epoch"], "set": s, "value": h[f"{s}_{metric}"]} for h in history
