@@ -82,7 +82,7 @@ def bare_loop(cfg: training.TrainConfig, train_ds, test_ds, model, clock=time.pe
     model = model.to(memory_format=torch.channels_last)  # as the app does
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=cfg.epochs * steps, pct_start=0.25)
-    bf16 = getattr(cfg, "bf16", False) and torch.ops.mkldnn._is_mkldnn_bf16_supported()
+    bf16 = getattr(cfg, "bf16", False) and training.bf16_pays()  # as the app decides
     start = clock()
     for _ in range(cfg.epochs):
         model.train()

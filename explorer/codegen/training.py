@@ -36,11 +36,12 @@ AUGMENT = '''def random_affine(x, max_shift, max_degrees, generator):
 
 
 FORWARD = "        loss = F.cross_entropy(model(xb), yb, label_smoothing=LABEL_SMOOTHING)"
-# Mixed precision as the app's default recipe trains: the forward pass in bfloat16 where the CPU
-# computes it natively, the loss, gradients' sums and weights in float32.
+# Mixed precision as the app's default recipe trains: the forward pass in bfloat16 where that is
+# faster (training.bf16_pays), the loss, gradients' sums and weights in float32.
 BF16 = """
-# bfloat16 for the forward pass where this CPU has native bfloat16 instructions (else float32).
-BF16 = torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported()"""
+# bfloat16 for the forward pass where this CPU has AMX matrix units (elsewhere it is slower than float32).
+BF16 = (torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported()
+        and getattr(torch.cpu, "_is_amx_tile_supported", lambda: False)())"""
 FORWARD_BF16 = """        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=BF16):
             logits = model(xb)
         loss = F.cross_entropy(logits.float(), yb, label_smoothing=LABEL_SMOOTHING)"""

@@ -74,7 +74,7 @@ def measured_rate(spec: dict, c: Cost, input_shape: tuple[int, ...], batch_size:
     # the update's cost too (the default recipe's optimizer; torch.optim would import the compiler)
     opt = optim.OneCycleAdamW(model.parameters(), max_lr=1e-3, total_steps=PROBE_STEPS, warmup=0.3, weight_decay=0.0)
     x, y = torch.randn(batch, *input_shape), torch.zeros(batch, dtype=torch.long)
-    # as training computes: bfloat16 only where the CPU has it natively (emulated is slower)
+    # as training computes: bfloat16 only where it is faster (training.bf16_pays)
     autocast = (training.bf16_autocast(torch.device("cpu")) if bf16 else None) or contextlib.nullcontext()
     fastest = float("inf")
     for _ in range(PROBE_STEPS):

@@ -20,7 +20,7 @@ DEFAULT_MODEL = "fastnet"
 # label smoothing 0.1 and dropout 0.1 (97.6-98.8%, median 98.1%); 3 epochs of it ended at a median
 # of 97.8%, and narrower nets, larger batches, an earlier 4x downsampling and progressive resizing
 # all ended lower. Peak rate 0.04 beat 0.02 at the same cost. bf16: its layers in bfloat16 where
-# the CPU computes it natively (training.TrainConfig.bf16): the same median as float32, 1.1-1.2x faster.
+# that is faster (a CPU with AMX, training.bf16_pays): the same median as float32, 1.1-1.2x faster.
 SCHEDULES = {
     "fastnet": dict(epochs=4, batch_size=32, optimizer="adamw", lr=0.04, schedule="one-cycle",
                     weight_decay=5e-4, augment=True, label_smoothing=0.2, bf16=True),

@@ -35,9 +35,10 @@ ADVERSARIAL_HELP = ("The defence against fooling: half of every batch is replace
                     "net learns to resist them. Each step costs about half as much again. Compare both nets' "
                     "accuracy-against-ε curves on the Fooling page.")
 BF16_HELP = ("Each layer's multiplications are done with 16-bit numbers (bfloat16: fewer digits after "
-             "the point) while the weights and their updates stay 32-bit. On a processor with bfloat16 "
-             "instructions training runs a tenth to a fifth faster and FastNet ends as accurate; on other "
-             "processors and on GPUs the setting is ignored (32-bit throughout). FastNet's default.")
+             "the point) while the weights and their updates stay 32-bit. On a processor with AMX "
+             "matrix units (recent Intel Xeons) training runs a tenth to a fifth faster and FastNet ends "
+             "as accurate. Elsewhere 16-bit arithmetic measured slower, so there, and on GPUs, the "
+             "setting is ignored (32-bit throughout). FastNet's default.")
 
 # Plain-language help for every setting (issue #14: a student met most of them unexplained).
 HELP = {
