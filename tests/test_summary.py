@@ -87,3 +87,12 @@ def test_every_architecture_counts_as_torchs_flop_counter():
             model(torch.empty((1, *shape), device="meta"))
         assert models.summary(model, shape).total_macs * 2 == counter.get_total_flops(), name
 
+
+
+def test_fastnets_unused_dropout_reads_as_off():
+    """FastNet keeps a Dropout of p=0 (a saved spec may set p); its row must not read as a layer that
+    drops anything."""
+    rows = {r.layer for r in models.summary(models.build("fastnet"), (1, 64, 64))}
+    assert "Dropout p=0 (off: passes its input through)" in rows
+    with_p = {r.layer for r in models.summary(models.build("fastnet", dropout=0.1), (1, 64, 64))}
+    assert "Dropout p=0.1" in with_p

@@ -30,8 +30,8 @@ def describe(module: nn.Module) -> str:
     name = type(module).__name__
     if isinstance(module, nn.Linear):
         return f"{name} {module.in_features} -> {module.out_features}"
-    if isinstance(module, nn.Dropout):
-        return f"{name} p={module.p:g}"
+    if isinstance(module, nn.Dropout):  # FastNet keeps a p=0 one (saved specs may set p): say it is off
+        return f"{name} p={module.p:g}" + (" (off: passes its input through)" if module.p == 0 else "")
     if isinstance(module, nn.AdaptiveAvgPool2d):
         return f"{name} to {'x'.join(str(s) for s in _pair(module.output_size))} (global average)" \
             if _pair(module.output_size) == (1, 1) else f"{name} to {module.output_size}"
