@@ -3,7 +3,7 @@
 import streamlit as st
 
 from explorer.server import switching
-from explorer.ui import cached, class_warm_up, navigation, sidebar, streamlit_fixes, url_state
+from explorer.ui import cached, class_warm_up, first_screen, navigation, sidebar, streamlit_fixes, url_state
 
 streamlit_fixes.install(page=False)  # before anything else: see explorer/ui/streamlit_fixes.py
 cached.memory_trimmer()  # once per server: freed memory goes back to the system
@@ -18,5 +18,6 @@ url_state.begin_run()
 # The menu is the sidebar's (navigation.menu): Streamlit's own list showed file names on a cold start.
 page = st.navigation(navigation.build(), position="hidden")
 sidebar.render()
+first_screen.begin(page.url_path)  # a page's first screen is drawn before its rest arrives
 page.run()
 url_state.drop_unknown()  # after every widget of the page is bound

@@ -3,7 +3,7 @@ calculators behind their design choices."""
 
 import streamlit as st
 
-from explorer.ui import architecture_notes, architecture_view, calculator_views, streamlit_fixes
+from explorer.ui import architecture_notes, architecture_view, calculator_views, first_screen, streamlit_fixes
 
 streamlit_fixes.install()  # before anything else: see explorer/ui/streamlit_fixes.py
 
@@ -23,6 +23,7 @@ st.write(
 def chosen() -> None:
     choice = architecture_view.choose()
     architecture_view.show(choice)
+    first_screen.drawn()
     architecture_notes.show(choice.name, choice.side)
 
 

@@ -2,7 +2,16 @@
 
 import streamlit as st
 
-from explorer.ui import conv_settings, course_sizes, flip_note, image_source, kernel_editor, streamlit_fixes, url_state
+from explorer.ui import (
+    conv_settings,
+    course_sizes,
+    first_screen,
+    flip_note,
+    image_source,
+    kernel_editor,
+    streamlit_fixes,
+    url_state,
+)
 
 streamlit_fixes.install()  # before anything else: see explorer/ui/streamlit_fixes.py
 
@@ -29,6 +38,7 @@ with right:
 
 with presenter_first if url_state.presenting() else st.container():
     conv_settings.below_kernel(pic, kernel)
+first_screen.drawn()
 course_sizes.calculator(kernel.size)
 with st.expander("Convolution or cross-correlation? (what a CNN layer really computes)"):
     flip_note.two_d(kernel.grid, kernel.preset)

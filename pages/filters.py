@@ -3,7 +3,7 @@ makes of one picture."""
 
 import streamlit as st
 
-from explorer.ui import filter_views, model_picker, streamlit_fixes
+from explorer.ui import filter_views, first_screen, model_picker, streamlit_fixes
 
 streamlit_fixes.install()  # before anything else: see explorer/ui/streamlit_fixes.py
 
@@ -24,6 +24,7 @@ def inside() -> None:
         st.stop()
 
     layer_name = filter_views.filters_section(picked)  # a fragment: the epoch redraws only the filters
+    first_screen.drawn()
 
     st.header("2. Feature maps")
     filter_views.feature_maps(picked, layer_name)

@@ -4,6 +4,7 @@ import streamlit as st
 
 from explorer.ui import (
     code_panel,
+    first_screen,
     image_source,
     pooling_notes,
     pooling_settings,
@@ -46,6 +47,7 @@ def pooled() -> None:
         return
     with presenter_first if url_state.presenting() else st.container():
         pooling_views.result(src, x, win)
+    first_screen.drawn()
     code_panel.pooling(pic, src.kind, src.kernel, src.relu, win.mode, win.size, win.stride, win.padding)
     pooling_views.window_view(x, win)
     pooling_views.overlap_view(x, win.mode)

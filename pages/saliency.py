@@ -3,7 +3,7 @@
 import streamlit as st
 
 from explorer.inspect import heatmaps
-from explorer.ui import code_panel, input_picker, live_camera, ood_note, plain, streamlit_fixes, url_state
+from explorer.ui import code_panel, first_screen, input_picker, live_camera, ood_note, plain, streamlit_fixes, url_state
 from explorer.ui import saliency_views as views
 
 streamlit_fixes.install()  # before anything else: see explorer/ui/streamlit_fixes.py
@@ -29,6 +29,7 @@ def explained() -> None:
     st.subheader(f"Why “{plain.md(picked.classes[target])}”? The trained model")
     trained = views.maps_for(picked, inp, target, settings, False)
     views.draw(inp, settings, trained)
+    first_screen.drawn()
     st.caption(f"Colours: {heatmaps.legend(settings.sign)}. Grad-CAM uses layer {settings.layer}; it is coarse because "
                "that layer's maps are small and are upsampled to the picture.")
     code_panel.explanations(picked, inp, target, views.METHODS, settings.params, settings.layer)
