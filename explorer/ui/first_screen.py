@@ -4,9 +4,9 @@ browser draw it, then sends the rest.
 A page's run takes a few tens of milliseconds on the server, so its elements reach the browser
 together, and the browser builds the whole page (Pooling: 7 pictures, 5 charts, 6 sliders,
 2,200 nodes) before it shows any picture. On a 2-core machine running Chromium, a switch to
-Pooling took 370-490 ms until its first picture was drawn; with the rest sent 0.15 s after the
-first screen, 275-380 ms (bench/README.md, "The first screen first"). The rest is below the
-fold: a student scrolling to it finds it there.
+Pooling took 572-635 ms at p95 until its first picture was drawn; with the rest sent 0.15 s after
+the first screen, 284-379 ms (bench/README.md, "Page switch: the first screen first"). The rest
+is below the fold: a student scrolling to it finds it there.
 
 Only the run that opens a page pauses: a fragment's rerun or a widget's change of a page
 already on screen sends everything at once, as before (the lecture waits on those).

@@ -61,7 +61,7 @@ WATCH_FIRST_SCREEN = """() => {
 def test_the_result_is_drawn_before_the_rest_of_the_page_arrives(server, page):
     """Issue 21 item 5: opened from the sidebar, Pooling's first screen (the pooled picture) is drawn
     before sections 5-9 arrive; sent together, Chromium built all of them first (the switch took
-    370-570 ms to the first picture on a 2-core machine, 200-290 ms with the first screen first).
+    572-635 ms at p95 to the first picture on a 2-core machine, 284-379 ms with the first screen first).
     On a warm server, as in the bench: a first visit computes the rest while the browser asks
     for the picture, and the server answers that request only once it is done."""
     open_via_sidebar(page, server, "Pooling", "5. Window by window")
