@@ -4,7 +4,16 @@ score with a threshold set on the test split, for a test picture, a photo or the
 import streamlit as st
 
 from explorer.inspect import ood, trust_charts
-from explorer.ui import confidence_views, input_picker, model_picker, ood_note, streamlit_fixes, trust_cache, url_state
+from explorer.ui import (
+    confidence_views,
+    first_screen,
+    input_picker,
+    model_picker,
+    ood_note,
+    streamlit_fixes,
+    trust_cache,
+    url_state,
+)
 
 streamlit_fixes.install()  # before anything else: see explorer/ui/streamlit_fixes.py
 
@@ -22,6 +31,7 @@ if picked is None:
 
 st.subheader("Calibration on the test split")
 confidence_views.calibration(picked)
+first_screen.drawn()
 
 st.subheader("Does this picture look like the training pictures?")
 kind = confidence_views.score_kind()

@@ -6,7 +6,7 @@ import streamlit as st
 from explorer.inspect import faithfulness
 from explorer.ui import faithfulness_cache as fc
 from explorer.ui import faithfulness_views as fv
-from explorer.ui import input_picker, ood_note, plain, streamlit_fixes, tables, url_state
+from explorer.ui import first_screen, input_picker, ood_note, plain, streamlit_fixes, tables, url_state
 
 streamlit_fixes.install()  # before anything else: see explorer/ui/streamlit_fixes.py
 
@@ -39,6 +39,7 @@ result = fc.one_picture(picked.id, inp.key, inp.array, target, blank)
 
 st.subheader(f"This picture, class “{plain.md(picked.classes[target])}”")
 fv.charts(result, "", show_random)
+first_screen.drawn()
 extra = {"infidelity ↓": fc.infidelities(picked.id, inp.key, inp.array, target)}
 if st.toggle("Also compute sensitivity (each map 5 more times, slower)", value=False,
              key="faithfulness_sensitivity", bind=url_state.BIND):

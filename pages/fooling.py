@@ -4,7 +4,7 @@ test split, and the defence (adversarial training) side by side."""
 import numpy as np
 import streamlit as st
 
-from explorer.ui import fooling_views, input_picker, model_picker, ood_note, streamlit_fixes
+from explorer.ui import first_screen, fooling_views, input_picker, model_picker, ood_note, streamlit_fixes
 
 streamlit_fixes.install()  # before anything else: see explorer/ui/streamlit_fixes.py
 
@@ -26,6 +26,7 @@ truth = inp.true_class if inp.true_class is not None else said
 st.subheader("Attack this picture")
 attack = fooling_views.controls(picked, said, truth)
 result = fooling_views.outcome(picked, inp, said, attack)
+first_screen.drawn()
 
 st.subheader("Where does the model look, before and after?")
 st.caption("Saliency (|gradient| of the class it says) on both pictures: the change is invisible to "

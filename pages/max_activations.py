@@ -2,8 +2,8 @@
 
 import streamlit as st
 
+from explorer.ui import first_screen, model_cache, model_picker, plain, streamlit_fixes
 from explorer.ui import max_activation_views as views
-from explorer.ui import model_cache, model_picker, plain, streamlit_fixes
 
 streamlit_fixes.install()  # before anything else: see explorer/ui/streamlit_fixes.py
 
@@ -35,6 +35,7 @@ def activations() -> None:
     search = views.search(picked, dataset)
     st.subheader("One channel")
     channel = views.one_channel(picked, dataset, search)
+    first_screen.drawn()
     st.subheader(f"All {search.channels} channels at a glance")
     st.caption("The best picture of each channel; click one to show its top pictures above.")
     views.overview(picked, dataset, search, channel)
