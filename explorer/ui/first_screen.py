@@ -17,6 +17,7 @@ from __future__ import annotations
 import time
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 PAUSE_SECONDS = 0.15
 _LAST = "_first_screen_last"  # session_state: the page the last full run ran
@@ -33,8 +34,12 @@ def begin(page: str) -> None:
 def drawn() -> bool:
     """Call where a page's first screen ends: on the run that opens the page, the elements so far
     go out and the browser has PAUSE_SECONDS to draw them before the rest follows (True). Nothing
-    on a widget's change, a second call in the same run or a fragment's rerun (False: app.py,
-    and so begin, runs only in full runs)."""
+    on a widget's change, a second call in the same run or a fragment's rerun (False), also after
+    an opening run that stopped before its first screen ended (Maximal activations without its
+    pictures): its mark is left, and a fragment's rerun would otherwise take it."""
+    ctx = get_script_run_ctx()
+    if ctx is not None and ctx.fragment_ids_this_run:
+        return False
     if not st.session_state.pop(_OPENING, False):
         return False
     time.sleep(PAUSE_SECONDS)
