@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from explorer.learn import equivariance
 from tests.page_helpers import APP, image_captions, ok, open_page, texts
 
 
@@ -86,3 +88,25 @@ def test_the_worked_example_starts_on_distinct_values(at):
     at.button_group(key="pooling_mode").set_value("avg").run()
     second = [c.value for c in at.caption if c.value.startswith("Output (0, 0) = ")][0]
     assert first.split(":")[0] != second.split(":")[0]  # max and average differ
+
+
+def test_the_widest_shift_leaves_a_column_to_compare():
+    rng = np.random.default_rng(0)
+    for width, k in ((8, 3), (64, 5), (9, 4)):
+        widest = equivariance.widest_shift(width, k)
+        x, kernel = rng.random((6, width)), rng.random((k, k))
+        assert equivariance.shift_equivariance(x, kernel, widest).conv_then_shift.shape[1] == 1
+    assert equivariance.widest_shift(8, 5) < 1  # nothing left to compare: the page says so
+
+
+def test_pooling_a_handwritten_digit_shifts_it_as_far_as_it_can():
+    """An 8x8 digit used to end the page in an error: section 9 shifted it by 5 pixels and had no
+    columns left to compare."""
+    at = open_page("pages/pooling.py", timeout=120)
+    at.slider(key="pooling_equi_shift").set_value(12).run()
+    at.radio(key="pooling_source").set_value("dataset").run()
+    ok(at)
+    assert at.slider(key="pooling_equi_shift").max == 3 and at.slider(key="pooling_equi_shift").value == 3
+    # Section 8 on this small map: stride 5 leaves one window, 64 times fewer values, and says why.
+    assert "64.0 times fewer, more than 25 because the last 3 rows and 3 columns fit no whole window" in texts(
+        at, "markdown")

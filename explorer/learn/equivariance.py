@@ -33,6 +33,13 @@ class ShiftCheck:
         return self.difference < 1e-9
 
 
+def widest_shift(width: int, k: int) -> int:
+    """The largest shift (pixels) that shift_equivariance can compare on a map `width` pixels
+    wide with a k x k kernel: both results then keep width - 2k + 2 - shift >= 1 columns.
+    Below 1 the map is too narrow for any shift (an 8x8 digit with a 5x5 kernel)."""
+    return width - 2 * k + 1
+
+
 def shift_equivariance(x: np.ndarray, kernel: np.ndarray, shift: int) -> ShiftCheck:
     """x (H, W), kernel (k, k), shift > 0 pixels to the right. Compared on the columns both
     results have (the shifted-in border is not part of the picture)."""

@@ -58,13 +58,17 @@ def stride_one_correction(height: int, width: int) -> None:
         st.caption(f"This map is too small for a 5x5 window: {exc}")
         return
     n = height * width
+    fewer = n / (five[0] * five[1])
+    rows, cols = height - 5 * five[0], width - 5 * five[1]
+    why = ("close to 25" if abs(fewer - 25) <= 2.5 else  # a small map: its last rows and columns fit no window
+           f"more than 25 because the last {rows} rows and {cols} columns fit no whole window and are "
+           "dropped (a map whose sides are multiples of 5 gives exactly 25)")
     st.markdown(
         f"The course describes a 5x5 max pooling **with stride 1** as reducing each 5x5 region to one "
         f"pixel, 25 values to 1. Each window does give one value, but with stride 1 the windows "
         f"overlap and move one pixel at a time: this {height}x{width} map becomes "
         f"**{one[0]}x{one[1]}** ({n / (one[0] * one[1]):.2f} times fewer values). Only **stride 5** "
-        f"(windows side by side) gives {five[0]}x{five[1]}, {n / (five[0] * five[1]):.1f} times fewer, "
-        f"close to 25.")
+        f"(windows side by side) gives {five[0]}x{five[1]}, {fewer:.1f} times fewer, {why}.")
 
 
 @dataclass(frozen=True)
@@ -101,7 +105,19 @@ def equivariance_view(x, kernel, kname: str, mode_size: int, mode_stride: int) -
     """Section 9: shift the input, the convolution's map shifts by the same amount; rotate it,
     and neither map stays the same (the course's 'rotational invariance', measured)."""
     st.subheader("9. Equivariance, and the 'rotational invariance' claim")
-    k = st.slider("Shift the picture right by (pixels)", 1, 16, 5, key="pooling_equi_shift")
+    widest = min(16, equivariance_math.widest_shift(x.shape[-1], kernel.shape[-1]))
+    if widest < 1:  # a shift would push the whole map out of the comparison
+        st.info(f"This picture is {x.shape[-1]} pixels wide: too narrow to shift it and still compare "
+                f"the two maps with a {kernel.shape[-1]}x{kernel.shape[-1]} kernel. Pick a bigger "
+                "picture (or a smaller kernel on the Convolution page) to see this section.")
+        return
+    if widest == 1:  # a slider needs two values
+        k = 1
+        st.caption("Shifted right by 1 pixel: the only shift this narrow picture leaves room for.")
+    else:
+        if st.session_state.get("pooling_equi_shift", 0) > widest:  # kept from a wider picture
+            st.session_state["pooling_equi_shift"] = widest
+        k = st.slider("Shift the picture right by (pixels)", 1, widest, min(5, widest), key="pooling_equi_shift")
     eq = equivariance(x, kernel, k, mode_size, mode_stride)
     cols = st.columns(2)
     cols[0].image(eq.conv_then_shift, width="stretch", output_format="PNG",
