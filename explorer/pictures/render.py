@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from PIL import Image
 
 
 def grey_to_rgb(grey: np.ndarray) -> np.ndarray:
@@ -50,3 +51,17 @@ def tile(tiles: np.ndarray, ncols: int, scale: int = 1, pad: int = 1, background
 def upscale_factor(side: int, target: int = 96) -> int:
     """Integer enlargement that brings a side of `side` pixels to about `target` pixels."""
     return max(1, round(target / max(side, 1)))
+
+
+def thumbnail(img: np.ndarray, side: int = 128) -> np.ndarray:
+    """(H, W) or (H, W, 3) uint8 -> the same picture with its longer side near `side` pixels:
+    a bigger one shrunk smoothly (area average), a smaller one enlarged by whole pixels, so an
+    8x8 digit stays sharp squares instead of a blur."""
+    h, w = img.shape[:2]
+    if max(h, w) > side:
+        f = side / max(h, w)
+        small = Image.fromarray(np.ascontiguousarray(img)).resize(
+            (max(1, round(w * f)), max(1, round(h * f))), Image.Resampling.BOX)
+        return np.asarray(small)
+    scale = side // max(h, w)
+    return np.repeat(np.repeat(img, scale, axis=0), scale, axis=1) if scale > 1 else img

@@ -15,7 +15,7 @@ from PIL import Image
 
 from explorer import limits
 from explorer.data import datasets, images, samples
-from explorer.ui import cached, url_state
+from explorer.ui import cached, learn_cache, url_state
 
 SOURCES = {
     "sample": "🖼️ Sample picture",
@@ -70,15 +70,32 @@ def _decoded(upload_key: str, _data: bytes, channels: int, max_side: int) -> tup
     return _array(img, channels), note, grey
 
 
+# The preview's longer side in pixels: beside the source controls it fits next to them, so
+# section 3 starts where it did without it.
+PREVIEW_SIDE = 128
+
+
 def pick(prefix: str, max_side: int = 512) -> Picture:
     """Draw the source widgets and return the chosen picture (a sample until one arrives).
-    In presenter mode the source and colour fold into an expander: the projected screen
+    Beside them, a small preview of that picture: the first screen shows what the page works
+    on (the result is further down, below the fold of a laptop's screen). In presenter mode the
+    source and colour fold into an expander and there is no preview: the projected screen
     reaches the picture and the result sooner (issue #14)."""
-    with url_state.secondary("🖼️ Picture source and colour"):
+    presenting = url_state.presenting()
+    controls, preview = (st.container(), None) if presenting else st.columns([5, 2])
+    with controls, url_state.secondary("🖼️ Picture source and colour"):
         source = _source(prefix)
         color = st.radio("Colour", ["grayscale", "RGB"], horizontal=True, key=f"{prefix}_color", bind=url_state.BIND,
                          help="RGB keeps three channels: the kernel gets one slice per channel.")
-    channels = 3 if color == "RGB" else 1
+    pic = _chosen(prefix, source, 3 if color == "RGB" else 1, max_side)
+    if preview is not None:
+        _, h, w = pic.array.shape
+        preview.image(learn_cache.thumbnail(pic.key, pic.array, PREVIEW_SIDE), caption=f"{w}x{h} pixels")
+    return pic
+
+
+def _chosen(prefix: str, source: str, channels: int, max_side: int) -> Picture:
+    """The picture of `source`, with the widgets that choose it (an uploader, the camera, ...)."""
     if source == "upload":
         up = st.file_uploader("A photo (PNG, JPEG, …)", type=UPLOAD_TYPES, key=f"{prefix}_upload")
         st.caption(limits.image_caption())

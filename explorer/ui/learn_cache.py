@@ -19,6 +19,13 @@ def as_uint8(key: str, _x: np.ndarray) -> np.ndarray:
     return cached.shared_results().get(("learn_uint8", key, _x.shape), lambda: render.to_uint8(_x))
 
 
+def thumbnail(key: str, _x: np.ndarray, side: int) -> np.ndarray:
+    """The small preview of picture `key` (array _x, (C, H, W) in [0, 1]) that section 1 shows
+    (render.thumbnail of as_uint8), once for the class."""
+    return cached.shared_results().get(("learn_thumb", key, _x.shape, side),
+                                       lambda: render.thumbnail(as_uint8(key, _x), side))
+
+
 def output(key: str, _x: np.ndarray, kernel: np.ndarray, stride: int, padding, dilation: int) -> np.ndarray:
     """(H', W') float32, read-only: picture `key` (array _x, (C, H, W)) convolved with the 2-D
     kernel repeated over its channels, i.e. the sum of per_channel's maps (computed as one

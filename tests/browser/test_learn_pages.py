@@ -1,7 +1,9 @@
-"""Browser click paths for the Architectures and 1-D convolution pages."""
+"""Browser click paths for the Architectures and 1-D convolution pages, and what a laptop's
+first screen of Convolution and Pooling shows."""
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.helpers import assert_no_errors, open_page, wait_idle
@@ -74,4 +76,24 @@ def test_echo_preset_plays_two_sounds(server, page):
     page.get_by_test_id("stButtonGroup").first.get_by_text("echo", exact=True).click()
     wait_idle(page)
     expect(page.locator("audio")).to_have_count(2)
+    assert_no_errors(page)
+
+
+# The drawn pictures of the page (not the previous one's) whose top is on the first screen.
+FIRST_SCREEN_PICTURES = """() => [...document.querySelectorAll('[data-testid="stMain"] img')].filter(i =>
+    !i.closest('[data-stale="true"]') && i.complete && i.naturalWidth > 0
+    && i.getBoundingClientRect().top < window.innerHeight && i.getBoundingClientRect().height > 0).length"""
+
+
+@pytest.mark.parametrize("title, ready", [("Convolution", "2. Kernel"), ("Pooling", "2. Pooling")])
+def test_a_laptop_screen_shows_the_picture_without_scrolling(server, page, title, ready):
+    """At 1400x900 the result is below the fold: section 1 shows the chosen picture small, so
+    the first screen is not only controls (before, it had no picture at all)."""
+    page.set_viewport_size({"width": 1400, "height": 900})
+    open_page(page, server)
+    page.locator(".st-key-app_menu").get_by_text(title, exact=True).click()
+    page.get_by_text(ready, exact=True).wait_for()
+    wait_idle(page)
+    page.wait_for_function(f"({FIRST_SCREEN_PICTURES})() > 0")
+    expect(page.get_by_test_id("stImage").filter(has_text="256x256 pixels")).to_be_in_viewport()
     assert_no_errors(page)
