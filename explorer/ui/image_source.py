@@ -90,7 +90,9 @@ def pick(prefix: str, max_side: int = 512) -> Picture:
     pic = _chosen(prefix, source, 3 if color == "RGB" else 1, max_side)
     if preview is not None:
         _, h, w = pic.array.shape
-        preview.image(learn_cache.thumbnail(pic.key, pic.array, PREVIEW_SIDE), caption=f"{w}x{h} pixels")
+        # PNG: a digit's enlarged pixels and the drawn samples' edges stay sharp (JPEG blurs them).
+        preview.image(learn_cache.thumbnail(pic.key, pic.array, PREVIEW_SIDE), caption=f"{w}x{h} pixels",
+                      output_format="PNG")
     return pic
 
 

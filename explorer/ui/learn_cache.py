@@ -19,11 +19,12 @@ def as_uint8(key: str, _x: np.ndarray) -> np.ndarray:
     return cached.shared_results().get(("learn_uint8", key, _x.shape), lambda: render.to_uint8(_x))
 
 
-def thumbnail(key: str, _x: np.ndarray, side: int) -> np.ndarray:
-    """The small preview of picture `key` (array _x, (C, H, W) in [0, 1]) that section 1 shows
-    (render.thumbnail of as_uint8), once for the class."""
+def thumbnail(key: str, _x: np.ndarray, side: int) -> bytes:
+    """PNG bytes of the small preview of picture `key` (array _x, (C, H, W) in [0, 1]) that
+    section 1 shows (render.thumbnail of as_uint8), encoded once for the class: a page whose
+    fragment holds it (Pooling) sends it again on every change."""
     return cached.shared_results().get(("learn_thumb", key, _x.shape, side),
-                                       lambda: render.thumbnail(as_uint8(key, _x), side))
+                                       lambda: png.encode(render.thumbnail(as_uint8(key, _x), side)))
 
 
 def output(key: str, _x: np.ndarray, kernel: np.ndarray, stride: int, padding, dilation: int) -> np.ndarray:
