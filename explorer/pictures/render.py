@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
+from explorer.pictures import colormaps
+
 
 def grey_to_rgb(grey: np.ndarray) -> np.ndarray:
     """(..., H, W) grey values -> (..., H, W, 3): the same value in red, green and blue."""
@@ -63,5 +65,4 @@ def thumbnail(img: np.ndarray, side: int = 128) -> np.ndarray:
         small = Image.fromarray(np.ascontiguousarray(img)).resize(
             (max(1, round(w * f)), max(1, round(h * f))), Image.Resampling.BOX)
         return np.asarray(small)
-    scale = side // max(h, w)
-    return np.repeat(np.repeat(img, scale, axis=0), scale, axis=1) if scale > 1 else img
+    return colormaps.enlarge(img, side // max(h, w))
