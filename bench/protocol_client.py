@@ -49,6 +49,7 @@ class Run:
     media_bytes: int = 0
     errors: list[str] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)
+    fragment_texts: list[str] = field(default_factory=list)  # those drawn by a fragment's code
     elements: list[str] = field(default_factory=list)  # the kind of every element drawn, in order
     blocks: int = 0  # containers drawn (columns, expanders, ...)
     messages: int = 0  # ForwardMsgs received for the request
@@ -70,6 +71,7 @@ class Session:
         self._ws = None
         self._reader = None
         self._timers: dict[str, asyncio.Task] = {}
+        self.auto_reruns: dict[str, float] = {}  # fragment id -> seconds between the timer's reruns
         self._closing = False
         self._lock = asyncio.Lock()  # one request at a time, as a tab waits for its run
 
@@ -105,6 +107,10 @@ class Session:
         w = self.widget(label)
         trigger = WidgetState(id=w.id, trigger_value=True)
         return await self._rerun(fragment_id=w.fragment_id, extra=trigger)
+
+    async def tick(self, fragment_id: str) -> Run:
+        """One rerun of a `st.fragment(run_every=...)`, as the browser's timer sends it."""
+        return await self._rerun(fragment_id=fragment_id, auto=True)
 
     def widget(self, label: str) -> Widget:
         """The widget whose label starts with `label` (else contains it)."""
@@ -169,8 +175,10 @@ class Session:
             self.page_hash = msg.navigation.page_script_hash
         elif kind == "page_info_changed":
             self.query = msg.page_info_changed.query_string
-        elif kind == "auto_rerun" and self.follow_auto_reruns:
-            self._start_timer(msg.auto_rerun.fragment_id, msg.auto_rerun.interval)
+        elif kind == "auto_rerun":
+            self.auto_reruns[msg.auto_rerun.fragment_id] = msg.auto_rerun.interval
+            if self.follow_auto_reruns:
+                self._start_timer(msg.auto_rerun.fragment_id, msg.auto_rerun.interval)
         elif kind == "ref_hash":  # a cached message the client never said it holds: a protocol change
             self.run.errors.append("server referred to a cached message")
         elif kind == "script_finished" and msg.script_finished in DONE:
@@ -197,6 +205,8 @@ class Session:
             self.run.errors.append(f"error box: {el.alert.body[:160]}")
         elif kind in ("markdown", "text", "alert"):
             self.run.texts.append(getattr(el, kind).body)
+            if delta.fragment_id:
+                self.run.fragment_texts.append(getattr(el, kind).body)
         elif kind == "imgs":
             self.run.texts += [img.caption for img in el.imgs.imgs]
 
@@ -207,7 +217,7 @@ class Session:
         async def tick():
             while True:
                 await asyncio.sleep(interval)
-                await self._rerun(fragment_id=fragment_id, auto=True)
+                await self.tick(fragment_id)
 
         self._timers[fragment_id] = asyncio.create_task(tick())
 

@@ -89,23 +89,24 @@ def live(job: jobs.Job) -> None:
 
     @st.fragment(run_every=POLL_SECONDS)
     def _follow():
-        if job.is_finished:
-            st.rerun()  # the whole page switches to the results
         slot = st.empty()  # the live view, replaced in place by the results' summary when the run ends
-        with slot.container():
-            _live_view(job)
-            stop = st.button("⏹ Stop", key="train_stop", help="Stops after the current batch and keeps the "
-                             "weights that scored best on the validation images so far.")
-        if stop:
-            job.stop()
-            st.toast("Stopping… the weights that did best on the validation images are kept.")
-        elif job.wait(FINISH_WAIT_SECONDS):
+        if not job.is_finished:
             with slot.container():
-                # The scores and "Saved as" at once, while the page's run draws the rest
-                # (the same summary at the same place, then the curves and the mistakes).
-                _summary(job)
-            time.sleep(SUMMARY_PAINT_SECONDS)
-            st.rerun()
+                _live_view(job)
+                stop = st.button("⏹ Stop", key="train_stop", help="Stops after the current batch and keeps "
+                                 "the weights that scored best on the validation images so far.")
+            if stop:
+                job.stop()
+                st.toast("Stopping… the weights that did best on the validation images are kept.")
+                return
+            if not job.wait(FINISH_WAIT_SECONDS):
+                return
+        # Also when the run ended between two redraws: the page's own run would show "Saved as"
+        # only with everything below it (bench/README.md, "Train page, round 3").
+        with slot.container():
+            _summary(job)  # the scores and "Saved as" where the live view was
+        time.sleep(SUMMARY_PAINT_SECONDS)
+        st.rerun()  # the page's run draws the same summary, then the curves and the mistakes
 
     _follow()
 
