@@ -38,9 +38,10 @@ from tests.browser.helpers import open_page
 TARGET_S = 1.5
 
 
-def click_to_saved(page: Page, url: str) -> float:
+def click_to_saved(page: Page, url: str, before_click=None) -> float:
     """Seconds from the Train click until "Saved as <this run's name>" is on the page (the page
-    may still show the previous run's result, saved under the name before)."""
+    may still show the previous run's result, saved under the name before); `before_click()`
+    runs once the page is drawn."""
     open_page(page, url, "train")
     field = page.get_by_label("Name of the saved model", exact=True)
     name = ""
@@ -49,6 +50,8 @@ def click_to_saved(page: Page, url: str) -> float:
         if name:
             break
         page.wait_for_timeout(50)
+    if before_click is not None:
+        before_click()
     button = page.get_by_test_id("stBaseButton-primary").filter(has_text="Train")  # not a help button's
     t = time.perf_counter()
     button.click()

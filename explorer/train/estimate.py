@@ -58,7 +58,16 @@ def rate() -> float:
 
 
 PROBE_SECONDS = 2.0  # the longest step measured_rate times, at the conservative rate (FastNet: 0.36 s, really ~15 ms)
-PROBE_STEPS = 3  # the first warms oneDNN's kernels up; the fastest of the others counts
+# On a fresh server the first two steps build oneDNN's kernels and the optimizer's state
+# (0.4-0.7 s and 0.01-0.34 s, against 10-30 ms after). Then steps go on for PROBE_SPREAD_SECONDS
+# (at least two, PROBE_MAX_STEPS in all) and the fastest counts: a step timed while another program
+# held a core (Chromium drawing this very page on a student's own laptop) waits in OpenMP's barrier
+# for the descheduled thread. Three steps in all (one timed after the warm-ups) read 4-7x slow in
+# 2 of 16 fresh servers ("about 31 s" for a 4.4-s run, then cached for ten minutes;
+# bench/bench_estimate.py).
+WARM_STEPS = 2
+PROBE_SPREAD_SECONDS = 0.25
+PROBE_MAX_STEPS = 30
 
 
 def measured_rate(spec: dict, c: Cost, input_shape: tuple[int, ...], batch_size: int,
@@ -72,19 +81,24 @@ def measured_rate(spec: dict, c: Cost, input_shape: tuple[int, ...], batch_size:
         return None
     model = from_spec.build(spec).train()
     # the update's cost too (the default recipe's optimizer; torch.optim would import the compiler)
-    opt = optim.OneCycleAdamW(model.parameters(), max_lr=1e-3, total_steps=PROBE_STEPS, warmup=0.3, weight_decay=0.0)
+    opt = optim.OneCycleAdamW(model.parameters(), max_lr=1e-3, total_steps=PROBE_MAX_STEPS, warmup=0.3,
+                              weight_decay=0.0)
     x, y = torch.randn(batch, *input_shape), torch.zeros(batch, dtype=torch.long)
     # as training computes: bfloat16 only where it is faster (training.bf16_pays)
     autocast = (training.bf16_autocast(torch.device("cpu")) if bf16 else None) or contextlib.nullcontext()
-    fastest = float("inf")
-    for _ in range(PROBE_STEPS):
+    fastest, timed = float("inf"), 0.0
+    for step in range(PROBE_MAX_STEPS):
+        if step >= WARM_STEPS + 2 and timed >= PROBE_SPREAD_SECONDS:
+            break
         start = time.perf_counter()
         with autocast:
             logits = model(x)
         F.cross_entropy(logits.float(), y).backward()
         opt.step()
         opt.zero_grad(set_to_none=True)
-        fastest = min(fastest, time.perf_counter() - start)
+        took = time.perf_counter() - start
+        fastest = min(fastest, took)
+        timed += took if step >= WARM_STEPS else 0.0
     return c.macs * batch / max(fastest, 1e-6)
 
 
