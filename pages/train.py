@@ -10,6 +10,7 @@ from explorer.ui import (
     data_widgets,
     plain,
     run_memory,
+    scroll,
     streamlit_fixes,
     train_results,
     train_settings,
@@ -45,6 +46,7 @@ if request is not None:
     try:
         job = runs.submit(manager, request, owner=me)
         st.session_state["train_job_id"] = job.id
+        st.session_state["train_scroll_to"] = job.id  # its progress, under the button: into view
     except (estimate.TooCostly, jobs.JobRefused, from_spec.SpecError) as exc:
         st.warning(f"⚠️ {exc}")
 
@@ -61,6 +63,8 @@ if mine:
     job = mine[st.selectbox("Your training runs", range(len(mine)), index=index,
                             format_func=lambda i: labels[mine[i].id], key="train_shown")] \
         if len(mine) > 1 else mine[0]
+    if st.session_state.pop("train_scroll_to", None) == job.id:
+        scroll.here(job.id, key="train_scroll")
     st.subheader(f"Run: {plain.md(job.label)}")
     run_memory.remember(job.id, job.owner)
     if job.is_finished:

@@ -30,3 +30,35 @@ def test_train_a_tiny_run_and_click_the_confusion_matrix(server, page):
     page.mouse.click(box["x"] + box["width"] * 0.55, box["y"] + box["height"] * 0.5)
     expect(page.get_by_text(re.compile(r"True \d+, predicted \d+: \d+ image"))).to_be_visible(timeout=30_000)
     assert_no_errors(page)
+
+
+def heading_top(page, pattern: str) -> float | None:
+    """The top of the first heading matching `pattern`, in window pixels (None: not drawn)."""
+    heading = page.get_by_role("heading", name=re.compile(pattern)).first
+    if not heading.count():
+        return None
+    box = heading.bounding_box()
+    return box["y"] if box else None
+
+
+def test_the_train_click_brings_the_run_into_view(server, page):
+    """On a laptop's 1400x900 the Train button sits at the bottom of the first screen and the run's
+    progress starts below it: a student saw nothing happen after the click until they scrolled.
+    Now the page scrolls the run's heading up (to the top, or as far as the page below it allows)
+    so that its progress or its scores are in the window."""
+    page.set_viewport_size({"width": 1400, "height": 900})
+    open_page(page, server, "train")
+    digits_for_epochs(page, 3)
+    button = page.get_by_test_id("stBaseButton-primary").filter(has_text="Train")
+    button.scroll_into_view_if_needed()
+    button.click()
+    top = None
+    for _ in range(100):  # the run is drawn, then scrolled smoothly into view
+        top = heading_top(page, r"^Run: ")
+        if top is not None and 0 <= top <= 900 - 250:
+            break
+        page.wait_for_timeout(100)
+    # 250 pixels under the heading: the progress bar and its line, or the scores (before: 60-70)
+    assert top is not None and 0 <= top <= 900 - 250, f"the run's heading is at y = {top} of a 900-pixel window"
+    wait_idle(page)
+    assert_no_errors(page)
