@@ -102,7 +102,7 @@ def live(job: jobs.Job) -> None:
             if not job.wait(FINISH_WAIT_SECONDS):
                 return
         # Also when the run ended between two redraws: the page's own run would show "Saved as"
-        # only with everything below it (bench/README.md, "Train page, round 3").
+        # only with everything below it (bench/README.md, round 5: "The results' summary where the live view was").
         with slot.container():
             _summary(job)  # the scores and "Saved as" where the live view was
         time.sleep(SUMMARY_PAINT_SECONDS)
