@@ -54,7 +54,7 @@ async def train_then_tick(url: str, models) -> Run:
 def test_a_run_that_ends_between_two_redraws_says_saved_in_the_live_views_place(server, data):
     """Issue 21 (the Train page's seconds): a run that ended while no redraw of the live view
     was waiting on it rerun the whole page, whose "Saved as" the browser showed only with
-    everything below it (its curves, confusion matrix and mistakes: 0.3-0.6 s later on a
+    everything below it (its curves, confusion matrix and mistakes: 0.4-0.5 s later on a
     2-core machine). The next redraw now writes the scores and "Saved as" where the progress
     bar was, as a redraw that was waiting does, then the page's run draws the rest."""
     run = in_own_loop(train_then_tick(server, data / "models"))
