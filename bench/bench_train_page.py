@@ -10,7 +10,12 @@ live view, saving, drawing the results) as the median of each round's difference
 machine whose speed drifts it compares two checkouts better than the totals. The first round warms the
 server (imports, dataset cache) and is reported apart.
 
-    python -m bench.bench_train_page [--rounds 5] [--quick]     # --quick: 2 rounds
+--unwatched adds a second click to every round, after which the browser leaves for about:blank
+at once: the same run, trained with nobody drawing it. The two training times side by side show
+what drawing the page costs the training on a machine where the browser and the server share
+the cores (a student running the app on their own laptop).
+
+    python -m bench.bench_train_page [--rounds 5] [--quick] [--unwatched]     # --quick: 2 rounds
 
 Runtime: about a minute at --rounds 5 on a quiet 2-core machine.
 """
@@ -60,6 +65,27 @@ def click_to_saved(page: Page, url: str, before_click=None) -> float:
     return time.perf_counter() - t
 
 
+def click_and_leave(page: Page, url: str, models: Path) -> float:
+    """Training seconds of a run whose page the browser left right after the Train click."""
+    open_page(page, url, "train")
+    field = page.get_by_label("Name of the saved model", exact=True)
+    for _ in range(100):
+        if field.input_value():
+            break
+        page.wait_for_timeout(50)
+    seen = train_seconds(models)
+    page.get_by_test_id("stBaseButton-primary").filter(has_text="Train").click()
+    page.wait_for_timeout(100)  # the click's page run has reached the server
+    page.goto("about:blank")
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        new = [v for k, v in train_seconds(models).items() if k not in seen]
+        if new:
+            return new[0]
+        time.sleep(0.1)
+    raise TimeoutError("the unwatched run saved nothing within 300 s")
+
+
 def train_seconds(models: Path) -> dict[str, float]:
     """meta.json's train_seconds per saved model folder."""
     out = {}
@@ -73,13 +99,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--quick", action="store_true", help="2 rounds")
+    parser.add_argument("--unwatched", action="store_true", help="also a run per round with the page left")
     args = parser.parse_args()
     rounds = 2 if args.quick else args.rounds
     data = Path(tempfile.mkdtemp(prefix="bench-train-page-"))
     load = os.getloadavg()[0]
     threads = str(args.threads)
     proc, url = start_server(data, {"CNN_EXPLORER_THREADS": threads, "OMP_NUM_THREADS": threads})
-    clicks, trained, rest = [], [], []
+    clicks, trained, rest, alone = [], [], [], []
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
@@ -95,6 +122,9 @@ def main() -> None:
                     clicks.append(s)
                     trained.extend(new)
                     rest.extend(s - t for t in new)
+                if r and args.unwatched:
+                    alone.append(click_and_leave(page, url, data / "models"))
+                    print(f"round {r}, the page left after the click: training {alone[-1]:.2f} s", flush=True)
             browser.close()
     finally:
         stop_server(proc)
@@ -108,6 +138,9 @@ def main() -> None:
         print(f"| of which training (meta.json train_seconds), s | {median(trained):.2f} | {min(trained):.2f} | |")
         print(f"| the rest (the page, the job's set-up, saving, the browser), s | {median(rest):.2f} "
               f"| {min(rest):.2f} | |")
+    if alone:
+        print(f"| training of the same run with the page left after the click, s | {median(alone):.2f} "
+              f"| {min(alone):.2f} | |")
 
 
 if __name__ == "__main__":
