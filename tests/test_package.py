@@ -3,10 +3,15 @@ requirements.txt as the dependencies) and the `cnn-explorer` command's own optio
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import tomllib
 
 from explorer.launch import command
 from explorer.launch.version import __version__
+from explorer.saved import registry
 from tests.conftest import ROOT
 
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
@@ -52,7 +57,7 @@ def test_requirements_txt_is_the_one_list_of_pins():
 
 
 def test_the_command_and_its_version(capsys):
-    assert PYPROJECT["project"]["scripts"] == {"cnn-explorer": "explorer.launch.command:main"}
+    assert PYPROJECT["project"]["scripts"] == {"cnn-explorer": "explorer.launch.command:run"}
     assert PYPROJECT["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "explorer.launch.version.__version__"}
     assert command.main(["--version"]) == 0
     assert capsys.readouterr().out.strip() == f"cnn-explorer {__version__}"
@@ -69,3 +74,20 @@ def test_train_subcommand_names_itself_in_its_messages(tmp_path, capsys):
     except SystemExit as exc:
         assert exc.code == 0
     assert capsys.readouterr().out.startswith("usage: cnn-explorer train")
+
+
+def test_the_installed_command_trains_and_hands_back_its_result(tmp_path):
+    """`cnn-explorer train` ends through run(), which leaves without Python's teardown: the JSON
+    line, the exit code and the saved model must all be there (the script entry runs `run`)."""
+    out = tmp_path / "models"
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    code = "import sys; from explorer.launch.command import run; sys.exit(run())"
+    proc = subprocess.run([sys.executable, "-c", code, "train", "--dataset", "digits", "--epochs", "1",
+                           "--threads", "1", "--out", str(out)], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=240)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert [m.id for m in registry.list_models(out)] == [result["model"]]
+    bad = subprocess.run([sys.executable, "-c", code, "train", "--dataset", "digits", "--model", "nope",
+                          "--out", str(out)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=240)
+    assert bad.returncode == 2 and "usage" not in bad.stdout and "unknown architecture" in bad.stderr

@@ -22,6 +22,17 @@ from explorer.server import memory
 PROG = "cnn-explorer"
 
 
+def run() -> int:
+    """What the installed command runs (pyproject.toml): main(), and after `train` the same quick
+    exit as `python -m explorer.train` (explorer/train/cli.py's leave)."""
+    code = main()
+    if sys.argv[1:2] == ["train"]:
+        from explorer.train import cli
+
+        cli.leave(code)
+    return code
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["train"]:
@@ -54,4 +65,4 @@ def run_app(streamlit_args: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run())

@@ -1,6 +1,6 @@
 """`python -m explorer.train`: the teacher's command line (explorer/train/cli.py)."""
 
-from explorer.train.cli import main
+from explorer.train.cli import leave, main
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    leave(main())
