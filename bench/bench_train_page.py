@@ -43,10 +43,8 @@ from tests.browser.helpers import open_page
 TARGET_S = 1.5
 
 
-def click_to_saved(page: Page, url: str, before_click=None) -> float:
-    """Seconds from the Train click until "Saved as <this run's name>" is on the page (the page
-    may still show the previous run's result, saved under the name before); `before_click()`
-    runs once the page is drawn."""
+def open_train_page(page: Page, url: str) -> str:
+    """Open the Train page and wait until it is drawn; returns the name its next run will be saved as."""
     open_page(page, url, "train")
     field = page.get_by_label("Name of the saved model", exact=True)
     name = ""
@@ -55,11 +53,22 @@ def click_to_saved(page: Page, url: str, before_click=None) -> float:
         if name:
             break
         page.wait_for_timeout(50)
+    return name
+
+
+def train_button(page: Page):
+    return page.get_by_test_id("stBaseButton-primary").filter(has_text="Train")  # not a help button's
+
+
+def click_to_saved(page: Page, url: str, before_click=None) -> float:
+    """Seconds from the Train click until "Saved as <this run's name>" is on the page (the page
+    may still show the previous run's result, saved under the name before); `before_click()`
+    runs once the page is drawn."""
+    name = open_train_page(page, url)
     if before_click is not None:
         before_click()
-    button = page.get_by_test_id("stBaseButton-primary").filter(has_text="Train")  # not a help button's
     t = time.perf_counter()
-    button.click()
+    train_button(page).click()
     saved = page.get_by_text(re.compile("Saved as " + re.escape(name) + r"\."))
     saved.first.wait_for(state="visible", timeout=300_000)
     return time.perf_counter() - t
@@ -67,14 +76,9 @@ def click_to_saved(page: Page, url: str, before_click=None) -> float:
 
 def click_and_leave(page: Page, url: str, models: Path) -> float:
     """Training seconds of a run whose page the browser left right after the Train click."""
-    open_page(page, url, "train")
-    field = page.get_by_label("Name of the saved model", exact=True)
-    for _ in range(100):
-        if field.input_value():
-            break
-        page.wait_for_timeout(50)
+    open_train_page(page, url)
     seen = train_seconds(models)
-    page.get_by_test_id("stBaseButton-primary").filter(has_text="Train").click()
+    train_button(page).click()
     page.wait_for_timeout(100)  # the click's page run has reached the server
     page.goto("about:blank")
     deadline = time.monotonic() + 300

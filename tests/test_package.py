@@ -90,4 +90,4 @@ def test_the_installed_command_trains_and_hands_back_its_result(tmp_path):
     assert [m.id for m in registry.list_models(out)] == [result["model"]]
     bad = subprocess.run([sys.executable, "-c", code, "train", "--dataset", "digits", "--model", "nope",
                           "--out", str(out)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=240)
-    assert bad.returncode == 2 and "usage" not in bad.stdout and "unknown architecture" in bad.stderr
+    assert bad.returncode == 2 and "unknown architecture" in bad.stderr
