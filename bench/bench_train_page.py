@@ -6,11 +6,11 @@ Chromium. Each round opens the Train page afresh (defaults: FastNet, Sign Langua
 the archive is on this machine, else the bundled digits), waits until the page is idle, clicks
 the Train button and times until the page draws "Saved as", on the page's own clock (a
 MutationObserver and the next animation frame; Playwright's `wait_for`, which this bench read
-until 2026-12-03, polls every 500 ms after its first 0.3 s and is printed beside it). The training seconds the run itself
-measured (meta.json's train_seconds) are printed next to it, and the rest (the job's start, the
-live view, saving, drawing the results) as the median of each round's difference: on a shared
-machine whose speed drifts it compares two checkouts better than the totals. The first round warms the
-server (imports, dataset cache) and is reported apart.
+until 2026-12-03, polls every 500 ms after its first 0.3 s and is printed beside it). The
+training seconds the run itself measured (meta.json's train_seconds) are printed next to it,
+and the rest (the job's start, the live view, saving, drawing the results) as the median of
+each round's difference: on a shared machine whose speed drifts it compares two checkouts
+better than the totals. The first round warms the server (imports, dataset cache) and is reported apart.
 
 --unwatched adds a second click to every round, after which the browser leaves for about:blank
 at once: the same run, trained with nobody drawing it. The two training times side by side show
