@@ -116,10 +116,12 @@ def click_and_leave(page: Page, url: str, models: Path) -> float:
 
 
 def train_seconds(models: Path) -> dict[str, float]:
-    """meta.json's train_seconds per saved model folder."""
+    """meta.json's train_seconds per saved model folder (not the registry's '.tmp-' folders, whose
+    meta.json may be half written)."""
     out = {}
     for meta in models.glob("*/meta.json"):
-        out[meta.parent.name] = float(json.loads(meta.read_text()).get("train_seconds", "nan"))
+        if not meta.parent.name.startswith("."):
+            out[meta.parent.name] = float(json.loads(meta.read_text()).get("train_seconds", "nan"))
     return out
 
 
