@@ -100,11 +100,13 @@ def click_to_saved(page: Page, url: str, before_click=None) -> tuple[float, floa
 
 
 def click_and_leave(page: Page, url: str, models: Path) -> float:
-    """Training seconds of a run whose page the browser left right after the Train click."""
-    open_train_page(page, url)
+    """Training seconds of a run whose page the browser left right after the Train click, once
+    the page showed the run's heading (the job was submitted: leaving sooner could end the click's
+    page run before it submitted anything)."""
+    name = open_train_page(page, url)
     seen = train_seconds(models)
     train_button(page).click()
-    page.wait_for_timeout(100)  # the click's page run has reached the server
+    page.get_by_role("heading", name="Run: " + name, exact=True).wait_for(state="attached")
     page.goto("about:blank")
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
