@@ -106,7 +106,8 @@ def click_and_leave(page: Page, url: str, models: Path) -> float:
     name = open_train_page(page, url)
     seen = train_seconds(models)
     train_button(page).click()
-    page.get_by_role("heading", name="Run: " + name, exact=True).wait_for(state="attached")
+    page.wait_for_function("(name) => [...document.querySelectorAll('h3')].some("
+                           "e => e.textContent.trim() === 'Run: ' + name)", arg=name, polling="raf")
     page.goto("about:blank")
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
