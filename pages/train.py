@@ -42,35 +42,41 @@ with st.container(border=True):
         request = None
     else:
         request = train_settings.settings(ds, ds.name)
+submitted = False
 if request is not None:
     try:
         job = runs.submit(manager, request, owner=me)
         st.session_state["train_job_id"] = job.id
         st.session_state["train_scroll_to"] = job.id  # its progress, under the button: into view
+        submitted = True
     except (estimate.TooCostly, jobs.JobRefused, from_spec.SpecError) as exc:
         st.warning(f"⚠️ {exc}")
 
-mine = manager.jobs(owner=me, kind="train")
-if not mine:  # a reload: this browser's last run, while the server still holds it
-    last = run_memory.recall()
-    if last is not None:
-        mine = [j for j in manager.jobs(owner=last[1], kind="train") if j.id == last[0]]
-if mine:
-    st.divider()
-    wanted = st.session_state.get("train_job_id")
-    labels = {j.id: f"{j.label} ({j.state})" for j in mine}
-    index = next((i for i, j in enumerate(mine) if j.id == wanted), 0)
-    job = mine[st.selectbox("Your training runs", range(len(mine)), index=index,
-                            format_func=lambda i: labels[mine[i].id], key="train_shown")] \
-        if len(mine) > 1 else mine[0]
-    if st.session_state.pop("train_scroll_to", None) == job.id:
-        scroll.here(job.id, key="train_scroll")
-    st.subheader(f"Run: {plain.md(job.label)}")
-    run_memory.remember(job.id, job.owner)
-    if job.is_finished:
-        train_results.finished(job)
-    else:
-        train_results.live(job)
+# The runs' part of the page, in one place. Right after a Train click an empty element there first
+# takes the previous run's results down in one go: replaced piece by piece, its charts and pictures
+# were greyed, scrolled past and taken down while the new run trained (bench/README.md, round 7).
+with st.empty().container() if submitted else st.container():
+    mine = manager.jobs(owner=me, kind="train")
+    if not mine:  # a reload: this browser's last run, while the server still holds it
+        last = run_memory.recall()
+        if last is not None:
+            mine = [j for j in manager.jobs(owner=last[1], kind="train") if j.id == last[0]]
+    if mine:
+        st.divider()
+        wanted = st.session_state.get("train_job_id")
+        labels = {j.id: f"{j.label} ({j.state})" for j in mine}
+        index = next((i for i, j in enumerate(mine) if j.id == wanted), 0)
+        job = mine[st.selectbox("Your training runs", range(len(mine)), index=index,
+                                format_func=lambda i: labels[mine[i].id], key="train_shown")] \
+            if len(mine) > 1 else mine[0]
+        if st.session_state.pop("train_scroll_to", None) == job.id:
+            scroll.here(job.id, key="train_scroll")
+        st.subheader(f"Run: {plain.md(job.label)}")
+        run_memory.remember(job.id, job.owner)
+        if job.is_finished:
+            train_results.finished(job)
+        else:
+            train_results.live(job)
 
 others = [j for j in manager.jobs(kind="train") if not j.is_finished and j.owner != me]
 if others:

@@ -62,3 +62,42 @@ def test_the_train_click_brings_the_run_into_view(server, page):
     assert top is not None and 0 <= top <= 900 - 250, f"the run's heading is at y = {top} of a 900-pixel window"
     wait_idle(page)
     assert_no_errors(page)
+
+
+# Counts, at the first change of the page that shows the new run's heading, what is left of the
+# previous run's results: its charts, its pictures and any element Streamlit greys as stale.
+LEFT_OVER_JS = """(newName) => {
+    window.__leftOver = null;
+    const count = (selector) => document.querySelectorAll('[data-testid="stMain"] ' + selector).length;
+    const watch = new MutationObserver(() => {
+        const fresh = [...document.querySelectorAll('h3')].some(e => e.textContent.trim() === 'Run: ' + newName);
+        if (!fresh) return;
+        watch.disconnect();
+        window.__leftOver = {charts: count('[data-testid="stVegaLiteChart"]'), pictures: count('img'),
+                             stale: count('[data-stale="true"]')};
+    });
+    watch.observe(document.body, {childList: true, subtree: true, characterData: true});
+}"""
+
+
+def test_a_new_run_takes_the_previous_results_down_at_once(server, page):
+    """A second Train click: the previous run's results (its charts and pictures) leave the page as
+    the new run's heading arrives. Before, they stayed under it, greyed, until the click's page run
+    ended, and the browser spent CPU greying, scrolling and taking them down while the new run
+    trained (bench/README.md, round 7: 27 greyed elements, 6 charts and 14 pictures)."""
+    open_page(page, server, "train")
+    digits_for_epochs(page, 2)
+    button = page.get_by_test_id("stBaseButton-primary").filter(has_text="Train")
+    button.click()
+    expect(page.get_by_text("Saved as", exact=False)).to_be_visible(timeout=120_000)
+    wait_idle(page)
+    expect(page.locator('[data-testid="stVegaLiteChart"]').nth(3)).to_be_attached(timeout=60_000)
+    new = page.get_by_label("Name of the saved model", exact=True).input_value()
+    page.evaluate(LEFT_OVER_JS, new)
+    button.click()
+    expect(page.get_by_role("heading", name="Run: " + new, exact=True)).to_be_visible()
+    left = page.evaluate("window.__leftOver")
+    assert left == {"charts": 0, "pictures": 0, "stale": 0}, f"the previous run's results under the new run: {left}"
+    expect(page.get_by_text("Saved as " + new + ".", exact=False)).to_be_visible(timeout=120_000)
+    wait_idle(page)
+    assert_no_errors(page)
