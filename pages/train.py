@@ -8,6 +8,7 @@ from explorer.train import cluster, estimate, runs
 from explorer.ui import (
     cached,
     data_widgets,
+    fresh_place,
     plain,
     run_memory,
     scroll,
@@ -52,10 +53,9 @@ if request is not None:
     except (estimate.TooCostly, jobs.JobRefused, from_spec.SpecError) as exc:
         st.warning(f"⚠️ {exc}")
 
-# The runs' part of the page, in one place. Right after a Train click an empty element there first
-# takes the previous run's results down in one go: replaced piece by piece, its charts and pictures
-# were greyed, scrolled past and taken down while the new run trained (bench/README.md, round 7).
-with st.empty().container() if submitted else st.container():
+# The runs' part of the page. After a Train click the previous run's results leave it at once
+# (explorer/ui/fresh_place.py), not greyed piece by piece while the new run trains.
+with fresh_place.place("train_runs_place", fresh=submitted):
     mine = manager.jobs(owner=me, kind="train")
     if not mine:  # a reload: this browser's last run, while the server still holds it
         last = run_memory.recall()
