@@ -10,6 +10,7 @@ from explorer.ui import (
     data_widgets,
     fresh_place,
     plain,
+    run_choice,
     run_memory,
     scroll,
     streamlit_fixes,
@@ -47,7 +48,7 @@ submitted = False
 if request is not None:
     try:
         job = runs.submit(manager, request, owner=me)
-        st.session_state["train_job_id"] = job.id
+        st.session_state[run_choice.CHOSEN] = job.id
         st.session_state["train_scroll_to"] = job.id  # its progress, under the button: into view
         submitted = True
     except (estimate.TooCostly, jobs.JobRefused, from_spec.SpecError) as exc:
@@ -63,12 +64,7 @@ with fresh_place.place("train_runs_place", fresh=submitted):
             mine = [j for j in manager.jobs(owner=last[1], kind="train") if j.id == last[0]]
     if mine:
         st.divider()
-        wanted = st.session_state.get("train_job_id")
-        labels = {j.id: f"{j.label} ({j.state})" for j in mine}
-        index = next((i for i, j in enumerate(mine) if j.id == wanted), 0)
-        job = mine[st.selectbox("Your training runs", range(len(mine)), index=index,
-                                format_func=lambda i: labels[mine[i].id], key="train_shown")] \
-            if len(mine) > 1 else mine[0]
+        job = run_choice.pick(mine) if len(mine) > 1 else mine[0]
         if st.session_state.pop("train_scroll_to", None) == job.id:
             scroll.here(job.id, key="train_scroll")
         st.subheader(f"Run: {plain.md(job.label)}")

@@ -84,7 +84,8 @@ def test_a_new_run_takes_the_previous_results_down_at_once(server, page):
     """A second Train click: the previous run's results (its charts and pictures) leave the page as
     the new run's heading arrives. Before, they stayed under it, greyed, until the click's page run
     ended, and the browser spent CPU greying, scrolling and taking them down while the new run
-    trained (bench/README.md, round 7: 27 greyed elements, 6 charts and 14 pictures)."""
+    trained (bench/README.md, round 7: 27 greyed elements, 6 charts and 14 pictures). And the list
+    of runs says "(done)" once the new run has ended."""
     open_page(page, server, "train")
     digits_for_epochs(page, 2)
     button = page.get_by_test_id("stBaseButton-primary").filter(has_text="Train")
@@ -92,12 +93,17 @@ def test_a_new_run_takes_the_previous_results_down_at_once(server, page):
     expect(page.get_by_text("Saved as", exact=False)).to_be_visible(timeout=120_000)
     wait_idle(page)
     expect(page.locator('[data-testid="stVegaLiteChart"]').nth(3)).to_be_attached(timeout=60_000)
+    digits_for_epochs(page, 30)  # a run that is still running when the click's page run lists it
     new = page.get_by_label("Name of the saved model", exact=True).input_value()
     page.evaluate(LEFT_OVER_JS, new)
     button.click()
     expect(page.get_by_role("heading", name="Run: " + new, exact=True)).to_be_visible()
     left = page.evaluate("window.__leftOver")
     assert left["charts"] == left["pictures"] == 0, f"the previous run's results under the new run: {left}"
+    runs = page.get_by_role("combobox", name="Your training runs")
+    expect(runs).to_have_value(new + " (running)")
     expect(page.get_by_text("Saved as " + new + ".", exact=False)).to_be_visible(timeout=120_000)
     wait_idle(page)
+    # The list of runs says the run has ended (it went on saying "running").
+    expect(runs).to_have_value(new + " (done)")
     assert_no_errors(page)
