@@ -95,7 +95,7 @@ def test_a_new_run_takes_the_previous_results_down_at_once(server, page):
     expect(page.get_by_text("Saved as", exact=False)).to_be_visible(timeout=120_000)
     wait_idle(page)
     expect(page.locator('[data-testid="stVegaLiteChart"]').nth(3)).to_be_attached(timeout=60_000)
-    digits_for_epochs(page, 30)  # a run that is still running when the click's page run lists it
+    digits_for_epochs(page, 8)  # a run that is still running when the click's page run lists it
     new = page.get_by_label("Name of the saved model", exact=True).input_value()
     page.evaluate(LEFT_OVER_JS, new)
     button.click()
