@@ -55,6 +55,20 @@ def real_archive() -> Path | None:
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _components_scanned_once():
+    """Every new AppTest scans all installed packages for Streamlit components (about 0.3 s,
+    nearly all of a first run of app.py; the suite makes hundreds). The installed packages do
+    not change during a session, so the tests scan once and hand every AppTest that result.
+    Servers started by the tests are other processes and scan for themselves, as the app does."""
+    from streamlit.components.v2 import manifest_scanner
+
+    found = manifest_scanner.scan_component_manifests()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(manifest_scanner, "scan_component_manifests", lambda max_workers=None: list(found))
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _private_data_dir(tmp_path_factory):
     """Tests never write into the repository's data/ folder."""
     import torch
