@@ -116,3 +116,14 @@ def playwright_driver():
     with sync_playwright() as pw:
         yield pw
 
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` selects by marker
+def pytest_collection_modifyitems(config, items):
+    """Every test that drives Chromium (it needs the Playwright driver) is marked `browser`.
+    The README's command runs the others on two processes first, then these one at a time: they
+    share one server, and on a 2-core machine a browser test beside another test's work waits
+    past its timeouts."""
+    for item in items:
+        if "playwright_driver" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)

@@ -26,9 +26,10 @@ from tests.conftest import ROOT
 SCRIPT = ROOT / "deploy" / "lecture_hall.sh"
 COOKIE = "CNN_EXPLORER_PROCESS"  # deploy/haproxy.cfg: names the process a browser sticks to
 
-pytestmark = pytest.mark.skipif(
+pytestmark = [pytest.mark.skipif(
     shutil.which("haproxy") is None,
-    reason="haproxy is not installed and could not be (run `bash tests/ensure-haproxy.sh` as root)")
+    reason="haproxy is not installed and could not be (run `bash tests/ensure-haproxy.sh` as root)"),
+    pytest.mark.browser]  # both tests with the browser tests: the hall starts once, for both
 
 
 @pytest.fixture(scope="module")

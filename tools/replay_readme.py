@@ -10,7 +10,7 @@ fenced blocks that follow its `<!-- replay:NAME -->` markers:
   app      command 1: the install, then `streamlit run app.py` answering on its port
   cli      the teacher's command line: with the archive it trains; without it (and with the
            download pointed at a closed local port) it says what to type, e.g. --dataset digits
-  tests    command 2, the whole suite (or --tests "ARGS" after `python -m pytest`)
+  tests    command 2, the whole suite in its two parts (or one `python -m pytest ARGS` with --tests)
   package  `pip install .`, then `cnn-explorer` serving the app and `cnn-explorer train`
            from another folder
 
@@ -217,14 +217,14 @@ class Replay:
 
         def tests():
             command = blocks["tests"]
-            if self.args.tests:
-                command = command.replace("python -m pytest", f"python -m pytest {self.args.tests}")
+            if self.args.tests:  # one run of what was asked in place of the README's two parts
+                command = command[:command.index("python -m pytest")] + f"python -m pytest {self.args.tests}"
             proc = self.bash(command, "tests")
             text = (self.logs / "tests.log").read_text()
             summary = [m.group(1) for l in text.splitlines()
                        for m in [re.search(r"(\d+ (?:passed|failed|errors?)\b.* in [\d.]+s.*?)(?: =+)?$", l)] if m]
             skipped = sorted({l.split(": ", 1)[-1] for l in text.splitlines() if l.startswith("SKIPPED")})
-            detail = (summary[-1] if summary else f"no pytest summary (rc {proc.returncode})")
+            detail = ("; then ".join(summary) if summary else f"no pytest summary (rc {proc.returncode})")
             if skipped:
                 detail += "; skipped because: " + " | ".join(skipped)
             return proc.returncode == 0, detail
