@@ -117,7 +117,6 @@ def playwright_driver():
         yield pw
 
 
-
 @pytest.hookimpl(tryfirst=True)  # before `-m` selects by marker
 def pytest_collection_modifyitems(config, items):
     """Every test that drives Chromium (it needs the Playwright driver) is marked `browser`.
