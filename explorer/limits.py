@@ -55,7 +55,7 @@ def max_threads() -> int:
 
 # ---- what one model may cost (an upload, a layer-builder network, one page request) ----------
 # The zoo's largest trainable network, the course's hand-sign CNN, needs about 151 M
-# multiply-accumulates (MACs) and 2 MB of feature maps per 64x64 picture (cost.course_cnn_macs
+# multiply-accumulates (MACs) and 4.4 MB of feature maps per 64x64 picture (cost.course_cnn_macs
 # computes it); an uploaded or built model may need twice that, not the thousands of times that
 # stall a shared server.
 MODEL_MACS = 300_000_000
@@ -66,6 +66,13 @@ MODEL_INPUT_SIDE = 256  # pixels; pictures are shrunk to the model's input, so m
 # working), and the feature maps it may hold at once (batches are sized to fit).
 REQUEST_MACS = 400_000_000_000  # the course's CNN over the 2,062 Sign Language Digits: 311 G
 REQUEST_BYTES = 512 * 2**20
+# A pass over many pictures (a test split's probabilities, features for the out-of-distribution
+# check, the FGSM curve, a top-k search) goes in batches of at most this much feature maps:
+# larger batches outgrow the CPU's caches and cost up to 2x more per picture (the course's CNN,
+# 4.2 MB of maps a picture: 15 pictures a batch, its test split's probabilities 0.68x and its FGSM
+# curve 0.68x the time of batches of 121-256, 1 thread; bench/bench_split_passes.py). FastNet's
+# batches stay in the hundreds.
+PASS_BYTES = 64 * 2**20
 # Results the whole class shares (attribution maps, feature maps, top-k searches, layer lists;
 # explorer/inspect/shared_results.py): a 64x64 map is 16 KB, a top-k search of FastNet's first
 # layer a few hundred KB, so this keeps thousands of maps. Sixty students walking every page

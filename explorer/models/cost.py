@@ -113,6 +113,12 @@ def batch_size(c: Cost, most: int = 512) -> int:
     return int(max(1, min(most, limits.REQUEST_BYTES // max(1, c.activations * 4))))
 
 
+def pass_batch(c: Cost, most: int = 512) -> int:
+    """Pictures per batch of a pass over many pictures: within batch_size's memory bound and
+    within limits.PASS_BYTES of feature maps, past which each picture costs more."""
+    return int(max(1, min(batch_size(c, most), limits.PASS_BYTES // max(1, c.activations * 4))))
+
+
 @functools.lru_cache(maxsize=1)
 def course_cnn_macs() -> int:
     """Multiply-adds of the course's hand-sign CNN for one 64x64 grey picture (shapes only)."""

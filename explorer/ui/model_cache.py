@@ -53,6 +53,11 @@ def batch_size(model_id: str) -> int:
     return cost.batch_size(model_cost(model_id))
 
 
+def pass_batch(model_id: str) -> int:
+    """Pictures per batch of a pass over a split or dataset (cost.pass_batch: cache-sized)."""
+    return cost.pass_batch(model_cost(model_id))
+
+
 @st.cache_resource(max_entries=16)
 def lock(model_id: str) -> threading.RLock:
     """One lock per model: its modules are shared by every session, and Captum and the feature
@@ -96,7 +101,7 @@ def test_probabilities(model_id: str) -> np.ndarray | None:
     if test is None:
         return None
     with lock(model_id):
-        return pixel_model.probabilities(load_model(model_id)[0], test.images, batch_size(model_id))
+        return pixel_model.probabilities(load_model(model_id)[0], test.images, pass_batch(model_id))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -139,4 +144,4 @@ def top_k(model_id: str, layer: str, k: int) -> inspection.TopK:
     card = load_model(model_id)[1]
     return shared(model_id, ("top_k", layer, k),
                   lambda m: inspection.top_activations(m, dataset_of(card).images, card.input_size, layer, k,
-                                                       batch=batch_size(model_id)))
+                                                       batch=pass_batch(model_id)))

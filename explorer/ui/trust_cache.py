@@ -21,7 +21,8 @@ def fgsm_curve(model_id: str) -> robustness.Curve | None:
     if test is None:
         return None
     with model_cache.lock(model_id):
-        return robustness.accuracy_curve(model_cache.load_model(model_id)[0], test.images, test.labels)
+        return robustness.accuracy_curve(model_cache.load_model(model_id)[0], test.images, test.labels,
+                                         batch=model_cache.pass_batch(model_id))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -32,7 +33,7 @@ def attacked(model_id: str, input_key: str, _array: np.ndarray, kind: str, epsil
 
 
 @torch.inference_mode()
-def _logits(model, arrays: np.ndarray, size: int = 512) -> np.ndarray:
+def _logits(model, arrays: np.ndarray, size: int) -> np.ndarray:
     return torch.cat([model(torch.from_numpy(np.array(arrays[i:i + size], np.float32)))
                       for i in range(0, len(arrays), size)]).numpy()
 
@@ -44,14 +45,14 @@ def test_logits(model_id: str) -> np.ndarray | None:
     if test is None:
         return None
     with model_cache.lock(model_id):
-        return _logits(model_cache.load_model(model_id)[0], test.images)
+        return _logits(model_cache.load_model(model_id)[0], test.images, model_cache.pass_batch(model_id))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def logits(model_id: str, input_key: str, _array: np.ndarray) -> np.ndarray:
     """(K,) logits of one input."""
     with model_cache.lock(model_id):
-        return _logits(model_cache.load_model(model_id)[0], _array[None])[0]
+        return _logits(model_cache.load_model(model_id)[0], _array[None], 1)[0]
 
 
 @st.cache_data(max_entries=8, show_spinner="Measuring the training pictures' features…")
@@ -63,7 +64,7 @@ def gaussians(model_id: str) -> ood.Gaussians | None:
         return None
     train = datasets.split(ds, card.split or COURSE_SPLIT)[0]
     with model_cache.lock(model_id):
-        feats = ood.features(model_cache.load_model(model_id)[0], train.images)
+        feats = ood.features(model_cache.load_model(model_id)[0], train.images, model_cache.pass_batch(model_id))
     return ood.fit(feats, train.labels, len(card.classes))
 
 
@@ -77,7 +78,8 @@ def test_scores(model_id: str, kind: str) -> np.ndarray | None:
     if test is None or g is None:
         return None
     with model_cache.lock(model_id):
-        return ood.mahalanobis(g, ood.features(model_cache.load_model(model_id)[0], test.images))
+        return ood.mahalanobis(g, ood.features(model_cache.load_model(model_id)[0], test.images,
+                                                model_cache.pass_batch(model_id)))
 
 
 def ood_threshold(model_id: str, kind: str = ood.DEFAULT) -> ood.Threshold | None:
