@@ -1,6 +1,6 @@
-"""Passes over a whole split or dataset, in the batches the app used before and the ones it uses
-now (cost.pass_batch: at most limits.PASS_BYTES of feature maps a batch), against one plain
-PyTorch call over the whole split.
+"""Passes over many pictures, in the batches the app used before (at most 512 MB of feature maps
+and 512 pictures) and the ones it uses now (cost.batch_size: at most limits.BATCH_BYTES of maps),
+against one plain PyTorch call over the whole split.
 
     python -m bench.bench_split_passes [--archs course_cnn compact_cnn fastnet] [--repeat 3]
                                        [--threads 1] [--fgsm]
@@ -9,8 +9,10 @@ Rows, per architecture, on Sign Language Digits' course split (1,649 training, 4
 pictures, 64x64 grey): the test split's probabilities (Does it know?, every page's confusion
 figures), the out-of-distribution statistics under every prediction (training features,
 their Gaussians, the test split's Mahalanobis scores), the Mahalanobis scores alone, the top-k
-search of the last convolution over all 2,062 pictures (Maximal activations), and with --fgsm
-the FGSM accuracy curve (Fooling). Before and after take turns in one process, `--repeat`
+search of the last convolution over all 2,062 pictures (Maximal activations), the Occlusion map
+of one test picture (8x8 window, stride 4 and 2; Captum's perturbations_per_eval) and its
+Integrated Gradients (internal_batch_size, 50 steps), and with --fgsm the FGSM accuracy curve
+(Fooling). Before and after take turns in one process, `--repeat`
 times, so that a drift of the machine slows both alike. The networks have their seeded initial
 weights, wrapped as the app loads a saved model (PixelModel, channels-last): a pass costs the
 same whatever the weights are.
@@ -29,12 +31,13 @@ import torch
 from bench.common import median, table
 from explorer import models
 from explorer.data import datasets
-from explorer.inspect import inspection, ood, pixel_model, robustness
+from explorer.inspect import attribution, inspection, ood, pixel_model, robustness
 from explorer.models import cost
 from explorer.saved.model_card import Normalisation
 from explorer.train import device
 
-OLD_FEATURES, OLD_LOGITS, OLD_FGSM = 256, 512, 256  # the batches of ood.features, the logits, the curve
+OLD_FEATURES, OLD_FGSM = 256, 256  # the batches of ood.features and the curve before
+OLD_BYTES = 512 * 2**20  # the feature maps a batch could hold before (limits.REQUEST_BYTES)
 
 
 def old_mahalanobis(g: ood.Gaussians, feats: np.ndarray) -> np.ndarray:
@@ -59,7 +62,7 @@ def rows_for(arch: str, train, test, everything, fgsm: bool) -> list[tuple[str, 
     net = models.build(arch, in_channels=1, num_classes=10, input_size=(64, 64))
     model = pixel_model.wrap(net, Normalisation((0.5,), (0.25,))).requires_grad_(False)
     c = cost.cost(model, (1, 64, 64))
-    old, new = cost.batch_size(c), cost.pass_batch(c)
+    old, new = int(max(1, min(512, OLD_BYTES // (c.activations * 4)))), cost.batch_size(c)
     last_conv = [la.name for la in inspection.layers(model, (1, 64, 64)) if la.kind == "conv"][-1]
     feats = ood.features(model, test.images, new)
     g = ood.fit(ood.features(model, train.images, new), train.labels, 10)
@@ -79,6 +82,16 @@ def rows_for(arch: str, train, test, everything, fgsm: bool) -> list[tuple[str, 
          lambda: inspection.top_activations(model, everything, (1, 64, 64), last_conv, 9, old),
          lambda: inspection.top_activations(model, everything, (1, 64, 64), last_conv, 9, new), None),
     ]
+    x = pixel_model.batch(test.images[0])
+    for method, params, what in (("occlusion", {"stride": 4}, "Occlusion map, 8x8 window, stride 4"),
+                                 ("occlusion", {"stride": 2}, "Occlusion map, 8x8 window, stride 2"),
+                                 ("integrated_gradients", {}, "Integrated Gradients, 50 steps")):
+        rows.append((f"{what}, one picture",
+                     lambda m=method, p=params: attribution.attribute(model, x, 0, m, **p,
+                                                                      **attribution.memory_params(m, old)),
+                     lambda m=method, p=params: attribution.attribute(model, x, 0, m, **p,
+                                                                      **attribution.memory_params(m, new)),
+                     None))
     if fgsm:
         rows.append(("FGSM curve, 413 pictures x 8 epsilons",
                      lambda: robustness.accuracy_curve(model, test.images, test.labels, batch=OLD_FGSM),

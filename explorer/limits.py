@@ -65,14 +65,12 @@ MODEL_INPUT_SIDE = 256  # pixels; pictures are shrunk to the model's input, so m
 # about a minute or two of one busy CPU core (measured: 1-3 G MACs/s per core with the class
 # working), and the feature maps it may hold at once (batches are sized to fit).
 REQUEST_MACS = 400_000_000_000  # the course's CNN over the 2,062 Sign Language Digits: 311 G
-REQUEST_BYTES = 512 * 2**20
-# A pass over many pictures (a test split's probabilities, features for the out-of-distribution
-# check, the FGSM curve, a top-k search) goes in batches of at most this much feature maps:
-# larger batches outgrow the CPU's caches and cost up to 2x more per picture (the course's CNN,
-# 4.2 MB of maps a picture: 15 pictures a batch, its test split's probabilities 0.68x and its FGSM
-# curve 0.68x the time of batches of 121-256, 1 thread; bench/bench_split_passes.py). FastNet's
-# batches stay in the hundreds.
-PASS_BYTES = 64 * 2**20
+# The feature maps one batch may hold. Not only memory: larger batches outgrow the CPU's caches
+# and cost up to 2x more per picture (the course's CNN, 4.2 MB of maps a picture, goes 15 at a
+# time: its test split's probabilities and FGSM curve take 0.68x, its Occlusion map 0.73x the
+# time of the 512 MB bound's batches of 121-256; bench/bench_split_passes.py). FastNet's batches
+# stay in the hundreds.
+BATCH_BYTES = 64 * 2**20
 # Results the whole class shares (attribution maps, feature maps, top-k searches, layer lists;
 # explorer/inspect/shared_results.py): a 64x64 map is 16 KB, a top-k search of FastNet's first
 # layer a few hundred KB, so this keeps thousands of maps. Sixty students walking every page

@@ -82,27 +82,26 @@ def test_maximal_activations_of_a_large_model_is_refused_but_the_course_cnn_runs
 
 
 def test_batches_are_sized_to_the_models_feature_maps():
-    small = cost.Cost(params=1, macs=1, activations=100_000)  # 0.4 MB a picture: the usual 512
-    big = cost.Cost(params=1, macs=1, activations=4 * 2**20)  # 16 MB a picture: 32 at once
-    assert cost.batch_size(small) == 512 and cost.batch_size(big) == limits.REQUEST_BYTES // (16 * 2**20)
+    small = cost.Cost(params=1, macs=1, activations=30_000)  # 0.12 MB a picture: the usual 512
+    big = cost.Cost(params=1, macs=1, activations=4 * 2**20)  # 16 MB a picture: 4 at once
+    assert cost.batch_size(small) == 512 and cost.batch_size(big) == limits.BATCH_BYTES // (16 * 2**20) == 4
     assert attribution.memory_params("integrated_gradients", 32) == {"internal_batch_size": 32}
     assert attribution.memory_params("occlusion", 1000) == {"perturbations_per_eval": 256}
 
 
-def test_passes_over_a_split_go_in_batches_that_fit_the_caches(sign_digits):
+def test_passes_over_many_pictures_go_in_batches_that_fit_the_caches(sign_digits):
     """The out-of-distribution statistics and the FGSM curve of the course's CNN took 18 and 24 s
-    at 1 thread, in batches of 121-256 pictures whose feature maps outgrow the CPU's caches
-    (bench/bench_split_passes.py: 7.9 and 16.4 s now). Each batch now holds at most
-    limits.PASS_BYTES of maps, and the results are those of larger batches."""
-    from explorer.inspect import ood, pixel_model
+    at 1 thread, in batches of 121-256 pictures (a 512 MB bound) whose feature maps outgrow the
+    CPU's caches (bench/bench_split_passes.py: 7.9 and 16.4 s now). A batch, also of Occlusion's
+    covered copies, now holds at most limits.BATCH_BYTES of maps, with the results of larger ones."""
+    from explorer.inspect import attribution, ood, pixel_model
     from explorer.models import builder
-    from explorer.ui import model_cache, trust_cache
+    from explorer.ui import attribution_cache, model_cache, trust_cache
 
     saved = save_untrained(builder.spec(WIDE_MAPS, [1, 64, 64], 10), "wide maps")
     model = model_cache.load_model(saved.id)[0]
-    c = model_cache.model_cost(saved.id)
-    maps = c.activations * 4
-    assert cost.batch_size(c) > 4 * cost.pass_batch(c)  # the memory bound alone allows 4x larger batches
+    maps = model_cache.model_cost(saved.id).activations * 4
+    assert 256 * maps > 2 * limits.BATCH_BYTES  # batches of 256 would hold over twice as much
     whole, test = model_cache.dataset_of(saved.card), model_cache.test_split(saved.id)
     seen: list[int] = []
     hook = model.register_forward_pre_hook(lambda _m, inp: seen.append(len(inp[0])))
@@ -110,14 +109,18 @@ def test_passes_over_a_split_go_in_batches_that_fit_the_caches(sign_digits):
         probs = model_cache.test_probabilities(saved.id)
         scores = trust_cache.test_scores(saved.id, "mahalanobis")
         curve = trust_cache.fgsm_curve(saved.id)
+        passes = len(seen)
+        occluded = attribution_cache.attribution_map(saved.id, False, "test:0", test.images[0], 0, "occlusion")
     finally:
         hook.remove()
-    assert seen and max(seen) * maps <= limits.PASS_BYTES < 2 * max(seen) * maps
-    assert len(seen) > 3 * len(test.images) // 256  # more, smaller batches than before
+    assert seen and max(seen) * maps <= limits.BATCH_BYTES < 2 * max(seen) * maps
     n_train = len(whole.images) - len(test.images)
-    assert sum(seen) == len(test.images) * (2 + 1 + len(curve.epsilons)) + n_train
+    assert sum(seen[:passes]) == len(test.images) * (2 + 1 + len(curve.epsilons)) + n_train
+    assert sum(seen[passes:]) == 1 + 15 * 15 and len(seen) - passes > 2  # the picture and its covered copies
 
     np.testing.assert_allclose(probs, pixel_model.probabilities(model, test.images, 512), atol=1e-6)
     g = trust_cache.gaussians(saved.id)
     np.testing.assert_allclose(scores, ood.mahalanobis(g, ood.features(model, test.images, 512)), rtol=1e-4)
     assert curve.pictures == len(test.images) and len(curve.accuracies) == len(curve.epsilons)
+    whole_batch = attribution.attribute(model, pixel_model.batch(test.images[0]), 0, "occlusion")
+    np.testing.assert_allclose(occluded, whole_batch, atol=1e-6)

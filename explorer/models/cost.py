@@ -109,14 +109,8 @@ def check_request(passes: float, c: Cost, what: str) -> None:
 
 
 def batch_size(c: Cost, most: int = 512) -> int:
-    """Pictures per batch so that one batch's feature maps stay within limits.REQUEST_BYTES."""
-    return int(max(1, min(most, limits.REQUEST_BYTES // max(1, c.activations * 4))))
-
-
-def pass_batch(c: Cost, most: int = 512) -> int:
-    """Pictures per batch of a pass over many pictures: within batch_size's memory bound and
-    within limits.PASS_BYTES of feature maps, past which each picture costs more."""
-    return int(max(1, min(batch_size(c, most), limits.PASS_BYTES // max(1, c.activations * 4))))
+    """Pictures per batch so that one batch's feature maps stay within limits.BATCH_BYTES."""
+    return int(max(1, min(most, limits.BATCH_BYTES // max(1, c.activations * 4))))
 
 
 @functools.lru_cache(maxsize=1)

@@ -49,13 +49,8 @@ def within_budget(model_id: str, passes: float, advice: str) -> None:
 
 
 def batch_size(model_id: str) -> int:
-    """Pictures per batch whose feature maps fit within the server's bound for one request."""
+    """Pictures per batch whose feature maps fit limits.BATCH_BYTES (memory, and the CPU's caches)."""
     return cost.batch_size(model_cost(model_id))
-
-
-def pass_batch(model_id: str) -> int:
-    """Pictures per batch of a pass over a split or dataset (cost.pass_batch: cache-sized)."""
-    return cost.pass_batch(model_cost(model_id))
 
 
 @st.cache_resource(max_entries=16)
@@ -101,7 +96,7 @@ def test_probabilities(model_id: str) -> np.ndarray | None:
     if test is None:
         return None
     with lock(model_id):
-        return pixel_model.probabilities(load_model(model_id)[0], test.images, pass_batch(model_id))
+        return pixel_model.probabilities(load_model(model_id)[0], test.images, batch_size(model_id))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -144,4 +139,4 @@ def top_k(model_id: str, layer: str, k: int) -> inspection.TopK:
     card = load_model(model_id)[1]
     return shared(model_id, ("top_k", layer, k),
                   lambda m: inspection.top_activations(m, dataset_of(card).images, card.input_size, layer, k,
-                                                       batch=pass_batch(model_id)))
+                                                       batch=batch_size(model_id)))

@@ -22,7 +22,7 @@ def fgsm_curve(model_id: str) -> robustness.Curve | None:
         return None
     with model_cache.lock(model_id):
         return robustness.accuracy_curve(model_cache.load_model(model_id)[0], test.images, test.labels,
-                                         batch=model_cache.pass_batch(model_id))
+                                         batch=model_cache.batch_size(model_id))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -45,7 +45,7 @@ def test_logits(model_id: str) -> np.ndarray | None:
     if test is None:
         return None
     with model_cache.lock(model_id):
-        return _logits(model_cache.load_model(model_id)[0], test.images, model_cache.pass_batch(model_id))
+        return _logits(model_cache.load_model(model_id)[0], test.images, model_cache.batch_size(model_id))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -64,7 +64,7 @@ def gaussians(model_id: str) -> ood.Gaussians | None:
         return None
     train = datasets.split(ds, card.split or COURSE_SPLIT)[0]
     with model_cache.lock(model_id):
-        feats = ood.features(model_cache.load_model(model_id)[0], train.images, model_cache.pass_batch(model_id))
+        feats = ood.features(model_cache.load_model(model_id)[0], train.images, model_cache.batch_size(model_id))
     return ood.fit(feats, train.labels, len(card.classes))
 
 
@@ -79,7 +79,7 @@ def test_scores(model_id: str, kind: str) -> np.ndarray | None:
         return None
     with model_cache.lock(model_id):
         return ood.mahalanobis(g, ood.features(model_cache.load_model(model_id)[0], test.images,
-                                                model_cache.pass_batch(model_id)))
+                                                model_cache.batch_size(model_id)))
 
 
 def ood_threshold(model_id: str, kind: str = ood.DEFAULT) -> ood.Threshold | None:
