@@ -123,3 +123,19 @@ def test_the_reliability_diagram_draws_each_bins_confidence_across_its_bar():
     rule = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "rule")
     assert (rule["encoding"]["x"]["field"], rule["encoding"]["x2"]["field"], rule["encoding"]["y"]["field"]) == (
         "low", "high", "confidence")
+
+
+def test_the_calibration_sentence_blames_label_smoothing_only_when_the_model_was_trained_with_it():
+    """The Does it know? page said "label smoothing, FastNet's default, tends to do that" under
+    every underconfident model, also the course's CNN trained without it, and called a model
+    whose confidence is 0.8 points under its accuracy underconfident."""
+    def rel(confidence: float, accuracy: float) -> calibration.Reliability:
+        z = np.zeros(1)
+        return calibration.Reliability(np.array([0.0, 1.0]), z, z, z, 0.0, confidence, accuracy)
+
+    assert "about as sure as it is right" in calibration.summary(rel(0.104, 0.111), 0.0)
+    assert "overconfident" in calibration.summary(rel(0.95, 0.80), 0.2)
+    smoothed = calibration.summary(rel(0.86, 0.98), 0.2)
+    assert "underconfident" in smoothed and "Label smoothing (0.2 in its training)" in smoothed
+    plain = calibration.summary(rel(0.86, 0.98), 0.0)
+    assert "underconfident" in plain and "smoothing" not in plain

@@ -165,6 +165,10 @@ def test_confidence_page_shows_calibration_and_flags_by_the_threshold(saved, mod
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Expected calibration error"] == f"{rel.ece:.1%}"
     assert metrics["Mean confidence"] == f"{rel.mean_confidence:.1%}"
+    # trained without label smoothing: the sentence under the metrics does not blame it
+    assert saved.card.config["label_smoothing"] == 0.0
+    assert calibration.summary(rel) in [c.value for c in at.caption]
+    assert not any("smoothing" in c.value for c in at.caption)
     # the default score: the feature distance to the training pictures, threshold on the test split
     g = ood.fit(ood.features(model, train.images), train.labels, 10)
     limit = ood.threshold_of(ood.mahalanobis(g, ood.features(model, test.images)), "mahalanobis")

@@ -32,6 +32,22 @@ class Reliability:
         return self.mean_confidence > self.overall_accuracy
 
 
+CLOSE = 0.01  # a mean confidence within a point of the accuracy: neither over- nor underconfident
+
+
+def summary(rel: Reliability, label_smoothing: float = 0.0) -> str:
+    """One sentence on the mean confidence against the accuracy; names label smoothing as a
+    likely cause of underconfidence only when the model was trained with it."""
+    gap = rel.mean_confidence - rel.overall_accuracy
+    if abs(gap) < CLOSE:
+        return "On average this model is about as sure as it is right (within one percentage point)."
+    if gap > 0:
+        return "This model is more sure than right on average (overconfident)."
+    cause = (f" Label smoothing ({label_smoothing:g} in its training) tends to do that: it teaches the "
+             "model never to put all its probability on one class." if label_smoothing > 0 else "")
+    return "This model is less sure than it is right on average (underconfident)." + cause
+
+
 def reliability(probs: np.ndarray, labels: np.ndarray, bins: int = 10) -> Reliability:
     """probs (N, K) class probabilities, labels (N,) true classes."""
     probs = np.asarray(probs, np.float64)

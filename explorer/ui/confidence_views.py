@@ -7,6 +7,7 @@ import streamlit as st
 
 from explorer.data import samples
 from explorer.inspect import ood, pixel_model, trust_charts
+from explorer.inspect.calibration import summary as calibration_summary
 from explorer.ui import input_picker, ood_note, trust_cache, url_state
 from explorer.ui.model_picker import Picked
 
@@ -33,11 +34,14 @@ def calibration(picked: Picked) -> None:
                 "the share the model got right. On the dashed diagonal the probability means what it says; "
                 "the red line across a bar marks its pictures' mean confidence. The **expected calibration "
                 "error** is the average gap, weighted by the pictures in each bin.")
-            if rel.overconfident:
-                st.caption("This model is more sure than right on average (overconfident).")
-            else:
-                st.caption("This model is less sure than it is right on average (underconfident): label "
-                           "smoothing, FastNet's default, tends to do that.")
+            st.caption(calibration_summary(rel, label_smoothing(picked)))
+
+
+def label_smoothing(picked: Picked) -> float:
+    """The label smoothing the model was trained with (0 when its card does not say: an upload's
+    card may hold anything)."""
+    value = picked.card.config.get("label_smoothing")
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < 1 else 0.0
 
 
 def score_kind() -> str:
