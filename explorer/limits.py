@@ -55,7 +55,7 @@ def max_threads() -> int:
 
 # ---- what one model may cost (an upload, a layer-builder network, one page request) ----------
 # The zoo's largest trainable network, the course's hand-sign CNN, needs about 151 M
-# multiply-accumulates (MACs) and 4.4 MB of feature maps per 64x64 picture (cost.course_cnn_macs
+# multiply-accumulates (MACs) and 4.2 MB of feature maps per 64x64 picture (cost.course_cnn_macs
 # computes it); an uploaded or built model may need twice that, not the thousands of times that
 # stall a shared server.
 MODEL_MACS = 300_000_000
@@ -67,9 +67,9 @@ MODEL_INPUT_SIDE = 256  # pixels; pictures are shrunk to the model's input, so m
 REQUEST_MACS = 400_000_000_000  # the course's CNN over the 2,062 Sign Language Digits: 311 G
 # The feature maps one batch may hold. Not only memory: larger batches outgrow the CPU's caches
 # and cost up to 2x more per picture (the course's CNN, 4.2 MB of maps a picture, goes 15 at a
-# time: its test split's probabilities and FGSM curve take 0.68x, its Occlusion map 0.73x the
-# time of the 512 MB bound's batches of 121-256; bench/bench_split_passes.py). FastNet's batches
-# stay in the hundreds.
+# time: its test split's probabilities and FGSM curve take 0.58-0.77x, its Occlusion map
+# 0.71-0.82x the time of the 512 MB bound's batches of 121-256, 1-2 threads;
+# bench/bench_split_passes.py). FastNet's batches stay in the hundreds.
 BATCH_BYTES = 64 * 2**20
 # Results the whole class shares (attribution maps, feature maps, top-k searches, layer lists;
 # explorer/inspect/shared_results.py): a 64x64 map is 16 KB, a top-k search of FastNet's first
