@@ -139,3 +139,16 @@ def test_the_calibration_sentence_blames_label_smoothing_only_when_the_model_was
     assert "underconfident" in smoothed and "Label smoothing (0.2 in its training)" in smoothed
     plain = calibration.summary(rel(0.86, 0.98), 0.0)
     assert "underconfident" in plain and "smoothing" not in plain
+
+
+def test_a_cards_label_smoothing_is_read_only_when_it_is_a_share():
+    from explorer.saved.model_card import ModelCard, Normalisation
+
+    def card(config: dict) -> ModelCard:
+        return ModelCard("m", "fastnet", {}, "digits", None, ("0", "1"), (1, 8, 8), Normalisation((0.5,), (0.25,)),
+                         config=config)
+
+    assert card({"label_smoothing": 0.2}).label_smoothing == 0.2
+    for odd in ({}, {"label_smoothing": "0.2"}, {"label_smoothing": True}, {"label_smoothing": 7.0},
+                {"label_smoothing": float("nan")}, {"label_smoothing": None}):
+        assert card(odd).label_smoothing == 0.0

@@ -213,6 +213,10 @@ def test_train_with_adversarial_examples_and_see_the_calibration(data_dir):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Expected calibration error"] == f"{rel.ece:.1%}"
     assert any("Calibration on the test split" in s.value for s in at.subheader)
+    # FastNet's default schedule smooths the labels: the sentence says so, with the run's value
+    smoothing = card.config["label_smoothing"]
+    assert smoothing > 0 and card.label_smoothing == smoothing
+    assert any(calibration.summary(rel, smoothing) in c.value for c in at.caption)
 
 
 def test_fooling_lesson_from_home_opens_a_targeted_pgd_attack(saved):

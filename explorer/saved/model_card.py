@@ -109,6 +109,14 @@ class ModelCard:
     def replace(self, **changes) -> ModelCard:
         return replace(self, **changes)
 
+    @property
+    def label_smoothing(self) -> float:
+        """The label smoothing it was trained with; 0 when its training settings do not say
+        (an uploaded card's settings may hold anything)."""
+        value = self.config.get("label_smoothing")
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < 1
+        return float(value) if ok else 0.0
+
     def to_json(self) -> dict:
         out = asdict(self)
         out["split"] = None if self.split is None else self.split.to_json()

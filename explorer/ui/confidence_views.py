@@ -34,14 +34,7 @@ def calibration(picked: Picked) -> None:
                 "the share the model got right. On the dashed diagonal the probability means what it says; "
                 "the red line across a bar marks its pictures' mean confidence. The **expected calibration "
                 "error** is the average gap, weighted by the pictures in each bin.")
-            st.caption(calibration_summary(rel, label_smoothing(picked)))
-
-
-def label_smoothing(picked: Picked) -> float:
-    """The label smoothing the model was trained with (0 when its card does not say: an upload's
-    card may hold anything)."""
-    value = picked.card.config.get("label_smoothing")
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < 1 else 0.0
+            st.caption(calibration_summary(rel, picked.card.label_smoothing))
 
 
 def score_kind() -> str:

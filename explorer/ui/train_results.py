@@ -239,10 +239,11 @@ def _calibration(out) -> None:
     left, right = st.columns([3, 2])
     left.altair_chart(url_state.readable(trust_charts.reliability(rel.confidence, rel.accuracy, rel.counts, rel.edges)), width="stretch")
     right.metric("Expected calibration error", f"{rel.ece:.1%}")
-    right.caption(f"Mean confidence {rel.mean_confidence:.1%} against {rel.overall_accuracy:.1%} right: "
-                  f"{'more sure than right (overconfident)' if rel.overconfident else 'less sure than right (underconfident)'}. "
-                  "Bars: the share right among the test pictures in each confidence range; on the dashed "
-                  "diagonal a probability means what it says. The error is the pictures-weighted mean gap.")
+    smoothing = out.saved.card.label_smoothing if out.saved is not None else 0.0
+    right.caption(f"Mean confidence {rel.mean_confidence:.1%} against {rel.overall_accuracy:.1%} right. "
+                  f"{calibration.summary(rel, smoothing)} Bars: the share right among the test pictures in each "
+                  "confidence range; on the dashed diagonal a probability means what it says. The error is the "
+                  "pictures-weighted mean gap.")
     navigation.link("pages/confidence.py")
 
 
