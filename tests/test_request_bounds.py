@@ -27,7 +27,7 @@ HEAVY = [{"type": "conv", "channels": 16, "kernel": 3, "padding": 1}, {"type": "
          {"type": "conv", "channels": 64, "kernel": 3, "padding": 1}, {"type": "relu"},
          {"type": "maxpool", "size": 8}, {"type": "dense", "units": 32}]
 # About 0.8 MB of feature maps per 64x64 picture for few multiply-adds (the course's CNN has
-# 4.4 MB): a model whose passes over a split are sized by the caches, not by the memory bound.
+# 4.2 MB): a model whose passes over a split are sized by the caches, not by the memory bound.
 WIDE_MAPS = [{"type": "conv", "channels": 24, "kernel": 1}, {"type": "relu"},
              {"type": "maxpool", "size": 8}, {"type": "dense", "units": 16}]
 
@@ -90,9 +90,9 @@ def test_batches_are_sized_to_the_models_feature_maps():
 
 
 def test_passes_over_many_pictures_go_in_batches_that_fit_the_caches(sign_digits):
-    """The out-of-distribution statistics and the FGSM curve of the course's CNN took 18 and 24 s
+    """The out-of-distribution statistics and the FGSM curve of the course's CNN took 18 and 19-24 s
     at 1 thread, in batches of 121-256 pictures (a 512 MB bound) whose feature maps outgrow the
-    CPU's caches (bench/bench_split_passes.py: 7.9 and 16.4 s now). A batch, also of Occlusion's
+    CPU's caches (bench/bench_split_passes.py: 7.4-7.9 and 14.8-16.4 s now). A batch, also of Occlusion's
     covered copies, now holds at most limits.BATCH_BYTES of maps, with the results of larger ones."""
     from explorer.inspect import attribution, ood, pixel_model
     from explorer.models import builder
