@@ -37,9 +37,8 @@ from typing import Callable
 import torch
 import torch.nn.functional as F
 
+from bench import fastnet_step
 from bench.common import machine, percentile
-from explorer.models import fastnet
-from explorer.train import optim
 
 WAYS = ("app", "nchw", "no-onednn", "bfloat16", "float16", "compiled")
 SKIP = 10  # warm-up steps of each way, not counted
@@ -67,13 +66,9 @@ def _setting(way: str):
 
 def _stepper(way: str) -> Callable[[], None]:
     """One training step of a freshly seeded default FastNet, run `way`."""
-    torch.manual_seed(0)
-    model = fastnet.fastnet(input_size=(64, 64))
     layout = torch.contiguous_format if way in ("nchw", "no-onednn") else torch.channels_last
-    model = model.to(memory_format=layout)
-    rest = model[1:]  # the app pools the pictures apart from the model (explorer/train/batches.py)
-    opt = optim.OneCycleAdamW(model.parameters(), 0.04, 100_000, 0.25, 5e-4)
-    x, y = torch.randn(32, 1, 32, 32), torch.randint(0, 10, (32,))
+    _, rest, opt = fastnet_step.network(layout=layout)
+    x, y = fastnet_step.pictures(32)
 
     def loss_of(xb: torch.Tensor, yb: torch.Tensor) -> torch.Tensor:
         return F.cross_entropy(rest(xb).float(), yb, label_smoothing=0.2)

@@ -21,34 +21,21 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a file
 
 import argparse
 import os
-import statistics
-import time
 
 import torch
-import torch.nn.functional as F
 
+from bench import fastnet_step
 from bench.common import machine, percentile
-from explorer.models import fastnet
 from explorer.models.cost import cost
-from explorer.train import optim
 
 RUN_STEPS = 4 * 46  # the default run: 4 epochs of 1,484 training pictures in batches of 32
 
 
 def _stepper(width: int):
     """(one training step of a FastNet of this width, its forward multiply-adds per picture)."""
-    model = fastnet.fastnet(input_size=(64, 64), width=width).to(memory_format=torch.channels_last)
-    rest = model[1:]  # the app pools the pictures apart from the model (explorer/train/batches.py)
-    opt = optim.OneCycleAdamW(model.parameters(), 0.04, 100_000, 0.25, 5e-4)
-    x, y = torch.randn(32, 1, 32, 32), torch.randint(0, 10, (32,))
-
-    def step() -> None:
-        loss = F.cross_entropy(rest(x), y, label_smoothing=0.2)
-        loss.item()  # the app's loop reads every step's loss
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-    return step, cost(model, (1, 64, 64)).macs
+    model, rest, opt = fastnet_step.network(width)
+    x, y = fastnet_step.pictures(32)
+    return (lambda: fastnet_step.step(rest, opt, x, y)), cost(model, (1, 64, 64)).macs
 
 
 def main() -> None:
@@ -58,25 +45,19 @@ def main() -> None:
     p.add_argument("--widths", type=int, nargs="+", default=[4, 8, 16])
     args = p.parse_args()
     torch.set_num_threads(args.threads)
-    torch.manual_seed(0)
     load = os.getloadavg()[0]
     steppers = {w: _stepper(w) for w in args.widths}
-    times: dict[int, list[float]] = {w: [] for w in args.widths}
-    for _ in range(args.steps):
-        for w, (step, _) in steppers.items():
-            t = time.perf_counter()
-            step()
-            times[w].append(time.perf_counter() - t)
+    times = fastnet_step.in_turns({w: step for w, (step, _) in steppers.items()}, args.steps)
     ref = max(args.widths)
-    ref_ms = statistics.median(times[ref][20:]) * 1000
+    ref_ms = fastnet_step.median_ms(times[ref])
     print(f"FastNet training steps, batch 32, {args.threads} thread(s), {args.steps} steps each in turn "
           f"({machine()}; load {load:.1f} -> {os.getloadavg()[0]:.1f})")
     print(f"| width | forward MACs per picture | step ms, median (p10) | of width {ref}'s step "
           f"| {RUN_STEPS} steps, s |")
     print("|---|---|---|---|---|")
     for w, (_, macs) in steppers.items():
-        kept = times[w][20:]
-        ms = statistics.median(kept) * 1000
+        kept = times[w]
+        ms = fastnet_step.median_ms(kept)
         print(f"| {w} | {macs / 1e6:.2f} M | {ms:.2f} ({percentile(kept, 10) * 1000:.2f}) | "
               f"{ms / ref_ms:.2f} | {ms * RUN_STEPS / 1000:.2f} |")
 

@@ -28,36 +28,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a file
 import argparse
 import copy
 import os
-import statistics
 import threading
-import time
 from collections.abc import Callable
 
 import torch
 import torch.nn.functional as F
 
+from bench import fastnet_step
 from bench.common import machine
-from explorer.models import fastnet
-from explorer.train import optim
-
-
-def _network() -> tuple[torch.nn.Module, optim.OneCycleAdamW]:
-    torch.manual_seed(0)
-    model = fastnet.fastnet(input_size=(64, 64)).to(memory_format=torch.channels_last)
-    return model[1:], optim.OneCycleAdamW(model.parameters(), 0.04, 100_000, 0.25, 5e-4)
-
-
-def _pictures(n: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """(n, 1, 32, 32) channels-last pictures, (n,) labels."""
-    return torch.randn(n, 1, 32, 32).contiguous(memory_format=torch.channels_last), torch.randint(0, 10, (n,))
-
-
-def _step(net, opt, x, y) -> None:
-    loss = F.cross_entropy(net(x), y, label_smoothing=0.2)
-    loss.item()  # the app's loop reads every step's loss
-    opt.zero_grad(set_to_none=True)
-    loss.backward()
-    opt.step()
 
 
 class _Half:
@@ -115,21 +93,15 @@ def _alone(half: _Half) -> Callable[[], None]:
 
 def _in_turns(rows: dict[str, Callable[[], None]], steps: int) -> dict[str, float]:
     """{row: median ms of a step}, the rows taking turns step by step."""
-    times: dict[str, list[float]] = {k: [] for k in rows}
-    for _ in range(steps):
-        for name, step in rows.items():
-            t = time.perf_counter()
-            step()
-            times[name].append(time.perf_counter() - t)
-    return {k: 1000 * statistics.median(v[20:]) for k, v in times.items()}
+    return {k: fastnet_step.median_ms(v) for k, v in fastnet_step.in_turns(rows, steps).items()}
 
 
 def _batch_rows(threads: int, sizes: list[int]) -> dict[str, Callable[[], None]]:
     rows = {}
     for n in sizes:
-        net, opt = _network()
-        x, y = _pictures(n)
-        rows[f"batch {n}, {threads} thread(s)"] = (lambda net=net, opt=opt, x=x, y=y: _step(net, opt, x, y))
+        _, net, opt = fastnet_step.network()
+        x, y = fastnet_step.pictures(n)
+        rows[f"batch {n}, {threads} thread(s)"] = (lambda net=net, opt=opt, x=x, y=y: fastnet_step.step(net, opt, x, y))
     return rows
 
 
@@ -150,11 +122,11 @@ def main() -> None:
             print(f"| {n} | {threads} | {m:.2f} | {1000 * m / n:.0f} | {m / base:.2f} |")
 
     torch.set_num_threads(2)
-    net, opt = _network()
-    x, y = _pictures(32)
+    _, net, opt = fastnet_step.network()
+    x, y = fastnet_step.pictures(32)
     halves = [_Half(net, x[:16], y[:16], 1), _Half(net, x[16:], y[16:], 1)]
     lone = _Half(net, x[:16], y[:16], 1)
-    ms = _in_turns({"the app's step: batch 32, 2 torch threads": lambda: _step(net, opt, x, y),
+    ms = _in_turns({"the app's step: batch 32, 2 torch threads": lambda: fastnet_step.step(net, opt, x, y),
                     "split: 2 Python threads x 1 torch thread, 16 pictures each": _split_step(net, opt, halves),
                     "one half alone: 16 pictures, 1 torch thread": _alone(lone)}, args.steps)
     base = ms["the app's step: batch 32, 2 torch threads"]

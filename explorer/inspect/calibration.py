@@ -38,10 +38,9 @@ CLOSE = 0.01  # a mean confidence within a point of the accuracy: neither over- 
 def summary(rel: Reliability, label_smoothing: float = 0.0) -> str:
     """One sentence on the mean confidence against the accuracy; names label smoothing as a
     likely cause of underconfidence only when the model was trained with it."""
-    gap = rel.mean_confidence - rel.overall_accuracy
-    if abs(gap) < CLOSE:
+    if abs(rel.mean_confidence - rel.overall_accuracy) < CLOSE:
         return "On average this model is about as sure as it is right (within one percentage point)."
-    if gap > 0:
+    if rel.overconfident:
         return "This model is more sure than right on average (overconfident)."
     cause = (f" Label smoothing ({label_smoothing:g} in its training) tends to do that: it teaches the "
              "model never to put all its probability on one class." if label_smoothing > 0 else "")
