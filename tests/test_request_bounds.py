@@ -4,6 +4,8 @@ activations of a large model over a whole dataset, is refused with a sentence be
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 import torch
@@ -124,3 +126,44 @@ def test_passes_over_many_pictures_go_in_batches_that_fit_the_caches(sign_digits
     assert curve.pictures == len(test.images) and len(curve.accuracies) == len(curve.epsilons)
     whole_batch = attribution.attribute(model, pixel_model.batch(test.images[0]), 0, "occlusion")
     np.testing.assert_allclose(occluded, whole_batch, atol=1e-6)
+
+
+@pytest.mark.parametrize("what", ["ood statistics", "test predictions", "fgsm curve", "top-k search"])
+def test_a_prediction_waits_for_one_batch_of_a_long_pass_not_the_whole_pass(sign_digits, what):
+    """The app shares one model between every session, under one lock. A pass over a whole split
+    held it to the end: while the first student to open Occlusion with the course's CNN waited for
+    its out-of-distribution statistics (about 8 s on 2 cores), every other student's prediction on
+    that model waited too. The lock is now held per batch."""
+    from explorer.models import builder
+    from explorer.ui import model_cache, trust_cache
+
+    saved = save_untrained(builder.spec(WIDE_MAPS, [1, 64, 64], 10), f"shared {what}")
+    model = model_cache.load_model(saved.id)[0]
+    long_pass = {"ood statistics": lambda: trust_cache.test_scores(saved.id, "mahalanobis"),
+                 "test predictions": lambda: model_cache.test_probabilities(saved.id),
+                 "fgsm curve": lambda: trust_cache.fgsm_curve(saved.id),
+                 "top-k search": lambda: model_cache.top_k(saved.id, model_cache.layers(saved.id)[0].name, 9)}[what]
+    started, finished = threading.Event(), threading.Event()
+    hook = model.register_forward_pre_hook(lambda _m, inp: started.set() if len(inp[0]) > 1 else None)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            long_pass()
+        except BaseException as exc:  # noqa: BLE001 (shown by the assertion below)
+            errors.append(exc)
+        finally:
+            finished.set()
+
+    worker = threading.Thread(target=run)
+    try:
+        worker.start()
+        assert started.wait(120)
+        picture = model_cache.test_split(saved.id).images[1]
+        model_cache.probabilities(saved.id, f"while {what}", picture)
+        answered_first = not finished.is_set()
+        worker.join(300)
+    finally:
+        hook.remove()
+    assert errors == []
+    assert answered_first, f"the prediction waited for the whole {what}"

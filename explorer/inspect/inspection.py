@@ -9,14 +9,14 @@ names are those of the network inside (the names the summary shows).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 from torch import nn
 
-from explorer.inspect.pixel_model import inner
+from explorer.inspect.pixel_model import UNSHARED, inner
 from explorer.models.summary import summary
 
 MAP_KINDS = ("conv", "activation", "pool")
@@ -183,26 +183,28 @@ TOP_K_BATCH = 64
 
 @torch.inference_mode()
 def top_activations(model: nn.Module, images: np.ndarray, input_size, name: str, k: int = 9,
-                    batch: int = TOP_K_BATCH) -> TopK:
+                    batch: int = TOP_K_BATCH, lock: AbstractContextManager = UNSHARED) -> TopK:
     """One batched pass over `images` (N, C, H, W) in the model's input space, stopping each
     forward pass at layer `name`; keeps a running top-k of every channel's spatial maximum.
-    `batch`: the most pictures per pass a memory bound allows; never more than TOP_K_BATCH."""
+    `batch`: the most pictures per pass a memory bound allows; never more than TOP_K_BATCH.
+    `lock`: held per batch, the capture's hook on the model only then (pixel_model.UNSHARED)."""
     n = len(images)
     batch = max(1, min(batch, TOP_K_BATCH))
     k = max(1, min(k, n))
     best_v = best_i = best_p = None
-    with capture(model, [name], stop_early=True) as store:
-        for lo in range(0, n, batch):
-            run_until(model, torch.from_numpy(np.array(images[lo:lo + batch], np.float32)))  # a copy: datasets are read-only
-            act = store[name]
-            flat = act.flatten(2) if act.dim() == 4 else act[..., None]  # (B, C, h*w)
-            vals, pos = flat.max(dim=2)  # (B, C)
-            idx = torch.arange(lo, lo + len(act)).unsqueeze(1).expand_as(vals)
-            vals, pos, idx = vals.T, pos.T, idx.T  # (C, B)
-            if best_v is not None:
-                vals, pos, idx = (torch.cat(p, 1) for p in ((best_v, vals), (best_p, pos), (best_i, idx)))
-            keep = vals.topk(min(k, vals.shape[1]), dim=1)
-            best_v, best_p, best_i = keep.values, pos.gather(1, keep.indices), idx.gather(1, keep.indices)
+    for lo in range(0, n, batch):
+        x = torch.from_numpy(np.array(images[lo:lo + batch], np.float32))  # a copy: datasets are read-only
+        with lock, capture(model, [name], stop_early=True) as store:
+            run_until(model, x)
+        act = store[name]
+        flat = act.flatten(2) if act.dim() == 4 else act[..., None]  # (B, C, h*w)
+        vals, pos = flat.max(dim=2)  # (B, C)
+        idx = torch.arange(lo, lo + len(act)).unsqueeze(1).expand_as(vals)
+        vals, pos, idx = vals.T, pos.T, idx.T  # (C, B)
+        if best_v is not None:
+            vals, pos, idx = (torch.cat(p, 1) for p in ((best_v, vals), (best_p, pos), (best_i, idx)))
+        keep = vals.topk(min(k, vals.shape[1]), dim=1)
+        best_v, best_p, best_i = keep.values, pos.gather(1, keep.indices), idx.gather(1, keep.indices)
     width = act.shape[-1] if act.dim() == 4 else 1
     rows, cols = (best_p // width).numpy(), (best_p % width).numpy()
     geo = geometry(model, input_size, name)

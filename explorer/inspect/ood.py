@@ -15,11 +15,14 @@ price: 5% of real test pictures are flagged too, which the page says.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 from torch import nn
+
+from explorer.inspect.pixel_model import UNSHARED
 
 SCORES = {"msp": "top-class probability", "energy": "energy score (logsumexp of the logits)",
           "mahalanobis": "feature distance score"}
@@ -79,17 +82,21 @@ def last_linear(model: nn.Module) -> nn.Linear:
 
 
 @torch.inference_mode()
-def features(model: nn.Module, arrays: np.ndarray, size: int = 256) -> np.ndarray:
+def features(model: nn.Module, arrays: np.ndarray, size: int = 256,
+             lock: AbstractContextManager = UNSHARED) -> np.ndarray:
     """(N, D) float64: the input of the model's last linear layer for pictures (N, C, H, W)
-    in [0, 1] (a forward pre-hook, removed in `finally`; the model is shared, so callers
-    hold its lock)."""
+    in [0, 1]. A forward pre-hook collects it, on the model only while one batch runs under
+    `lock` (see pixel_model.UNSHARED): other sessions' passes in between never meet it."""
     out: list[torch.Tensor] = []
-    hook = last_linear(model).register_forward_pre_hook(lambda _m, inp: out.append(inp[0].detach().flatten(1)))
-    try:
-        for i in range(0, len(arrays), size):
-            model(torch.from_numpy(np.array(arrays[i:i + size], np.float32)))
-    finally:
-        hook.remove()
+    layer = last_linear(model)
+    for i in range(0, len(arrays), size):
+        x = torch.from_numpy(np.array(arrays[i:i + size], np.float32))
+        with lock:
+            hook = layer.register_forward_pre_hook(lambda _m, inp: out.append(inp[0].detach().flatten(1)))
+            try:
+                model(x)
+            finally:
+                hook.remove()
     return torch.cat(out).double().numpy()
 
 

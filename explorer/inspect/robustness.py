@@ -23,6 +23,8 @@ from explorer.inspect import captum_loader  # noqa: F401  # isort: skip - before
 from captum.robust import FGSM, PGD
 from torch import nn
 
+from explorer.inspect.pixel_model import UNSHARED
+
 # The curve's epsilons: 0 (the clean accuracy) up to 0.3, where a picture's grey levels can move
 # by almost a third of their range.
 EPSILONS = (0.0, 0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3)
@@ -126,14 +128,14 @@ class Curve:
 
 
 def accuracy_curve(model: nn.Module, images: np.ndarray, labels: np.ndarray,
-                   epsilons=EPSILONS, batch: int = 256) -> Curve:
+                   epsilons=EPSILONS, batch: int = 256, lock: contextlib.AbstractContextManager = UNSHARED) -> Curve:
     """FGSM accuracy for each epsilon over images (N, C, H, W) in [0, 1].
 
     FGSM's step only depends on the sign of the loss gradient at the clean picture, which does
     not depend on epsilon: the gradient is taken once per batch (Captum's FGSM with an
     unbounded epsilon of 1 returns x + sign(grad) where the gradient is not ~0), then each
     epsilon costs one forward pass. tests/test_robustness.py checks every point against a
-    call of captum.robust.FGSM with that epsilon.
+    call of captum.robust.FGSM with that epsilon. `lock`: held per batch (pixel_model.UNSHARED).
     """
     correct = np.zeros(len(epsilons), np.int64)
     y_all = torch.as_tensor(np.asarray(labels)).long()
@@ -141,11 +143,12 @@ def accuracy_curve(model: nn.Module, images: np.ndarray, labels: np.ndarray,
     for i in range(0, len(images), batch):
         x = torch.from_numpy(np.array(images[i:i + batch], np.float32))
         y = y_all[i:i + batch]
-        with _quiet():
-            direction = torch.round(unbounded.perturb(x, 1.0, y).detach() - x)  # -1, 0 or +1
-        with torch.inference_mode():
-            for k, eps in enumerate(epsilons):
-                fooled = torch.clamp(x + float(eps) * direction, LOWER, UPPER)
-                correct[k] += int((model(fooled).argmax(1) == y).sum())
+        with lock:
+            with _quiet():
+                direction = torch.round(unbounded.perturb(x, 1.0, y).detach() - x)  # -1, 0 or +1
+            with torch.inference_mode():
+                for k, eps in enumerate(epsilons):
+                    fooled = torch.clamp(x + float(eps) * direction, LOWER, UPPER)
+                    correct[k] += int((model(fooled).argmax(1) == y).sum())
     n = max(len(images), 1)
     return Curve(tuple(float(e) for e in epsilons), tuple(float(c / n) for c in correct), len(images))

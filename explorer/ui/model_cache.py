@@ -56,7 +56,8 @@ def batch_size(model_id: str) -> int:
 @st.cache_resource(max_entries=16)
 def lock(model_id: str) -> threading.RLock:
     """One lock per model: its modules are shared by every session, and Captum and the feature
-    map capture put hooks on them for the length of a call, so one call at a time."""
+    map capture put hooks on them for the length of a call, so one call at a time. A pass over a
+    whole split holds it per batch (pixel_model.UNSHARED), so a prediction never waits for all of it."""
     return threading.RLock()
 
 
@@ -95,8 +96,7 @@ def test_probabilities(model_id: str) -> np.ndarray | None:
     test = test_split(model_id)
     if test is None:
         return None
-    with lock(model_id):
-        return pixel_model.probabilities(load_model(model_id)[0], test.images, batch_size(model_id))
+    return pixel_model.probabilities(load_model(model_id)[0], test.images, batch_size(model_id), lock(model_id))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -136,7 +136,8 @@ def feature_maps(model_id: str, input_key: str, array: np.ndarray, names: tuple[
 def top_k(model_id: str, layer: str, k: int) -> inspection.TopK:
     """The k dataset pictures that excite each channel of `layer` most: one batched pass over
     the model's dataset, once for the class."""
-    card = load_model(model_id)[1]
-    return shared(model_id, ("top_k", layer, k),
-                  lambda m: inspection.top_activations(m, dataset_of(card).images, card.input_size, layer, k,
-                                                       batch=batch_size(model_id)))
+    model, card = load_model(model_id)
+    return cached.shared_results().get(
+        (version(model_id), "top_k", layer, k),
+        lambda: inspection.top_activations(model, dataset_of(card).images, card.input_size, layer, k,
+                                           batch=batch_size(model_id), lock=lock(model_id)))

@@ -20,9 +20,8 @@ def fgsm_curve(model_id: str) -> robustness.Curve | None:
     test = model_cache.test_split(model_id)
     if test is None:
         return None
-    with model_cache.lock(model_id):
-        return robustness.accuracy_curve(model_cache.load_model(model_id)[0], test.images, test.labels,
-                                         batch=model_cache.batch_size(model_id))
+    return robustness.accuracy_curve(model_cache.load_model(model_id)[0], test.images, test.labels,
+                                     batch=model_cache.batch_size(model_id), lock=model_cache.lock(model_id))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -33,9 +32,14 @@ def attacked(model_id: str, input_key: str, _array: np.ndarray, kind: str, epsil
 
 
 @torch.inference_mode()
-def _logits(model, arrays: np.ndarray, size: int) -> np.ndarray:
-    return torch.cat([model(torch.from_numpy(np.array(arrays[i:i + size], np.float32)))
-                      for i in range(0, len(arrays), size)]).numpy()
+def _logits(model_id: str, arrays: np.ndarray, size: int) -> np.ndarray:
+    """(N, K) logits of pictures (N, C, H, W), the model's lock held per batch (pixel_model.UNSHARED)."""
+    model, out = model_cache.load_model(model_id)[0], []
+    for i in range(0, len(arrays), size):
+        x = torch.from_numpy(np.array(arrays[i:i + size], np.float32))
+        with model_cache.lock(model_id):
+            out.append(model(x))
+    return torch.cat(out).numpy()
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -44,15 +48,13 @@ def test_logits(model_id: str) -> np.ndarray | None:
     test = model_cache.test_split(model_id)
     if test is None:
         return None
-    with model_cache.lock(model_id):
-        return _logits(model_cache.load_model(model_id)[0], test.images, model_cache.batch_size(model_id))
+    return _logits(model_id, test.images, model_cache.batch_size(model_id))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def logits(model_id: str, input_key: str, _array: np.ndarray) -> np.ndarray:
     """(K,) logits of one input."""
-    with model_cache.lock(model_id):
-        return _logits(model_cache.load_model(model_id)[0], _array[None], 1)[0]
+    return _logits(model_id, _array[None], 1)[0]
 
 
 @st.cache_data(max_entries=8, show_spinner="Measuring the training pictures' features…")
@@ -63,8 +65,8 @@ def gaussians(model_id: str) -> ood.Gaussians | None:
     if ds is None:
         return None
     train = datasets.split(ds, card.split or COURSE_SPLIT)[0]
-    with model_cache.lock(model_id):
-        feats = ood.features(model_cache.load_model(model_id)[0], train.images, model_cache.batch_size(model_id))
+    feats = ood.features(model_cache.load_model(model_id)[0], train.images, model_cache.batch_size(model_id),
+                         model_cache.lock(model_id))
     return ood.fit(feats, train.labels, len(card.classes))
 
 
@@ -77,9 +79,8 @@ def test_scores(model_id: str, kind: str) -> np.ndarray | None:
     test, g = model_cache.test_split(model_id), gaussians(model_id)
     if test is None or g is None:
         return None
-    with model_cache.lock(model_id):
-        return ood.mahalanobis(g, ood.features(model_cache.load_model(model_id)[0], test.images,
-                                                model_cache.batch_size(model_id)))
+    return ood.mahalanobis(g, ood.features(model_cache.load_model(model_id)[0], test.images,
+                                           model_cache.batch_size(model_id), model_cache.lock(model_id)))
 
 
 def ood_threshold(model_id: str, kind: str = ood.DEFAULT) -> ood.Threshold | None:
