@@ -35,7 +35,8 @@ first_screen.drawn()
 
 st.subheader("Does this picture look like the training pictures?")
 kind = confidence_views.score_kind()
-limit = trust_cache.ood_threshold(picked.id, kind)
+with st.spinner("Measuring the features of the training and test pictures…"):  # seconds, once per model
+    limit = trust_cache.ood_threshold(picked.id, kind)
 if limit is None:
     st.info("The threshold is set on the model's test pictures, which are not on this machine.")
     st.stop()

@@ -20,33 +20,34 @@ st.write(
 )
 
 picked, inp, probs, target = input_picker.explain_setup("faithfulness")
-ood_note.note(picked, inp)
+with ood_note.after(ood_note.placed(picked, inp)):  # this picture's curves first: see ood_note.placed
+    fv.reading_guide()
 
-fv.reading_guide()
+    window = dict(fc.occlusion_params(min(inp.array.shape[1:])))["window"]
+    st.caption("Deleting or inserting pixels at random breaks ties between equal map values (Grad-CAM and "
+               "Occlusion have flat patches); black is the baseline Integrated Gradients and Occlusion use, "
+               f"and what their maps are measured against. Occlusion here uses a {window}-pixel window.")
 
-st.caption("Deleting or inserting pixels at random breaks ties between equal map values (Grad-CAM and "
-           "Occlusion have flat patches); black is the baseline Integrated Gradients and Occlusion use, "
-           f"and what their maps are measured against. Occlusion here uses a {dict(fc.occlusion_params(min(inp.array.shape[1:])))['window']}-pixel window.")
+    blank = st.segmented_control("Removed pixels become", list(faithfulness.BLANKS),
+                                 format_func=faithfulness.BLANKS.get, default="black", required=True,
+                                 key="faithfulness_blank", bind=url_state.BIND,
+                                 help="Black is the baseline of Integrated Gradients and Occlusion; on a bright "
+                                      "background any black pixels hurt, so a blurred copy (detail removed, "
+                                      "brightness kept) asks more precisely which details the model needs.")
+    show_random = st.toggle("Show the random-weights curves", value=False, key="faithfulness_random_curves",
+                            bind=url_state.BIND)
+    result = fc.one_picture(picked.id, inp.key, inp.array, target, blank)
 
-blank = st.segmented_control("Removed pixels become", list(faithfulness.BLANKS), format_func=faithfulness.BLANKS.get,
-                             default="black", required=True, key="faithfulness_blank", bind=url_state.BIND,
-                             help="Black is the baseline of Integrated Gradients and Occlusion; on a bright "
-                                  "background any black pixels hurt, so a blurred copy (detail removed, "
-                                  "brightness kept) asks more precisely which details the model needs.")
-show_random = st.toggle("Show the random-weights curves", value=False, key="faithfulness_random_curves",
-                        bind=url_state.BIND)
-result = fc.one_picture(picked.id, inp.key, inp.array, target, blank)
-
-st.subheader(f"This picture, class “{plain.md(picked.classes[target])}”")
-fv.charts(result, "", show_random)
-first_screen.drawn()
-extra = {"infidelity ↓": fc.infidelities(picked.id, inp.key, inp.array, target)}
-if st.toggle("Also compute sensitivity (each map 5 more times, slower)", value=False,
-             key="faithfulness_sensitivity", bind=url_state.BIND):
-    extra["sensitivity ↓"] = fc.sensitivities(picked.id, inp.key, inp.array, target)
-df = fv.table(result, extra)
-tables.show(df, column_config=fv.formats(df))
-fv.verdict(df, "On this picture")
+    st.subheader(f"This picture, class “{plain.md(picked.classes[target])}”")
+    fv.charts(result, "", show_random)
+    first_screen.drawn()
+    extra = {"infidelity ↓": fc.infidelities(picked.id, inp.key, inp.array, target)}
+    if st.toggle("Also compute sensitivity (each map 5 more times, slower)", value=False,
+                 key="faithfulness_sensitivity", bind=url_state.BIND):
+        extra["sensitivity ↓"] = fc.sensitivities(picked.id, inp.key, inp.array, target)
+    df = fv.table(result, extra)
+    tables.show(df, column_config=fv.formats(df))
+    fv.verdict(df, "On this picture")
 
 st.subheader("Averaged over test pictures")
 n = st.slider("Test pictures", 4, 64, 16, 4, key="faithfulness_sample", bind=url_state.BIND,

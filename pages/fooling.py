@@ -19,14 +19,15 @@ st.write(
 picked = model_picker.model_picker("fooling")
 if picked is None:
     st.stop()
-inp, probs, _ = input_picker.input_beside("fooling", picked, lambda i, _: ood_note.note(picked, i))
+inp, probs, fill = input_picker.input_beside("fooling", picked, lambda i, _: ood_note.placed(picked, i))
 said = int(np.argmax(probs))
 truth = inp.true_class if inp.true_class is not None else said
 
-st.subheader("Attack this picture")
-attack = fooling_views.controls(picked, said, truth)
-result = fooling_views.outcome(picked, inp, said, attack)
-first_screen.drawn()
+with ood_note.after(fill):  # the attack first: see ood_note.placed
+    st.subheader("Attack this picture")
+    attack = fooling_views.controls(picked, said, truth)
+    result = fooling_views.outcome(picked, inp, said, attack)
+    first_screen.drawn()
 
 st.subheader("Where does the model look, before and after?")
 st.caption("Saliency (|gradient| of the class it says) on both pictures: the change is invisible to "

@@ -21,11 +21,10 @@ st.write(
 @st.fragment
 def occluded() -> None:
     picked, inp, probs, target = input_picker.explain_setup("occlusion")
-    ood_note.note(picked, inp)
-
-    patch = occlusion_views.patch(inp)
-    rows, cols = occlusion_views.positions(inp, patch)
-    occlusion_views.maps(picked, inp, probs, target, patch, rows, cols)
+    with ood_note.after(ood_note.placed(picked, inp)):  # the map first: see ood_note.placed
+        patch = occlusion_views.patch(inp)
+        rows, cols = occlusion_views.positions(inp, patch)
+        occlusion_views.maps(picked, inp, probs, target, patch, rows, cols)
 
 
 occluded()

@@ -22,17 +22,16 @@ st.write(
 @st.fragment
 def explained() -> None:
     picked, inp, _, target = input_picker.explain_setup("saliency", live=live_camera.live_view)
-    ood_note.note(picked, inp)
+    with ood_note.after(ood_note.placed(picked, inp)):  # the maps first: see ood_note.placed
+        settings = views.settings(picked)
 
-    settings = views.settings(picked)
-
-    st.subheader(f"Why “{plain.md(picked.classes[target])}”? The trained model")
-    trained = views.maps_for(picked, inp, target, settings, False)
-    views.draw(inp, settings, trained)
-    first_screen.drawn()
-    st.caption(f"Colours: {heatmaps.legend(settings.sign)}. Grad-CAM uses layer {settings.layer}; it is coarse because "
-               "that layer's maps are small and are upsampled to the picture.")
-    code_panel.explanations(picked, inp, target, views.METHODS, settings.params, settings.layer)
+        st.subheader(f"Why “{plain.md(picked.classes[target])}”? The trained model")
+        trained = views.maps_for(picked, inp, target, settings, False)
+        views.draw(inp, settings, trained)
+        first_screen.drawn()
+        st.caption(f"Colours: {heatmaps.legend(settings.sign)}. Grad-CAM uses layer {settings.layer}; "
+                   "it is coarse because that layer's maps are small and are upsampled to the picture.")
+        code_panel.explanations(picked, inp, target, views.METHODS, settings.params, settings.layer)
 
     st.subheader("🧪 Sanity check: the same model with random weights")
     st.write(

@@ -11,7 +11,9 @@ import torch
 
 from explorer.data import datasets
 from explorer.data.types import COURSE_SPLIT
+from explorer.models import from_spec
 from explorer.saved import registry
+from explorer.saved.model_card import ModelCard
 from explorer.train import recipes, runs, training
 
 
@@ -30,6 +32,19 @@ def save_digits_model(epochs: int = 2, name: str = "tiny digits net", root=None)
                                       COURSE_SPLIT, name, root)
     torch.manual_seed(0)
     return runs.run(request).saved
+
+
+SPLIT = {"test_size": 0.2, "random_state": 8}
+COURSE_CNN = {"architecture": "course_cnn", "options": {"in_channels": 1, "num_classes": 10, "input_size": [64, 64]}}
+
+
+def save_untrained(spec: dict, name: str, root=None) -> registry.SavedModel:
+    """An untrained model on Sign Language Digits (64x64 grey), saved as the Train page saves."""
+    torch.manual_seed(0)
+    meta = {"name": name, "architecture": spec["architecture"], "spec": spec, "dataset": "sign-digits",
+            "split": SPLIT, "classes": [str(d) for d in range(10)], "input_size": [1, 64, 64],
+            "normalisation": {"mean": [0.5], "std": [0.25]}, "test_accuracy": 0.1, "epochs": 1}
+    return registry.save(from_spec.build(spec), ModelCard.from_json(meta), root)
 
 
 @contextmanager

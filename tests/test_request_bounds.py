@@ -14,12 +14,11 @@ from streamlit.testing.v1 import AppTest
 from explorer import limits
 from explorer.inspect import attribution
 from explorer.models import cost, from_spec
-from explorer.saved import registry
-from explorer.saved.model_card import ModelCard
+from explorer.ui import ood_note
 from tests.conftest import ROOT
+from tests.inspect_helpers import COURSE_CNN, save_untrained
 
 APP = str(ROOT / "app.py")
-SPLIT = {"test_size": 0.2, "random_state": 8}
 # About 76 million multiply-adds per 64x64 picture: within the bound for one picture (100 M),
 # but a pass over all 2,062 pictures of Sign Language Digits needs 157 billion.
 HEAVY = [{"type": "conv", "channels": 16, "kernel": 3, "padding": 1}, {"type": "relu"},
@@ -32,15 +31,6 @@ HEAVY = [{"type": "conv", "channels": 16, "kernel": 3, "padding": 1}, {"type": "
 # 4.2 MB): a model whose passes over a split are sized by the caches, not by the memory bound.
 WIDE_MAPS = [{"type": "conv", "channels": 24, "kernel": 1}, {"type": "relu"},
              {"type": "maxpool", "size": 8}, {"type": "dense", "units": 16}]
-
-
-def save_untrained(spec: dict, name: str) -> registry.SavedModel:
-    """An untrained model on Sign Language Digits (64x64 grey), saved as the Train page saves."""
-    torch.manual_seed(0)
-    meta = {"name": name, "architecture": spec["architecture"], "spec": spec, "dataset": "sign-digits",
-            "split": SPLIT, "classes": [str(d) for d in range(10)], "input_size": [1, 64, 64],
-            "normalisation": {"mean": [0.5], "std": [0.25]}, "test_accuracy": 0.1, "epochs": 1}
-    return registry.save(from_spec.build(spec), ModelCard.from_json(meta))
 
 
 @pytest.fixture
@@ -59,13 +49,14 @@ def open_page(path: str, **query) -> AppTest:
 
 
 def test_occlusion_with_a_1_pixel_window_is_refused_before_it_runs(sign_digits):
-    spec = {"architecture": "course_cnn", "options": {"in_channels": 1, "num_classes": 10, "input_size": [64, 64]}}
-    saved = save_untrained(spec, "course cnn")
+    saved = save_untrained(COURSE_CNN, "course cnn")
     at = open_page("pages/occlusion.py", model=saved.id, occlusion_window="1", occlusion_stride="1")
     assert at.slider(key="occlusion_window").value == 1
     refusals = [w.value for w in at.warning if "passes through the model" in w.value]
     assert refusals and "larger stride" in refusals[0], [w.value for w in at.warning]
     assert len(at.get("image")) == 1  # the input only: no map was computed
+    notes = [c.value for c in at.caption]
+    assert not any(ood_note.CHECKING in n for n in notes), notes  # never a "checking" line left for ever
     at.slider(key="occlusion_window").set_value(8).run()  # the usual settings still work
     at.slider(key="occlusion_stride").set_value(4).run()
     assert not at.exception and len(at.get("image")) == 1 + 3

@@ -101,22 +101,28 @@ def feature_maps(picked: Picked, layer_name: str) -> None:
     if inp is not None:
         with right:
             input_picker.show_input(picked, inp)
-            ood_note.note(picked, inp)
-        layers = model_cache.layers(picked.id)
-        maps = all_maps(picked.id, inp)
-        st.caption("Each grid shares one colour scale (a weak map looks weak); click a map to enlarge it.")
-        for i, layer in enumerate(layers):
-            fm = maps[layer.name]
-            shape = " x ".join(str(s) for s in fm.shape)
-            with st.expander(f"Layer {layer.name} · {layer.title} · {shape}", expanded=i < 3):
-                grid_col, big_col = st.columns([3, 1])
-                event_key = f"filters_maps_{layer.name}_{inp.key}"
-                chosen = map_grid.selected_index(st.session_state.get(event_key), "pick")
-                grid, picture, caption = layer_view(picked.id, inp.key, layer.name, fm, chosen)
-                grid_col.vega_lite_chart(grid, on_select="rerun", key=event_key)
-                big_col.image(picture, width="stretch", output_format="PNG", caption=caption)
+            fill = ood_note.placed(picked, inp)
+        with ood_note.after(fill):  # the feature maps first: see ood_note.placed
+            layer_grids(picked, inp)
         st.session_state[LAYER_IN_CODE] = layer_name
-        code_panel.feature_maps(picked, inp, [layer.name for layer in layers], layer_name)
+        code_panel.feature_maps(picked, inp, [layer.name for layer in model_cache.layers(picked.id)], layer_name)
+
+
+def layer_grids(picked: Picked, inp: input_picker.Input) -> None:
+    """Every layer's maps of one input: a clickable grid and the enlarged map, per layer."""
+    layers = model_cache.layers(picked.id)
+    maps = all_maps(picked.id, inp)
+    st.caption("Each grid shares one colour scale (a weak map looks weak); click a map to enlarge it.")
+    for i, layer in enumerate(layers):
+        fm = maps[layer.name]
+        shape = " x ".join(str(s) for s in fm.shape)
+        with st.expander(f"Layer {layer.name} · {layer.title} · {shape}", expanded=i < 3):
+            grid_col, big_col = st.columns([3, 1])
+            event_key = f"filters_maps_{layer.name}_{inp.key}"
+            chosen = map_grid.selected_index(st.session_state.get(event_key), "pick")
+            grid, picture, caption = layer_view(picked.id, inp.key, layer.name, fm, chosen)
+            grid_col.vega_lite_chart(grid, on_select="rerun", key=event_key)
+            big_col.image(picture, width="stretch", output_format="PNG", caption=caption)
 
 
 def all_maps(model_id: str, inp: input_picker.Input) -> dict:

@@ -57,7 +57,7 @@ def logits(model_id: str, input_key: str, _array: np.ndarray) -> np.ndarray:
     return _logits(model_id, _array[None], 1)[0]
 
 
-@st.cache_data(max_entries=8, show_spinner="Measuring the training pictures' features…")
+@st.cache_data(max_entries=8, show_spinner=False)  # the callers say it: the note's own line, the page's spinner
 def gaussians(model_id: str) -> ood.Gaussians | None:
     """Class means and shared covariance of the training split's features (Mahalanobis score)."""
     card = model_cache.load_model(model_id)[1]
@@ -83,9 +83,23 @@ def test_scores(model_id: str, kind: str) -> np.ndarray | None:
                                            model_cache.batch_size(model_id), model_cache.lock(model_id)))
 
 
+# (model id, save date, score kind) whose threshold this process has computed: the note under a
+# prediction then costs milliseconds, and draws at once instead of after the rest of the page.
+_MEASURED: set[tuple[str, str, str]] = set()
+
+
 def ood_threshold(model_id: str, kind: str = ood.DEFAULT) -> ood.Threshold | None:
-    scores = test_scores(model_id, kind)
+    try:
+        scores = test_scores(model_id, kind)
+    finally:  # also a model without a linear layer (ValueError at once): nothing slow to wait for
+        _MEASURED.add((*model_cache.version(model_id), kind))
     return None if scores is None else ood.threshold_of(scores, kind)
+
+
+def threshold_measured(model_id: str, kind: str = ood.DEFAULT) -> bool:
+    """Whether `ood_threshold` has run for this model and kind in this process (its statistics
+    are then cached, unless evicted since)."""
+    return (*model_cache.version(model_id), kind) in _MEASURED
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
