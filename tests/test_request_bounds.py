@@ -60,6 +60,8 @@ def test_occlusion_with_a_1_pixel_window_is_refused_before_it_runs(sign_digits):
     at.slider(key="occlusion_window").set_value(8).run()  # the usual settings still work
     at.slider(key="occlusion_stride").set_value(4).run()
     assert not at.exception and len(at.get("image")) == 1 + 3
+    notes = [c.value for c in at.caption] + [w.value for w in at.warning]
+    assert any("a hand sign" in n for n in notes) and not any(ood_note.CHECKING in n for n in notes), notes
 
 
 def test_maximal_activations_of_a_large_model_is_refused_but_the_course_cnn_runs(sign_digits):
