@@ -141,7 +141,8 @@ def main() -> None:
           ["page", "until"] + [f"{n} s" for n in trees], rows)
     print("title: the page's title drawn; visual: its first map; verdict: the out-of-distribution note's "
           "verdict; end: the script run over"
-          + ("; second: a second student's Saliency map, opened 1 s later" if args.second else ""))
+          + ("; second: a second student's Saliency map, opened 1 s after the first page loaded (its own "
+             "clock + 1 s)" if args.second else ""))
 
 
 if __name__ == "__main__":
