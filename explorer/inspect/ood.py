@@ -81,23 +81,44 @@ def last_linear(model: nn.Module) -> nn.Linear:
     return linears[-1]
 
 
+@dataclass(frozen=True)
+class Outputs:
+    """One pass over N pictures: the logits (N, K) float32 and, when the model has a linear layer,
+    the input of its last one (N, D) float64 (the features of the Mahalanobis score), else None."""
+
+    logits: np.ndarray
+    features: np.ndarray | None
+
+
 @torch.inference_mode()
-def features(model: nn.Module, arrays: np.ndarray, size: int = 256,
-             lock: AbstractContextManager = UNSHARED) -> np.ndarray:
-    """(N, D) float64: the input of the model's last linear layer for pictures (N, C, H, W)
-    in [0, 1]. A forward pre-hook collects it, on the model only while one batch runs under
-    `lock` (see pixel_model.UNSHARED): other sessions' passes in between never meet it."""
-    out: list[torch.Tensor] = []
-    layer = last_linear(model)
+def outputs(model: nn.Module, arrays: np.ndarray, size: int = 256,
+            lock: AbstractContextManager = UNSHARED) -> Outputs:
+    """The logits and the features of pictures (N, C, H, W) in [0, 1] from the same forward
+    passes (the test split's probabilities, logits and scores need one pass, not three). A
+    forward pre-hook collects the features, on the model only while one batch runs under `lock`
+    (see pixel_model.UNSHARED): other sessions' passes in between never meet it."""
+    linears = [m for m in model.modules() if isinstance(m, nn.Linear)]
+    logits: list[torch.Tensor] = []
+    feats: list[torch.Tensor] = []
     for i in range(0, len(arrays), size):
         x = torch.from_numpy(np.array(arrays[i:i + size], np.float32))
         with lock:
-            hook = layer.register_forward_pre_hook(lambda _m, inp: out.append(inp[0].detach().flatten(1)))
+            hook = linears[-1].register_forward_pre_hook(lambda _m, inp: feats.append(inp[0].detach().flatten(1))) \
+                if linears else None
             try:
-                model(x)
+                logits.append(model(x))
             finally:
-                hook.remove()
-    return torch.cat(out).double().numpy()
+                if hook is not None:
+                    hook.remove()
+    return Outputs(torch.cat(logits).numpy(), torch.cat(feats).double().numpy() if linears else None)
+
+
+def features(model: nn.Module, arrays: np.ndarray, size: int = 256,
+             lock: AbstractContextManager = UNSHARED) -> np.ndarray:
+    """(N, D) float64: the input of the model's last linear layer for pictures (N, C, H, W)
+    in [0, 1] (`outputs`); ValueError at once for a model without one."""
+    last_linear(model)
+    return outputs(model, arrays, size, lock).features
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import torch
 
 from explorer.data import datasets
 from explorer.data.types import COURSE_SPLIT
-from explorer.inspect import inspection, pixel_model
+from explorer.inspect import inspection, ood, pixel_model
 from explorer.models import cost
 from explorer.saved import registry
 from explorer.saved.model_card import ModelCard
@@ -91,12 +91,20 @@ def test_split(model_id: str) -> datasets.Dataset | None:
 
 
 @st.cache_data(max_entries=8, show_spinner="Classifying the test pictures…")
-def test_probabilities(model_id: str) -> np.ndarray | None:
-    """(N_test, K) probabilities of the model on its test split."""
+def test_outputs(model_id: str) -> ood.Outputs | None:
+    """The logits and features of the model's test split, from one pass (the probabilities, the
+    calibration, the out-of-distribution threshold all start from it)."""
     test = test_split(model_id)
     if test is None:
         return None
-    return pixel_model.probabilities(load_model(model_id)[0], test.images, batch_size(model_id), lock(model_id))
+    return ood.outputs(load_model(model_id)[0], test.images, batch_size(model_id), lock(model_id))
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def test_probabilities(model_id: str) -> np.ndarray | None:
+    """(N_test, K) probabilities of the model on its test split."""
+    out = test_outputs(model_id)
+    return None if out is None else torch.softmax(torch.from_numpy(out.logits), 1).numpy()
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

@@ -31,30 +31,17 @@ def attacked(model_id: str, input_key: str, _array: np.ndarray, kind: str, epsil
         return robustness.attack(model_cache.load_model(model_id)[0], _array, target, epsilon, kind, targeted, steps)
 
 
-@torch.inference_mode()
-def _logits(model_id: str, arrays: np.ndarray, size: int) -> np.ndarray:
-    """(N, K) logits of pictures (N, C, H, W), the model's lock held per batch (pixel_model.UNSHARED)."""
-    model, out = model_cache.load_model(model_id)[0], []
-    for i in range(0, len(arrays), size):
-        x = torch.from_numpy(np.array(arrays[i:i + size], np.float32))
-        with model_cache.lock(model_id):
-            out.append(model(x))
-    return torch.cat(out).numpy()
-
-
-@st.cache_data(max_entries=8, show_spinner=False)
 def test_logits(model_id: str) -> np.ndarray | None:
     """(N_test, K) logits of the model on its test split."""
-    test = model_cache.test_split(model_id)
-    if test is None:
-        return None
-    return _logits(model_id, test.images, model_cache.batch_size(model_id))
+    out = model_cache.test_outputs(model_id)
+    return None if out is None else out.logits
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def logits(model_id: str, input_key: str, _array: np.ndarray) -> np.ndarray:
     """(K,) logits of one input."""
-    return _logits(model_id, _array[None], 1)[0]
+    with model_cache.lock(model_id), torch.inference_mode():
+        return model_cache.load_model(model_id)[0](pixel_model.batch(_array))[0].numpy()
 
 
 @st.cache_data(max_entries=8, show_spinner=False)  # the callers say it: the note's own line, the page's spinner
@@ -76,11 +63,10 @@ def test_scores(model_id: str, kind: str) -> np.ndarray | None:
     if kind in ood.FROM_LOGITS:
         logits_ = test_logits(model_id)
         return None if logits_ is None else ood.score(logits_, kind)
-    test, g = model_cache.test_split(model_id), gaussians(model_id)
-    if test is None or g is None:
+    out, g = model_cache.test_outputs(model_id), gaussians(model_id)
+    if out is None or g is None:
         return None
-    return ood.mahalanobis(g, ood.features(model_cache.load_model(model_id)[0], test.images,
-                                           model_cache.batch_size(model_id), model_cache.lock(model_id)))
+    return ood.mahalanobis(g, out.features)  # a model without a linear layer raised in gaussians
 
 
 # (model id, save date, score kind) whose threshold this process has computed: the note under a
