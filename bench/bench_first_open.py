@@ -27,7 +27,7 @@ SPEC = {"architecture": "course_cnn", "options": {"in_channels": 1, "num_classes
 
 # Run in a fresh interpreter inside one tree: open `page` for `model` and print the seconds.
 OPEN = """
-import sys, time
+import os, sys, time
 from streamlit.testing.v1 import AppTest
 tree, page, model = sys.argv[1:4]
 at = AppTest.from_file(tree + "/app.py", default_timeout=900).run()
@@ -37,7 +37,8 @@ at.switch_page(page).run()
 took = time.perf_counter() - t
 if at.exception:
     sys.exit("the page failed: " + at.exception[0].value[:300])
-print(took)
+print(took, flush=True)
+os._exit(0)  # the warm-up thread may still be computing for the class: no teardown under it
 """
 
 
