@@ -26,14 +26,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a file
 import argparse
 import os
 import shutil
-import subprocess
 import tempfile
 
 from playwright.sync_api import Browser, sync_playwright
 
 from bench.bench_first_open import HERE, save_model
 from bench.common import median, table
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, free_port, stop_server, wait_healthy
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_server, stop_server
 
 # The text under each page's first map, drawn once the map is.
 VISUAL = {"occlusion": "The same map over the picture", "saliency": "Grad-CAM uses layer"}
@@ -58,20 +57,6 @@ new MutationObserver(check).observe(document, {childList: true, subtree: true, c
 """
 
 
-def start(tree: Path, data: Path, threads: int) -> tuple[subprocess.Popen, str]:
-    """`streamlit run app.py` of `tree` on `data`, as tests/browser/conftest.start_server."""
-    port = free_port()
-    env = {**os.environ, "CNN_EXPLORER_DATA": str(data), "CNN_EXPLORER_THREADS": str(threads),
-           "OMP_NUM_THREADS": str(threads), "PYTHONPATH": str(tree)}
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-           "--server.address", "127.0.0.1", "--server.port", str(port),
-           "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-    proc = subprocess.Popen(cmd, cwd=tree, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    wait_healthy(url, proc, timeout=120)
-    return proc, url
-
-
 def open_page(browser: Browser, url: str, page: str, model: str):
     """A new student's tab on `page`; returns it (its clock records the marks)."""
     context = browser.new_context(viewport={"width": 1400, "height": 900})
@@ -93,7 +78,8 @@ def one_open(browser: Browser, tree: Path, data0: Path, page: str, model: str, t
              second: bool) -> dict[str, float]:
     data = Path(tempfile.mkdtemp(prefix="first-open-browser-"))
     shutil.copytree(data0, data, dirs_exist_ok=True)
-    proc, url = start(tree, data, threads)
+    proc, url = start_server(data, {"CNN_EXPLORER_THREADS": str(threads), "OMP_NUM_THREADS": str(threads),
+                                    "PYTHONPATH": str(tree)}, root=tree)
     try:
         first = open_page(browser, url, page, model)
         if second:

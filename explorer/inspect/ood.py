@@ -97,20 +97,23 @@ def outputs(model: nn.Module, arrays: np.ndarray, size: int = 256,
     passes (the test split's probabilities, logits and scores need one pass, not three). A
     forward pre-hook collects the features, on the model only while one batch runs under `lock`
     (see pixel_model.UNSHARED): other sessions' passes in between never meet it."""
-    linears = [m for m in model.modules() if isinstance(m, nn.Linear)]
+    try:
+        layer = last_linear(model)
+    except ValueError:  # logits only
+        layer = None
     logits: list[torch.Tensor] = []
     feats: list[torch.Tensor] = []
     for i in range(0, len(arrays), size):
         x = torch.from_numpy(np.array(arrays[i:i + size], np.float32))
         with lock:
-            hook = linears[-1].register_forward_pre_hook(lambda _m, inp: feats.append(inp[0].detach().flatten(1))) \
-                if linears else None
+            hook = None if layer is None else layer.register_forward_pre_hook(
+                lambda _m, inp: feats.append(inp[0].detach().flatten(1)))
             try:
                 logits.append(model(x))
             finally:
                 if hook is not None:
                     hook.remove()
-    return Outputs(torch.cat(logits).numpy(), torch.cat(feats).double().numpy() if linears else None)
+    return Outputs(torch.cat(logits).numpy(), None if layer is None else torch.cat(feats).double().numpy())
 
 
 def features(model: nn.Module, arrays: np.ndarray, size: int = 256,

@@ -74,19 +74,16 @@ def batch(array: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(np.array(array, np.float32))[None]  # a copy: arrays may be read-only
 
 
-# The `lock` of the passes over many pictures below is held around each batch, not the whole pass:
-# the app shares one model between every session, and a student's single prediction then waits
-# for one batch (tens of ms) instead of the whole split (the course CNN's OOD statistics: ~8 s).
+# The `lock` of the passes over a whole split (ood.outputs, robustness.accuracy_curve,
+# inspection.top_activations) is held around each batch, not the whole pass: the app shares one
+# model between every session, and a student's single prediction then waits for one batch (tens
+# of ms) instead of the whole split (the course CNN's OOD statistics: ~8 s).
 UNSHARED: AbstractContextManager = nullcontext()  # the lock of a model no other thread uses
 
 
 @torch.inference_mode()
-def probabilities(model: nn.Module, arrays: np.ndarray, size: int = 512,
-                  lock: AbstractContextManager = UNSHARED) -> np.ndarray:
-    """(N, K) class probabilities for pictures (N, C, H, W) in [0, 1]; `lock` held per batch."""
-    out = []
-    for i in range(0, len(arrays), size):
-        x = torch.from_numpy(np.array(arrays[i:i + size], np.float32))  # a copy: arrays may be read-only
-        with lock:
-            out.append(F.softmax(model(x), 1))
+def probabilities(model: nn.Module, arrays: np.ndarray, size: int = 512) -> np.ndarray:
+    """(N, K) class probabilities for pictures (N, C, H, W) in [0, 1]."""
+    out = [F.softmax(model(torch.from_numpy(np.array(arrays[i:i + size], np.float32))), 1)  # copies: arrays may be read-only
+           for i in range(0, len(arrays), size)]
     return torch.cat(out).numpy()

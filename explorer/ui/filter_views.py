@@ -103,13 +103,14 @@ def feature_maps(picked: Picked, layer_name: str) -> None:
             input_picker.show_input(picked, inp)
             fill = ood_note.placed(picked, inp)
         with ood_note.after(fill):  # the feature maps first: see ood_note.placed
-            layer_grids(picked, inp)
+            names = layer_grids(picked, inp)
         st.session_state[LAYER_IN_CODE] = layer_name
-        code_panel.feature_maps(picked, inp, [layer.name for layer in model_cache.layers(picked.id)], layer_name)
+        code_panel.feature_maps(picked, inp, names, layer_name)
 
 
-def layer_grids(picked: Picked, inp: input_picker.Input) -> None:
-    """Every layer's maps of one input: a clickable grid and the enlarged map, per layer."""
+def layer_grids(picked: Picked, inp: input_picker.Input) -> list[str]:
+    """Every layer's maps of one input: a clickable grid and the enlarged map, per layer;
+    returns the layers' names."""
     layers = model_cache.layers(picked.id)
     maps = all_maps(picked.id, inp)
     st.caption("Each grid shares one colour scale (a weak map looks weak); click a map to enlarge it.")
@@ -123,6 +124,7 @@ def layer_grids(picked: Picked, inp: input_picker.Input) -> None:
             grid, picture, caption = layer_view(picked.id, inp.key, layer.name, fm, chosen)
             grid_col.vega_lite_chart(grid, on_select="rerun", key=event_key)
             big_col.image(picture, width="stretch", output_format="PNG", caption=caption)
+    return [layer.name for layer in layers]
 
 
 def all_maps(model_id: str, inp: input_picker.Input) -> dict:

@@ -120,10 +120,13 @@ def version(model_id: str) -> tuple[str, str]:
     return model_id, load_model(model_id)[1].created
 
 
-def shared(model_id: str, what: tuple, compute: Callable[[torch.nn.Module], T]) -> T:
-    """compute(model) under the model's lock, once for the whole class per (model, what)."""
+def shared(model_id: str, what: tuple, compute: Callable[[torch.nn.Module], T], locked: bool = True) -> T:
+    """compute(model) once for the whole class per (model, what): under the model's lock, or
+    (locked=False) for a pass over a split that takes the lock per batch itself."""
 
     def run() -> T:
+        if not locked:
+            return compute(load_model(model_id)[0])
         with lock(model_id):
             return compute(load_model(model_id)[0])
 
@@ -144,8 +147,8 @@ def feature_maps(model_id: str, input_key: str, array: np.ndarray, names: tuple[
 def top_k(model_id: str, layer: str, k: int) -> inspection.TopK:
     """The k dataset pictures that excite each channel of `layer` most: one batched pass over
     the model's dataset, once for the class."""
-    model, card = load_model(model_id)
-    return cached.shared_results().get(
-        (version(model_id), "top_k", layer, k),
-        lambda: inspection.top_activations(model, dataset_of(card).images, card.input_size, layer, k,
-                                           batch=batch_size(model_id), lock=lock(model_id)))
+    card = load_model(model_id)[1]
+    return shared(model_id, ("top_k", layer, k),
+                  lambda m: inspection.top_activations(m, dataset_of(card).images, card.input_size, layer, k,
+                                                       batch=batch_size(model_id), lock=lock(model_id)),
+                  locked=False)

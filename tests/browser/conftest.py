@@ -55,8 +55,9 @@ def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60.0) -> flo
     raise TimeoutError("streamlit did not become healthy")
 
 
-def start_server(data_dir: Path, extra_env: dict | None = None) -> tuple[subprocess.Popen, str]:
-    """Start `streamlit run app.py` on a free loopback port; returns (process, base URL)."""
+def start_server(data_dir: Path, extra_env: dict | None = None, root: Path = ROOT) -> tuple[subprocess.Popen, str]:
+    """Start `streamlit run app.py` of the checkout `root` on a free loopback port; returns
+    (process, base URL)."""
     port = free_port()
     env = {**os.environ, "CNN_EXPLORER_DATA": str(data_dir), "CNN_EXPLORER_THREADS": "1",
            "OMP_NUM_THREADS": "1", **(extra_env or {})}
@@ -67,7 +68,7 @@ def start_server(data_dir: Path, extra_env: dict | None = None) -> tuple[subproc
            "--server.address", "127.0.0.1", "--server.port", str(port),
            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
     log = open(data_dir / "streamlit.log", "wb")
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url, proc)
