@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from explorer import models
 from explorer.data import datasets
-from explorer.learn import activation_race, alexnet_augment, dropout_demo, neuron
+from explorer.learn import activation_race, alexnet_augment, dropout_demo, neuron, neuron_charts
 from tests.conftest import ROOT
 
 
@@ -19,6 +19,23 @@ def test_neuron_and_softmax():
     assert out.z == 0.5 - 2.0 + 0.25 and out.a == 0.0
     p = neuron.softmax(np.array([2.0, 1.0, 0.0]))
     np.testing.assert_allclose(p, torch.softmax(torch.tensor([2.0, 1.0, 0.0]), 0).numpy(), rtol=1e-6)
+
+
+def _layer_values(spec: dict, layer: int) -> list[dict]:
+    """The rows one layer of an Altair layer chart's spec plots."""
+    return spec["datasets"][spec["layer"][layer]["data"]["name"]]
+
+
+def test_the_activation_chart_marks_the_neurons_own_point():
+    spec = neuron_charts.activation_curve("tanh", 0.35).to_dict()
+    curve, dot = _layer_values(spec, 0), _layer_values(spec, 3)
+    z = np.array([r["z"] for r in curve])
+    np.testing.assert_allclose([r["a"] for r in curve], np.tanh(z))
+    assert (z[0], z[-1]) == (-6.0, 6.0)
+    assert dot == [{"z": 0.35, "a": float(np.tanh(0.35))}]
+    far = neuron_charts.activation_curve("relu", -40.0).to_dict()  # z off the usual axis: the axis widens
+    assert far["layer"][0]["encoding"]["x"]["scale"]["domain"] == [-44.0, 44.0]
+    assert _layer_values(far, 3) == [{"z": -40.0, "a": 0.0}]
 
 
 def test_course_mlp_counts_layer_by_layer():
@@ -74,6 +91,9 @@ def test_page_shows_every_block():
     neuron_tex = " ".join(str(l.value) for l in at.latex)
     # Negative numbers in brackets: "0.8·2 + (-0.5)·0.5 + 0.3·(-1)", not "+ -0.5·0.5 + 0.3·-1".
     assert "0.8·2 + (-0.5)·0.5 + 0.3·(-1) + 0.1" in neuron_tex
+    at.selectbox(key="blocks_activation").set_value("sigmoid").run()
+    chart = at.get("vega_lite_chart")[0].proto.spec  # section 1's chart follows the neuron (z = 1.15 now)
+    assert '"a = sigmoid(z)"' in chart and '"Your neuron on its activation"' in chart
     at.select_slider(key="blocks_race_steps").set_value(100).run()
     at.button(key="blocks_race_run").click().run()
     assert not at.exception

@@ -12,16 +12,17 @@ import torch
 
 from explorer import models
 from explorer.data import datasets
-from explorer.learn import activation_race, alexnet_augment, dropout_demo, neuron
+from explorer.learn import activation_race, alexnet_augment, dropout_demo, neuron, neuron_charts
 from explorer.pictures import render
-from explorer.ui import cached, data_widgets, tables
+from explorer.ui import cached, data_widgets, first_screen, shared_charts, tables, url_state
 
 
 def neuron_view() -> None:
     st.subheader("1. A neuron")
     st.write("A node multiplies each input by a weight, adds them up with a bias, and passes the sum "
              "through an activation function that decides how much signal goes on.")
-    c = st.columns(4)
+    numbers, curve = st.columns([3, 2], gap="medium")
+    c = numbers.columns(4)
     x = [c[i].number_input(f"input x{i + 1}", -10.0, 10.0, v, 0.5, key=f"blocks_x{i}")
          for i, v in enumerate((1.0, 0.5, -1.0))]
     w = [c[i].number_input(f"weight w{i + 1}", -10.0, 10.0, v, 0.5, key=f"blocks_w{i}")
@@ -30,7 +31,11 @@ def neuron_view() -> None:
     act = c[3].selectbox("activation", neuron.ACTIVATIONS, key="blocks_activation")
     out = neuron.neuron(np.array(x), np.array(w), b, act)
     terms = " + ".join(f"{_signed(wi)}·{_signed(xi)}" for wi, xi in zip(w, x))
-    st.latex(f"z = {terms} + {_signed(b)} = {out.z:.3g}, \\qquad a = \\text{{{act}}}(z) = {out.a:.3g}")
+    numbers.latex(f"z = {terms} + {_signed(b)} = {out.z:.3g}")
+    numbers.latex(f"a = \\text{{{act}}}(z) = {out.a:.3g}")
+    with curve:  # the same for every student with these numbers: the spec is built once for the class
+        shared_charts.draw(st, ("neuron_activation", act, out.z, url_state.presenting()),
+                           lambda: url_state.readable(neuron_charts.activation_curve(act, out.z)), width="stretch")
 
 
 def _signed(v: float) -> str:
@@ -173,6 +178,7 @@ def augmentation_view() -> None:
 def show() -> None:
     neuron_view()
     layer_and_softmax_view()
+    first_screen.drawn()  # the neuron's chart and softmax fill the first screen: drawn before the rest arrives
     course_mlp_view()
     activation_view()
     dropout_view()

@@ -10,7 +10,7 @@ from streamlit.errors import StreamlitAPIException
 
 from explorer.inspect.shared_results import fingerprint
 from explorer.learn import signal_charts, signals
-from explorer.ui import cached, code_panel, shared_charts, url_state
+from explorer.ui import cached, code_panel, first_screen, shared_charts, url_state
 
 
 def pair_for(name: str) -> signals.Pair:
@@ -106,6 +106,7 @@ def sliding_view(pair: signals.Pair, key: str, preset: str) -> None:
         except StreamlitAPIException:  # a full-page run (a fresh page with Play on): rerun it all
             st.rerun()
     draw(c_values.index(c) if c in c_values else start)
+    first_screen.drawn()  # the two charts and the value fill the first screen: drawn before the rest arrives
     if pair.discrete:
         st.caption(f"Probabilities stay probabilities: f sums to {pair.f.sum():.3f}, g to "
                    f"{pair.g.sum():.3f}, f * g to {result.sum():.3f}.")
@@ -146,6 +147,7 @@ def echo_view() -> None:
         st.audio(echo.heard_wav, format="audio/wav")
         st.metric("Length", f"{len(sound)} + {len(kernel)} − 1 = {len(heard)} samples",
                   help="A full convolution is as long as both inputs together, minus one.")
+    first_screen.drawn()
     code_panel.convolution_1d("echo")
 
 

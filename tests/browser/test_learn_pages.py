@@ -1,5 +1,5 @@
 """Browser click paths for the Architectures and 1-D convolution pages, and what a laptop's
-first screen of Convolution and Pooling shows."""
+first screen of Convolution, Pooling and Neurons shows."""
 
 from __future__ import annotations
 
@@ -96,4 +96,27 @@ def test_a_laptop_screen_shows_the_picture_without_scrolling(server, page, title
     wait_idle(page)
     page.wait_for_function(f"({FIRST_SCREEN_PICTURES})() > 0")
     expect(page.get_by_test_id("stImage").filter(has_text="256x256 pixels")).to_be_in_viewport()
+    assert_no_errors(page)
+
+
+# The drawn charts of the page whose top is on the first screen.
+FIRST_SCREEN_CHARTS = """() => [...document.querySelectorAll('[data-testid="stMain"] .vega-embed svg.marks,'
+    + ' [data-testid="stMain"] .vega-embed canvas')].filter(c => !c.closest('[data-stale="true"]')
+    && c.getBoundingClientRect().top < window.innerHeight && c.getBoundingClientRect().height > 0).length"""
+
+
+def test_the_neurons_first_screen_shows_the_neuron_on_its_activation(server, page):
+    """The Neurons page's first screen was inputs and formulas only; section 1 now draws the
+    chosen activation with the neuron's (z, a) on it, and the chart follows the choice."""
+    page.set_viewport_size({"width": 1400, "height": 900})
+    open_page(page, server)
+    page.locator(".st-key-app_menu").get_by_text("Neurons, layers, ReLU, dropout", exact=True).click()
+    page.get_by_text("Your neuron on its activation").first.wait_for()
+    page.wait_for_function(f"({FIRST_SCREEN_CHARTS})() > 0")
+    wait_idle(page)
+    page.get_by_test_id("stSelectbox").filter(has_text="activation").click()
+    page.get_by_role("option", name="tanh", exact=True).click()
+    wait_idle(page)
+    expect(page.get_by_test_id("stVegaLiteChart").first).to_contain_text("a = tanh(z)")
+    assert page.evaluate(f"({FIRST_SCREEN_CHARTS})()") > 0
     assert_no_errors(page)

@@ -10,7 +10,7 @@ from tests.browser.test_student_paths import SMALL_TEXT
 
 # The picture each Learn page is about, as the page draws it.
 VISUALS = {
-    "building_blocks": ".katex-display",  # the neuron's sum with the student's numbers
+    "building_blocks": '[data-testid="stVegaLiteChart"]',  # the neuron on its activation, with the student's numbers
     "convolution": '[data-testid="stImage"]',  # the picture and its convolution
     "pooling": '[data-testid="stImage"]',  # the map and its pooled copy
     "convolution_1d": '[data-testid="stVegaLiteChart"]',  # f, g and their product at shift c
