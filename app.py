@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from explorer.server import switching
+from explorer.server import startup, switching
 from explorer.ui import cached, class_warm_up, first_screen, navigation, sidebar, streamlit_fixes, url_state
 
 streamlit_fixes.install(page=False)  # before anything else: see explorer/ui/streamlit_fixes.py
@@ -19,5 +19,8 @@ url_state.begin_run()
 page = st.navigation(navigation.build(), position="hidden")
 sidebar.render()
 first_screen.begin(page.url_path)  # a page's first screen is drawn before its rest arrives
-page.run()
+try:
+    page.run()
+finally:  # also after st.stop() or st.rerun()
+    startup.release()  # the background threads' imports wait for a fresh server's first page
 url_state.drop_unknown()  # after every widget of the page is bound

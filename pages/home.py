@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from explorer.ui import data_widgets, lessons, live_camera, navigation, sidebar, streamlit_fixes
+from explorer.ui import data_widgets, lessons, navigation, sidebar, streamlit_fixes
 
 streamlit_fixes.install()  # before anything else: see explorer/ui/streamlit_fixes.py
 
@@ -38,7 +38,12 @@ first = navigation.existing("Learn")
 if first:
     st.info(f"New here? Start with **{first[0][1]}** under Learn, then train a model.")
 
-live_camera.home_panel()
+if st.toggle("🎥 Live camera: sign at the camera and watch the CNN read it", key="home_live"):
+    # Imported only now: it brings PyTorch and Captum (seconds on a fresh server), which Home
+    # without the camera does not need.
+    from explorer.ui import live_camera
+
+    live_camera.home_panel()
 st.divider()
 st.subheader("🎓 Lessons: prepared views for class")
 st.caption("Each opens a page with its settings ready. Every page keeps its settings in the "

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from explorer.server import startup
 from explorer.ui import cached, class_warm_up
 from tests.inspect_helpers import save_digits_model
 from tests.page_helpers import open_page
@@ -30,6 +31,7 @@ def test_the_first_student_on_filters_finds_everything_prepared(saved):
 
 
 def test_a_newer_model_is_prepared_without_a_visit(saved):
+    startup.release()  # as after app.py's first run (explorer/server/startup.py)
     preparer = class_warm_up.Preparer(poll_seconds=0.2)
     preparer.start()  # as app.py starts it: a daemon thread, checking the data folder
     try:

@@ -10,6 +10,7 @@ import time
 import pytest
 
 from bench.protocol_client import Run, Session
+from explorer.ui import train_results
 from tests.browser.conftest import start_server, stop_server
 from tests.event_loops import in_own_loop
 
@@ -38,8 +39,10 @@ async def train_then_tick(url: str, models) -> Run:
         await s.set("Epochs", 30)
         clicked = await s.click("🏋️ Train")
         assert not any("Saved as" in t for t in clicked.texts), "the run ended before the live view drew"
-        assert s.auto_reruns, "the live view is a fragment the browser reruns on a timer"
-        fragment = next(iter(s.auto_reruns))
+        # The live view is a fragment the browser reruns on a timer (on a fresh server the sidebar's
+        # "checking…" for the training device may be another one, every 0.5 s).
+        fragment = next((f for f, every in s.auto_reruns.items() if every == train_results.POLL_SECONDS), None)
+        assert fragment, f"no live view among the timed fragments {s.auto_reruns}"
         deadline = time.monotonic() + 120
         while not any(models.glob("*/meta.json")) and time.monotonic() < deadline:
             await asyncio.sleep(0.05)

@@ -11,6 +11,10 @@ model: at its start, and within POLL_SECONDS of a newer model being saved (by th
 another one sharing the data folder). Students who arrive meanwhile wait on the same
 computation (the stores are single-flight); the results live in the same bounded caches as
 ever (cached.shared_results, the pages' st.cache_data), for the one model opened first.
+
+The thread imports what it needs itself (PyTorch, Captum, the model registry: about 2.8 s on 2
+cores): app.py starts it on a fresh server's first visit, and that visit's page (Home, a Learn
+page) needs none of it, so it does not wait for it.
 """
 
 from __future__ import annotations
@@ -21,10 +25,7 @@ import traceback
 
 import streamlit as st
 
-from explorer.inspect import ood
-from explorer.saved import registry
-from explorer.server import jobs
-from explorer.ui import filter_views, input_picker, model_cache, model_picker, trust_cache
+from explorer.server import jobs, startup
 
 POLL_SECONDS = 10.0
 OFF = "CNN_EXPLORER_WARM_UP"  # "0": no warm-up (the test suite's own app sessions)
@@ -34,6 +35,9 @@ def prepare(model_id: str) -> None:
     """What the Filters page computes for its first view of a model (the first test picture,
     every layer's grid and enlarged map, the prediction and the out-of-distribution note
     beside it, the filters and the layer table), into the caches the page reads."""
+    from explorer.inspect import ood  # in the thread: see the module's docstring
+    from explorer.ui import filter_views, input_picker, model_cache, trust_cache
+
     card = model_cache.load_model(model_id)[1]
     model_cache.model_cost(model_id)
     filter_views.snapshots(model_id)
@@ -68,12 +72,16 @@ class Preparer(threading.Thread):
         self.stopped = threading.Event()
 
     def run(self) -> None:
+        startup.wait_for_release()  # the first visit's page goes first
         jobs.lower_priority()  # below the students' page runs, as the trainings are (explorer/server/jobs.py)
         while not self.stopped.is_set():
             self.check()
             self.stopped.wait(self.poll_seconds)
 
     def check(self) -> None:
+        from explorer.saved import registry  # in the thread: see the module's docstring
+        from explorer.ui import model_picker
+
         try:
             first = model_picker.opened_first()
             which = None if first is None else (first.id, first.card.created)

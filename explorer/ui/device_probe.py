@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import threading
 
+from explorer.server import jobs, startup
+
 _lock = threading.Lock()
 _thread: threading.Thread | None = None
 _result: dict[str, str] = {}
@@ -23,6 +25,8 @@ def start() -> None:
 
 
 def _probe() -> None:
+    startup.wait_for_release()
+    jobs.lower_priority()  # below the page runs and the browser beside them, as the warm-up is
     from explorer.train import device
 
     device.set_threads()  # once for the server: every later torch call uses this setting
@@ -33,5 +37,6 @@ def line(wait: float = 0.0) -> str | None:
     """'CPU, 2 threads (2 cores)', 'GPU: …'; None while still probing after `wait` seconds."""
     start()
     if wait and _thread is not None:
+        startup.release()  # this page needs the answer now, not after its run
         _thread.join(wait)
     return _result.get("line")

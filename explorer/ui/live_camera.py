@@ -168,10 +168,8 @@ def live_view(prefix: str, picked, left, right) -> None:
 
 
 def home_panel() -> None:
-    """A compact live camera for projecting: the model last chosen on an Inspect page (else the
-    newest), the video, the sign in big type."""
-    if not st.toggle("🎥 Live camera: sign at the camera and watch the CNN read it", key="home_live"):
-        return
+    """A compact live camera for projecting (Home, once its toggle is on): the model last chosen
+    on an Inspect page (else the newest), the video, the sign in big type."""
     saved = [m for m in registry.list_models() if m.card.architecture != "course_mlp"]
     if not saved:
         st.info("Train a model first (Inspect → any page offers the fast default net).")

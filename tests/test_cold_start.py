@@ -1,0 +1,88 @@
+"""A fresh server's first visitor: Home does not wait for PyTorch.
+
+Importing PyTorch, Captum and the model registry takes about 3 s on 2 cores. On a fresh server the
+first visit of app.py imported them in the page's own run (the class warm-up's modules, the
+live camera's), and the background threads (device probe, class warm-up) imported PyTorch beside
+that run, so Home's title came 5-7 s after the link was opened instead of about 1.5 s
+(bench/bench_home.py). Now the page's run imports none of it, and the background threads
+start their imports once the first run is over (explorer/server/startup.py), except when a page
+needs the device now (the Train page asks the probe and waits for it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# In a fresh interpreter: app.py's first visit (Home) in AppTest, recording which thread runs each
+# `import torch...` statement and when it first did (also one that finds torch already imported by
+# another thread), and when app.py released the background threads.
+FIRST_VISIT = """
+import builtins, json, threading, time
+from streamlit.testing.v1 import AppTest
+from explorer.server import startup
+from explorer.ui import device_probe
+
+first_import = {}
+plain_import = builtins.__import__
+
+def recording_import(name, *args, **kwargs):
+    if name == "torch" or name.startswith("torch."):
+        first_import.setdefault(threading.current_thread().name, time.perf_counter())
+    return plain_import(name, *args, **kwargs)
+
+released = []
+plain_release = startup.release
+
+def recording_release():
+    released.append(time.perf_counter())
+    plain_release()
+
+builtins.__import__ = recording_import
+startup.release = recording_release
+at = AppTest.from_file("app.py", default_timeout=120)
+at.run()
+assert not at.exception, at.exception
+device_probe._thread.join(120)  # the probe, after the run
+print(json.dumps({"imports": first_import, "released": released[0], "titles": [t.value for t in at.title],
+                  "device": device_probe.line()}))
+"""
+
+# In a fresh interpreter, no page run: a page that trains asks for the device and waits for it.
+TRAIN_PAGE_ASKS = """
+from explorer.server import startup
+from explorer.ui import device_probe
+
+startup.HOLD_SECONDS = 600  # longer than the page waits: only its own call may release the probe
+print(device_probe.line(wait=120))
+"""
+
+BACKGROUND = {"device-probe", "class-warm-up"}  # explorer/ui/device_probe.py, explorer/ui/class_warm_up.py
+
+
+def child(code: str, data: Path) -> str:
+    env = {**os.environ, "CNN_EXPLORER_DATA": str(data), "CNN_EXPLORER_WARM_UP": "1"}
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr[-3000:]
+    return out.stdout.strip().splitlines()[-1]
+
+
+def test_home_on_a_fresh_server_imports_no_pytorch_in_its_own_run(tmp_path):
+    visit = json.loads(child(FIRST_VISIT, tmp_path))
+    assert any("CNN Explorer" in t for t in visit["titles"])  # Home was drawn
+    page_run = set(visit["imports"]) - BACKGROUND
+    assert not page_run, f"the page's run imported PyTorch itself (threads {sorted(page_run)})"
+    assert "device-probe" in visit["imports"] and visit["device"]  # the probe still ran, after the run
+    early = {name: round(visit["released"] - t, 3) for name, t in visit["imports"].items() if t < visit["released"]}
+    assert not early, f"background threads imported PyTorch during the first page's run (s before its end: {early})"
+
+
+def test_a_page_that_trains_gets_the_device_without_waiting_for_a_first_run(tmp_path):
+    line = child(TRAIN_PAGE_ASKS, tmp_path)
+    assert line.startswith(("CPU", "GPU", "Apple")), line
