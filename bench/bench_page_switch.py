@@ -68,12 +68,16 @@ DRAWN = """([before, idle]) => {
     // what the student waits for: keep waiting (until 2026-12-03 such a page counted as 'title' here).
     // (A chart's frame is drawn, with its toolbar, before the chart's own canvas or svg; a skeleton holds the place
     // of an element still being computed.)
+    // (A picture loaded but not laid out yet, 0 px high in a column whose width is still being measured, is
+    // pending too: until 2026-12-04 such a Datasets mosaic counted neither way and the switch as 'title'.)
+    const shown = el => !el.closest('[data-stale="true"]') && el.getClientRects().length > 0;
     const pending = [
-        ...[...main.querySelectorAll('img')].filter(i => !i.complete),
-        ...[...main.querySelectorAll('[data-testid="stFullScreenFrame"]')]
+        ...[...main.querySelectorAll('img')]
+            .filter(i => shown(i) && (!i.complete || i.getBoundingClientRect().height === 0)),
+        ...[...[...main.querySelectorAll('[data-testid="stFullScreenFrame"]')]
             .filter(f => !f.querySelector(SHAPES + ', img')),
-        ...main.querySelectorAll('[data-testid="stSkeleton"]'),
-    ].filter(fresh);
+            ...main.querySelectorAll('[data-testid="stSkeleton"]')].filter(fresh),
+    ];
     if (pending.some(onScreen)) return null;
     return visuals.length || pending.length ? 'below the fold' : 'title';
 }"""
