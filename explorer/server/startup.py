@@ -2,8 +2,8 @@
 
 The device probe and the class warm-up import PyTorch, Captum and the model registry (about 3 s
 of Python on 2 cores) in threads of their own. Started by the first visit, they held the GIL
-against that visit's page run: Home's title came 0.5 s later than with no thread busy
-(bench/README.md, "A fresh server's first visit"). So they wait until the first page run is over
+and the cores against that visit's page run and the browser drawing it: Home's title came about
+0.8 s later than with them waiting (bench/README.md, round 12). So they wait until the first page run is over
 (app.py releases them, also after a run that stopped early), until someone needs their result
 now (a page that trains asks the probe), or HOLD_SECONDS at most.
 """

@@ -13,8 +13,8 @@ computation (the stores are single-flight); the results live in the same bounded
 ever (cached.shared_results, the pages' st.cache_data), for the one model opened first.
 
 The thread imports what it needs itself (PyTorch, Captum, the model registry: about 2.8 s on 2
-cores): app.py starts it on a fresh server's first visit, and that visit's page (Home, a Learn
-page) needs none of it, so it does not wait for it.
+cores): app.py starts it on a fresh server's first visit, whose page (Home, for one) need not
+wait for them.
 """
 
 from __future__ import annotations
