@@ -87,6 +87,7 @@ def fresh_servers(args: argparse.Namespace) -> None:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         floor = trivial_app()
         runs = [one_open(browser, floor, "", args.threads) for _ in range(args.repeat)]
+        shutil.rmtree(floor, ignore_errors=True)
         rows.append(["a one-line Streamlit app (the floor)", "title"] + [cell([r["title"] for r in runs])] * len(trees))
         for page in args.pages:
             by_tree: dict[str, list[dict]] = {name: [] for name in trees}
@@ -100,7 +101,6 @@ def fresh_servers(args: argparse.Namespace) -> None:
           f"(load average {load:.1f} -> {os.getloadavg()[0]:.1f})",
           ["page", "until"] + [f"{n} s" for n in trees], rows)
     print("title: the page's title drawn; end: its first script run over")
-
 
 
 def warm_server(visits: int) -> None:
