@@ -40,5 +40,4 @@ with presenter_first if url_state.presenting() else st.container():
     conv_settings.below_kernel(pic, kernel)
 first_screen.drawn()
 course_sizes.calculator(kernel.size)
-with st.expander("Convolution or cross-correlation? (what a CNN layer really computes)"):
-    flip_note.two_d(kernel.grid, kernel.preset)
+flip_note.two_d(kernel.grid, kernel.preset)

@@ -1,4 +1,4 @@
-"""A fresh server's first visitor: Home does not wait for PyTorch.
+"""A fresh server's first visitor: Home, Convolution and Pooling do not wait for PyTorch.
 
 Importing PyTorch, Captum and the model registry takes about 3 s on 2 cores. On a fresh server the
 first visit of app.py imported them in the page's own run (the class warm-up's modules, the
@@ -6,7 +6,9 @@ live camera's), and the background threads (device probe, class warm-up) importe
 that run, so Home's title came 5-7 s after the link was opened instead of about 1.5 s
 (bench/bench_home.py). Now the page's run imports none of it, and the background threads
 start their imports once the first run is over (explorer/server/startup.py), except when a page
-needs the device now (the Train page asks the probe and waits for it).
+needs the device now (the Train page asks the probe and waits for it). Convolution and Pooling
+compute in NumPy; PyTorch came with their "Show the code" panels' model views and with the flip
+note's PyTorch column, which now import it when drawn (the note only when opened).
 """
 
 from __future__ import annotations
@@ -17,13 +19,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # In a fresh interpreter: app.py's first visit (Home) in AppTest, recording which thread runs each
 # `import torch...` statement and when it first did (also one that finds torch already imported by
 # another thread), and when app.py released the background threads.
 FIRST_VISIT = """
-import builtins, json, threading, time
+import builtins, json, os, threading, time
 from streamlit.testing.v1 import AppTest
 from explorer.server import startup
 from explorer.ui import device_probe
@@ -46,6 +50,8 @@ def recording_release():
 builtins.__import__ = recording_import
 startup.release = recording_release
 at = AppTest.from_file("app.py", default_timeout=120)
+if os.environ["FIRST_PAGE"]:  # the link opened names a page
+    at.switch_page(os.environ["FIRST_PAGE"])
 at.run()
 assert not at.exception, at.exception
 device_probe._thread.join(120)  # the probe, after the run
@@ -65,17 +71,19 @@ print(device_probe.line(wait=120))
 BACKGROUND = {"device-probe", "class-warm-up"}  # explorer/ui/device_probe.py, explorer/ui/class_warm_up.py
 
 
-def child(code: str, data: Path) -> str:
-    env = {**os.environ, "CNN_EXPLORER_DATA": str(data), "CNN_EXPLORER_WARM_UP": "1"}
+def child(code: str, data: Path, page: str = "") -> str:
+    env = {**os.environ, "CNN_EXPLORER_DATA": str(data), "CNN_EXPLORER_WARM_UP": "1", "FIRST_PAGE": page}
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
                          timeout=300)
     assert out.returncode == 0, out.stderr[-3000:]
     return out.stdout.strip().splitlines()[-1]
 
 
-def test_home_on_a_fresh_server_imports_no_pytorch_in_its_own_run(tmp_path):
-    visit = json.loads(child(FIRST_VISIT, tmp_path))
-    assert any("CNN Explorer" in t for t in visit["titles"])  # Home was drawn
+@pytest.mark.parametrize("page,title", [("", "CNN Explorer"), ("pages/convolution.py", "Convolution"),
+                                        ("pages/pooling.py", "Pooling")])
+def test_a_fresh_servers_first_page_imports_no_pytorch_in_its_own_run(tmp_path, page, title):
+    visit = json.loads(child(FIRST_VISIT, tmp_path, page))
+    assert any(title in t for t in visit["titles"])  # the page was drawn
     page_run = set(visit["imports"]) - BACKGROUND
     assert not page_run, f"the page's run imported PyTorch itself (threads {sorted(page_run)})"
     assert "device-probe" in visit["imports"] and visit["device"]  # the probe still ran, after the run

@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from explorer.learn import coverage, flip, worked_sizes
+from explorer.ui import flip_note
 from tests.conftest import ROOT
 
 
@@ -66,7 +67,6 @@ def test_1d_page_says_cnn_layers_do_not_flip():
 def test_2d_page_reproduces_the_courses_examples_and_same_padding():
     at = open_page("pages/convolution.py")
     t = text(at)
-    assert "cross-correlation" in t
     assert "P = \\frac{K - 1}{2} = \\frac{3 - 1}{2} = 1" in t  # the page's default 3x3 kernel
     at.button(key="convolution_calc_course30").click().run()
     t = text(at)
@@ -77,6 +77,18 @@ def test_2d_page_reproduces_the_courses_examples_and_same_padding():
     assert "Input **64x64x3** → output **64x64**" in text(at)
     at.slider(key="convolution_size").set_value(5).run()
     assert "\\frac{5 - 1}{2} = 2" in text(at)
+
+
+def test_2d_page_shows_pytorchs_conv2d_equal_to_cross_correlation_once_opened():
+    at = open_page("pages/convolution.py")
+    note = [e for e in at.expander if e.label == flip_note.TWO_D_LABEL]
+    assert len(note) == 1 and not note[0].children  # closed: nothing inside computed or sent
+    at.session_state[flip_note.TWO_D_KEY] = True  # the student opens it
+    at.run()
+    note = [e for e in at.expander if e.label == flip_note.TWO_D_LABEL][0]
+    correlation, convolution, layer = (d.value.to_numpy() for d in note.dataframe)
+    assert np.array_equal(layer, correlation) and not np.array_equal(layer, convolution)
+    assert "PyTorch's numbers equal the cross-correlation." in " ".join(c.value for c in note.caption)
 
 
 def test_step_grid_shows_its_own_formula_and_the_never_visited_row():

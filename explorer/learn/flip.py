@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import torch
-from torch.nn import functional as F
 
 SIGNAL = np.array([0.0, 1.0, 2.0, 3.0, 0.0, 0.0])
 KERNEL = np.array([1.0, 0.0, -1.0])  # not symmetric, so flipping it changes the result
@@ -35,9 +33,21 @@ def example_1d(x: np.ndarray = SIGNAL, k: np.ndarray = KERNEL) -> FlipExample:
     """(n,) signal and (m,) kernel -> (n - m + 1,) results."""
     conv = np.convolve(x, k, mode="valid")
     corr = np.correlate(x, k, mode="valid")
-    t = F.conv1d(torch.tensor(x, dtype=torch.float64).view(1, 1, -1),
-                 torch.tensor(k, dtype=torch.float64).view(1, 1, -1)).view(-1).numpy()
-    return FlipExample(x, k, conv, corr, t)
+    return FlipExample(x, k, conv, corr, _torch_layer(x, k))
+
+
+def _torch_layer(x: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """What PyTorch's conv1d / conv2d returns for (n,) or (H, W) x and a kernel of the same rank,
+    'valid' positions. PyTorch is imported here, not with the module: the pages showing this note
+    draw their first screen before it, and on a fresh server that first screen then does not wait
+    ~2 s for `import torch` (bench/bench_home.py)."""
+    import torch
+    from torch.nn import functional as F
+
+    layer = F.conv1d if x.ndim == 1 else F.conv2d
+    t = torch.tensor(x, dtype=torch.float64)[None, None]
+    w = torch.tensor(np.ascontiguousarray(k), dtype=torch.float64)[None, None]
+    return layer(t, w)[0, 0].numpy()
 
 
 def _slide(x: np.ndarray, k: np.ndarray) -> np.ndarray:
@@ -51,6 +61,4 @@ def example_2d(x: np.ndarray, k: np.ndarray) -> FlipExample:
     """(H, W) picture and (m, m) kernel -> (H - m + 1, W - m + 1) results."""
     corr = _slide(x, k)
     conv = _slide(x, k[::-1, ::-1])
-    t = F.conv2d(torch.tensor(x, dtype=torch.float64)[None, None],
-                 torch.tensor(np.ascontiguousarray(k), dtype=torch.float64)[None, None])[0, 0].numpy()
-    return FlipExample(x, k, conv, corr, t)
+    return FlipExample(x, k, conv, corr, _torch_layer(x, k))

@@ -13,10 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 import streamlit as st
-import torch
 
-from explorer import models
-from explorer.codegen import architecture as arch_code
 from explorer.codegen import attribution as attr_code
 from explorer.codegen import baselines as baselines_code
 from explorer.codegen import conv as conv_code
@@ -26,8 +23,10 @@ from explorer.codegen import pool as pool_code
 from explorer.codegen import signal as signal_code
 from explorer.codegen.script import Script, notebook
 from explorer.data.types import COURSE_SPLIT
-from explorer.inspect import pixel_model
-from explorer.saved import registry
+
+# PyTorch, the model zoo and the registry are imported by the views that need them: the Learn
+# pages' panels (convolution, pooling, 1-D) are numpy only, and a fresh server's first visit to
+# one of those pages then draws without waiting ~2 s for `import torch` (bench/bench_home.py).
 
 LABEL = "🧾 Show the code"
 KEY_PREFIX = "code_panel_"  # + the view: the expander's widget key (open or not)
@@ -119,6 +118,11 @@ def convolution_1d(preset: str, c: float | None = None) -> None:
 def _architecture_script(name: str, channels: int, side: int, classes: int | None) -> Script | None:
     """Cached: building VGG-19 or ResNet-34 on the meta device and writing it out costs 90-110 ms
     on a busy 2-core machine (bench/bench_codegen.py), on every rerun of the page otherwise."""
+    import torch
+
+    from explorer import models
+    from explorer.codegen import architecture as arch_code
+
     options = {"in_channels": channels, "input_size": (side, side)}
     if classes:
         options["num_classes"] = classes
@@ -129,6 +133,8 @@ def _architecture_script(name: str, channels: int, side: int, classes: int | Non
 
 def architecture(name: str, channels: int, side: int, classes: int | None) -> None:
     """Under the Architectures page's table."""
+    from explorer import models
+
     panel("architecture", lambda: _architecture_script(name, channels, side, classes),
           f"{models.info(name).title} is not a plain stack of PyTorch layers (it has branches or layers of "
           "its own), so there is no short script for it here yet.")
@@ -137,6 +143,10 @@ def architecture(name: str, channels: int, side: int, classes: int | None) -> No
 def _saved(picked) -> saved_model.SavedModel | str:
     """The saved model as the scripts load it, or why there is no script for it (its network is
     not a stack of PyTorch layers, or its folder is gone)."""
+    from explorer.codegen import architecture as arch_code
+    from explorer.inspect import pixel_model
+    from explorer.saved import registry
+
     network = arch_code.module_code(pixel_model.inner(picked.model))
     if network is None:
         return "This model is not a plain stack of PyTorch layers, so there is no short script for it."

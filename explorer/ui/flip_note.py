@@ -33,8 +33,20 @@ def one_d() -> None:
                + ("the cross-correlation" if e.layer_is_correlation else "something else") + "." + sign)
 
 
+TWO_D_LABEL = "Convolution or cross-correlation? (what a CNN layer really computes)"
+TWO_D_KEY = "convolution_flip_note"  # the expander's widget key (open or not)
+
+
 def two_d(kernel: np.ndarray, name: str) -> None:
-    """The 2-D page: this page's kernel on a small ramp picture."""
+    """The 2-D page's expander: this page's kernel on a small ramp picture, computed and sent only
+    while it is open (like "Show the code"): closed, a run sends one element instead of five and
+    does not need PyTorch, so a fresh server's first Convolution run ends without `import torch`."""
+    with st.expander(TWO_D_LABEL, expanded=False, key=TWO_D_KEY, on_change="rerun") as box:
+        if box.open:
+            _two_d(kernel, name)
+
+
+def _two_d(kernel: np.ndarray, name: str) -> None:
     k = np.asarray(kernel, float)
     m = k.shape[0]
     ramp = np.add.outer(np.arange(m + 2), 2 * np.arange(m + 2)).astype(float)  # rises down and to the right
