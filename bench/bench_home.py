@@ -20,33 +20,55 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a file or with -m
 
 import argparse
+import json
 import os
 import shutil
 import tempfile
 import time
 
 from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from bench.bench_page_switch import SHAPES
 from bench.common import median, percentile, table
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_server, stop_server
 from tests.browser.helpers import wait_idle
 
 HERE = Path(__file__).resolve().parent.parent
+HOME_TITLE = "🧠 CNN Explorer"
 
-# Before the app's scripts run: the page's clock when a title is first in the main area, and when
-# the first run after it is over.
+# Before the app's scripts run: the page's clock when a title is first in the main area (and its
+# text), when a picture or chart is first drawn on the first screen (as bench_page_switch counts
+# one), and when the first run after the title is over. Checked on every DOM change and every
+# frame (a picture's loading ends without one).
 RECORD = """
 window.__seen = {};
+const SHAPES = 'img, ' + %s;
 const check = () => {
   const main = document.querySelector('[data-testid="stMain"]');
   const app = document.querySelector('[data-testid="stApp"]');
   if (!main || !app) return;
-  if (!('title' in window.__seen) && main.querySelector('h1')) window.__seen.title = performance.now();
+  const h1 = main.querySelector('h1');
+  if (!('title' in window.__seen) && h1) {
+    window.__seen.title = performance.now();
+    window.__seen.text = h1.innerText;
+  }
+  const drawn = el => el.getBoundingClientRect().height > 0 && el.getBoundingClientRect().top < window.innerHeight
+      && (el.tagName !== 'IMG' || (el.complete && el.naturalWidth > 0));
+  if (!('visual' in window.__seen) && [...main.querySelectorAll(SHAPES)].some(drawn)) {
+    window.__seen.visual = performance.now();
+  }
   if ('title' in window.__seen && !('end' in window.__seen)
       && app.getAttribute('data-test-script-state') === 'notRunning') window.__seen.end = performance.now();
 };
 new MutationObserver(check).observe(document, {childList: true, subtree: true, characterData: true, attributes: true});
-"""
+const tick = () => {
+  check();
+  if (!('visual' in window.__seen && 'end' in window.__seen)) requestAnimationFrame(tick);
+};
+requestAnimationFrame(tick);
+""" % json.dumps(SHAPES)
+VISUAL_AFTER_END_MS = 5_000  # a page with no picture on its first screen: how long to look for one after its run
 
 
 def one_open(browser: Browser, tree: Path, page: str, threads: int) -> dict[str, float]:
@@ -60,9 +82,15 @@ def one_open(browser: Browser, tree: Path, page: str, threads: int) -> dict[str,
         tab.add_init_script(RECORD)
         tab.goto(f"{url}/{page}")
         tab.wait_for_function("() => 'end' in window.__seen", timeout=300_000)
+        try:
+            tab.wait_for_function("() => 'visual' in window.__seen", timeout=VISUAL_AFTER_END_MS)
+        except PlaywrightTimeout:
+            pass
         seen = tab.evaluate("() => window.__seen")
+        if page and seen["text"] == HOME_TITLE:
+            raise SystemExit(f"/{page} opened Home: not a page's url path")
         context.close()
-        return {k: v / 1000 for k, v in seen.items()}
+        return {k: v / 1000 for k, v in seen.items() if k != "text"}
     finally:
         stop_server(proc)
         shutil.rmtree(data, ignore_errors=True)
@@ -74,8 +102,10 @@ def trivial_app() -> Path:
     return tree
 
 
-def cell(times: list[float]) -> str:
-    return " / ".join(f"{t:.2f}" for t in times) + f" (median {median(times):.2f})"
+def cell(times: list[float | None]) -> str:
+    seen = [t for t in times if t is not None]
+    return (" / ".join("-" if t is None else f"{t:.2f}" for t in times)
+            + (f" (median {median(seen):.2f})" if len(seen) == len(times) else ""))
 
 
 def fresh_servers(args: argparse.Namespace) -> None:
@@ -94,13 +124,14 @@ def fresh_servers(args: argparse.Namespace) -> None:
             for _ in range(args.repeat):  # in turns
                 for name, tree in trees.items():
                     by_tree[name].append(one_open(browser, tree, page, args.threads))
-            for mark in ("title", "end"):
-                rows.append([page or "Home", mark] + [cell([r[mark] for r in by_tree[n]]) for n in trees])
+            for mark in ("title", "visual", "end"):
+                rows.append([page or "Home", mark] + [cell([r.get(mark) for r in by_tree[n]]) for n in trees])
         browser.close()
     table(f"A fresh server's first visit in Chromium, {args.threads} thread(s), seconds from the navigation "
           f"(load average {load:.1f} -> {os.getloadavg()[0]:.1f})",
           ["page", "until"] + [f"{n} s" for n in trees], rows)
-    print("title: the page's title drawn; end: its first script run over")
+    print("title: the page's title drawn; visual: a picture or chart drawn on the first screen (-: none within "
+          f"{VISUAL_AFTER_END_MS / 1000:.0f} s of the run's end); end: its first script run over")
 
 
 def warm_server(visits: int) -> None:

@@ -30,6 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a file or with -m
 
 import argparse
+import json
 import os
 import subprocess
 import tempfile
@@ -46,14 +47,17 @@ TARGET_P95_MS = 500.0
 ROOT = Path(__file__).resolve().parent.parent
 MODEL_PAGES = {"Saved models", *(title for _, title, _, _ in PAGES["Inspect"])}  # trained model first
 
+# What counts as a drawn chart or table (pictures are <img> elements, loaded): the same in bench_home.
+SHAPES = ('.vega-embed canvas, .vega-embed svg, [data-testid="stDataFrame"] canvas,'
+          ' [data-testid="stGraphVizChart"] svg, video, iframe, [data-testid="stPlotlyChart"] svg')
+
 # 'visual' once a new title (not the previous page's) is up and one of its pictures/charts is drawn on the first
 # screen (its top inside the window); once the run is over without one there and none is still loading there,
 # 'below the fold' if the page has a visual further down, 'title' if it has none at all; null until then.
 DRAWN = """([before, idle]) => {
     const main = document.querySelector('[data-testid="stMain"]');
     if (!main) return null;
-    const SHAPES = '.vega-embed canvas, .vega-embed svg, [data-testid="stDataFrame"] canvas,'
-        + ' [data-testid="stGraphVizChart"] svg, video, iframe, [data-testid="stPlotlyChart"] svg';
+    const SHAPES = __SHAPES__;
     const fresh = el => !el.closest('[data-stale="true"]') && el.getBoundingClientRect().height > 0;
     const h1 = [...main.querySelectorAll('h1')].find(fresh);
     if (!h1 || h1.innerText === before) return null;
@@ -80,7 +84,7 @@ DRAWN = """([before, idle]) => {
     ];
     if (pending.some(onScreen)) return null;
     return visuals.length || pending.length ? 'below the fold' : 'title';
-}"""
+}""".replace("__SHAPES__", json.dumps(SHAPES))
 
 
 def pages() -> list[tuple[str, str]]:
