@@ -1,4 +1,4 @@
-"""A fresh server's first visitor: Home, Convolution and Pooling do not wait for PyTorch.
+"""A fresh server's first visitor: Home and four Learn pages do not wait for PyTorch.
 
 Importing PyTorch, Captum and the model registry takes about 3 s on 2 cores. On a fresh server the
 first visit of app.py imported them in the page's own run (the class warm-up's modules, the
@@ -8,7 +8,9 @@ that run, so Home's title came 5-7 s after the link was opened instead of about 
 start their imports once the first run is over (explorer/server/startup.py), except when a page
 needs the device now (the Train page asks the probe and waits for it). Convolution and Pooling
 compute in NumPy; PyTorch came with their "Show the code" panels' model views and with the flip
-note's PyTorch column, which now import it when drawn (the note only when opened).
+note's PyTorch column, which now import it when drawn (the 2-D note only when opened). The 1-D
+page and Neurons, layers, ReLU, dropout draw their first screen in NumPy and import PyTorch
+after it, for the flip note and the networks below: their runs import it, after their first screen.
 """
 
 from __future__ import annotations
@@ -25,12 +27,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # In a fresh interpreter: app.py's first visit (Home) in AppTest, recording which thread runs each
 # `import torch...` statement and when it first did (also one that finds torch already imported by
-# another thread), and when app.py released the background threads.
+# another thread), when the page's first screen was drawn (first_screen.drawn), and when app.py
+# released the background threads.
 FIRST_VISIT = """
 import builtins, json, os, threading, time
 from streamlit.testing.v1 import AppTest
 from explorer.server import startup
-from explorer.ui import device_probe
+from explorer.ui import device_probe, first_screen
 
 first_import = {}
 plain_import = builtins.__import__
@@ -47,16 +50,24 @@ def recording_release():
     released.append(time.perf_counter())
     plain_release()
 
+drawn = []
+plain_drawn = first_screen.drawn
+
+def recording_drawn():
+    drawn.append(time.perf_counter())
+    return plain_drawn()
+
 builtins.__import__ = recording_import
 startup.release = recording_release
+first_screen.drawn = recording_drawn
 at = AppTest.from_file("app.py", default_timeout=120)
 if os.environ["FIRST_PAGE"]:  # the link opened names a page
     at.switch_page(os.environ["FIRST_PAGE"])
 at.run()
 assert not at.exception, at.exception
 device_probe._thread.join(120)  # the probe, after the run
-print(json.dumps({"imports": first_import, "released": released[0], "titles": [t.value for t in at.title],
-                  "device": device_probe.line()}))
+print(json.dumps({"imports": first_import, "released": released[0], "drawn": drawn[:1],
+                  "titles": [t.value for t in at.title], "device": device_probe.line()}))
 """
 
 # In a fresh interpreter, no page run: a page that trains asks for the device and waits for it.
@@ -79,15 +90,26 @@ def child(code: str, data: Path, page: str = "") -> str:
     return out.stdout.strip().splitlines()[-1]
 
 
-@pytest.mark.parametrize("page,title", [("", "CNN Explorer"), ("pages/convolution.py", "Convolution"),
-                                        ("pages/pooling.py", "Pooling")])
-def test_a_fresh_servers_first_page_imports_no_pytorch_in_its_own_run(tmp_path, page, title):
+# (the link's page, its title, whether its run imports PyTorch after its first screen is drawn)
+FIRST_PAGES = [("", "CNN Explorer", False), ("pages/convolution.py", "Convolution", False),
+               ("pages/pooling.py", "Pooling", False), ("pages/convolution_1d.py", "1-D", True),
+               ("pages/building_blocks.py", "Neurons", True)]
+
+
+@pytest.mark.parametrize("page,title,later", FIRST_PAGES)
+def test_a_fresh_servers_first_page_draws_its_first_screen_without_pytorch(tmp_path, page, title, later):
     visit = json.loads(child(FIRST_VISIT, tmp_path, page))
     assert any(title in t for t in visit["titles"])  # the page was drawn
-    page_run = set(visit["imports"]) - BACKGROUND
-    assert not page_run, f"the page's run imported PyTorch itself (threads {sorted(page_run)})"
+    page_run = {name: t for name, t in visit["imports"].items() if name not in BACKGROUND}
+    if later:  # its flip note or its networks, below the first screen
+        assert page_run and visit["drawn"], "expected PyTorch after the first screen"
+        early = {name for name, t in page_run.items() if t < visit["drawn"][0]}
+        assert not early, f"the page's run imported PyTorch before its first screen was drawn (threads {early})"
+    else:
+        assert not page_run, f"the page's run imported PyTorch itself (threads {sorted(page_run)})"
     assert "device-probe" in visit["imports"] and visit["device"]  # the probe still ran, after the run
-    early = {name: round(visit["released"] - t, 3) for name, t in visit["imports"].items() if t < visit["released"]}
+    early = {name: round(visit["released"] - t, 3) for name, t in visit["imports"].items()
+             if name in BACKGROUND and t < visit["released"]}
     assert not early, f"background threads imported PyTorch during the first page's run (s before its end: {early})"
 
 

@@ -4,9 +4,12 @@ course's first network counted layer by layer from the model built here."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
+
+if TYPE_CHECKING:  # PyTorch is imported by dense_rows: the neuron and softmax need only NumPy
+    from torch import nn
 
 ACTIVATIONS = ("relu", "sigmoid", "tanh", "none")
 
@@ -58,7 +61,9 @@ class DenseRow:
         return self.weights + self.units
 
 
-def dense_rows(model: torch.nn.Module) -> list[DenseRow]:
+def dense_rows(model: nn.Module) -> list[DenseRow]:
     """One row per nn.Linear of the model, in order."""
+    from torch import nn
+
     return [DenseRow(name, m.in_features, m.out_features)
-            for name, m in model.named_modules() if isinstance(m, torch.nn.Linear)]
+            for name, m in model.named_modules() if isinstance(m, nn.Linear)]
