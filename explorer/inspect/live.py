@@ -23,12 +23,12 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 import numpy as np
-import torch
 from PIL import Image, ImageDraw, ImageFont
 from torch import nn
 
 from explorer.inspect import attribution, heatmaps, pixel_model
 from explorer.pictures import colormaps
+from explorer.train import device
 
 MAPS = {"grad_cam": "Grad-CAM", "saliency": "Gradient saliency"}
 BOX = (255, 200, 0)  # the square the model reads, drawn on the video
@@ -179,8 +179,8 @@ class FairWorker:
     Why one by default: a frame's reading is a few small operations, and with two OpenMP
     threads on a 2-core server the second spun for CPU that the codecs (and the students'
     browsers) needed: three cameras in Chromium got 9.4 frames/s, p50 304 ms with two threads,
-    14.1 frames/s, 110 ms with one (bench/README.md). torch's thread count is per thread with
-    its OpenMP backend, so training and page runs keep theirs."""
+    14.1 frames/s, 110 ms with one (bench/README.md). Training and page runs keep the server's
+    count (explorer/train/device.py: own_threads)."""
 
     def __init__(self, name: str = "live-camera", threads: int = 1):
         self._threads = threads
@@ -251,7 +251,7 @@ class FairWorker:
             self._thread.start()
 
     def _loop(self) -> None:
-        torch.set_num_threads(self._threads)  # this thread's own (OpenMP: per thread)
+        device.own_threads(self._threads)  # this thread's only: page runs and training keep the server's
         while True:
             with self._cond:
                 while not self._waiting:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import torch
 
@@ -28,7 +31,49 @@ def describe(device: torch.device | None = None) -> str:
 
 
 def set_threads(n: int | None = None) -> int:
-    """Set torch's intra-op threads (default: $CNN_EXPLORER_THREADS or all cores); returns it."""
+    """Set torch's intra-op threads (default: $CNN_EXPLORER_THREADS or all cores) for this thread
+    and as the count every thread that has not run torch yet starts with (the server's count,
+    once: the device probe; the command line); returns it."""
     n = n or int(os.environ.get("CNN_EXPLORER_THREADS", 0)) or os.cpu_count() or 1
     torch.set_num_threads(max(1, n))
     return torch.get_num_threads()
+
+
+# torch.set_num_threads writes two counts: the calling thread's own (OpenMP's is per thread) and a
+# process-wide one that each thread copies at its first parallel operation (ATen's
+# lazy_init_num_threads). A worker that set 1 for itself therefore made every later page run and
+# training job of the server single-threaded (tests/test_threads.py). own_threads sets only the
+# calling thread's.
+
+
+def _shared_threads() -> int:
+    """The count a thread that has not run torch yet starts with (read by one that has not)."""
+    out: list[int] = []
+    reader = threading.Thread(target=lambda: out.append(torch.get_num_threads()), name="threads-read")
+    reader.start()
+    reader.join()
+    return out[0]
+
+
+def own_threads(n: int) -> None:
+    """This thread's torch operations run on n threads from now on; other threads keep theirs,
+    and threads that start later still get the server's count."""
+    shared = _shared_threads()
+    torch.get_num_threads()  # this thread copies the shared count now, so it never copies it again later
+    torch.set_num_threads(max(1, n))  # this thread's count, and (the side effect) the shared one...
+    if shared != max(1, n):  # ...which a thread of its own puts back (its own copy ends with it)
+        writer = threading.Thread(target=torch.set_num_threads, args=(shared,), name="threads-restore")
+        writer.start()
+        writer.join()
+
+
+@contextmanager
+def threads_here(n: int) -> Iterator[None]:
+    """Within the block, this thread's torch operations run on n threads; afterwards on as many as
+    before. Nothing changes for other threads."""
+    before = torch.get_num_threads()
+    own_threads(n)
+    try:
+        yield
+    finally:
+        own_threads(before)

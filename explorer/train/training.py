@@ -315,7 +315,7 @@ def train(config: TrainConfig, train_ds: Dataset, test_ds: Dataset, model: nn.Mo
     weights afterwards). A run that completes keeps its final weights (the end of the schedule).
     """
     if config.threads:
-        torch.set_num_threads(config.threads)
+        devices.own_threads(config.threads)
     torch.manual_seed(config.seed)
     gen = torch.Generator().manual_seed(config.seed)
     dev = torch.device(config.device) if config.device else devices.pick()

@@ -8,11 +8,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import streamlit as st
-import torch
 
 from explorer import models
 from explorer.data import datasets
 from explorer.learn import activation_race, dropout_demo, neuron
+from explorer.train import device
 from explorer.ui import cached, tables
 
 
@@ -40,8 +40,8 @@ def course_mlp_view() -> None:
 @st.cache_data(max_entries=4, show_spinner="Training three small networks…")
 def _race(steps: int, seed: int) -> list[activation_race.Curve]:
     train, _ = datasets.split(cached.dataset("digits"))
-    torch.set_num_threads(1)
-    return activation_race.race(train.images, train.labels, steps=steps, seed=seed)
+    with device.threads_here(1):  # three tiny networks: more threads cost more than they share out
+        return activation_race.race(train.images, train.labels, steps=steps, seed=seed)
 
 
 def activation_view() -> None:
