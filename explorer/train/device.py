@@ -35,7 +35,8 @@ def set_threads(n: int | None = None) -> int:
     and as the count every thread that has not run torch yet starts with (the server's count,
     once: the device probe; the command line); returns it."""
     n = n or int(os.environ.get("CNN_EXPLORER_THREADS", 0)) or os.cpu_count() or 1
-    torch.set_num_threads(max(1, n))
+    with _threads_lock:
+        torch.set_num_threads(max(1, n))
     return torch.get_num_threads()
 
 
@@ -44,6 +45,7 @@ def set_threads(n: int | None = None) -> int:
 # lazy_init_num_threads). A worker that set 1 for itself therefore made every later page run and
 # training job of the server single-threaded (tests/test_threads.py). own_threads sets only the
 # calling thread's.
+_threads_lock = threading.Lock()  # two threads setting theirs at once would each put back the other's
 
 
 def _shared_threads() -> int:
@@ -58,13 +60,14 @@ def _shared_threads() -> int:
 def own_threads(n: int) -> None:
     """This thread's torch operations run on n threads from now on; other threads keep theirs,
     and threads that start later still get the server's count."""
-    shared = _shared_threads()
-    torch.get_num_threads()  # this thread copies the shared count now, so it never copies it again later
-    torch.set_num_threads(max(1, n))  # this thread's count, and (the side effect) the shared one...
-    if shared != max(1, n):  # ...which a thread of its own puts back (its own copy ends with it)
-        writer = threading.Thread(target=torch.set_num_threads, args=(shared,), name="threads-restore")
-        writer.start()
-        writer.join()
+    with _threads_lock:
+        shared = _shared_threads()
+        torch.get_num_threads()  # this thread copies the shared count now, so it never copies it again later
+        torch.set_num_threads(max(1, n))  # this thread's count, and (the side effect) the shared one...
+        if shared != max(1, n):  # ...which a thread of its own puts back (its own copy ends with it)
+            writer = threading.Thread(target=torch.set_num_threads, args=(shared,), name="threads-restore")
+            writer.start()
+            writer.join()
 
 
 @contextmanager

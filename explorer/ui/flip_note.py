@@ -39,8 +39,9 @@ TWO_D_KEY = "convolution_flip_note"  # the expander's widget key (open or not)
 
 def two_d(kernel: np.ndarray, name: str) -> None:
     """The 2-D page's expander: this page's kernel on a small ramp picture, computed and sent only
-    while it is open (like "Show the code"): closed, a run sends one element instead of five and
-    does not need PyTorch, so a fresh server's first Convolution run ends without `import torch`."""
+    while it is open (like "Show the code"): closed, a run sends the expander alone instead of 13
+    elements and does not need PyTorch, so a fresh server's first Convolution run ends without
+    `import torch`."""
     with st.expander(TWO_D_LABEL, expanded=False, key=TWO_D_KEY, on_change="rerun") as box:
         if box.open:
             _two_d(kernel, name)
