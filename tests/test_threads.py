@@ -45,6 +45,7 @@ def test_the_live_cameras_worker_leaves_page_runs_and_training_the_servers_count
 
 def test_the_activation_race_leaves_its_page_run_and_the_next_ones_the_servers_count(server_count):
     seen: dict[str, int] = {}
+    blocks_pytorch._race.clear()  # trained here, not taken from another test's cached result
 
     def page_run() -> None:  # Neurons, layers, ReLU, dropout: "Train the three"
         curves = blocks_pytorch._race(100, 0)
