@@ -107,7 +107,7 @@ def test_a_fresh_servers_first_page_draws_its_first_screen_without_pytorch(tmp_p
         assert not early, f"the page's run imported PyTorch before its first screen was drawn (threads {early})"
     else:
         assert not page_run, f"the page's run imported PyTorch itself (threads {sorted(page_run)})"
-    assert "device-probe" in visit["imports"] and visit["device"]  # the probe still ran, after the run
+    assert visit["device"]  # the probe still ran, after the run (its import may find PyTorch imported already)
     early = {name: round(visit["released"] - t, 3) for name, t in visit["imports"].items()
              if name in BACKGROUND and t < visit["released"]}
     assert not early, f"background threads imported PyTorch during the first page's run (s before its end: {early})"
