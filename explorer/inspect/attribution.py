@@ -23,6 +23,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from explorer import random_state
+
 from explorer.inspect import captum_loader  # noqa: F401  # isort: skip - before Captum: without IPython
 from captum.attr import (
     GuidedBackprop,
@@ -179,8 +181,9 @@ def _captum(model, x, target, method, layer, p) -> torch.Tensor:
     if method == "integrated_gradients":
         return IntegratedGradients(model).attribute(x, target=target, **{"baselines": 0.0, "n_steps": 50, **p})
     if method == "smoothgrad":
-        return NoiseTunnel(Saliency(model)).attribute(
-            x, nt_type="smoothgrad", target=target, **{"nt_samples": 20, "stdevs": 0.15, **p})
+        with random_state.drawing():  # its noise comes from torch's global generator
+            return NoiseTunnel(Saliency(model)).attribute(
+                x, nt_type="smoothgrad", target=target, **{"nt_samples": 20, "stdevs": 0.15, **p})
     if method == "guided_backprop":
         return GuidedBackprop(model).attribute(x, target=target, **p)
     layer = layer if layer is not None else (last_conv(model) if method != "occlusion" else None)

@@ -21,6 +21,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from explorer import random_state
+
 from explorer.inspect import captum_loader  # noqa: F401  # isort: skip - before Captum: without IPython
 from captum.metrics import infidelity, sensitivity_max
 from torch import nn
@@ -187,11 +189,7 @@ def sensitivity_of(explain, array: np.ndarray, target: int, samples: int = 5, se
                          for i in range(len(inputs))])
         return (out,) if wrapped else out
 
-    state = torch.random.get_rng_state()
-    torch.manual_seed(seed)  # Captum draws the perturbations from torch's global generator
-    try:
+    with random_state.seeded(seed):  # Captum draws the perturbations from torch's global generator
         value = sensitivity_max(explanation, x, perturb_radius=radius, n_perturb_samples=int(samples),
                                 target=int(target))
-    finally:
-        torch.random.set_rng_state(state)
     return float(value[0])

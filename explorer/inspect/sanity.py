@@ -7,8 +7,9 @@ from __future__ import annotations
 import copy
 
 import numpy as np
-import torch
 from torch import nn
+
+from explorer import random_state
 
 
 def randomised_copy(model: nn.Module, seed: int = 0) -> nn.Module:
@@ -20,14 +21,10 @@ def randomised_copy(model: nn.Module, seed: int = 0) -> nn.Module:
         for hooks in (module._forward_hooks, module._forward_pre_hooks, module._backward_hooks,
                       module._backward_pre_hooks):
             hooks.clear()
-    state = torch.random.get_rng_state()
-    torch.manual_seed(seed)
-    try:
+    with random_state.seeded(seed):  # the app's other random numbers stay as they were
         for module in clone.modules():
             if hasattr(module, "reset_parameters") and module is not clone:
                 module.reset_parameters()
-    finally:
-        torch.random.set_rng_state(state)  # the app's other random numbers stay as they were
     return clone.eval()
 
 

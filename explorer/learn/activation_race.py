@@ -14,6 +14,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from explorer import random_state
+
 ACTS = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid}
 TARGET = 0.25  # training error, as in the paper's figure
 
@@ -47,26 +49,25 @@ def race(images: np.ndarray, labels: np.ndarray, acts=("relu", "tanh", "sigmoid"
     y = torch.from_numpy(np.asarray(labels, np.int64))
     curves = []
     for act in acts:
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
+        with random_state.seeded(seed):  # every net starts from the same weights
             model = network(act)
-            opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
-            gen = torch.Generator().manual_seed(seed)
-            loss_fn = nn.CrossEntropyLoss()
-            marks, errors, secs = [], [], []
-            start, spent = time.perf_counter(), 0.0
-            for step in range(1, steps + 1):
-                idx = torch.randint(len(x), (batch,), generator=gen)
-                opt.zero_grad()
-                loss_fn(model(x[idx]), y[idx]).backward()
-                opt.step()
-                if step % every == 0:
-                    spent = time.perf_counter() - start
-                    with torch.no_grad():
-                        err = float((model(x).argmax(1) != y).float().mean())
-                    marks.append(step)
-                    errors.append(err)
-                    secs.append(spent)
-                    start = time.perf_counter() - spent  # evaluation is not training time
+        opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
+        gen = torch.Generator().manual_seed(seed)
+        loss_fn = nn.CrossEntropyLoss()
+        marks, errors, secs = [], [], []
+        start, spent = time.perf_counter(), 0.0
+        for step in range(1, steps + 1):
+            idx = torch.randint(len(x), (batch,), generator=gen)
+            opt.zero_grad()
+            loss_fn(model(x[idx]), y[idx]).backward()
+            opt.step()
+            if step % every == 0:
+                spent = time.perf_counter() - start
+                with torch.no_grad():
+                    err = float((model(x).argmax(1) != y).float().mean())
+                marks.append(step)
+                errors.append(err)
+                secs.append(spent)
+                start = time.perf_counter() - spent  # evaluation is not training time
         curves.append(Curve(act, tuple(marks), tuple(errors), tuple(secs)))
     return curves

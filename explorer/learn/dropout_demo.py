@@ -15,6 +15,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from explorer import random_state
+
 
 @dataclass(frozen=True)
 class DropoutStep:
@@ -31,8 +33,7 @@ def step(x: np.ndarray, p: float = 0.5, seed: int = 0) -> DropoutStep:
     """One training step's mask (drawn by torch's own nn.Dropout) and all four outputs."""
     t = torch.tensor(np.asarray(x, np.float64))
     layer = nn.Dropout(p)
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
+    with random_state.seeded(seed):
         train = layer.train()(t).numpy()
     test = layer.eval()(t).numpy()
     kept = train != 0
@@ -43,6 +44,5 @@ def step(x: np.ndarray, p: float = 0.5, seed: int = 0) -> DropoutStep:
 def average_over_steps(x: np.ndarray, p: float = 0.5, steps: int = 2000, seed: int = 0) -> np.ndarray:
     """Mean of the training-mode torch output over many steps: close to the test output."""
     t = torch.tensor(np.asarray(x, np.float64)).expand(steps, -1)
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
+    with random_state.seeded(seed):
         return nn.Dropout(p).train()(t).mean(0).numpy()

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
-from explorer import limits
+from explorer import limits, random_state
 from explorer.models import from_spec
 from explorer.models.cost import Cost, TooCostly, check_model, cost  # noqa: F401 (re-export)
 from explorer.train import device as devices
@@ -79,11 +79,13 @@ def measured_rate(spec: dict, c: Cost, input_shape: tuple[int, ...], batch_size:
     batch = max(2, min(batch_size, 256))  # batch-norm needs two pictures
     if devices.pick().type != "cpu" or c.macs * batch * 3 / rate() > PROBE_SECONDS:
         return None
-    model = from_spec.build(spec).train()
+    with random_state.seeded(0):  # any weights time alike; drawn apart from a job's
+        model = from_spec.build(spec).train()
+        x = torch.randn(batch, *input_shape)
     # the update's cost too (the default recipe's optimizer; torch.optim would import the compiler)
     opt = optim.OneCycleAdamW(model.parameters(), max_lr=1e-3, total_steps=PROBE_MAX_STEPS, warmup=0.3,
                               weight_decay=0.0)
-    x, y = torch.randn(batch, *input_shape), torch.zeros(batch, dtype=torch.long)
+    y = torch.zeros(batch, dtype=torch.long)
     # as training computes: bfloat16 only where it is faster (training.bf16_pays)
     autocast = (training.bf16_autocast(torch.device("cpu")) if bf16 else None) or contextlib.nullcontext()
     fastest, timed = float("inf"), 0.0

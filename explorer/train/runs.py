@@ -10,13 +10,20 @@ import logging
 from typing import Callable
 
 import numpy as np
-import torch
 
+from explorer import random_state
 from explorer.models import from_spec
 from explorer.saved import registry
 from explorer.server import jobs
 from explorer.train import cluster, estimate, training
 from explorer.train.request import TrainOutcome, TrainRequest
+
+
+def initial_model(spec: dict, seed: int):
+    """The network as a run with this seed starts it: the same seed gives the same initial weights,
+    whatever other threads of the server draw meanwhile (explorer/random_state.py)."""
+    with random_state.seeded(seed):
+        return from_spec.build(spec)
 
 
 def run(request: TrainRequest, emit: Callable[[object], None] = lambda ev: None,
@@ -27,8 +34,7 @@ def run(request: TrainRequest, emit: Callable[[object], None] = lambda ev: None,
     probabilities and images empty: a pass over the test pictures less."""
     from explorer.train import recipes
 
-    torch.manual_seed(request.config.seed)  # the same seed gives the same initial weights
-    model = from_spec.build(request.spec)
+    model = initial_model(request.spec, request.config.seed)
     done, diverged = None, None
     for ev in training.train(request.config, request.train_ds, request.test_ds, model, should_stop):
         emit(ev)

@@ -19,6 +19,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from explorer import random_state
 from explorer.data.types import Dataset
 from explorer.saved.model_card import Normalisation
 from explorer.train import adversarial, augment, optim
@@ -316,7 +317,7 @@ def train(config: TrainConfig, train_ds: Dataset, test_ds: Dataset, model: nn.Mo
     """
     if config.threads:
         devices.own_threads(config.threads)
-    torch.manual_seed(config.seed)
+    random_state.reseed(config.seed)  # the dropout masks, where the network has dropout
     gen = torch.Generator().manual_seed(config.seed)
     dev = torch.device(config.device) if config.device else devices.pick()
     fit_ds, val_ds = carve_validation(train_ds, config.validation, config.seed)

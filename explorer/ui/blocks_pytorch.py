@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from explorer import models
+from explorer import models, random_state
 from explorer.data import datasets
 from explorer.learn import activation_race, dropout_demo, neuron
 from explorer.train import device
@@ -18,7 +18,8 @@ from explorer.ui import cached, tables
 
 def course_mlp_view() -> None:
     st.subheader("3. The course's first network, counted")
-    model = models.build("course_mlp")
+    with random_state.seeded(0):  # counted, not trained: its weights drawn apart from a job's
+        model = models.build("course_mlp")
     rows = neuron.dense_rows(model)
     total = sum(r.params for r in rows)
     # Layers by their place in the network (the module's index in nn.Sequential, 1/4/7, meant

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from explorer import limits, models
+from explorer import limits, models, random_state
 from explorer.data import datasets
 from explorer.data.types import Split
 from explorer.models import builder, from_spec
@@ -186,7 +186,8 @@ def _architecture(ds: datasets.Dataset) -> tuple[str, dict | None]:
         st.caption("This architecture has no dropout layer; the layer builder lets you add one.")
     spec = recipes.model_spec(arch, ds, options)
     try:
-        with_meta = from_spec.build(spec)
+        with random_state.seeded(0):  # counted, not trained: its weights drawn apart from a job's
+            with_meta = from_spec.build(spec)
     except from_spec.SpecError as exc:
         st.warning(f"⚠️ {exc}")
         return arch, None

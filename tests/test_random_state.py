@@ -1,0 +1,78 @@
+"""The same seed trains the same network, whatever the other students' page runs draw meanwhile.
+
+torch's global random generator is one per process, shared by a server's page runs and training
+jobs (explorer/random_state.py). Before, a job's initial weights changed when a page run drew or
+seeded at the same moment: 37 of 50 builds with seed 0 differed from the solo build while the
+Neurons page's dropout table was redrawn in a loop.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import torch
+
+from explorer import models
+from explorer.data import datasets
+from explorer.inspect import attribution, pixel_model, sanity
+from explorer.learn import dropout_demo
+from explorer.saved.model_card import Normalisation
+from explorer.train import recipes, runs, training
+
+
+def flat(model: torch.nn.Module) -> torch.Tensor:
+    return torch.cat([p.detach().flatten() for p in model.parameters()])
+
+
+class PageRuns:
+    """Other students' page runs drawing from the generator in a loop: the Neurons page's dropout
+    table, a sanity check's randomised copy and a SmoothGrad map."""
+
+    def __init__(self) -> None:
+        torch.manual_seed(1)
+        net = models.build("fastnet", in_channels=1, num_classes=10, input_size=[64, 64]).eval()
+        self.model = pixel_model.wrap(net, Normalisation((0.5,), (0.25,))).requires_grad_(False)
+        self.x = torch.rand(1, 1, 64, 64)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.loop, daemon=True)
+
+    def loop(self) -> None:
+        while not self.stop.is_set():
+            dropout_demo.step(np.arange(8.0), 0.5, 3)
+            sanity.randomised_copy(self.model, seed=7)
+            attribution.attribute(self.model, self.x, 3, "smoothgrad", nt_samples=4)
+
+    def __enter__(self) -> PageRuns:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        self.thread.join(60)
+
+
+def test_a_runs_initial_weights_depend_on_its_seed_alone():
+    spec = recipes.model_spec("fastnet", datasets.load("digits"))
+    alone = flat(runs.initial_model(spec, 0))
+    with PageRuns():
+        beside = [flat(runs.initial_model(spec, 0)) for _ in range(30)]
+    differ = sum(not torch.equal(b, alone) for b in beside)
+    assert differ == 0, f"{differ} of 30 builds with seed 0 differed from the build alone"
+
+
+def test_the_same_seed_trains_the_same_network_beside_page_runs():
+    train, test = datasets.split(datasets.load("digits"))
+    spec = recipes.model_spec("fastnet", train, {"width": 4})
+    config = training.TrainConfig(epochs=2, batch_size=64, threads=1, seed=3, device="cpu")
+
+    def run() -> torch.Tensor:
+        model = runs.initial_model(spec, config.seed)
+        events = list(training.train(config, train, test, model))
+        assert isinstance(events[-1], training.Finished)
+        return flat(model)
+
+    alone = run()
+    with PageRuns():
+        beside = run()
+    assert torch.equal(beside, alone)
