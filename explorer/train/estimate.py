@@ -79,13 +79,20 @@ def measured_rate(spec: dict, c: Cost, input_shape: tuple[int, ...], batch_size:
     batch = max(2, min(batch_size, 256))  # batch-norm needs two pictures
     if devices.pick().type != "cpu" or c.macs * batch * 3 / rate() > PROBE_SECONDS:
         return None
-    with random_state.seeded(0):  # any weights time alike; drawn apart from a job's
+    # Its weights, noise and (where the network has dropout) masks come from torch's shared
+    # generator: drawn in a block of their own, apart from a job's (explorer/random_state.py).
+    with random_state.seeded(0):
         model = from_spec.build(spec).train()
-        x = torch.randn(batch, *input_shape)
+        fastest = _fastest_step(model, torch.randn(batch, *input_shape), bf16)
+    return c.macs * batch / max(fastest, 1e-6)
+
+
+def _fastest_step(model: torch.nn.Module, x: torch.Tensor, bf16: bool) -> float:
+    """Seconds of the fastest of a few training steps of `model` on the batch x (N, ...)."""
     # the update's cost too (the default recipe's optimizer; torch.optim would import the compiler)
     opt = optim.OneCycleAdamW(model.parameters(), max_lr=1e-3, total_steps=PROBE_MAX_STEPS, warmup=0.3,
                               weight_decay=0.0)
-    y = torch.zeros(batch, dtype=torch.long)
+    y = torch.zeros(len(x), dtype=torch.long)
     # as training computes: bfloat16 only where it is faster (training.bf16_pays)
     autocast = (training.bf16_autocast(torch.device("cpu")) if bf16 else None) or contextlib.nullcontext()
     fastest, timed = float("inf"), 0.0
@@ -101,7 +108,7 @@ def measured_rate(spec: dict, c: Cost, input_shape: tuple[int, ...], batch_size:
         took = time.perf_counter() - start
         fastest = min(fastest, took)
         timed += took if step >= WARM_STEPS else 0.0
-    return c.macs * batch / max(fastest, 1e-6)
+    return fastest
 
 
 def estimate(c: Cost, n_train: int, n_test: int, epochs: int, batch_size: int, dataset_bytes: int,
