@@ -11,7 +11,10 @@ from __future__ import annotations
 import threading
 
 import numpy as np
+import pytest
+import streamlit as st
 import torch
+from streamlit.testing.v1 import AppTest
 
 from explorer import models
 from explorer.data import datasets
@@ -19,6 +22,7 @@ from explorer.inspect import attribution, pixel_model, sanity
 from explorer.learn import dropout_demo
 from explorer.saved.model_card import Normalisation
 from explorer.train import recipes, runs, training
+from tests.page_helpers import APP
 
 
 def flat(model: torch.nn.Module) -> torch.Tensor:
@@ -76,3 +80,18 @@ def test_the_same_seed_trains_the_same_network_beside_page_runs():
     with PageRuns():
         beside = run()
     assert torch.equal(beside, alone)
+
+
+@pytest.mark.parametrize("page", ["pages/building_blocks.py", "pages/train.py", "pages/convolution.py"])
+def test_a_page_run_leaves_the_generator_where_it_was(page):
+    """Neurons builds the course's network and seeds its dropout table, Train counts a network's
+    parameters and times its steps: each in its own block, which leaves the generator as it was
+    (before: both pages moved it on every run)."""
+    st.cache_data.clear()  # computed in this run, not taken from another test's
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.switch_page(page)
+    torch.manual_seed(123)
+    before = torch.random.get_rng_state()
+    at.run()
+    assert not at.exception
+    assert torch.equal(torch.random.get_rng_state(), before)
