@@ -6,9 +6,10 @@ server start to healthy and Home in fresh browser contexts on one warm server.
 First visits: each open starts a fresh `streamlit run app.py` (2 torch threads, the class warm-up
 on, an empty data folder: the teacher's visit before class, or a student's own laptop) and opens
 the page's link in a new Chromium tab; the page's own clock (performance.now(), from the
-navigation's start) records when its title is drawn and when its first script run ends. "" is
-Home. --before DIR: a checkout of an earlier commit (`git worktree add DIR <commit>`), opened in
-turns with this one so that a slower minute slows both. A one-line Streamlit app is opened the
+navigation's start) records when its title is drawn, when its first picture or chart is drawn on
+the first screen, and when its first script run ends. Pages are url paths ("convolution",
+"building_blocks"); "" is Home. --before DIR: a checkout of an earlier commit (`git worktree add
+DIR <commit>`), opened in turns with this one so that a slower minute slows both. A one-line Streamlit app is opened the
 same way as the floor: Python, Streamlit's server and the browser loading Streamlit's scripts.
 """
 
