@@ -21,18 +21,10 @@ from explorer.train import device, recipes, training
 from explorer.ui import blocks_pytorch
 
 
-def count_in_a_new_thread() -> int:
-    out: list[int] = []
-    t = threading.Thread(target=lambda: out.append(torch.get_num_threads()))
-    t.start()
-    t.join()
-    return out[0]
-
-
 @pytest.fixture
 def server_count():
     """The server's count set to 2 as the device probe sets it; the process's count put back after."""
-    before = count_in_a_new_thread()
+    before = device.shared_threads()
     yield device.set_threads(2)
     device.set_threads(before)
 
@@ -40,7 +32,7 @@ def server_count():
 def test_the_live_cameras_worker_leaves_page_runs_and_training_the_servers_count(server_count):
     worker = live.FairWorker()  # its thread runs on 1
     assert worker.run("camera", torch.get_num_threads, timeout=30) == 1
-    assert count_in_a_new_thread() == server_count  # before: 1
+    assert device.shared_threads() == server_count  # before: 1
 
 
 def test_the_activation_race_leaves_its_page_run_and_the_next_ones_the_servers_count(server_count):
@@ -56,7 +48,7 @@ def test_the_activation_race_leaves_its_page_run_and_the_next_ones_the_servers_c
     t.start()
     t.join()
     assert seen == {"curves": 3, "this run, after the race": server_count}  # before: 1
-    assert count_in_a_new_thread() == server_count  # the next page run; before: 1
+    assert device.shared_threads() == server_count  # the next page run; before: 1
 
 
 def test_a_training_job_on_its_own_threads_leaves_the_servers_count(server_count):
@@ -68,4 +60,4 @@ def test_a_training_job_on_its_own_threads_leaves_the_servers_count(server_count
     job.start()
     job.join()
     assert isinstance(events[-1], training.Finished)  # it trained
-    assert count_in_a_new_thread() == server_count  # before: 1
+    assert device.shared_threads() == server_count  # before: 1

@@ -48,7 +48,7 @@ def set_threads(n: int | None = None) -> int:
 _threads_lock = threading.Lock()  # two threads setting theirs at once would each put back the other's
 
 
-def _shared_threads() -> int:
+def shared_threads() -> int:
     """The count a thread that has not run torch yet starts with (read by one that has not)."""
     out: list[int] = []
     reader = threading.Thread(target=lambda: out.append(torch.get_num_threads()), name="threads-read")
@@ -61,7 +61,7 @@ def own_threads(n: int) -> None:
     """This thread's torch operations run on n threads from now on; other threads keep theirs,
     and threads that start later still get the server's count."""
     with _threads_lock:
-        shared = _shared_threads()
+        shared = shared_threads()
         torch.get_num_threads()  # this thread copies the shared count now, so it never copies it again later
         torch.set_num_threads(max(1, n))  # this thread's count, and (the side effect) the shared one...
         if shared != max(1, n):  # ...which a thread of its own puts back (its own copy ends with it)
