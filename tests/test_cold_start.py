@@ -67,7 +67,10 @@ at.run()
 assert not at.exception, at.exception
 device_probe._thread.join(120)  # the probe, after the run
 print(json.dumps({"imports": first_import, "released": released[0], "drawn": drawn[:1],
-                  "titles": [t.value for t in at.title], "device": device_probe.line()}))
+                  "titles": [t.value for t in at.title], "device": device_probe.line()}), flush=True)
+# The class warm-up may still be computing with PyTorch in its daemon thread; the interpreter's
+# teardown under it can abort the process (as bench_first_open found). A server never ends so.
+os._exit(0)
 """
 
 # In a fresh interpreter, no page run: a page that trains asks for the device and waits for it.
