@@ -209,3 +209,19 @@ def test_live_charts_join_the_progress_bar_after_two_seconds_of_training(data_di
     finally:
         job.stop()
         assert cached.job_manager().wait_all(60)
+
+
+def test_a_built_network_with_dropout_after_a_convolution_is_named_in_the_note():
+    """The builder's dropout after a convolution is 2-D dropout (whole channels off). The run told
+    the page it had no dropout, so the note left it out of why its training loss reads high."""
+    from explorer.data import datasets
+    from explorer.models import builder
+    from explorer.train import training
+
+    train, test = datasets.split(datasets.load("digits"))
+    layers = [{"type": "conv", "channels": 4, "kernel": 3, "stride": 1, "padding": 1},
+              {"type": "relu"}, {"type": "dropout", "p": 0.3}, {"type": "dense", "units": 10}]
+    model = builder.build(layers, train.image_shape, len(train.classes))
+    config = training.TrainConfig(epochs=1, batch_size=64, threads=1, device="cpu")
+    started = next(training.train(config, train, test, model))
+    assert "with dropout switching units off" in loss_gap_note(started)

@@ -17,6 +17,7 @@ import torch
 from streamlit.testing.v1 import AppTest
 
 from explorer import models
+from explorer.compare import course_mlp
 from explorer.data import datasets
 from explorer.inspect import attribution, pixel_model, sanity
 from explorer.learn import dropout_demo
@@ -95,3 +96,54 @@ def test_a_page_run_leaves_the_generator_where_it_was(page):
     at.run()
     assert not at.exception
     assert torch.equal(torch.random.get_rng_state(), before)
+
+
+def at_once(run, times: int = 2) -> list[torch.Tensor]:
+    """What `run` returns when `times` threads call it together, in their order."""
+    results: list[torch.Tensor | None] = [None] * times
+    start = threading.Barrier(times)
+
+    def one(i: int) -> None:
+        start.wait()
+        results[i] = run()
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(times)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    return results
+
+
+def test_two_students_training_a_dropout_network_with_one_seed_get_the_network_each_gets_alone():
+    """Dropout draws a mask on every training step from torch's global generator. Before, two runs
+    at once took turns in one sequence of masks: each ended with other weights than alone."""
+    train, test = datasets.split(datasets.load("digits"))
+    spec = recipes.model_spec("fastnet", train, {"width": 4, "dropout": 0.5})
+    config = training.TrainConfig(epochs=2, batch_size=64, threads=1, seed=3, device="cpu")
+
+    def run() -> torch.Tensor:
+        model = runs.initial_model(spec, config.seed)
+        events = list(training.train(config, train, test, model))
+        assert isinstance(events[-1], training.Finished) and events[0].dropout
+        return flat(model)
+
+    alone = run()
+    with PageRuns():
+        together = at_once(run) + at_once(run)
+    differ = sum(not torch.equal(t, alone) for t in together)
+    assert differ == 0, f"{differ} of 4 runs beside another differed from the run alone"
+
+
+def test_the_course_mlp_trains_the_same_network_beside_another():
+    """The comparison page's fully connected network has dropout too (the course's 0.2)."""
+    train, test = datasets.split(datasets.load("digits"))
+    schedule = course_mlp.Schedule(epochs=2, seed=4)
+
+    def run() -> torch.Tensor:
+        return torch.as_tensor(course_mlp.run(train, test, schedule).history)
+
+    alone = run()
+    together = at_once(run) + at_once(run)
+    differ = sum(not torch.equal(t, alone) for t in together)
+    assert differ == 0, f"{differ} of 4 runs beside another differed from the run alone (loss per epoch)"

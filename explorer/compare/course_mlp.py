@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from explorer import models
+from explorer import models, random_state
 from explorer.compare.results import Result, Stopped
 from explorer.data.types import Dataset
 from explorer.train import device
@@ -51,13 +51,13 @@ def run(train: Dataset, test: Dataset, schedule: Schedule = Schedule(), *,
     n_pixels = int(np.prod(train.image_shape))
     dev = device.pick()
     gen = torch.Generator().manual_seed(schedule.seed)
-    # Seed the weights and the dropout masks without disturbing the global RNG other code uses
-    # (two jobs training at once in threads still share it; then runs may differ slightly).
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(schedule.seed)
+    # The weights and then the dropout masks continue one seeded sequence, the run's own: other
+    # threads' draws meanwhile change neither (explorer/random_state.py).
+    with random_state.seeded(schedule.seed):
         model = build(train.image_shape, len(train.classes)).to(dev)
-        start = time.perf_counter()
-        history = _fit(model, x_train, y_train, schedule, gen, dev, on_epoch, should_stop)
+        masks = random_state.Stream.here(dev)
+    start = time.perf_counter()
+    history = _fit(model, x_train, y_train, schedule, gen, masks, on_epoch, should_stop)
     fit_seconds = time.perf_counter() - start
     start = time.perf_counter()
     predicted = predict(model, torch.from_numpy(np.ascontiguousarray(x_test)), dev)
@@ -74,8 +74,9 @@ def run(train: Dataset, test: Dataset, schedule: Schedule = Schedule(), *,
     )
 
 
-def _fit(model, x, y, schedule: Schedule, gen, dev, on_epoch, should_stop) -> list[float]:
+def _fit(model, x, y, schedule: Schedule, gen, masks: random_state.Stream, on_epoch, should_stop) -> list[float]:
     """Mini-batch Adam on cross-entropy; checks should_stop() before every epoch."""
+    dev = next(model.parameters()).device
     opt = torch.optim.Adam(model.parameters(), lr=schedule.lr)
     loss_fn = nn.CrossEntropyLoss()
     history = []
@@ -87,7 +88,8 @@ def _fit(model, x, y, schedule: Schedule, gen, dev, on_epoch, should_stop) -> li
         for idx in torch.randperm(len(x), generator=gen).split(schedule.batch_size):
             xb, yb = x[idx].to(dev), y[idx].to(dev)
             opt.zero_grad()
-            loss = loss_fn(model(xb), yb)
+            with masks.drawing():
+                loss = loss_fn(model(xb), yb)
             loss.backward()
             opt.step()
             total += loss.item() * len(idx)

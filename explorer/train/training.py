@@ -304,6 +304,14 @@ def bf16_autocast(dev: torch.device):
 
 # ---- the loop -------------------------------------------------------------------------------
 
+DROPOUT_LAYERS = (nn.Dropout, nn.Dropout1d, nn.Dropout2d, nn.Dropout3d, nn.AlphaDropout, nn.FeatureAlphaDropout)
+
+
+def has_dropout(model: nn.Module) -> bool:
+    """Whether a layer of the network switches units off at random in training (p > 0)."""
+    return any(isinstance(m, DROPOUT_LAYERS) and m.p > 0 for m in model.modules())
+
+
 def train(config: TrainConfig, train_ds: Dataset, test_ds: Dataset, model: nn.Module,
           should_stop: Callable[[], bool] = lambda: False) -> Iterator[Event]:
     """Train `model` on train_ds, evaluating on test_ds after every epoch.
@@ -317,9 +325,11 @@ def train(config: TrainConfig, train_ds: Dataset, test_ds: Dataset, model: nn.Mo
     """
     if config.threads:
         devices.own_threads(config.threads)
-    random_state.reseed(config.seed)  # the dropout masks, where the network has dropout
     gen = torch.Generator().manual_seed(config.seed)
     dev = torch.device(config.device) if config.device else devices.pick()
+    dropout = has_dropout(model)
+    # PyTorch draws dropout masks from the global generator only: the run keeps its own place in it.
+    masks = random_state.Stream.starting(config.seed, dev) if dropout else None
     fit_ds, val_ds = carve_validation(train_ds, config.validation, config.seed)
     norm = Normalisation.of(fit_ds.images)
     x_train = norm.apply(fit_ds.images).to(dev)
@@ -359,7 +369,6 @@ def train(config: TrainConfig, train_ds: Dataset, test_ds: Dataset, model: nn.Mo
     history: list[dict] = []
     n_val = 0 if val_ds is None else len(val_ds)
     where = devices.describe(dev) + (", bfloat16 arithmetic" if autocast else "")
-    dropout = any(isinstance(m, nn.Dropout) and m.p > 0 for m in model.modules())
     yield Started(config.epochs, steps, n, len(x_test), where, count_params(model), n_val,
                   moves is not None, dropout, config.label_smoothing)
     start, cpu_start = time.perf_counter(), time.process_time()
@@ -372,11 +381,12 @@ def train(config: TrainConfig, train_ds: Dataset, test_ds: Dataset, model: nn.Mo
         correct = torch.zeros((), device=dev, dtype=torch.long)
         batches = batches_.prepared(x_train, y_train, order, steps, bs, moves, gen, pool)
         for step, (xb, yb) in enumerate(batches, 1):
-            if config.adversarial_epsilon > 0:
-                xb = adversarial.mixed(model, xb, yb, config.adversarial_epsilon,
-                                       config.adversarial_fraction, mean, std)
-            with autocast or contextlib.nullcontext():
-                logits = forward(xb)
+            with masks.drawing() if masks else contextlib.nullcontext():
+                if config.adversarial_epsilon > 0:
+                    xb = adversarial.mixed(model, xb, yb, config.adversarial_epsilon,
+                                           config.adversarial_fraction, mean, std)
+                with autocast or contextlib.nullcontext():
+                    logits = forward(xb)
             loss = F.cross_entropy(logits.float(), yb, label_smoothing=config.label_smoothing)
             value = loss.item()
             lr = opt.param_groups[0]["lr"]
