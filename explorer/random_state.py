@@ -8,7 +8,8 @@ while the Neurons page's dropout table was redrawn in a loop (tests/test_random_
 page promises that the same seed and settings train the same network again.
 
 So the app seeds and draws from it only inside `seeded` (or `drawing`), one thread at a time,
-and every block leaves the generator as it found it. A training whose network has dropout draws
+and every block leaves the generator as it found it; building a network draws its initial
+weights, so a build whose weights are then replaced (a saved model opened) is such a block too. A training whose network has dropout draws
 its masks on every step of the run: it keeps the generator's state of its own in a `Stream` and
 lends it to the global generator for each forward pass, so its masks are those of the same run
 alone, whatever other runs and page runs draw in between (before, 4 of 4 dropout trainings run

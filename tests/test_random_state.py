@@ -21,8 +21,10 @@ from explorer.compare import course_mlp
 from explorer.data import datasets
 from explorer.inspect import attribution, pixel_model, sanity
 from explorer.learn import dropout_demo
+from explorer.saved import registry
 from explorer.saved.model_card import Normalisation
 from explorer.train import recipes, runs, training
+from tests import inspect_helpers
 from tests.page_helpers import APP
 
 
@@ -147,3 +149,27 @@ def test_the_course_mlp_trains_the_same_network_beside_another():
     together = at_once(run) + at_once(run)
     differ = sum(not torch.equal(t, alone) for t in together)
     assert differ == 0, f"{differ} of 4 runs beside another differed from the run alone (loss per epoch)"
+
+
+def test_opening_saved_models_leaves_a_runs_initial_weights_alone(tmp_path):
+    """An Inspect page opening a saved model builds its network and then puts the saved weights in:
+    building drew initial weights from the global generator outside any block, so a job seeding
+    its network at that moment got others (before: 3-6 of 30 builds differed, four runs)."""
+    saved = inspect_helpers.save_untrained(inspect_helpers.COURSE_CNN, "course network", tmp_path)
+    spec = recipes.model_spec("fastnet", datasets.load("digits"))
+    alone = flat(runs.initial_model(spec, 0))
+    stop = threading.Event()
+
+    def pages_opening_it() -> None:
+        while not stop.is_set():
+            registry.load(saved.id, tmp_path)
+
+    thread = threading.Thread(target=pages_opening_it, daemon=True)
+    thread.start()
+    try:
+        beside = [flat(runs.initial_model(spec, 0)) for _ in range(30)]
+    finally:
+        stop.set()
+        thread.join(60)
+    differ = sum(not torch.equal(b, alone) for b in beside)
+    assert differ == 0, f"{differ} of 30 builds with seed 0 differed from the build alone"

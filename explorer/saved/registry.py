@@ -35,7 +35,7 @@ from safetensors.torch import load_file, save_file
 from safetensors.torch import save as st_save
 from torch import nn
 
-from explorer import limits
+from explorer import limits, random_state
 from explorer.launch.paths import data_dir
 from explorer.models import cost, from_spec
 from explorer.saved import atomic, locks
@@ -79,7 +79,10 @@ def now_iso() -> str:
 def _rebuild(spec: dict) -> nn.Module:
     """A fresh model from a card's spec; RegistryError (a sentence) when it cannot be built."""
     try:
-        return from_spec.build(spec)
+        # Its weights are replaced at once, but building draws them from torch's global generator:
+        # in a block of its own, or a job seeding its network meanwhile got others (explorer/random_state.py).
+        with random_state.seeded(0):
+            return from_spec.build(spec)
     except from_spec.SpecError as exc:
         raise RegistryError(str(exc)) from exc
 

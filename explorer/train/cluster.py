@@ -31,6 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
+from explorer import random_state
 from explorer.data import datasets
 from explorer.data.types import Dataset, Split
 from explorer.saved import registry
@@ -247,7 +248,8 @@ def _outcome(request: TrainRequest, summary: dict) -> TrainOutcome:
                                "and the workers the same shared data folder (CNN_EXPLORER_DATA).") from exc
         norm = card.normalisation
     else:
-        model = from_spec.build(request.spec).eval()
+        with random_state.seeded(0):  # a placeholder (no weights kept), drawn apart from other threads
+            model = from_spec.build(request.spec).eval()
     fin = summary["finished"]
     done = training.Finished(model=model, filters=None, normalisation=norm,
                              **{**fin, "history": tuple(fin["history"])})
