@@ -31,3 +31,32 @@ def test_an_arrow_table_with_gaps_and_markdown_characters():
         "network": ["VGG\\_16\\*", "LeNet-5"], "top-5 error": ["7.3", ""], "depth": ["16", "5"]}
     assert tables.numeric_columns(data) == ["top-5 error", "depth"]
     assert tables.numeric_columns([{"a": "x", "b": np.int64(3), "c": True}]) == ["b"]
+
+
+def _score_table() -> None:
+    import pandas as pd
+    import streamlit as st
+
+    from explorer.ui import tables
+
+    frame = pd.DataFrame({"method": ["Saliency", "Occlusion"], "score": [-0.0002, -0.25], "share": [-1e-6, 0.5]})
+    tables.show(frame, column_config={"score": st.column_config.NumberColumn(format="%.3f"),
+                                      "share": st.column_config.NumberColumn(format="percent")})
+
+
+def test_a_tiny_negative_score_reads_as_zero_not_minus_zero():
+    """The Faithful explanations table showed Saliency's score -0.0002 as "-0.000", in the grid and
+    in presenter mode: a sign where the value is nothing. A real negative value keeps its sign."""
+    from streamlit.testing.v1 import AppTest
+
+    from explorer.ui import url_state
+
+    at = AppTest.from_function(_score_table).run()
+    sent = at.dataframe[0].value
+    assert sent["score"].tolist() == [0.0, -0.25] and not np.signbit(sent["score"][0])
+    assert not np.signbit(sent["share"][0])
+    at = AppTest.from_function(_score_table)
+    at.session_state[url_state.PRESENT_KEY] = True
+    at.run()
+    cells = at.table[0].value
+    assert cells["score"].tolist() == ["0.000", "-0.250"] and cells["share"].tolist() == ["0.00%", "50.00%"]

@@ -27,10 +27,35 @@ def show(data: Any, *, column_config: dict | None = None, key: str | None = None
     """Draw `data` (a pandas frame, a pyarrow Table or a list of row dicts) without its index.
     column_config: st.column_config entries by column name (their number formats apply in
     both modes); key: the grid's widget key (laptop mode); width: "stretch" or "content"."""
+    data = without_negative_zeros(data, column_config or {})
     if url_state.presenting():
         st.table(styled(as_text(data, column_config or {}), numeric_columns(data)), hide_index=True, width=width)
     else:
         st.dataframe(data, hide_index=True, width=width, column_config=column_config, key=key)
+
+
+# "%.3f", "%+.2f": the decimals a printf format writes.
+_FIXED = re.compile(r"%[-+ 0#]*\d*\.(\d+)f$")
+
+
+def without_negative_zeros(data: Any, column_config: dict) -> Any:
+    """`data` with every float its column's format writes as zero set to +0.0: a score of
+    -0.0002 read "-0.000" in a table of three decimals, a sign where there is nothing. Other
+    values, and data without such formats, are left as they are."""
+    decimals = {}
+    for column, config in column_config.items():
+        fmt = _format(config) or ""
+        if (m := _FIXED.search(fmt)) is not None:
+            decimals[column] = int(m.group(1))
+        elif fmt == "percent":  # x 100, two decimals
+            decimals[column] = 4
+    if not decimals:
+        return data
+    frame = data.to_pandas() if isinstance(data, pa.Table) else pd.DataFrame(data)
+    for column, places in decimals.items():
+        if column in frame.columns and pd.api.types.is_float_dtype(frame[column]):
+            frame[column] = frame[column].mask(frame[column].abs() < 0.5 * 10.0 ** -places, 0.0)
+    return frame
 
 
 def as_text(data: Any, column_config: dict) -> pd.DataFrame:
