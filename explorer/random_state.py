@@ -8,12 +8,13 @@ while the Neurons page's dropout table was redrawn in a loop (tests/test_random_
 page promises that the same seed and settings train the same network again.
 
 So the app seeds and draws from it only inside `seeded` (or `drawing`), one thread at a time,
-and every block leaves the generator as it found it; building a network draws its initial
-weights, so a build whose weights are then replaced (a saved model opened) is such a block too. A training whose network has dropout draws
-its masks on every step of the run: it keeps the generator's state of its own in a `Stream` and
-lends it to the global generator for each forward pass, so its masks are those of the same run
-alone, whatever other runs and page runs draw in between (before, 4 of 4 dropout trainings run
-two at a time ended with other weights than alone: tests/test_random_state.py).
+and every block leaves the generator as it found it. Building a network draws its initial
+weights, so a build whose weights are then replaced (a saved model opened) is such a block too.
+A training whose network has dropout draws its masks on every step of the run: it keeps the
+generator's state of its own in a `Stream` and lends it to the global generator for each
+forward pass, so its masks are those of the same run alone, whatever other runs and page runs
+draw in between (before, 4 of 4 dropout trainings run two at a time ended with other weights
+than alone: tests/test_random_state.py).
 """
 
 from __future__ import annotations
@@ -31,13 +32,11 @@ _lock = threading.RLock()
 def seeded(seed: int) -> Iterator[None]:
     """Within the block torch's global generator starts from `seed` and no other thread seeds or
     draws from it; afterwards it is where it was before the block."""
-    with _lock:
-        state = torch.random.get_rng_state()
+    # torch.manual_seed seeds the GPUs' generators too: fork_rng puts theirs back as well.
+    gpus = list(range(torch.cuda.device_count())) if torch.cuda.is_initialized() else []
+    with _lock, torch.random.fork_rng(devices=gpus):
         torch.manual_seed(seed)
-        try:
-            yield
-        finally:
-            torch.random.set_rng_state(state)
+        yield
 
 
 @contextmanager

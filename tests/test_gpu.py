@@ -104,3 +104,30 @@ def test_predictions_of_a_gpu_model_on_cpu_pictures(digits):
     on_gpu = training.predict_proba(model, test.images[:50], norm)  # numpy in, numpy out
     on_cpu = training.predict_proba(model.cpu(), test.images[:50], norm)
     np.testing.assert_allclose(on_gpu, on_cpu, atol=1e-3)
+
+
+def test_dropout_runs_on_the_gpu_take_their_own_masks(digits):
+    """Dropout on a GPU draws from the device's generator; each run lends it its own place in it
+    (explorer/random_state.py), so two runs at once end as each ends alone, and the generator
+    outside the runs is where it was."""
+    import threading
+
+    train, test = digits
+    spec = recipes.model_spec("fastnet", train, {"width": 4, "dropout": 0.5})
+    config = training.TrainConfig(epochs=2, batch_size=64, seed=3, device="cuda")
+
+    def run() -> torch.Tensor:
+        model = runs.initial_model(spec, config.seed)
+        list(training.train(config, train, test, model))
+        return torch.cat([p.detach().flatten() for p in model.parameters()])
+
+    before = torch.cuda.get_rng_state()
+    alone = run()
+    assert torch.equal(torch.cuda.get_rng_state(), before)
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(run())) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(300)
+    assert len(results) == 2 and all(torch.equal(r, alone) for r in results)
