@@ -54,8 +54,9 @@ HELP = {
              "against memorising (overfitting).",
     "shift": "The largest random move of a training picture, in percent of its size.",
     "rotation": "The largest random rotation of a training picture, in degrees.",
-    "seed": "Fixes the random start (initial weights, order of pictures, augmentation): the same "
-            "seed and settings train the same network again.",
+    "seed": "Fixes the random choices (initial weights, order of pictures, augmentation, which units "
+            "dropout switches off): the same seed and settings train the same network again, also "
+            "while others train on this server.",
     "dropout": "During training, each unit of the dropout layer is switched off at random with this "
                "probability, so the network cannot rely on any single one.",
     "test_size": "The share of the pictures kept aside for testing: never trained on, never used to "
