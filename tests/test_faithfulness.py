@@ -143,3 +143,23 @@ def test_a_blurred_blank_keeps_the_brightness():
     np.testing.assert_allclose(ins[0], b)
     with pytest.raises(ValueError):
         faithfulness.blank(arr, "noise")
+
+
+def _verdict_at_zero() -> None:
+    import pandas as pd
+
+    from explorer.ui import faithfulness_views
+
+    frame = pd.DataFrame({"method": ["Saliency", "Occlusion"], "score ↑": [-0.0021, -0.3],
+                          "random order score": [0.0, 0.0], "random weights score": [0.0001, 0.2]})
+    faithfulness_views.verdict(frame, "On this picture")
+
+
+def test_the_faithfulness_verdict_writes_no_signed_zero():
+    """The verdict under the same table wrote margins with a sign: a best score just below the
+    random order's read "score -0.00: -0.00 against a random order"."""
+    from streamlit.testing.v1 import AppTest
+
+    text = AppTest.from_function(_verdict_at_zero).run().info[0].value
+    assert "(score 0.00: 0.00 against a random order, 0.00 against its own map" in text
+    assert "-0.00" not in text and "+0.00" not in text
