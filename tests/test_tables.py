@@ -60,4 +60,3 @@ def test_a_tiny_negative_score_reads_as_zero_not_minus_zero():
     at.run()
     cells = at.table[0].value
     assert cells["score"].tolist() == ["0.000", "-0.250"] and cells["share"].tolist() == ["0.00%", "50.00%"]
-
