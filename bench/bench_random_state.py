@@ -27,8 +27,8 @@ from bench.common import median, percentile, table
 from explorer import models, random_state
 from explorer.models import from_spec
 from explorer.saved import registry
-from explorer.saved.model_card import ModelCard
 from explorer.train import device
+from tests import inspect_helpers
 
 
 def _step(model: nn.Module, opt: torch.optim.Optimizer, x: torch.Tensor, y: torch.Tensor, block) -> float:
@@ -74,14 +74,8 @@ def empty_block(block, times: int = 2000) -> float:
 
 def opening(name: str, root: Path, times: int = 40) -> list:
     """[network, plain ms, registry.load ms, ratio]: medians of `times` opens of each, in turns."""
-    torch.manual_seed(0)
     spec = {"architecture": name, "options": {"in_channels": 1, "num_classes": 10, "input_size": [64, 64]}}
-    card = ModelCard.from_json({"name": name, "architecture": name, "spec": spec, "dataset": "sign-digits",
-                                "split": {"test_size": 0.2, "random_state": 8},
-                                "classes": [str(d) for d in range(10)], "input_size": [1, 64, 64],
-                                "normalisation": {"mean": [0.5], "std": [0.25]}, "test_accuracy": 0.1,
-                                "epochs": 1})
-    saved = registry.save(from_spec.build(spec), card, root)
+    saved = inspect_helpers.save_untrained(spec, name, root)
     weights = str(saved.path / registry.WEIGHTS)
     plain, app = [], []
     for i in range(times + 3):
