@@ -1,9 +1,10 @@
 """Attribution and inspection speed for the default net at 64x64, against the bare calls.
 
-    python -m bench.bench_attribution [--repeat 15] [--threads N] [--only occlusion]
+    python -m bench.bench_attribution [--repeat 15] [--threads N] [--only occlusion|methods]
 
 First the occlusion table (issue 21: an 8x8 window at strides 8 to 1, ours vs the plain Captum
 call; --only occlusion stops there, about 1 minute at --repeat 6 on a quiet 2-core machine).
+--only methods: only the next table.
 
 For each method: the median time of explorer.inspect.attribution.attribute and of the same Captum call
 written by hand, their ratio, and the issue's target. Then the top-k maximal activations over
@@ -164,7 +165,8 @@ def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--repeat", type=int, default=15)
     p.add_argument("--threads", type=int)
-    p.add_argument("--only", choices=["occlusion"], help="only the occlusion table (issue 21)")
+    p.add_argument("--only", choices=["occlusion", "methods"],
+                   help="only the occlusion table (issue 21) or only the table of every method")
     args = p.parse_args()
     threads = device.set_threads(args.threads)
     model = default_net()
@@ -173,11 +175,14 @@ def main() -> None:
     print(f"FastNet (default options) at 64x64, torch {torch.__version__}, {threads} thread(s), "
           f"load average {os.getloadavg()[0]:.1f}")
     head = ["what", "ours median", "ours best", "bare median", "bare best", "ratio (best)", "target ms", "met (best)"]
-    table("Occlusion of one 64x64 picture, ours vs Captum's Occlusion (ms)", head, occlusion_rows(model, x, args.repeat))
+    if args.only != "methods":
+        table("Occlusion of one 64x64 picture, ours vs Captum's Occlusion (ms)", head,
+              occlusion_rows(model, x, args.repeat))
+    if args.only != "occlusion":
+        table("Attribution of one 64x64 picture (median)", head, attribution_rows(model, x, args.repeat))
     if args.only:
         print(f"load average at end {os.getloadavg()[0]:.1f}")
         return
-    table("Attribution of one 64x64 picture (median)", head, attribution_rows(model, x, args.repeat))
     rows, what = topk_rows(model, args.repeat)
     table(f"Maximal activations over {what} (median)", head, rows)
     table("Memory over 100 repeated attributions", ["method", "RSS before MB", "after MB", "growth MB",

@@ -7,7 +7,7 @@ got other initial weights than the same seed gives alone: 37 of 50 builds with s
 while the Neurons page's dropout table was redrawn in a loop (tests/test_random_state.py). The
 page promises that the same seed and settings train the same network again.
 
-So the app seeds and draws from it only inside `seeded` (or `drawing`), one thread at a time,
+So the app seeds and draws from it only inside `seeded` (or a `Stream`'s `drawing`), one thread at a time,
 and every block leaves the generator as it found it. Building a network draws its initial
 weights, so a build whose weights are then replaced (a saved model opened) is such a block too.
 A training whose network has dropout draws its masks on every step of the run: it keeps the
@@ -36,14 +36,6 @@ def seeded(seed: int) -> Iterator[None]:
     gpus = list(range(torch.cuda.device_count())) if torch.cuda.is_initialized() else []
     with _lock, torch.random.fork_rng(devices=gpus):
         torch.manual_seed(seed)
-        yield
-
-
-@contextmanager
-def drawing() -> Iterator[None]:
-    """Draws from the generator as it is (unseeded: SmoothGrad's noise differs from call to call),
-    while no other thread seeds or draws from it."""
-    with _lock:
         yield
 
 

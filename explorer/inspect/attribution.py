@@ -72,6 +72,8 @@ METHODS: dict[str, Method] = {
                         "How much the class probability drops when a patch is covered."),
 }
 
+SMOOTHGRAD_SEED = 0  # where SmoothGrad's noise starts, on the page and in "Show the code"
+
 HOOK_DICTS = ("_forward_hooks", "_forward_pre_hooks", "_backward_hooks", "_backward_pre_hooks")
 
 
@@ -181,7 +183,10 @@ def _captum(model, x, target, method, layer, p) -> torch.Tensor:
     if method == "integrated_gradients":
         return IntegratedGradients(model).attribute(x, target=target, **{"baselines": 0.0, "n_steps": 50, **p})
     if method == "smoothgrad":
-        with random_state.drawing():  # its noise comes from torch's global generator
+        # Its noise comes from torch's global generator. Seeded, the same picture and settings give
+        # the same map in every process (each laptop of a class behind HAProxy), on every visit and
+        # in the page's script, which seeds 0 too.
+        with random_state.seeded(SMOOTHGRAD_SEED):
             return NoiseTunnel(Saliency(model)).attribute(
                 x, nt_type="smoothgrad", target=target, **{"nt_samples": 20, "stdevs": 0.15, **p})
     if method == "guided_backprop":
