@@ -76,7 +76,7 @@ def script(s: AttributionSettings) -> Script:
     \"\"\"Each method's (H, W) map of class `target` for the picture x.\"\"\"
     x = torch.from_numpy(np.array(pixels, np.float32))[None]{"" if occlusion else ".requires_grad_(True)"}
 """ + (f'    layer = net.get_submodule("{s.layer}")  # Grad-CAM\'s layer\n' if s.layer else "") + (
-        "    torch.manual_seed(0)  # SmoothGrad's noise starts here, as on the page: the page's map\n"
+        "    torch.manual_seed(0)  # SmoothGrad's noise from seed 0, as on the page: the same map\n"
         if "smoothgrad" in used else "") + f"""    with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # Captum's note about backward hooks on ReLU
         results = {{
