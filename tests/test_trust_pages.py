@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from explorer.data import samples
 from explorer.inspect import attribution, calibration, faithfulness, ood, pixel_model, robustness
+from explorer.percent import percent
 from explorer.saved import registry
 from tests.conftest import ROOT
 from tests.inspect_helpers import digits_split, save_digits_model
@@ -61,8 +62,8 @@ def test_fooling_page_attacks_the_picture_and_draws_the_curve(saved, model):
     caps = captions(at)
     said = int(direct.before.argmax())
     after = int(direct.after.argmax())
-    assert f"Original: {said} ({direct.before[said]:.0%})" in caps
-    assert f"Fooled: {after} ({direct.after[after]:.0%})" in caps
+    assert f"Original: {said} ({percent(direct.before[said])})" in caps
+    assert f"Fooled: {after} ({percent(direct.after[after])})" in caps
     assert any("amplified" in c for c in caps)
     assert len(at.get("image")) == 1 + 3 + 2  # input, (original, change, fooled), 2 saliency overlays
     if direct.succeeded:
@@ -91,7 +92,7 @@ def test_targeted_pgd_makes_it_say_the_chosen_class(saved, model):
     assert direct.targeted and direct.succeeded  # 8x8 digits give in at 0.3
     assert any(f"says **{goal}**" in s.value for s in at.success)
     after = int(direct.after.argmax())
-    assert f"Fooled: {after} ({direct.after[after]:.0%})" in captions(at)
+    assert f"Fooled: {after} ({percent(direct.after[after])})" in captions(at)
 
 
 def test_defence_trains_the_same_net_with_fgsm_and_compares_the_curves(saved):

@@ -11,10 +11,12 @@ needs no camera and no library beyond the other scripts' (no video decoder).
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 
 from explorer.codegen import saved_model
 from explorer.codegen.script import CELL, Script, join, literal
+from explorer.percent import percent
 
 FRAME = "live_frame.png"
 OVERLAY = "live_overlay.png"
@@ -92,7 +94,7 @@ def draw(rgb, probs, heat, square, opacity=OPACITY):
     pen.rectangle((left, top, left + side - 1, top + side - 1), outline=BOX, width=max(2, side // 120))
     size = max(12, side // 10)
     top_class = int(probs.argmax())
-    pen.text((left + size // 3, top + size // 4), f"{classes[top_class]}  {probs[top_class]:.0%}", fill=BOX,
+    pen.text((left + size // 3, top + size // 4), f"{classes[top_class]}  {percent(probs[top_class])}", fill=BOX,
              font=ImageFont.load_default(size), stroke_width=max(1, size // 12), stroke_fill=(0, 0, 0))
     return np.asarray(frame)'''
 
@@ -111,7 +113,7 @@ FRAMES = None  # e.g. "my_signs_frames"
 if FRAMES:
     for path in sorted(Path(FRAMES).glob("*.[pj][np]g")):
         probs, heat, square = read(np.asarray(Image.open(path, formats=["PNG", "JPEG"]).convert("RGB")))
-        print(f"{path.name}: {classes[int(probs.argmax())]} ({probs.max():.0%})")'''
+        print(f"{path.name}: {classes[int(probs.argmax())]} ({percent(probs.max())})")'''
 
 
 def script(s: LiveSettings) -> Script:
@@ -133,6 +135,7 @@ def script(s: LiveSettings) -> Script:
         f"OPACITY = {literal(float(s.opacity))}  # the map's opacity on the video",
         NORMALISE,
         read,
+        inspect.getsource(percent).strip(),  # the probability as the video writes it
         DRAW,
         CELL + " One frame: the prediction, the map, the overlay",
         ONE_FRAME,

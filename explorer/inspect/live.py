@@ -27,6 +27,7 @@ from PIL import Image, ImageDraw, ImageFont
 from torch import nn
 
 from explorer.inspect import attribution, heatmaps, pixel_model
+from explorer.percent import percent
 from explorer.pictures import colormaps
 from explorer.train import device
 
@@ -100,7 +101,7 @@ def _font(size: int) -> ImageFont.ImageFont:
 
 def label(reading: Reading, classes: list[str]) -> str:
     """What the video shows above the square: the predicted sign and its probability."""
-    return f"{classes[reading.top]}  {reading.probabilities[reading.top]:.0%}"
+    return f"{classes[reading.top]}  {percent(reading.probabilities[reading.top])}"
 
 
 def private_copy(model: nn.Module) -> nn.Module:

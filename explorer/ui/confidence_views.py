@@ -8,6 +8,7 @@ import streamlit as st
 from explorer.data import samples
 from explorer.inspect import ood, pixel_model, trust_charts
 from explorer.inspect.calibration import summary as calibration_summary
+from explorer.percent import percent
 from explorer.ui import input_picker, ood_note, trust_cache, url_state
 from explorer.ui.model_picker import Picked
 
@@ -58,7 +59,7 @@ def own_photos(picked: Picked, kind: str, limit: ood.Threshold) -> None:
     for name, arr, p in zip(samples.PHOTOS, photos, probs):
         s = trust_cache.ood_value(picked.id, f"sample:{name}", arr, kind)
         rows.append({"photo": samples.describe(name).split(" (")[0], "prediction": picked.classes[int(p.argmax())],
-                     "probability": f"{p.max():.0%}", "score": float(f"{s:.4g}"),
+                     "probability": percent(p.max()), "score": float(f"{s:.4g}"),
                      "verdict": ("looks familiar" if limit.looks_familiar(s)
                                  else "flagged: unlike the training pictures")})
     cols = st.columns([1, 1, 3])

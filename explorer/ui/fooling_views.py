@@ -9,6 +9,7 @@ import numpy as np
 import streamlit as st
 
 from explorer.inspect import heatmaps, robustness, trust_charts
+from explorer.percent import percent
 from explorer.pictures import colormaps
 from explorer.ui import attribution_cache, defence, input_picker, plain, trust_cache, url_state
 from explorer.ui.input_picker import Input
@@ -62,11 +63,11 @@ def outcome(picked: Picked, inp: Input, said: int, attack: AttackSettings) -> ro
     amplified = colormaps.diverging(result.perturbation.mean(0), max(attack.epsilon, 1e-6))
     a, b, c = st.columns(3)
     a.image(input_picker.big(result.original, SIDE), width="stretch", output_format="PNG",
-            caption=f"Original: {plain.md(picked.classes[said])} ({result.before[said]:.0%})")
+            caption=f"Original: {plain.md(picked.classes[said])} ({percent(result.before[said])})")
     b.image(input_picker.big_rgb(amplified, SIDE), width="stretch", output_format="PNG",
             caption=f"The change, amplified: red = brighter, blue = darker, by up to ε = {attack.epsilon:.3f}")
     c.image(input_picker.big(result.fooled, SIDE), width="stretch", output_format="PNG",
-            caption=f"Fooled: {plain.md(picked.classes[after])} ({result.after[after]:.0%})")
+            caption=f"Fooled: {plain.md(picked.classes[after])} ({percent(result.after[after])})")
     _verdict(picked, result, attack)
     p1, p2 = st.columns(2)
     p1.markdown("**Before**")
@@ -84,12 +85,13 @@ def _verdict(picked: Picked, result: robustness.Attack, attack: AttackSettings) 
     elif result.succeeded:
         aim = (f"says **{plain.md(picked.classes[attack.goal])}**" if attack.targeted
                else f"now says **{plain.md(picked.classes[after])}**")
-        st.success(f"🎭 Fooled: the model {aim} ({result.after[after]:.0%}) after every pixel moved by at most "
+        st.success(f"🎭 Fooled: the model {aim} ({percent(result.after[after])}) after every pixel moved by at most "
                    f"{eps:.3f} (mean change {np.abs(result.perturbation).mean():.3f}).")
     else:
         aim = f"say {plain.md(picked.classes[attack.goal])}" if attack.targeted else "change its answer"
         st.warning(f"Not fooled yet: the model did not {aim} (it says {plain.md(picked.classes[after])}, "
-                   f"{result.after[after]:.0%}). Try a larger ε{' or PGD' if attack.kind == 'fgsm' else ' or more steps'}.")
+                   f"{percent(result.after[after])}). Try a larger ε"
+                   f"{' or PGD' if attack.kind == 'fgsm' else ' or more steps'}.")
 
 
 def where_it_looks(picked: Picked, inp: Input, result: robustness.Attack, said: int, attack: AttackSettings) -> None:

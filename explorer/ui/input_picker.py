@@ -15,6 +15,7 @@ from explorer import limits
 from explorer.data import images
 from explorer.inspect import pixel_model
 from explorer.inspect.probability_chart import probability_chart as bars
+from explorer.percent import percent
 from explorer.pictures import render
 from explorer.ui import attribution_cache, cached, model_cache, plain, shared_charts, url_state
 from explorer.ui.model_cache import probabilities, test_probabilities, test_split
@@ -144,7 +145,7 @@ def show_input(picked: Picked, inp: Input) -> np.ndarray:
     left, right = st.columns([1, 2])
     picture, chart = prediction_views(picked.id, picked.classes, inp, probs, url_state.presenting())
     left.image(picture, output_format="PNG", caption=f"What the model sees: {w}x{h} {'grey' if c == 1 else 'RGB'}")
-    verdict = f"Prediction: **{plain.md(picked.classes[top])}** ({probs[top]:.0%})"
+    verdict = f"Prediction: **{plain.md(picked.classes[top])}** ({percent(probs[top])})"
     if inp.true_class is not None:
         ok = inp.true_class == top
         verdict += f" · true class **{plain.md(picked.classes[inp.true_class])}** {'✅' if ok else '❌'}"
@@ -194,7 +195,7 @@ def target_picker(prefix: str, picked: Picked, inp: Input, probs: np.ndarray) ->
     order = list(range(len(picked.classes)))
     top = int(np.argmax(probs))
     return st.selectbox("Explain the class", order, index=top, key=f"{prefix}_target_{inp.key}", bind=url_state.BIND,
-                        format_func=lambda k: f"{picked.classes[k]} ({probs[k]:.0%})"
+                        format_func=lambda k: f"{picked.classes[k]} ({percent(probs[k])})"
                         + (" · predicted" if k == top else ""))
 
 

@@ -19,6 +19,7 @@ from explorer import limits
 from explorer.codegen.live import FRAME as FRAME_NAME
 from explorer.inspect import live
 from explorer.inspect.probability_chart import probability_spec
+from explorer.percent import percent
 from explorer.saved import registry
 from explorer.ui import cached, code_panel, model_choice, model_picker, plain, url_state, webrtc_fixes
 from explorer.ui.model_cache import load_model
@@ -111,7 +112,7 @@ def readout(prefix: str, classes: list[str], big: bool = False) -> None:
     if big:
         st.markdown(f"<div style='font-size:4rem;font-weight:700;line-height:1.1'>{name}</div>",
                     unsafe_allow_html=True)
-    st.markdown(f"Live prediction: **{name}** ({reading.probabilities[top]:.0%})")
+    st.markdown(f"Live prediction: **{name}** ({percent(reading.probabilities[top])})")
     probs = reading.probabilities
     shown = np.argsort(-probs, kind="stable")[:limits.CHART_CLASSES] if len(classes) > limits.CHART_CLASSES \
         else np.arange(len(classes))  # as input_picker.probability_chart

@@ -10,6 +10,7 @@ import streamlit as st
 
 from explorer.inspect import attribution, heatmaps
 from explorer.learn import geometry
+from explorer.percent import percent
 from explorer.pictures import colormaps
 from explorer.ui import attribution_cache, code_panel, input_picker, model_cache, plain, url_state
 from explorer.ui.input_picker import Input
@@ -112,7 +113,8 @@ def maps(picked: Picked, inp: Input, probs: np.ndarray, target: int, p: Patch, r
                                          lambda: input_picker.big(covered_img, SIDE)),
             width="stretch", output_format="PNG",
             caption=f"Covering the most important patch: P({plain.md(picked.classes[target])}) "
-                    f"{probs[target]:.0%} → {after[target]:.0%}, prediction {plain.md(picked.classes[int(after.argmax())])}")
+                    f"{percent(probs[target])} → {percent(after[target])}, "
+                    f"prediction {plain.md(picked.classes[int(after.argmax())])}")
     st.info("🔎 Is the most important patch on the hand, or in the background? When it is in the "
             "background (a shadow, the wall, the edge of a sleeve), the model has learned a **shortcut**: "
             "something that happened to go with this class in the training photos instead of the sign "

@@ -8,6 +8,7 @@ import numpy as np
 import streamlit as st
 
 from explorer import limits
+from explorer.percent import percent
 from explorer.pictures import render
 from explorer.saved.model_card import ModelCard
 from explorer.server import jobs
@@ -282,5 +283,5 @@ def _mistakes(out, classes: list[str], predicted: np.ndarray) -> None:
         one = out.images[i:i + 1].astype(np.float32) / 255
         img = render.mosaic(one, 1, pad=0, scale=render.upscale_factor(one.shape[-1], 96))
         caption = (f"true {plain.md(classes[out.labels[i]])}, predicted {plain.md(classes[predicted[i]])} · "
-                   + ", ".join(f"{plain.md(classes[k])}: {probs[k]:.0%}" for k in top))
+                   + ", ".join(f"{plain.md(classes[k])}: {percent(probs[k])}" for k in top))
         cols[n % 8].image(img, caption=caption, width="stretch")
