@@ -63,7 +63,7 @@ def test_fooling_page_attacks_the_picture_and_draws_the_curve(saved, model):
     said = int(direct.before.argmax())
     after = int(direct.after.argmax())
     assert f"Original: {said} ({percent(direct.before[said])})" in caps
-    assert f"Fooled: {after} ({percent(direct.after[after])})" in caps
+    assert f"{'Fooled' if direct.succeeded else 'Not fooled'}: {after} ({percent(direct.after[after])})" in caps
     assert any("amplified" in c for c in caps)
     assert len(at.get("image")) == 1 + 3 + 2  # input, (original, change, fooled), 2 saliency overlays
     if direct.succeeded:
@@ -77,6 +77,20 @@ def test_fooling_page_attacks_the_picture_and_draws_the_curve(saved, model):
     assert table["ε"].tolist() == [f"{e:g}" for e in robustness.EPSILONS]
     assert table.iloc[:, 1].tolist() == [f"{a:.1%}" for a in curve.accuracies]
     assert any("Train the same net with FGSM examples" in b.label for b in at.button)
+
+
+def test_an_attack_that_fails_is_not_captioned_fooled(saved, model):
+    """Before, the attacked picture read "Fooled: 6 (76%)" under a "Not fooled yet" warning."""
+    at = open_page("pages/fooling.py")
+    at.slider(key="fooling_epsilon").set_value(0.005).run()
+    arr, label = digits_split()[1].images[0], int(digits_split()[1].labels[0])
+    direct = robustness.attack(model, arr, label, 0.005, "fgsm")
+    assert not direct.succeeded
+    after = int(direct.after.argmax())
+    caps = captions(at)
+    assert f"Not fooled: {after} ({percent(direct.after[after])})" in caps
+    assert not any(c.startswith("Fooled") or "fooled picture" in c for c in caps)
+    assert any("Not fooled yet" in w.value for w in at.warning)
 
 
 def test_targeted_pgd_makes_it_say_the_chosen_class(saved, model):

@@ -67,7 +67,8 @@ def outcome(picked: Picked, inp: Input, said: int, attack: AttackSettings) -> ro
     b.image(input_picker.big_rgb(amplified, SIDE), width="stretch", output_format="PNG",
             caption=f"The change, amplified: red = brighter, blue = darker, by up to ε = {attack.epsilon:.3f}")
     c.image(input_picker.big(result.fooled, SIDE), width="stretch", output_format="PNG",
-            caption=f"Fooled: {plain.md(picked.classes[after])} ({percent(result.after[after])})")
+            caption=f"{'Fooled' if result.succeeded else 'Not fooled'}: {plain.md(picked.classes[after])} "
+                    f"({percent(result.after[after])})")
     _verdict(picked, result, attack)
     p1, p2 = st.columns(2)
     p1.markdown("**Before**")
@@ -95,13 +96,13 @@ def _verdict(picked: Picked, result: robustness.Attack, attack: AttackSettings) 
 
 
 def where_it_looks(picked: Picked, inp: Input, result: robustness.Attack, said: int, attack: AttackSettings) -> None:
-    """Saliency of the class the model says, on the original and on the fooled picture."""
+    """Saliency of the class the model says, on the original and on the attacked picture."""
     after = int(result.after.argmax())
     key_after = (f"{inp.key}:fooled:{attack.kind}:{attack.epsilon}:{attack.target}:{attack.targeted}:"
                  f"{attack.steps}")
     s1, s2 = st.columns(2)
     for col, arr, key, cls, what in ((s1, result.original, inp.key, said, "original"),
-                                     (s2, result.fooled, key_after, after, "fooled")):
+                                     (s2, result.fooled, key_after, after, "attacked")):
         amap = attribution_cache.attribution_map(picked.id, False, key, arr, cls, "saliency")
         norm = heatmaps.normalise(amap, "absolute_value", 2.0)
         col.image(input_picker.big_rgb(heatmaps.overlay(arr, norm, 0.7), SIDE), output_format="PNG",
