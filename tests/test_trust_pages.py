@@ -76,6 +76,9 @@ def test_fooling_page_attacks_the_picture_and_draws_the_curve(saved, model):
     curve = robustness.accuracy_curve(model, test.images, test.labels)
     assert table["ε"].tolist() == [f"{e:g}" for e in robustness.EPSILONS]
     assert table.iloc[:, 1].tolist() == [f"{a:.1%}" for a in curve.accuracies]
+    # the sentence above the table quotes the table's figures (it said "2%" beside "2.5%")
+    sentence = next(m.value for m in at.markdown if m.value.startswith("FGSM on all"))
+    assert f"({table.iloc[0, 1]})" in sentence and sentence.endswith(f"it is {table.iloc[-1, 1]}.")
     assert any("Train the same net with FGSM examples" in b.label for b in at.button)
 
 

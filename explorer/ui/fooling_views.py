@@ -117,8 +117,8 @@ def test_split(picked: Picked) -> None:
         return
     st.write(
         f"FGSM on all {curve.pictures} test pictures, at {len(curve.epsilons)} values of ε. At ε = 0 this is the "
-        f"plain test accuracy ({curve.accuracies[0]:.0%}); at ε = {curve.epsilons[-1]:g} it is "
-        f"{curve.accuracies[-1]:.0%}."
+        f"plain test accuracy ({curve.accuracies[0]:.1%}); at ε = {curve.epsilons[-1]:g} it is "
+        f"{curve.accuracies[-1]:.1%}."  # as the table beside the curve writes them
     )
     st.markdown("**🛡️ The defence: adversarial training.** Train the same net with half of every batch replaced "
                 "by its FGSM pictures (Train page: *Adversarial training*), then compare the curves.")
