@@ -101,3 +101,7 @@ def test_page_shows_every_block():
     assert list(table["activation"]) == ["relu", "tanh", "sigmoid"]
     dropout = [d.value for d in at.dataframe if "unit 0" in d.value.columns][0]
     assert len(dropout) == 6
+    # PyTorch's test-time outputs are the layer's input unchanged, and the table shows them alike
+    # (the input row read 0.9 and 1 above 0.90 and 1.00)
+    units = [c for c in dropout.columns if c.startswith("unit")]
+    assert list(dropout.iloc[0][units]) == list(dropout.iloc[3][units])

@@ -97,7 +97,7 @@ def dropout_view() -> None:
         "": ["layer input", "kept this step", "PyTorch, training (x 1/(1-p) for the kept)",
              "PyTorch, test (unchanged)", "course / AlexNet paper, training (kept, unscaled)",
              "course / AlexNet paper, test (all x (1-p))"],
-        **{f"unit {i}": [f"{s.x[i]:g}", "✓" if s.kept[i] else "✗", f"{s.torch_train[i]:.2f}",
+        **{f"unit {i}": [f"{s.x[i]:.2f}", "✓" if s.kept[i] else "✗", f"{s.torch_train[i]:.2f}",
                          f"{s.torch_test[i]:.2f}", f"{s.paper_train[i]:.2f}", f"{s.paper_test[i]:.2f}"]
            for i in range(len(x))},
     }), key="blocks_dropout_table")
