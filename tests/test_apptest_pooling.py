@@ -88,6 +88,8 @@ def test_the_worked_example_starts_on_distinct_values(at):
     at.button_group(key="pooling_mode").set_value("avg").run()
     second = [c.value for c in at.caption if c.value.startswith("Output (0, 0) = ")][0]
     assert first.split(":")[0] != second.split(":")[0]  # max and average differ
+    assert ": the largest of the values in input rows 0 to 2" in first  # not "the largest values"
+    assert ": the average of the values in input rows 0 to 2" in second
 
 
 def test_the_widest_shift_leaves_a_column_to_compare():

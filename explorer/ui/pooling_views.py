@@ -125,7 +125,7 @@ def window_view(x: np.ndarray, w: Window) -> None:
         return
     window_charts(grid, win, source, w)
     (i, j), (r0, r1), (q0, q1) = win.cell, win.rows, win.cols
-    what = {"max": "the largest", "avg": "the average of the", "sum": "the sum of the"}[w.mode]
+    what = {"max": "the largest of the", "avg": "the average of the", "sum": "the sum of the"}[w.mode]
     st.caption(f"Output ({i}, {j}) = {step_walk.fmt(win.out[i, j])}: {what} values in input rows "
                f"{formula.between(r0, r1)}, columns {formula.between(q0, q1)} (outside 0 to {n - 1} is padding: "
                "-∞ for max, 0 for average and sum).")
