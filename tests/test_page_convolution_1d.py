@@ -74,3 +74,10 @@ def test_echo_offers_both_sounds_to_play(at):
     length = at.metric[0].value
     at.slider(key="convolution_1d_delay").set_value(500).run()
     assert at.metric[0].value != length and "8001" in at.metric[0].value  # 0.5 s at 16 kHz + 1
+
+
+def test_the_flip_example_reads_as_two_sentences(at):
+    """The caption under the no-flip table read "…cross-correlation. the flipped kernel…"."""
+    caption = next(c.value for c in at.caption if c.value.startswith("PyTorch's layer gives"))
+    assert caption.startswith("PyTorch's layer gives the cross-correlation. The flipped kernel gives the same "
+                              "numbers with the opposite sign here")

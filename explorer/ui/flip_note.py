@@ -27,7 +27,7 @@ def one_d() -> None:
                  "PyTorch's conv1d (what a CNN layer computes)"],
         "result": [_nums(e.convolution), _nums(e.correlation), _nums(e.torch_layer)],
     }), key="convolution_1d_flip_table")
-    sign = (" the flipped kernel gives the same numbers with the opposite sign here, because g "
+    sign = (" The flipped kernel gives the same numbers with the opposite sign here, because g "
             "reversed is −g." if np.allclose(e.convolution, -e.correlation) else "")
     st.caption("PyTorch's layer gives "
                + ("the cross-correlation" if e.layer_is_correlation else "something else") + "." + sign)
