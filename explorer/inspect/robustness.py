@@ -127,6 +127,19 @@ class Curve:
     pictures: int
 
 
+def rebound(curve: Curve) -> tuple[int, int] | None:
+    """(index of the lowest accuracy, index of the highest one after it) when a larger epsilon
+    leaves at least two more pictures right than the lowest point did; None while the curve only
+    falls. FGSM's single step can overshoot: a large one may land back on the right class."""
+    low = int(np.argmin(curve.accuracies))
+    later = curve.accuracies[low + 1:]
+    if not later:
+        return None
+    high = low + 1 + int(np.argmax(later))
+    gained = (curve.accuracies[high] - curve.accuracies[low]) * curve.pictures
+    return (low, high) if gained >= 2 - 1e-9 else None
+
+
 def accuracy_curve(model: nn.Module, images: np.ndarray, labels: np.ndarray,
                    epsilons=EPSILONS, batch: int = 256, lock: contextlib.AbstractContextManager = UNSHARED) -> Curve:
     """FGSM accuracy for each epsilon over images (N, C, H, W) in [0, 1].

@@ -131,6 +131,21 @@ def test_split(picked: Picked) -> None:
     table_col.dataframe({"ε": [f"{e:g}" for e in curve.epsilons],
                          **{col: [f"{a:.1%}" for a in c.accuracies] for col, c in zip(columns, curves.values())}},
                         hide_index=True, width="stretch")
+    if (note := rebound_note(curve)) is not None:
+        st.caption(note)
+
+
+def rebound_note(curve: robustness.Curve) -> str | None:
+    """Why the chosen model's accuracy rises again at larger ε, when it does (None otherwise)."""
+    points = robustness.rebound(curve)
+    if points is None:
+        return None
+    (e0, a0), (e1, a1) = ((curve.epsilons[i], curve.accuracies[i]) for i in points)
+    return (f"Why does the accuracy rise again after ε = {e0:g} ({a0:.1%}, then {a1:.1%} at ε = {e1:g})? "
+            "FGSM takes one step of size ε in the direction the gradient points at the clean picture. "
+            "The gradient describes the model only close to that picture: a large step goes past the "
+            "wrong answers it aimed at, and some pictures land on their own class again. PGD (the other "
+            "attack above) takes several small steps and looks at the gradient again after each.")
 
 
 def _compared(picked: Picked, curves: dict):
