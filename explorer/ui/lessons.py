@@ -69,8 +69,8 @@ LESSONS = [
            "pages/faithfulness.py",
            {"faithfulness_average": "true", "faithfulness_random_curves": "true"}),
     Lesson("ood", "Does it know when it doesn't know?",
-           "Is an 80%-sure answer right 80% of the time? Then a temple photo: its top-class "
-           "probability can look like a hand sign's; switch to the feature distance, which flags it.",
+           "Is an 80%-sure answer right 80% of the time? Then two photos that are no hand sign: does "
+           "their top-class probability give them away? Switch to the feature distance and compare.",
            "pages/confidence.py",
            {"confidence_score": "Top-class probability"}),
     Lesson("echo", "An echo is a convolution",
