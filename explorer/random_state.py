@@ -7,8 +7,8 @@ got other initial weights than the same seed gives alone: 37 of 50 builds with s
 while the Neurons page's dropout table was redrawn in a loop (tests/test_random_state.py). The
 page promises that the same seed and settings train the same network again.
 
-So the app seeds and draws from it only inside `seeded` (or a `Stream`'s `drawing`), one thread at a time,
-and every block leaves the generator as it found it. Building a network draws its initial
+So the app seeds and draws from it only inside `seeded` (or a `Stream`'s `drawing`), one thread
+at a time, and every block leaves the generator as it found it. Building a network draws its initial
 weights, so a build whose weights are then replaced (a saved model opened) is such a block too.
 A training whose network has dropout draws its masks on every step of the run: it keeps the
 generator's state of its own in a `Stream` and lends it to the global generator for each
