@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from explorer.learn import coverage, flip, worked_sizes
-from explorer.ui import flip_note
+from explorer.ui import flip_note, url_state
 from tests.conftest import ROOT
 
 
@@ -100,3 +100,12 @@ def test_step_grid_shows_its_own_formula_and_the_never_visited_row():
     t = text(at)
     assert "= 2.33 \\;\\rightarrow\\; 2" in t
     assert "never visit input row 6 and column 6" in t
+
+
+def test_the_2d_flip_grids_are_large_text_in_presenter_mode():
+    at = open_page("pages/convolution.py")
+    at.session_state[url_state.PRESENT_KEY] = True
+    at.session_state[flip_note.TWO_D_KEY] = True
+    at.run()
+    note = [e for e in at.expander if e.label == flip_note.TWO_D_LABEL][0]
+    assert not note.dataframe and len(note.table) == 3

@@ -13,6 +13,7 @@ from explorer.data import samples
 from explorer.inspect import attribution, calibration, faithfulness, ood, pixel_model, robustness
 from explorer.percent import percent
 from explorer.saved import registry
+from explorer.ui import url_state
 from tests.conftest import ROOT
 from tests.inspect_helpers import digits_split, save_digits_model
 
@@ -245,3 +246,14 @@ def test_fooling_lesson_from_home_opens_a_targeted_pgd_attack(saved):
     assert at.selectbox(key="fooling_goal").value == 7
     assert at.slider(key="fooling_epsilon").value == pytest.approx(0.1)
     assert any("make it say 7" in o for o in at.selectbox(key="fooling_goal").options)
+
+
+def test_fooling_and_ood_tables_are_large_text_in_presenter_mode(saved):
+    """The FGSM table and the photos' table went to st.dataframe directly, whose canvas keeps a
+    13 px font in presenter mode; like every other table they now go through tables.show."""
+    for path, column in (("pages/fooling.py", "ε"), ("pages/confidence.py", "verdict")):
+        at = open_page(path)
+        at.session_state[url_state.PRESENT_KEY] = True
+        at.run()
+        assert not at.exception and not at.dataframe
+        assert any(column in t.value.columns for t in at.table)

@@ -9,7 +9,7 @@ from explorer.data import samples
 from explorer.inspect import ood, pixel_model, trust_charts
 from explorer.inspect.calibration import summary as calibration_summary
 from explorer.percent import percent
-from explorer.ui import input_picker, ood_note, trust_cache, url_state
+from explorer.ui import input_picker, ood_note, tables, trust_cache, url_state
 from explorer.ui.model_picker import Picked
 
 SCORE_NAMES = {"mahalanobis": "Feature distance (Mahalanobis)", "msp": "Top-class probability",
@@ -65,4 +65,5 @@ def own_photos(picked: Picked, kind: str, limit: ood.Threshold) -> None:
     cols = st.columns([1, 1, 3])
     for col, arr, name in zip(cols, photos, samples.PHOTOS):
         col.image(input_picker.big(arr, 120), caption="What the model sees", output_format="PNG")
-    cols[2].dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    with cols[2]:
+        tables.show(pd.DataFrame(rows))

@@ -64,7 +64,8 @@ def _two_d(kernel: np.ndarray, name: str) -> None:
                                        "convolution (kernel turned 180°)", "PyTorch's conv2d"),
                                 (e.correlation, e.convolution, e.torch_layer)):
         col.caption(title)
-        col.dataframe(pd.DataFrame(grid).round(2), hide_index=True)
+        with col:
+            tables.show(pd.DataFrame(grid).round(2))
     st.caption(f"The picture is a {m + 2}x{m + 2} ramp (pixel = row + 2 x column); the kernel is "
                f"this page's {name} ({m}x{m}). PyTorch's numbers equal the "
                + ("cross-correlation." if e.layer_is_correlation else "convolution."))

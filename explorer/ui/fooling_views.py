@@ -6,12 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
 from explorer.inspect import heatmaps, robustness, trust_charts
 from explorer.percent import percent
 from explorer.pictures import colormaps
-from explorer.ui import attribution_cache, defence, input_picker, plain, trust_cache, url_state
+from explorer.ui import attribution_cache, defence, input_picker, plain, tables, trust_cache, url_state
 from explorer.ui.input_picker import Input
 from explorer.ui.model_picker import Picked
 
@@ -128,9 +129,9 @@ def test_split(picked: Picked) -> None:
     chart_col.altair_chart(url_state.readable(trust_charts.epsilon_curves(curves)), width="stretch")
     columns = [f"chosen: {defence.short(picked.card)}"] + ([f"compared: {defence.short(compared.card)}"]
                                                            if compared else [])
-    table_col.dataframe({"ε": [f"{e:g}" for e in curve.epsilons],
-                         **{col: [f"{a:.1%}" for a in c.accuracies] for col, c in zip(columns, curves.values())}},
-                        hide_index=True, width="stretch")
+    accuracies = {col: [f"{a:.1%}" for a in c.accuracies] for col, c in zip(columns, curves.values())}
+    with table_col:
+        tables.show(pd.DataFrame({"ε": [f"{e:g}" for e in curve.epsilons], **accuracies}))
     if (note := rebound_note(curve)) is not None:
         st.caption(note)
 
