@@ -59,8 +59,14 @@ def _components_scanned_once():
     """Every new AppTest scans all installed packages for Streamlit components (about 0.3 s,
     nearly all of a first run of app.py; the suite makes hundreds). The installed packages do
     not change during a session, so the tests scan once and hand every AppTest that result.
-    Servers started by the tests are other processes and scan for themselves, as the app does."""
-    from streamlit.components.v2 import manifest_scanner
+    Servers started by the tests are other processes and scan for themselves, as the app does.
+    Without Streamlit (a GPU machine running only tests/test_gpu.py, bench/device_check.sh) there
+    is nothing to scan."""
+    try:
+        from streamlit.components.v2 import manifest_scanner
+    except ImportError:
+        yield
+        return
 
     found = manifest_scanner.scan_component_manifests()
     with pytest.MonkeyPatch.context() as mp:
