@@ -17,7 +17,7 @@ import torch
 from explorer import models
 from explorer.data import datasets
 from explorer.data.types import COURSE_SPLIT
-from explorer.inspect import attribution, pixel_model
+from explorer.inspect import attribution, live, pixel_model
 from explorer.models import from_spec
 from explorer.saved.model_card import Normalisation
 from explorer.train import device, recipes, runs, training
@@ -63,6 +63,13 @@ def test_training_on_cuda_equals_the_cpu_within_noise(digits, tmp_path):
     assert gpu.probabilities.shape == cpu.probabilities.shape
 
 
+def test_the_same_seed_trains_the_same_network_again_on_the_gpu(digits, tmp_path):
+    """The Train page's promise for the seed. cuDNN's default backward convolutions add in any
+    order: two runs then differed by up to 0.015 in a weight (explorer/train/device.py)."""
+    first, again = (runs.run(request(digits, "cuda", tmp_path, seed=5)).finished.model.state_dict() for _ in range(2))
+    assert all(torch.equal(first[k], again[k]) for k in first)
+
+
 def test_memory_is_released_after_a_job(digits, tmp_path):
     runs.run(request(digits, "cuda", tmp_path, seed=1))  # warm-up: CUDA's own allocations
     gc.collect()
@@ -80,8 +87,17 @@ def net() -> torch.nn.Module:
     return pixel_model.wrap(body, Normalisation((0.5,), (0.25,)))
 
 
-@pytest.mark.parametrize("method", [m for m in attribution.METHODS if m != "smoothgrad"])  # random noise
-def test_attributions_on_the_gpu_equal_the_cpu(method):
+@pytest.fixture
+def full_float32():
+    """cuDNN's convolutions in full float32: by default they multiply in TF32 (10-bit mantissas)."""
+    saved = torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32
+    torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = False
+    yield
+    torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32 = saved
+
+
+def maps_on_both(method: str) -> tuple[np.ndarray, np.ndarray]:
+    """(64, 64) maps of one method for the same net and picture: on the CPU, on the GPU."""
     cpu_model = net()
     gpu_model = net().cuda()
     torch.manual_seed(1)
@@ -90,10 +106,31 @@ def test_attributions_on_the_gpu_equal_the_cpu(method):
     on_cpu = attribution.attribute(cpu_model, x, 3, method, **params)
     on_gpu = attribution.attribute(gpu_model, x.cuda(), 3, method, **params)
     assert isinstance(on_gpu, np.ndarray) and on_gpu.shape == (64, 64)  # back on the CPU for drawing
-    scale = float(np.abs(on_cpu).max())
-    assert scale > 0
-    # cuDNN may use TF32 for convolutions: about 1e-3 relative error.
-    assert float(np.abs(on_gpu - on_cpu).max()) <= 5e-3 * scale + 1e-7
+    assert float(np.abs(on_cpu).max()) > 0
+    return on_cpu, on_gpu
+
+
+def relative_gap(on_cpu: np.ndarray, on_gpu: np.ndarray) -> float:
+    return float(np.abs(on_gpu - on_cpu).max() / np.abs(on_cpu).max())
+
+
+# SmoothGrad is left out: its noise comes from each device's own generator.
+DETERMINISTIC_METHODS = [m for m in attribution.METHODS if m != "smoothgrad"]
+
+
+@pytest.mark.parametrize("method", DETERMINISTIC_METHODS)
+def test_attributions_on_the_gpu_equal_the_cpu(method, full_float32):
+    assert relative_gap(*maps_on_both(method)) <= 1e-3  # float32 sums in another order
+
+
+@pytest.mark.parametrize("method", DETERMINISTIC_METHODS)
+def test_attributions_in_tf32_look_like_the_cpus(method):
+    """With cuDNN's default TF32 the maps move by up to a few percent of their largest value (an
+    H200: 4.4% for this untrained net, 0.02-1.6% for a trained one), which a heatmap does not show:
+    the bright places stay where they were."""
+    on_cpu, on_gpu = maps_on_both(method)
+    assert relative_gap(on_cpu, on_gpu) <= 0.1
+    assert np.corrcoef(on_cpu.ravel(), on_gpu.ravel())[0, 1] >= 0.99
 
 
 def test_predictions_of_a_gpu_model_on_cpu_pictures(digits):
@@ -124,6 +161,7 @@ def test_dropout_runs_on_the_gpu_take_their_own_masks(digits):
     before = torch.cuda.get_rng_state()
     alone = run()
     assert torch.equal(torch.cuda.get_rng_state(), before)
+    assert torch.equal(run(), alone)  # the GPU repeats a run to the bit: a difference below is the masks'
     results = []
     threads = [threading.Thread(target=lambda: results.append(run())) for _ in range(2)]
     for t in threads:
@@ -131,3 +169,14 @@ def test_dropout_runs_on_the_gpu_take_their_own_masks(digits):
     for t in threads:
         t.join(300)
     assert len(results) == 2 and all(torch.equal(r, alone) for r in results)
+
+
+def test_the_live_camera_reads_with_a_gpu_model(full_float32):
+    """The live camera's reader on a model on the GPU: the frame goes to the model's device and
+    the reading comes back on the CPU, as it does with a model on the CPU."""
+    frame = np.random.default_rng(0).integers(0, 256, (480, 640, 3), dtype=np.uint8)
+    on_cpu = live.LiveReader(live.private_copy(net()), (1, 64, 64)).read(frame)
+    on_gpu = live.LiveReader(live.private_copy(net()).cuda(), (1, 64, 64)).read(frame)
+    np.testing.assert_allclose(on_gpu.probabilities, on_cpu.probabilities, atol=1e-4)
+    assert on_gpu.top == on_cpu.top and on_gpu.square == on_cpu.square
+    np.testing.assert_allclose(on_gpu.heat, on_cpu.heat, atol=1e-3)

@@ -39,6 +39,7 @@ from captum.attr import (
 from torch import nn
 
 from explorer.inspect import occlusion
+from explorer.train import device
 
 # One Captum call at a time per process: each one already uses every core torch is given, so
 # sessions' calls running side by side only share the cores and all finish late. Measured at 60
@@ -167,6 +168,7 @@ def attribute(model: nn.Module, x: torch.Tensor, target: int, method: str, *,
         raise ValueError(f"Unknown attribution method {method!r}; choose one of {', '.join(METHODS)}.")
     if x.dim() != 4 or x.shape[0] != 1:
         raise ValueError(f"x must be one picture (1, C, H, W), not {tuple(x.shape)}.")
+    x = x.to(device.of_model(model))  # a picture from the CPU for a model on a GPU (the live camera)
     if method != "occlusion":  # gradient methods: say so up front rather than let Captum warn
         x = x.detach().requires_grad_(True)
     with ONE_AT_A_TIME, warnings.catch_warnings():

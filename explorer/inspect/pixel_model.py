@@ -17,6 +17,7 @@ from torch import nn
 
 from explorer.data import images
 from explorer.saved.model_card import Normalisation
+from explorer.train import device
 
 
 class PixelModel(nn.Module):
@@ -83,7 +84,10 @@ UNSHARED: AbstractContextManager = nullcontext()  # the lock of a model no other
 
 @torch.inference_mode()
 def probabilities(model: nn.Module, arrays: np.ndarray, size: int = 512) -> np.ndarray:
-    """(N, K) class probabilities for pictures (N, C, H, W) in [0, 1]."""
-    out = [F.softmax(model(torch.from_numpy(np.array(arrays[i:i + size], np.float32))), 1)  # copies: arrays may be read-only
-           for i in range(0, len(arrays), size)]
-    return torch.cat(out).numpy()
+    """(N, K) class probabilities for pictures (N, C, H, W) in [0, 1], on the CPU whichever
+    device the model is on."""
+    dev = device.of_model(model)
+    # copies: the arrays may be read-only
+    batches = (np.array(arrays[i:i + size], np.float32) for i in range(0, len(arrays), size))
+    out = [F.softmax(model(torch.from_numpy(b).to(dev)), 1) for b in batches]
+    return torch.cat(out).cpu().numpy()

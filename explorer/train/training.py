@@ -327,6 +327,7 @@ def train(config: TrainConfig, train_ds: Dataset, test_ds: Dataset, model: nn.Mo
         devices.own_threads(config.threads)
     gen = torch.Generator().manual_seed(config.seed)
     dev = torch.device(config.device) if config.device else devices.pick()
+    devices.reproducible(dev)
     dropout = has_dropout(model)
     # PyTorch draws dropout masks from the global generator only: the run keeps its own place in it.
     masks = random_state.Stream.starting(config.seed, dev) if dropout else None
