@@ -65,7 +65,7 @@ def test_training_on_cuda_equals_the_cpu_within_noise(digits, tmp_path):
 
 def test_the_same_seed_trains_the_same_network_again_on_the_gpu(digits, tmp_path):
     """The Train page's promise for the seed. cuDNN's default backward convolutions add in any
-    order: two runs then differed by up to 0.015 in a weight (explorer/train/device.py)."""
+    order, and two runs then end up apart (explorer/train/device.py: devices.reproducible)."""
     first, again = (runs.run(request(digits, "cuda", tmp_path, seed=5)).finished.model.state_dict() for _ in range(2))
     assert all(torch.equal(first[k], again[k]) for k in first)
 
