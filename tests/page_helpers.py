@@ -40,3 +40,18 @@ def image_captions(at: AppTest) -> str:
 def captions(at: AppTest) -> list[str]:
     """Every image caption on the page."""
     return [img.caption for el in at.get("image") for img in el.proto.imgs]
+
+
+def number_grids(at: AppTest) -> list[tuple[int, int]]:
+    """(width in px, digit size in px) of each number grid on the page (the Vega-Lite charts
+    that write a number in every cell), in page order."""
+    import json
+
+    out = []
+    for chart in at.get("vega_lite_chart"):
+        spec = json.loads(chart.proto.spec)
+        fonts = [layer["mark"].get("fontSize") for layer in spec.get("layer", [])
+                 if isinstance(layer.get("mark"), dict) and layer["mark"].get("type") == "text"]
+        if fonts and fonts[0]:
+            out.append((spec["width"], fonts[0]))
+    return out

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.page_helpers import image_captions, ok, open_page, texts
+from explorer.ui import url_state
+from tests.page_helpers import image_captions, number_grids, ok, open_page, texts
 
 
 @pytest.fixture
@@ -91,6 +92,20 @@ def test_relu_reports_what_it_clipped(at):
 def step_view(at) -> None:
     assert "Pick a view" in texts(at, "caption")  # nothing heavy open until asked for
     at.segmented_control(key="convolution_view").set_value("step").run()
+
+
+def test_presenter_mode_enlarges_the_step_grid(at):
+    """The clickable output grid of the step view, read from the back of the room: larger cells
+    and digits of 18 px or more in presenter mode (11 px on a laptop)."""
+    step_view(at)
+    laptop = number_grids(at)
+    at.session_state[url_state.PRESENT_KEY] = True
+    at.run()
+    ok(at)
+    presenter = number_grids(at)
+    assert len(laptop) == len(presenter) == 1
+    (width, digits), (big_width, big_digits) = laptop[0], presenter[0]
+    assert big_width >= 1.5 * width and big_digits >= 18 > digits
 
 
 def test_step_buttons_walk_the_kernel(at):

@@ -7,7 +7,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from explorer.learn import equivariance
-from tests.page_helpers import APP, image_captions, ok, open_page, texts
+from explorer.ui import url_state
+from tests.page_helpers import APP, image_captions, number_grids, ok, open_page, texts
 
 
 @pytest.fixture
@@ -112,3 +113,16 @@ def test_pooling_a_handwritten_digit_shifts_it_as_far_as_it_can():
     # Section 8 on this small map: stride 5 leaves one window, 64 times fewer values, and says why.
     assert "64.0 times fewer, more than 25 because the last 3 rows and 3 columns fit no whole window" in texts(
         at, "markdown")
+
+
+def test_presenter_mode_enlarges_the_number_grids(at):
+    """The class reads the window-by-window grids and the count maps from the back of the room:
+    in presenter mode their cells grow and their digits are 18 px or more (12-14 px on a laptop)."""
+    laptop = number_grids(at)
+    at.session_state[url_state.PRESENT_KEY] = True
+    at.run()
+    ok(at)
+    presenter = number_grids(at)
+    assert len(laptop) == len(presenter) == 4  # input and output grids, two count maps
+    for (width, digits), (big_width, big_digits) in zip(laptop, presenter):
+        assert big_width >= 1.5 * width and big_digits >= 18 > digits

@@ -30,7 +30,10 @@ def connection_table(matrix: np.ndarray, row_title: str, col_title: str, cell: i
     }
 
 
-def count_map(counts: np.ndarray, title: str, cell: int = 22) -> dict:
+COUNT_CELL = 22  # px, a count map's cell on a laptop
+
+
+def count_map(counts: np.ndarray, title: str, cell: int = COUNT_CELL) -> dict:
     """(H, W) small integers drawn as numbered cells: how many windows read each pixel."""
     c = np.asarray(counts, int)
     records = [{"row": int(r), "col": int(q), "n": int(c[r, q])} for r in range(c.shape[0]) for q in range(c.shape[1])]
@@ -46,7 +49,7 @@ def count_map(counts: np.ndarray, title: str, cell: int = 22) -> dict:
              "encoding": {"color": {"field": "n", "type": "quantitative", "title": "windows",
                                     "scale": {"domain": [0, top], "scheme": "oranges"}},
                           "tooltip": [{"field": "row"}, {"field": "col"}, {"field": "n", "title": "windows"}]}},
-            {"mark": {"type": "text", "fontSize": 11},
+            {"mark": {"type": "text", "fontSize": max(11, round(cell * 0.55))},
              "encoding": {"text": {"field": "n"}}},
         ],
     }

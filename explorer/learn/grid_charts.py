@@ -8,12 +8,36 @@ Only for grids of at most a few hundred cells; whole pictures are drawn as PNG i
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from explorer.pictures import colormaps
 
 MAX_CELLS = 900
 ORANGE = "#ff8c00"
+
+
+class CellRule(NamedTuple):
+    """A number grid's cell size in px: `room` px shared by the longer side's cells, within
+    [lo, hi]. The live grid that follows a dragged slider (explorer/ui/live_map.js) sizes its
+    cells by the same rule, so a grid keeps its size when a drag starts and ends."""
+
+    room: int
+    lo: int
+    hi: int
+
+    def size(self, n: int) -> int:
+        """The cell size for a grid whose longer side has n cells."""
+        return int(np.clip(self.room // max(n, 1), self.lo, self.hi))
+
+    def scaled(self, factor: float) -> CellRule:
+        return CellRule(*(round(v * factor) for v in self))
+
+
+def font_px(cell: int) -> int:
+    """The size of a cell's number (live_map.js writes the same)."""
+    return max(8, int(cell * 0.34))
 
 
 def _fmt(v: float) -> str:
@@ -63,7 +87,7 @@ def grid(values: np.ndarray, *, select: str | None = None, strong: np.ndarray | 
                            "mark": {"type": "rect", "filled": False, "stroke": ORANGE, "strokeWidth": width}})
     if numbers:
         layers.append({
-            "mark": {"type": "text", "fontSize": max(8, int(cell * 0.34))},
+            "mark": {"type": "text", "fontSize": font_px(cell)},
             "encoding": {"text": {"field": "label", "type": "nominal"},
                          "color": {"condition": {"test": "datum.ink === 'white'", "value": "white"},
                                    "value": "black"}},

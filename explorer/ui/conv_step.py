@@ -41,6 +41,9 @@ def pick_cell(walk: step_walk.Walk) -> None:
         set_step(walk.step_of(*cell) + 1)
 
 
+OUTPUT_CELLS = grid_charts.CellRule(300, 18, 34)  # the clickable output grid's (and its live grid's)
+
+
 def step_view(c: Setup, by_size: dict[int, np.ndarray]) -> None:
     """The walk over a small grid; by_size: the kernel of each size, for the output grid that
     follows a dragged slider (live_map)."""
@@ -59,7 +62,7 @@ def step_view(c: Setup, by_size: dict[int, np.ndarray]) -> None:
                              bind=url_state.BIND)
     step_player(walk, n, playing, speed, live_map.conv(x, by_size, (c.kernel.shape[0], c.stride, c.padding,
                                                                      c.dilation), c.relu, "convolution_step_output",
-                                                       view="grid"))
+                                                       view="grid", cells=url_state.cells(OUTPUT_CELLS)))
 
 
 def step_player(walk: step_walk.Walk, n: int, playing: bool, speed: float, live) -> None:
@@ -104,8 +107,8 @@ def frame(walk: step_walk.Walk, t: int, live) -> None:
     ho, wo = walk.output.shape
     here = np.zeros((ho, wo), bool)
     here[i, j] = True
-    chart = grid_charts.grid(walk.output, select="cell", strong=here, cell=int(np.clip(300 // max(ho, wo), 18, 34)),
-                        numbers=max(ho, wo) <= 14)
+    cell = url_state.cells(OUTPUT_CELLS).size(max(ho, wo))
+    chart = grid_charts.grid(walk.output, select="cell", strong=here, cell=cell, numbers=max(ho, wo) <= 14)
     with st.container(key="convolution_step_output"):
         st.vega_lite_chart(spec=chart, on_select=lambda: pick_cell(walk), key="convolution_cell_chart",
                            selection_mode="cell", width="content")

@@ -249,7 +249,9 @@ function drawPicture(canvas, header, result) {
 
 function drawGrid(canvas, header, result) {
   const m = result.maps[0];
-  const cell = Math.max(18, Math.min(34, Math.floor(300 / Math.max(result.h, result.w))));
+  // The server's grid chart's rule (grid_charts.CellRule): the grid keeps its size when a drag starts.
+  const [room, lo, hi] = header.style.cells ?? [300, 18, 34];
+  const cell = Math.max(lo, Math.min(hi, Math.floor(room / Math.max(result.h, result.w, 1))));
   const rgb = colours({ ...header, op: "conv", style: { ...header.style, colours: "auto" } }, result);
   const ratio = window.devicePixelRatio || 1;
   canvas.width = result.w * cell * ratio;
@@ -257,7 +259,7 @@ function drawGrid(canvas, header, result) {
   canvas.style.width = `${result.w * cell}px`;
   const ctx = canvas.getContext("2d");
   ctx.scale(ratio, ratio);
-  ctx.font = `${Math.round(cell * 0.32)}px sans-serif`;
+  ctx.font = `${Math.max(8, Math.floor(cell * 0.34))}px sans-serif`;  // grid_charts.font_px
   ctx.textAlign = "center";
   ctx.textBaseline = "middle";
   for (let i = 0; i < result.h; i++) {

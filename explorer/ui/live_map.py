@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from explorer.learn import kernels, live_maps
+from explorer.learn import grid_charts, kernels, live_maps
 from explorer.ui import cached
 
 HTML = """<div class="live-map" hidden>
@@ -80,27 +80,30 @@ def pool_controls(size: int, stride: int, padding: int) -> tuple[live_maps.Contr
 
 
 def conv(x: np.ndarray, by_size: dict[int, np.ndarray], settings: tuple[int, int, object, int], relu: bool,
-         target: str, view: str = "picture", style: dict | None = None) -> live_maps.Live:
+         target: str, view: str = "picture", style: dict | None = None,
+         cells: grid_charts.CellRule | None = None) -> live_maps.Live:
     """A live convolution of x ((C, H, W) or (H, W); the channels are added up, as a kernel
     repeated over them does) with the kernel of each size in by_size; settings = (size,
-    stride, padding, dilation) as the server drew them."""
+    stride, padding, dilation) as the server drew them. cells: a grid view's cell rule (the
+    server's grid chart's)."""
     planes = np.asarray(x, np.float32)
     planes = planes.sum(axis=0, keepdims=True) if planes.ndim == 3 else planes[None]
     controls = conv_controls(*settings)
     table = live_maps.conv_table(planes.shape[1], planes.shape[2], controls, {})
     style = {"relu": relu, "kernels": {str(k): np.asarray(v, float).tolist() for k, v in by_size.items()},
              "palettes": live_maps.palettes(), "scales": live_maps.scales(max(planes.shape[1:]) + 12),
-             **(style or {})}
+             **({"cells": list(cells)} if cells else {}), **(style or {})}
     return live_maps.Live("conv", view, planes, controls, table, target, style)
 
 
 def pool(x: np.ndarray, settings: tuple[int, int, int], mode: str, mode_name: str, target: str,
-         view: str = "picture") -> live_maps.Live:
-    """A live pooling of x ((C, H, W) or (H, W)); settings = (size, stride, padding)."""
+         view: str = "picture", cells: grid_charts.CellRule | None = None) -> live_maps.Live:
+    """A live pooling of x ((C, H, W) or (H, W)); settings = (size, stride, padding); cells: a
+    grid view's cell rule (the server's grid chart's)."""
     planes = np.asarray(x, np.float32)
     planes = planes if planes.ndim == 3 else planes[None]
     controls = pool_controls(*settings)
     table = live_maps.pool_table(planes.shape[1], planes.shape[2], controls)
     style = {"mode": mode, "mode_name": mode_name, "palettes": live_maps.palettes(),
-             "scales": live_maps.scales(max(planes.shape[1:]) + 8)}
+             "scales": live_maps.scales(max(planes.shape[1:]) + 8), **({"cells": list(cells)} if cells else {})}
     return live_maps.Live("pool", view, planes, controls, table, target, style)

@@ -14,7 +14,7 @@ from explorer.inspect.shared_results import fingerprint
 from explorer.learn import course_charts, coverage, geometry, shift
 from explorer.learn import equivariance as equivariance_math
 from explorer.pictures import colormaps, png
-from explorer.ui import cached, pooling_settings, shared_charts, tables
+from explorer.ui import cached, pooling_settings, shared_charts, tables, url_state
 
 SMALL = 9  # side of the small map the window counts are drawn on
 
@@ -31,8 +31,10 @@ def windows_per_pixel(height: int, width: int) -> None:
     cols = st.columns(2)
     for col, (k, s) in zip(cols, ((2, 2), (3, 2))):
         c = coverage.coverage(SMALL, SMALL, k, s)
-        shared_charts.draw(col, ("pooling_coverage", SMALL, k, s),  # the same for every student
-                           lambda c=c, k=k, s=s: course_charts.count_map(c.counts, f"{k}x{k}, stride {s}"),
+        px = url_state.cell(course_charts.COUNT_CELL)
+        shared_charts.draw(col, ("pooling_coverage", SMALL, k, s, px),  # the same for every student
+                           lambda c=c, k=k, s=s, px=px: url_state.readable(
+                               course_charts.count_map(c.counts, f"{k}x{k}, stride {s}", cell=px)),
                            width="content", key=f"pooling_coverage_{k}")
         col.caption(f"{k}x{k}, stride {s}: {c.sentence()}")
     big = cached.shared_results().get(("pooling_coverage", height, width, 3, 2),

@@ -133,6 +133,11 @@ def window_view(x: np.ndarray, w: Window) -> None:
         st.caption(f"Overlapping windows: {int((win.wins > 1).sum())} value(s) win more than one window.")
 
 
+# Cell sizes of the input grid and of the clickable output (which the live grid follows).
+INPUT_CELLS = grid_charts.CellRule(360, 24, 40)
+OUTPUT_CELLS = grid_charts.CellRule(300, 26, 44)
+
+
 def window_charts(grid: np.ndarray, win: pool_windows.Window, source: str, w: Window) -> None:
     """The input grid (winners and the clicked cell's window outlined) and the clickable output
     (with the grid that follows a dragged slider: the live view, packed once for the class)."""
@@ -142,7 +147,7 @@ def window_charts(grid: np.ndarray, win: pool_windows.Window, source: str, w: Wi
     with c1:
         st.caption(("The most varied part of the map" if source == "map" else "Random digits")
                    + ": thick outline = winner of a window, thin outline = the window of the clicked output cell")
-        cell = int(np.clip(360 // n, 24, 40))
+        cell = url_state.cells(INPUT_CELLS).size(n)
         # The grids depend only on the numbers and the windows: built once for the class.
         spec = shared_charts.spec(("pooling_grid", fingerprint(grid, win.winners, win.window), cell),
                                   lambda: grid_charts.grid(grid, strong=win.winners, soft=win.window, cell=cell))
@@ -151,15 +156,16 @@ def window_charts(grid: np.ndarray, win: pool_windows.Window, source: str, w: Wi
         here = np.zeros((ho, wo), bool)
         here[win.cell] = True
         st.caption("Output: click a cell")
-        cell = int(np.clip(300 // max(ho, wo), 26, 44))
+        rule = url_state.cells(OUTPUT_CELLS)
+        cell = rule.size(max(ho, wo))
         spec = shared_charts.spec(("pooling_grid_out", fingerprint(win.out, here), cell),
                                   lambda: grid_charts.grid(win.out, select="cell", strong=here, cell=cell))
         with st.container(key="pooling_window_output"):
             st.vega_lite_chart(spec=spec, on_select="rerun", selection_mode="cell", key="pooling_cell_chart",
                                width="content")
-            live_map.show_shared(("pool_grid", fingerprint(grid), w.size, w.stride, w.padding, w.mode),
+            live_map.show_shared(("pool_grid", fingerprint(grid), w.size, w.stride, w.padding, w.mode, rule),
                                  lambda: live_map.pool(grid, (w.size, w.stride, w.padding), w.mode, MODES[w.mode],
-                                                       "pooling_window_output", view="grid"),
+                                                       "pooling_window_output", view="grid", cells=rule),
                                  key="pooling_window_live")
 
 

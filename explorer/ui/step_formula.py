@@ -8,6 +8,7 @@ import streamlit as st
 
 from explorer.learn import course_charts, coverage, formula, worked_sizes
 from explorer.learn.step_walk import Walk
+from explorer.ui import url_state
 
 
 def show(walk: Walk) -> None:
@@ -25,8 +26,9 @@ def show(walk: Walk) -> None:
     never_r, never_c = np.flatnonzero(rows == 0), np.flatnonzero(cols == 0)
     if len(never_r) or len(never_c):
         counts = np.outer(rows, cols)
-        st.vega_lite_chart(spec=course_charts.count_map(counts, "windows that read each input pixel (0: never visited)"),
-                           width="content", key="convolution_step_coverage")
+        chart = course_charts.count_map(counts, "windows that read each input pixel (0: never visited)",
+                                        cell=url_state.cell(course_charts.COUNT_CELL))
+        st.vega_lite_chart(spec=url_state.readable(chart), width="content", key="convolution_step_coverage")
         parts = []
         if len(never_r):
             parts.append(f"row{'s' if len(never_r) > 1 else ''} {', '.join(map(str, never_r))}")

@@ -15,6 +15,8 @@ import math
 import numpy as np
 import streamlit as st
 
+from explorer.learn import grid_charts
+
 BIND = "query-params"
 PRESENT = "present"  # ?present=1: presenter mode
 PRESENT_KEY = "ui_present"  # session_state / widget key of the presenter toggle
@@ -190,6 +192,19 @@ PRESENTER_CHART = {"axis": {"labelFontSize": 18, "titleFontSize": 18},
                    "legend": {"labelFontSize": 18, "titleFontSize": 18, "labelLimit": 0},
                    "header": {"labelFontSize": 18, "titleFontSize": 18},
                    "title": {"fontSize": 20}}
+
+
+PRESENTER_CELLS = 1.6  # number grids' cells in presenter mode: their digits 18 px or more, as the text
+
+
+def cells(rule: grid_charts.CellRule) -> grid_charts.CellRule:
+    """A number grid's cell rule, enlarged in presenter mode."""
+    return rule.scaled(PRESENTER_CELLS) if presenting() else rule
+
+
+def cell(px: int) -> int:
+    """A number grid's fixed cell size in px, enlarged in presenter mode."""
+    return round(px * PRESENTER_CELLS) if presenting() else px
 
 
 def readable(chart):

@@ -6,10 +6,12 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import pytest
 from playwright.sync_api import Page, expect
 
 from explorer.data import images, samples
 from explorer.learn import convolution, kernels, pooling
+from explorer.ui import pooling_views
 from tests.browser.helpers import assert_no_errors, wait_idle
 from tests.browser.learn_helpers import open_via_sidebar
 
@@ -18,8 +20,10 @@ LIVE = """(target) => {
     const host = [...document.querySelectorAll(`.st-key-${target} *`)].find(e => e.shadowRoot);
     const root = host && host.shadowRoot.querySelector('.live-map');
     if (!root) return null;
+    const canvas = root.querySelector('canvas');
     return {state: root.dataset.state, caption: root.querySelector('.live-caption').textContent,
-            problem: root.querySelector('.live-problem').textContent, result: root.liveResult};
+            problem: root.querySelector('.live-problem').textContent, result: root.liveResult,
+            width: canvas.hidden ? null : canvas.getBoundingClientRect().width};
 }"""
 
 
@@ -111,6 +115,13 @@ def test_pooling_follows_a_padding_drag_and_explains_an_impossible_one(server, p
                                                            1, "same").sum(axis=0))
     got = live_numbers(seen, "pooling_output", "2|2|1")
     np.testing.assert_allclose(got, pooling.pool2d(fmap, 2, 2, "max", 1), atol=1e-4)
+    # The window-by-window output drawn live keeps the cell size of the server's grid chart.
+    grids = [s["pooling_window_output"] for s in seen if s["pooling_window_output"]
+             and s["pooling_window_output"]["state"] == "live" and s["pooling_window_output"]["width"]]
+    assert grids
+    for g in grids:
+        h, w = g["result"]["h"], g["result"]["w"]
+        assert g["width"] == pytest.approx(w * pooling_views.OUTPUT_CELLS.size(max(h, w)), abs=1), g
     expect(page).to_have_url(re.compile(r"pooling_padding=3"))
     expect(page.get_by_text("at most half the window size").first).to_be_visible()
     # From the impossible setting back to a valid one: drawn while dragging there too.
