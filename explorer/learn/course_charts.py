@@ -34,19 +34,23 @@ COUNT_CELL = 22  # px, a count map's cell on a laptop
 
 
 def count_map(counts: np.ndarray, title: str, cell: int = COUNT_CELL) -> dict:
-    """(H, W) small integers drawn as numbered cells: how many windows read each pixel."""
+    """(H, W) small integers drawn as numbered cells: how many windows read each pixel.
+
+    No colour legend: the numbers are in the cells, and Streamlit fits a legend inside the
+    chart's width, which squeezed a 9x9 map's cells to about 12 px."""
     c = np.asarray(counts, int)
     records = [{"row": int(r), "col": int(q), "n": int(c[r, q])} for r in range(c.shape[0]) for q in range(c.shape[1])]
     top = max(int(c.max()), 1)
     return {
         "title": title,
+        "autosize": {"type": "pad"},  # width and height are the cells' own; the title goes above
         "width": cell * c.shape[1], "height": cell * c.shape[0],
         "data": {"values": records},
         "encoding": {"x": {"field": "col", "type": "ordinal", "axis": None},
                      "y": {"field": "row", "type": "ordinal", "axis": None}},
         "layer": [
             {"mark": {"type": "rect", "stroke": "#cccccc", "strokeWidth": 0.5},
-             "encoding": {"color": {"field": "n", "type": "quantitative", "title": "windows",
+             "encoding": {"color": {"field": "n", "type": "quantitative", "legend": None,
                                     "scale": {"domain": [0, top], "scheme": "oranges"}},
                           "tooltip": [{"field": "row"}, {"field": "col"}, {"field": "n", "title": "windows"}]}},
             {"mark": {"type": "text", "fontSize": max(11, round(cell * 0.55))},

@@ -94,6 +94,8 @@ def grid(values: np.ndarray, *, select: str | None = None, strong: np.ndarray | 
         })
     return {
         "data": {"values": records},
+        # The cells' own size: Streamlit otherwise fits padding inside it (a 320 px grid drew 296 px tall).
+        "autosize": {"type": "pad"},
         "width": w * cell, "height": h * cell,
         "encoding": {"x": {"field": "col", "type": "ordinal", "axis": None},
                      "y": {"field": "row", "type": "ordinal", "axis": None}},

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
+from explorer.learn import course_charts
 from tests.browser.helpers import assert_no_errors, open_page, wait_idle
 
 CHART = '[data-testid="stVegaLiteChart"]'
@@ -39,6 +40,10 @@ def test_pooling_counts_windows_per_pixel(server, page):
     overlap = page.locator(CHART).filter(has_text="3x3, stride 2")
     expect(overlap).to_be_visible(timeout=60_000)
     # 9x9 cells, 9 of them read by four windows
-    expect(overlap.locator("text").filter(has_text="4")).to_have_count(9 + 1)  # + the legend's "4"
+    expect(overlap.locator("text").filter(has_text="4")).to_have_count(9)
+    # Square cells of the size asked for: a colour legend and the title, fitted inside the chart,
+    # squeezed them to about 12 x 14 px.
+    cells = overlap.locator("g.mark-rect").first.bounding_box()
+    assert min(cells["width"], cells["height"]) >= 9 * course_charts.COUNT_CELL - 2, cells
     expect(page.get_by_text("36 pixels in 1 window, 36 pixels in 2 windows, 9 pixels in 4").first).to_be_attached()
     assert_no_errors(page)
