@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from explorer import models
 from explorer.models import at_size, depth, diagrams, lenet, review
+from explorer.ui import url_state
 from tests.conftest import ROOT
 
 
@@ -115,6 +116,24 @@ def test_page_draws_lenets_c3_table_with_its_counts(at):
     table = [sp for sp in specs if "C3 map (output)" in json.dumps(sp)]
     assert table, "the C3 table is not drawn"
     assert table[0]["width"] == 16 * table[0]["height"] / 6  # 16 columns, 6 rows of equal cells
+
+
+def test_presenter_mode_enlarges_lenets_c3_table(at):
+    """Read from the back of the room: larger cells, and axis numbers and titles of 18 px or more."""
+    at.selectbox(key="architectures_name").set_value("lenet5").run()
+    laptop = c3_table(at)
+    at.session_state[url_state.PRESENT_KEY] = True
+    at.run()
+    assert not at.exception
+    presenter = c3_table(at)
+    assert presenter["width"] >= 1.5 * laptop["width"]
+    assert presenter["config"]["axis"]["labelFontSize"] >= 18 and presenter["config"]["axis"]["titleFontSize"] >= 18
+    assert "axis" not in laptop.get("config", {})
+
+
+def c3_table(at: AppTest) -> dict:
+    specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    return next(sp for sp in specs if "C3 map (output)" in json.dumps(sp))
 
 
 def test_page_review_table_and_blocks(at):

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 
+CONNECTION_CELL = 24  # px, a connection table's cell on a laptop
 
-def connection_table(matrix: np.ndarray, row_title: str, col_title: str, cell: int = 24) -> dict:
+
+def connection_table(matrix: np.ndarray, row_title: str, col_title: str, cell: int = CONNECTION_CELL) -> dict:
     """(R, C) bool as a table of filled / empty squares, rows and columns numbered from 0."""
     m = np.asarray(matrix, bool)
     records = [{"row": int(r), "col": int(c), "on": "X" if m[r, c] else "", "connected": bool(m[r, c])}
@@ -14,6 +16,7 @@ def connection_table(matrix: np.ndarray, row_title: str, col_title: str, cell: i
     enc = {"x": {"field": "col", "type": "ordinal", "title": col_title, "axis": {"orient": "top", "labelAngle": 0}},
            "y": {"field": "row", "type": "ordinal", "title": row_title}}
     return {
+        "autosize": {"type": "pad"},  # square cells of `cell` px, the axes around them (count_map)
         "width": cell * m.shape[1], "height": cell * m.shape[0],
         "padding": {"left": 10, "top": 5, "right": 5, "bottom": 5},  # room for the rotated row title
         "data": {"values": records},
@@ -24,7 +27,7 @@ def connection_table(matrix: np.ndarray, row_title: str, col_title: str, cell: i
                                     "scale": {"domain": [False, True], "range": ["#ffffff", "#4c78a8"]}},
                           "tooltip": [{"field": "row", "title": row_title}, {"field": "col", "title": col_title},
                                       {"field": "connected"}]}},
-            {"mark": {"type": "text", "color": "white", "fontWeight": "bold"},
+            {"mark": {"type": "text", "color": "white", "fontWeight": "bold", "fontSize": max(11, round(cell * 0.46))},
              "encoding": {"text": {"field": "on"}}},
         ],
     }

@@ -10,7 +10,7 @@ import streamlit as st
 from explorer import models
 from explorer.learn import course_charts
 from explorer.models import diagrams, lenet, review
-from explorer.ui import shared_charts, tables
+from explorer.ui import shared_charts, tables, url_state
 
 COURSE = "quoted from the course"
 # He et al. 2015, Table 2: top-1 error (%) on ImageNet validation, 10-crop testing.
@@ -21,8 +21,9 @@ DEGRADATION_SOURCE = "He et al. 2015, Deep Residual Learning for Image Recogniti
 def lenet_c3(side: int) -> None:
     """The 6x16 connection table and its counts (at the chosen input side)."""
     st.subheader("LeNet-5's C3: not every map reads every map")
-    st.vega_lite_chart(spec=course_charts.connection_table(lenet.c3_matrix(), "S2 map (input)", "C3 map (output)"),
-                       width="content", key="architectures_c3_table")
+    table = course_charts.connection_table(lenet.c3_matrix(), "S2 map (input)", "C3 map (output)",
+                                           cell=url_state.cell(course_charts.CONNECTION_CELL))
+    st.vega_lite_chart(spec=url_state.readable(table), width="content", key="architectures_c3_table")
     if side < 14:
         st.caption("The counts below need C3's maps to exist; choose an input of at least 14x14.")
         return

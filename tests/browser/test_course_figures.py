@@ -3,6 +3,8 @@ table, the Inception module, the windows-per-pixel maps) really render, with the
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import expect
 
 from explorer.learn import course_charts
@@ -26,6 +28,13 @@ def test_lenet_c3_table_and_inception_module_are_drawn(server, page):
     expect(table).to_be_visible(timeout=60_000)
     # one X per connected (S2 map, C3 map) pair of the paper's table: 60 of 96
     expect(table.locator("text").filter(has_text="X")).to_have_count(60)
+    # Square cells of the size asked for, and every row numbered ("1" labels column 1 and row 1):
+    # fitted inside the chart with its axes, the cells were 20 x 13 px and rows 1, 3 and 5 unnamed.
+    cells = table.locator("g.mark-rect").first.bounding_box()
+    side = course_charts.CONNECTION_CELL
+    assert cells["width"] >= 16 * side - 2 and cells["height"] >= 6 * side - 2, cells
+    for row in "135":
+        expect(table.locator("text").filter(has_text=re.compile(f"^{row}$"))).to_have_count(2)
     expect(page.get_by_text("1,500 weights + 16 biases").first).to_be_attached()
     pick_architecture(page, "GoogLeNet")
     diagram = page.locator(CHART).filter(has_text="concatenate")
