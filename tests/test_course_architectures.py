@@ -129,6 +129,8 @@ def test_presenter_mode_enlarges_lenets_c3_table(at):
     assert presenter["width"] >= 1.5 * laptop["width"]
     assert presenter["config"]["axis"]["labelFontSize"] >= 18 and presenter["config"]["axis"]["titleFontSize"] >= 18
     assert "axis" not in laptop.get("config", {})
+    x_size = [layer["mark"]["fontSize"] for layer in presenter["layer"] if layer["mark"]["type"] == "text"]
+    assert x_size and x_size[0] >= 18  # the X of a connected pair
 
 
 def c3_table(at: AppTest) -> dict:

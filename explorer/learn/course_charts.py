@@ -27,7 +27,7 @@ def connection_table(matrix: np.ndarray, row_title: str, col_title: str, cell: i
                                     "scale": {"domain": [False, True], "range": ["#ffffff", "#4c78a8"]}},
                           "tooltip": [{"field": "row", "title": row_title}, {"field": "col", "title": col_title},
                                       {"field": "connected"}]}},
-            {"mark": {"type": "text", "color": "white", "fontWeight": "bold", "fontSize": max(11, round(cell * 0.46))},
+            {"mark": {"type": "text", "color": "white", "fontWeight": "bold", "fontSize": max(11, round(cell * 0.48))},
              "encoding": {"text": {"field": "on"}}},
         ],
     }
