@@ -57,9 +57,14 @@ def per_class(accuracy: np.ndarray, classes: list[str]) -> alt.Chart:
     )
 
 
-def confusion(matrix: np.ndarray, classes: list[str]) -> alt.Chart:
+CONFUSION_CELL = 36  # px, a confusion matrix's row on a laptop (presenter mode asks for more)
+
+
+def confusion(matrix: np.ndarray, classes: list[str], cell: int = CONFUSION_CELL) -> alt.Chart:
     """Heatmap of counts (row: true class, column: predicted); clicking a cell selects its
-    (true, predicted) pair under the selection named CONFUSION_SELECTION."""
+    (true, predicted) pair under the selection named CONFUSION_SELECTION. `cell`: the row
+    height asked for (the chart's height also holds its title and axis, so rows come out
+    smaller; with 18 px labels on 24 px rows Vega left every other row unnamed)."""
     k = len(classes)
     rows = [{"true": classes[i], "predicted": classes[j], "count": int(matrix[i, j]),
              "correct": i == j} for i in range(k) for j in range(k)]
@@ -74,9 +79,9 @@ def confusion(matrix: np.ndarray, classes: list[str]) -> alt.Chart:
         strokeWidth=alt.condition(pick, alt.value(2), alt.value(0)),
         tooltip=["true", "predicted", "count"],
     ).add_params(pick)
-    text = base.mark_text(fontSize=12).encode(
+    text = base.mark_text(fontSize=max(12, round(cell / 3))).encode(
         text=alt.condition("datum.count > 0", "count:Q", alt.value("")),
         color=alt.condition(f"datum.count > {max(int(matrix.max()), 1) * 0.5}", alt.value("white"), alt.value("#1f2430")),
     )
-    side = max(260, min(36 * k, 520))
+    side = max(260, min(cell * k, round(520 * cell / CONFUSION_CELL)))
     return (cells + text).properties(width=side, height=side)

@@ -193,7 +193,8 @@ def _scores(out, job_id: str) -> None:
     else:
         left, right = st.columns([1, 1])
         with left:
-            event = st.altair_chart(url_state.readable(charts.confusion(matrix, classes)), key=f"train_confusion_{job_id}",
+            chart = charts.confusion(matrix, classes, cell=url_state.cell(charts.CONFUSION_CELL))
+            event = st.altair_chart(url_state.readable(chart), key=f"train_confusion_{job_id}",
                                     on_select="rerun", selection_mode=charts.CONFUSION_SELECTION)
         with right:
             st.altair_chart(url_state.readable(charts.per_class(per_class, classes)), width="stretch")
