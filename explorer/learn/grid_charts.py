@@ -31,9 +31,6 @@ class CellRule(NamedTuple):
         """The cell size for a grid whose longer side has n cells."""
         return int(np.clip(self.room // max(n, 1), self.lo, self.hi))
 
-    def scaled(self, factor: float) -> CellRule:
-        return CellRule(*(round(v * factor) for v in self))
-
 
 def font_px(cell: int) -> int:
     """The size of a cell's number (live_map.js writes the same)."""

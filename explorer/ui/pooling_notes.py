@@ -29,9 +29,9 @@ def windows_per_pixel(height: int, width: int) -> None:
     st.markdown("**How many windows read each pixel?** Counted on a small "
                 f"{SMALL}x{SMALL} map (the numbers in the cells):")
     cols = st.columns(2)
+    px = url_state.cell(course_charts.COUNT_CELL)
     for col, (k, s) in zip(cols, ((2, 2), (3, 2))):
         c = coverage.coverage(SMALL, SMALL, k, s)
-        px = url_state.cell(course_charts.COUNT_CELL)
         shared_charts.draw(col, ("pooling_coverage", SMALL, k, s, px),  # the same for every student
                            lambda c=c, k=k, s=s, px=px: url_state.readable(
                                course_charts.count_map(c.counts, f"{k}x{k}, stride {s}", cell=px)),

@@ -197,14 +197,14 @@ PRESENTER_CHART = {"axis": {"labelFontSize": 18, "titleFontSize": 18},
 PRESENTER_CELLS = 1.6  # number grids' cells in presenter mode: their digits 18 px or more, as the text
 
 
-def cells(rule: grid_charts.CellRule) -> grid_charts.CellRule:
-    """A number grid's cell rule, enlarged in presenter mode."""
-    return rule.scaled(PRESENTER_CELLS) if presenting() else rule
-
-
 def cell(px: int) -> int:
     """A number grid's fixed cell size in px, enlarged in presenter mode."""
     return round(px * PRESENTER_CELLS) if presenting() else px
+
+
+def cells(rule: grid_charts.CellRule) -> grid_charts.CellRule:
+    """A number grid's cell rule, enlarged in presenter mode."""
+    return grid_charts.CellRule(*map(cell, rule))
 
 
 def readable(chart):
