@@ -1,6 +1,6 @@
 """Headless training, e.g. for a teacher before class:
 
-    python -m explorer.train --dataset sign-digits --model fastnet --epochs 8 --seed 0 [--out DIR]
+    python -m explorer.train --dataset sign-digits --model fastnet --epochs 10 --seed 0 [--out DIR]
 
 Prints one progress line per epoch and ends with one JSON line holding test_accuracy, seconds
 (training time), wall_seconds (after imports, data loading and saving included),
