@@ -70,7 +70,7 @@ def test_grid_chart_reports_clicks_and_refuses_huge_grids():
     assert spec["layer"][0]["params"][0]["name"] == "cell"
     assert len(spec["data"]["values"]) == 12 and spec["width"] == 4 * 30
     assert sum(r["strong"] for r in spec["data"]["values"]) == 3
-    assert spec["layer"][0]["encoding"]["color"]["scale"]["domain"] == [-6.0, 6.0]
+    assert spec["layer"][0]["encoding"]["color"]["scale"]["domain"] == [-6.0, 0.0, 6.0]
     assert grid_charts.selected_cell({"selection": {"cell": [{"row": 2, "col": 1}]}}, "cell") == (2, 1)
     assert grid_charts.selected_cell({"selection": {"cell": {}}}, "cell") is None  # nothing clicked yet
 

@@ -37,6 +37,30 @@ def font_px(cell: int) -> int:
     return max(8, int(cell * 0.34))
 
 
+def colour_scale(lim: float, signed: bool) -> dict:
+    """A grid's Vega-Lite colour scale: the pictures' palettes (colormaps: blue, white, red for
+    signed values, black to white otherwise), interpolated in RGB as those are. So a grid and a
+    picture of the same numbers share their colours, and the grid the browser draws while a slider
+    is dragged (explorer/ui/live_map.js, from the same palettes) keeps them when the server's
+    chart replaces it. Vega's own "redblue" and "greys" schemes are darker at both ends."""
+    if signed:
+        return {"domain": [-lim, 0.0, lim], "range": [_hex(colormaps.NEGATIVE), "#ffffff", _hex(colormaps.POSITIVE)],
+                "interpolate": "rgb"}
+    return {"domain": [0.0, lim], "range": ["#000000", "#ffffff"], "interpolate": "rgb"}
+
+
+def ink_is_white(values: np.ndarray) -> np.ndarray:
+    """(H, W) values -> (H, W) bool: whether a cell's number is written in white, on a cell
+    whose palette colour is dark (its red, green and blue add up to less than 3 x 128), the
+    rule live_map.js follows."""
+    idx, palette = colormaps.indexed(values)
+    return palette[idx].astype(np.int32).sum(axis=-1) < 3 * 128
+
+
+def _hex(rgb) -> str:
+    return "#{:02x}{:02x}{:02x}".format(*(int(c) for c in rgb))
+
+
 def _fmt(v: float) -> str:
     v = float(v)
     return str(int(v)) if v.is_integer() and abs(v) < 1e4 else f"{v:.2f}"
@@ -58,14 +82,13 @@ def grid(values: np.ndarray, *, select: str | None = None, strong: np.ndarray | 
     soft = np.zeros((h, w), bool) if soft is None else np.asarray(soft, bool)
     lim = colormaps.limit(values)
     signed = bool(values.min() < 0)
-    dark = np.abs(values) / lim > 0.55 if signed else values / lim < 0.45
+    dark = ink_is_white(values)
     records = [
         {"row": r, "col": c, "value": float(values[r, c]), "label": _fmt(values[r, c]),
          "strong": bool(strong[r, c]), "soft": bool(soft[r, c]), "ink": "white" if dark[r, c] else "black"}
         for r in range(h) for c in range(w)
     ]
-    scale = ({"scheme": "redblue", "domain": [-lim, lim], "reverse": True} if signed
-             else {"scheme": "greys", "domain": [0, lim], "reverse": True})
+    scale = colour_scale(lim, signed)
     cells = {
         "mark": {"type": "rect", "stroke": "#cccccc", "strokeWidth": 0.5},
         "encoding": {

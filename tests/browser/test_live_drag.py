@@ -131,3 +131,63 @@ def test_pooling_follows_a_padding_drag_and_explains_an_impossible_one(server, p
     expect(page).not_to_have_url(re.compile(r"pooling_padding="))
     expect(page.get_by_text("Max pooled 128x128", exact=False)).to_be_visible()
     assert_no_errors(page)
+
+
+# While a grid is drawn live: its numbers and, 4 px inside each cell's corner, the colour drawn.
+LIVE_GRID = """(target) => {
+    const host = [...document.querySelectorAll(`.st-key-${target} *`)].find(e => e.shadowRoot);
+    const root = host && host.shadowRoot.querySelector('.live-map');
+    const r = root && root.liveResult;
+    if (!r || !r.maps || root.dataset.state !== 'live' || root.dataset.view !== 'grid') return null;
+    const canvas = root.querySelector('canvas');
+    const box = canvas.getBoundingClientRect();
+    if (canvas.hidden || !box.width) return null;
+    const ratio = canvas.width / box.width, cell = box.width / r.w, ctx = canvas.getContext('2d');
+    const colours = [];
+    for (let i = 0; i < r.h; i++) for (let j = 0; j < r.w; j++) {
+        const d = ctx.getImageData(Math.floor((j * cell + 4) * ratio), Math.floor((i * cell + 4) * ratio), 1, 1).data;
+        colours.push([d[0], d[1], d[2]]);
+    }
+    return {settings: r.settings, h: r.h, w: r.w, values: Array.from(r.maps[0]), colours};
+}"""
+# The fill of every cell of the server's grid chart (Vega's SVG), in the chart's row-major order.
+CHART_FILLS = """(key) => {
+    const cells = document.querySelector(`.st-key-${key} svg g.mark-rect`);
+    return cells ? [...cells.querySelectorAll('path')].map(p => p.getAttribute('fill')) : [];
+}"""
+
+
+def _rgb(fill: str) -> list[int]:
+    if fill.startswith("#"):
+        return [int(fill[k:k + 2], 16) for k in (1, 3, 5)]
+    return [int(float(v)) for v in re.findall(r"[\d.]+", fill)[:3]]
+
+
+def test_the_step_grid_keeps_its_colours_when_the_drag_ends(server, page):
+    """The grid drawn while the padding slider is held and the server's chart that replaces it
+    on release colour each number alike, as the pictures do (blue, white, red)."""
+    from explorer.pictures import colormaps
+
+    open_via_sidebar(page, server, "Convolution", "3. Stride, padding, dilation → output size")
+    page.get_by_role("radio", name=re.compile("Step by step")).click()
+    page.get_by_text("Receptive field of output").wait_for()
+    wait_idle(page)
+    live = []
+    page.locator(".st-key-convolution_padding").scroll_into_view_if_needed()
+    for s in drag(page, "convolution_padding", ["convolution_step_output"], moves=14):
+        grid = page.evaluate(LIVE_GRID, "convolution_step_output")
+        if grid:
+            live.append(grid)
+    assert live, "no grid drawn while the slider was held"
+    last = live[-1]
+    values = np.array(last["values"]).reshape(last["h"], last["w"])
+    assert values.min() < 0 < values.max()  # both ends of the blue-white-red scale
+    expected = colormaps.auto(values).reshape(-1, 3).astype(int)
+    drawn = np.array(last["colours"])
+    assert np.abs(drawn - expected).max() <= 2, (drawn, expected)
+    # Let go: the server's chart of the same settings, cell by cell the same colours.
+    page.wait_for_function(f"() => ({CHART_FILLS})('convolution_cell_chart').length === {values.size}")
+    wait_idle(page)
+    fills = np.array([_rgb(f) for f in page.evaluate(CHART_FILLS, "convolution_cell_chart")])
+    assert np.abs(fills - drawn).max() <= 3, (fills, drawn)
+    assert_no_errors(page)
