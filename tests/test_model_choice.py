@@ -11,13 +11,13 @@ from explorer.train import recipes
 from explorer.ui import model_choice
 
 
-def save(root, name: str, dataset: str) -> registry.SavedModel:
+def save(root, name: str, dataset: str, accuracy: float = 0.5) -> registry.SavedModel:
     spec = builder.spec([{"type": "conv", "channels": 2, "kernel": 3, "padding": 1}, {"type": "relu"}],
                         [1, 8, 8], 10)
     meta = {"name": name, "architecture": "custom", "spec": spec, "dataset": dataset,
             "split": {"test_size": 0.2, "random_state": 8}, "classes": [str(i) for i in range(10)],
             "input_size": [1, 8, 8], "normalisation": {"mean": [0.3], "std": [0.4]},
-            "history": [], "test_accuracy": 0.5, "epochs": 1, "train_seconds": 1.0}
+            "history": [], "test_accuracy": accuracy, "epochs": 1, "train_seconds": 1.0}
     saved = registry.save(from_spec.build(spec), ModelCard.from_json(meta), root)
     time.sleep(0.01)  # distinct creation times: newest first
     return saved
@@ -48,3 +48,11 @@ def test_default_names_follow_the_dataset_and_stay_distinct():
     taken = ["fastnet on my-photos", "fastnet on my-photos (2)"]
     assert recipes.default_name("fastnet", "my-photos", taken) == "fastnet on my-photos (3)"
     assert recipes.default_name("fastnet", "sign-digits", taken) == "fastnet on sign-digits"
+
+
+def test_the_picker_names_a_models_test_accuracy_as_the_saved_models_page_does(tmp_path):
+    """411 of 413 right is 99.5%, not "100%" (the picker rounded to whole percents, the Saved
+    models page and the Train page to one decimal)."""
+    saved = save(tmp_path, "fastnet on sign-digits", "digits", accuracy=411 / 413)
+    assert " · 99.5% on test" in model_choice.label(saved)
+    assert "100%" not in model_choice.label(saved)

@@ -112,7 +112,7 @@ def _follow(job) -> None:
     if not job.is_finished:
         end = job.last(training.EpochEnd)
         st.progress(end.epoch / end.epochs if end else 0.0,
-                    text=f"Adversarial training: epoch {end.epoch}/{end.epochs}, test accuracy {end.test_accuracy:.0%}"
+                    text=f"Adversarial training: epoch {end.epoch}/{end.epochs}, test accuracy {end.test_accuracy:.1%}"
                     if end else "Adversarial training: preparing…")
         return
     st.session_state.pop(JOB, None)

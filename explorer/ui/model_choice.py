@@ -27,9 +27,9 @@ def data_here(card: ModelCard) -> bool:
 
 
 def label(saved: registry.SavedModel) -> str:
-    """'fastnet on my-zip · fastnet · my-zip · 93% on test · trained 16:05 · no test pictures here'."""
+    """'fastnet on my-zip · fastnet · my-zip · 93.2% on test · trained 16:05 · no test pictures here'."""
     card = saved.card
-    acc = "" if card.test_accuracy is None else f" · {card.test_accuracy:.0%} on test"
+    acc = "" if card.test_accuracy is None else f" · {card.test_accuracy:.1%} on test"
     when = card.created[11:16]
     when = f" · trained {when}" if when else ""
     missing = "" if data_here(card) else " · no test pictures here"

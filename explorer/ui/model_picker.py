@@ -139,7 +139,7 @@ def _progress(job) -> None:
     end = job.last(training.EpochEnd)
     if not job.is_finished:
         frac = end.epoch / end.epochs if end else 0.0
-        text = (f"Epoch {end.epoch}/{end.epochs}: test accuracy {end.test_accuracy:.0%}"
+        text = (f"Epoch {end.epoch}/{end.epochs}: test accuracy {end.test_accuracy:.1%}"
                 if end else "Training the default net…")
         st.progress(frac, text=text)
         return
