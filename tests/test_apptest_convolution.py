@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -103,9 +105,38 @@ def test_presenter_mode_enlarges_the_step_grid(at):
     at.run()
     ok(at)
     presenter = number_grids(at)
-    assert len(laptop) == len(presenter) == 1
-    (width, digits), (big_width, big_digits) = laptop[0], presenter[0]
+    assert len(laptop) == 1 and len(presenter) == 2  # the step grid and the kernel's
+    (width, digits), = laptop
+    (big_width, big_digits), = [g for g in presenter if g != (3 * 64, 21)]  # not the 3x3 kernel's
     assert big_width >= 1.5 * width and big_digits >= 18 > digits
+
+
+def kernel_labels(at: AppTest) -> list[str]:
+    """The numbers of the kernel's grid chart, row by row: the one number grid on the page that
+    takes no clicks (the step view's output grid does)."""
+    import pyarrow as pa
+
+    chart, = [c for c in at.get("vega_lite_chart") if c.proto.data.data and not any(
+        "params" in layer for layer in json.loads(c.proto.spec).get("layer", []))]
+    return pa.ipc.open_stream(chart.proto.data.data).read_pandas()["label"].tolist()  # Streamlit sends data as Arrow
+
+
+def test_presenter_mode_draws_the_kernel_large(at):
+    """The kernel editor is a canvas grid with 13 px numbers; in presenter mode the kernel is
+    drawn again as a number grid with digits of 18 px or more, coloured as the output is, and it
+    follows the preset."""
+    assert number_grids(at) == []  # on a laptop the editor alone
+    at.session_state[url_state.PRESENT_KEY] = True
+    at.run()
+    ok(at)
+    (width, digits), = number_grids(at)
+    assert digits >= 18 and width >= 3 * 50
+    assert kernel_labels(at) == ["-1", "0", "1", "-2", "0", "2", "-1", "0", "1"]
+    at.selectbox(key="convolution_preset").set_value("laplacian")
+    at.session_state[url_state.PRESENT_KEY] = True  # AppTest drops the sidebar switch's state on a rerun
+    at.run()
+    ok(at)
+    assert kernel_labels(at) == ["0", "1", "0", "1", "-4", "1", "0", "1", "0"]
 
 
 def test_step_buttons_walk_the_kernel(at):

@@ -10,8 +10,13 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from explorer.learn import kernels
+from explorer.learn import grid_charts, kernels
 from explorer.ui import live_map, url_state
+
+# The kernel drawn again as a number grid in presenter mode: the editor is a canvas grid whose
+# 13 px numbers no CSS can enlarge, unreadable from the back of a room. Presenter cells are 1.6x
+# (url_state.cells): a 3x3 to 7x7 kernel in 64 px cells with 21 px digits, 11x11 in 50 px.
+KERNEL_CELLS = grid_charts.CellRule(350, 24, 40)
 
 
 @dataclass(frozen=True, eq=False)
@@ -71,6 +76,9 @@ def pick() -> Kernel:
     kernel = edited.to_numpy(dtype=np.float64, na_value=0.0)
     if edited.isna().to_numpy().any():
         st.caption("Empty cells count as 0.")
+    if url_state.presenting():
+        spec = grid_charts.grid(kernel, cell=url_state.cells(KERNEL_CELLS).size(size), numbers=True)
+        st.vega_lite_chart(spec=spec, width="content", key="convolution_kernel_chart")
     # An edited grid goes into the address; the preset's own numbers need not.
     url_state.publish("convolution_kernel", None if np.array_equal(kernel, start) else url_state.encode_kernel(kernel))
     st.session_state["convolution_kernel_current"] = (preset, kernel.copy())
