@@ -80,3 +80,38 @@ def test_grid_chart_reports_clicks_and_refuses_huge_grids():
     assert grid_charts.selected_cell(Event(), "cell") == (2, 1)
     with pytest.raises(ValueError, match="image"):
         grid_charts.grid(np.zeros((40, 40)))
+
+
+def test_a_cell_writes_any_number_in_five_characters_or_fewer():
+    rng = np.random.default_rng(0)
+    values = np.concatenate([rng.choice([-1, 1], 2000) * 10.0 ** rng.uniform(-8, 30, 2000),
+                             [0, 9.994, -9.996, 99.95, 999.5, 9999.4, 9999.6, 10000, -9e99]])
+    texts = [grid_charts.cell_text(v) for v in values]
+    assert max(map(len, texts)) <= 5, max(texts, key=len)
+    assert [grid_charts.cell_text(v) for v in (-3.0, 0.9, -1.2345, -79.29, 812.6, -7929.4, 12345.6, -2e20)] == \
+        ["-3", "0.90", "-1.23", "-79.3", "813", "-7929", "1e4", "-2e20"]
+    # Each written number is its value, rounded.
+    for v, t in zip(values, texts):
+        assert float(t) == pytest.approx(v, rel=0.5, abs=0.006)
+
+
+def test_a_step_frame_writes_every_number_inside_its_cell(monkeypatch):
+    """Weights in the tens (a link may carry up to ±1000): the frame wrote '-79.29' in a cell
+    46 px wide at 15 px, 43 px of text, and a minus sign fell outside the cell."""
+    kernel = kernels.make("sobel x", 3) * 33.3
+    walk = step_walk.Walk(step_walk.toy("random digits", 7, seed=2) / 9, kernel, 1, 0, 1)
+    ho, wo = walk.output.shape
+    cs = int(np.clip(300 // max(3, ho, wo), 30, 46))  # render()'s cell size for the products and the output
+    drawn = []
+    text = step_walk.ImageDraw.ImageDraw.text
+
+    def noting(self, xy, s, *a, **k):
+        drawn.append((s, k.get("font"), k.get("anchor")))
+        return text(self, xy, s, *a, **k)
+
+    monkeypatch.setattr(step_walk.ImageDraw.ImageDraw, "text", noting)
+    step_walk.render(walk, len(walk) - 1)
+    in_cells = [(s, font) for s, font, anchor in drawn if anchor == "mm" and font.size == max(9, int(cs * 0.34))]
+    assert len(in_cells) >= 9 + ho * wo  # the products and the whole output
+    widest = max(in_cells, key=lambda c: c[1].getlength(c[0]))
+    assert widest[1].getlength(widest[0]) <= cs - 4, widest[0]

@@ -8,6 +8,7 @@ Only for grids of at most a few hundred cells; whole pictures are drawn as PNG i
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
@@ -61,9 +62,20 @@ def _hex(rgb) -> str:
     return "#{:02x}{:02x}{:02x}".format(*(int(c) for c in rgb))
 
 
-def _fmt(v: float) -> str:
+def cell_text(v: float) -> str:
+    """A number as a grid cell writes it, in at most 5 characters (below 1e100) so that it stays
+    inside its cell: whole numbers plainly up to 9999, others with 2, 1 or 0 decimals as they grow (-9.99,
+    -79.3, -7929), and beyond that a power of ten (-1e4). live_map.js's cellText is the same rule."""
     v = float(v)
-    return str(int(v)) if v.is_integer() and abs(v) < 1e4 else f"{v:.2f}"
+    if not math.isfinite(v):
+        return "nan" if math.isnan(v) else ("inf" if v > 0 else "-inf")
+    if v.is_integer() and abs(v) < 1e4:
+        return str(int(v))
+    for decimals, below in ((2, 9.995), (1, 99.95), (0, 9999.5)):
+        if abs(v) < below:
+            return f"{v:.{decimals}f}"
+    mantissa, exponent = f"{v:.0e}".split("e")
+    return f"{mantissa}e{int(exponent)}"
 
 
 def grid(values: np.ndarray, *, select: str | None = None, strong: np.ndarray | None = None,
@@ -84,7 +96,7 @@ def grid(values: np.ndarray, *, select: str | None = None, strong: np.ndarray | 
     signed = bool(values.min() < 0)
     dark = ink_is_white(values)
     records = [
-        {"row": r, "col": c, "value": float(values[r, c]), "label": _fmt(values[r, c]),
+        {"row": r, "col": c, "value": float(values[r, c]), "label": cell_text(values[r, c]),
          "strong": bool(strong[r, c]), "soft": bool(soft[r, c]), "ink": "white" if dark[r, c] else "black"}
         for r in range(h) for c in range(w)
     ]

@@ -13,7 +13,7 @@ from functools import cached_property
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from explorer.learn import convolution, geometry
+from explorer.learn import convolution, geometry, grid_charts
 from explorer.pictures import colormaps
 from explorer.pictures.render import grey_to_rgb
 
@@ -103,7 +103,7 @@ class _Canvas:
                 self.draw.rectangle(box, fill=fill, outline=(200, 200, 200))
                 if visible and numbers:
                     dark = sum(fill) / 3 < 128
-                    self.draw.text(((box[0] + box[2]) / 2, (box[1] + box[3]) / 2), fmt(values[r, c]),
+                    self.draw.text(((box[0] + box[2]) / 2, (box[1] + box[3]) / 2), grid_charts.cell_text(values[r, c]),
                                    fill="white" if dark else "black", font=font, anchor="mm")
 
     def outline(self, box: tuple[int, int, int, int], color, width: int = 3) -> None:

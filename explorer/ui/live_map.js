@@ -52,9 +52,15 @@ function g3(v) {
 }
 
 // A grid cell's number as grid_charts writes it.
+// grid_charts.cell_text: at most 5 characters, so that a number stays inside its cell.
 function cellText(v) {
+  if (!Number.isFinite(v)) return Number.isNaN(v) ? "nan" : (v > 0 ? "inf" : "-inf");
   if (Number.isInteger(v) && Math.abs(v) < 1e4) return String(v);
-  return v.toFixed(2);
+  for (const [decimals, below] of [[2, 9.995], [1, 99.95], [0, 9999.5]]) {
+    if (Math.abs(v) < below) return v.toFixed(decimals);
+  }
+  const [mantissa, exponent] = v.toExponential(0).split("e");
+  return `${mantissa}e${Number(exponent)}`;
 }
 
 function limit(values) {

@@ -191,3 +191,19 @@ def test_the_step_grid_keeps_its_colours_when_the_drag_ends(server, page):
     fills = np.array([_rgb(f) for f in page.evaluate(CHART_FILLS, "convolution_cell_chart")])
     assert np.abs(fills - drawn).max() <= 3, (fills, drawn)
     assert_no_errors(page)
+
+
+def test_the_live_grid_writes_numbers_as_the_servers_grid(page):
+    """live_map.js's cellText, run in Chromium, against grid_charts.cell_text: the live grid and
+    the server's chart write each number alike (at most 5 characters, inside its cell)."""
+    from pathlib import Path
+
+    from explorer.learn import grid_charts
+
+    source = (Path(__file__).resolve().parents[2] / "explorer" / "ui" / "live_map.js").read_text()
+    function = re.search(r"^function cellText\(v\) \{.*?^\}", source, re.S | re.M).group()
+    rng = np.random.default_rng(1)
+    values = [0.0, -3.0, 0.9, -1.2345, 9.994, -9.996, -79.29, 99.96, 812.6, -7929.4, 9999.6, 12345.6, -2e20]
+    values += (rng.choice([-1, 1], 300) * 10.0 ** rng.uniform(-4, 12, 300)).tolist()
+    written = page.evaluate(f"(values) => {{ {function}; return values.map(cellText); }}", values)
+    assert written == [grid_charts.cell_text(v) for v in values]
