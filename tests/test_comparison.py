@@ -63,8 +63,13 @@ class StopAfterFirst(comparison.ResultStore):
 
     job = None
 
+    def __init__(self):
+        super().__init__()
+        self.submitted = threading.Event()  # set once `job` is known: kNN may be stored before submit() returns
+
     def put(self, key, result):
         super().put(key, result)
+        assert self.submitted.wait(30)
         self.job.stop()
 
 
@@ -72,6 +77,7 @@ def test_stop_between_models_keeps_the_finished_one(digits):
     train, test = datasets.split(digits)
     key, store, mgr = comparison.split_key(digits, Split(0.2, 8)), StopAfterFirst(), JobManager(1)
     store.job = job = mgr.submit("baselines", comparison.work(train, test, ["knn", "logreg", "svm"], [], store, key))
+    store.submitted.set()
     assert mgr.wait_all(120)
     assert job.state == STOPPED
     assert set(store.get(key)) == {"knn"}
