@@ -90,6 +90,8 @@ def test_a_cell_writes_any_number_in_five_characters_or_fewer():
     assert max(map(len, texts)) <= 5, max(texts, key=len)
     assert [grid_charts.cell_text(v) for v in (-3.0, 0.9, -1.2345, -79.29, 812.6, -7929.4, 12345.6, -2e20)] == \
         ["-3", "0.90", "-1.23", "-79.3", "813", "-7929", "1e4", "-2e20"]
+    # A value that rounds to zero has no sign, in a cell and in a sentence.
+    assert grid_charts.cell_text(-0.0004) == step_walk.fmt(-0.0004) == "0.00"
     # Each written number is its value, rounded.
     for v, t in zip(values, texts):
         assert float(t) == pytest.approx(v, rel=0.5, abs=0.006)

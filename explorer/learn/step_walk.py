@@ -74,11 +74,13 @@ class Walk:
 
 
 def fmt(v: float) -> str:
-    """Short number for a grid cell: integers plainly, others with two decimals."""
+    """A number in a sentence (a frame's title, its sum, a caption): integers plainly, others
+    with two decimals below 100; one that rounds to zero without a sign."""
     v = float(v)
     if v.is_integer() and abs(v) < 1e4:
         return str(int(v))
-    return f"{v:.2f}" if abs(v) < 100 else f"{v:.0f}"
+    text = f"{v:.2f}" if abs(v) < 100 else f"{v:.0f}"
+    return text.lstrip("-") if float(text) == 0 else text
 
 
 def _font(size: int) -> ImageFont.FreeTypeFont:

@@ -57,7 +57,10 @@ function cellText(v) {
   if (!Number.isFinite(v)) return Number.isNaN(v) ? "nan" : (v > 0 ? "inf" : "-inf");
   if (Number.isInteger(v) && Math.abs(v) < 1e4) return String(v);
   for (const [decimals, below] of [[2, 9.995], [1, 99.95], [0, 9999.5]]) {
-    if (Math.abs(v) < below) return v.toFixed(decimals);
+    if (Math.abs(v) < below) {
+      const text = v.toFixed(decimals);
+      return Number(text) === 0 ? text.replace("-", "") : text;
+    }
   }
   const [mantissa, exponent] = v.toExponential(0).split("e");
   return `${mantissa}e${Number(exponent)}`;

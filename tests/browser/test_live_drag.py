@@ -203,7 +203,8 @@ def test_the_live_grid_writes_numbers_as_the_servers_grid(page):
     source = (Path(__file__).resolve().parents[2] / "explorer" / "ui" / "live_map.js").read_text()
     function = re.search(r"^function cellText\(v\) \{.*?^\}", source, re.S | re.M).group()
     rng = np.random.default_rng(1)
-    values = [0.0, -3.0, 0.9, -1.2345, 9.994, -9.996, -79.29, 99.96, 812.6, -7929.4, 9999.6, 12345.6, -2e20]
+    values = [0.0, -0.0004, -0.03, -3.0, 0.9, -1.2345, 9.994, -9.996, -79.29, -99.96, 812.6, -7929.4, 9999.6, 12345.6,
+              -2e20]
     values += (rng.choice([-1, 1], 300) * 10.0 ** rng.uniform(-4, 12, 300)).tolist()
     written = page.evaluate(f"(values) => {{ {function}; return values.map(cellText); }}", values)
     assert written == [grid_charts.cell_text(v) for v in values]
