@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -114,8 +115,6 @@ def test_presenter_mode_enlarges_the_step_grid(at):
 def kernel_labels(at: AppTest) -> list[str]:
     """The numbers of the kernel's grid chart, row by row: the one number grid on the page that
     takes no clicks (the step view's output grid does)."""
-    import pyarrow as pa
-
     chart, = [c for c in at.get("vega_lite_chart") if c.proto.data.data and not any(
         "params" in layer for layer in json.loads(c.proto.spec).get("layer", []))]
     return pa.ipc.open_stream(chart.proto.data.data).read_pandas()["label"].tolist()  # Streamlit sends data as Arrow
@@ -123,8 +122,7 @@ def kernel_labels(at: AppTest) -> list[str]:
 
 def test_presenter_mode_draws_the_kernel_large(at):
     """The kernel editor is a canvas grid with 13 px numbers; in presenter mode the kernel is
-    drawn again as a number grid with digits of 18 px or more, coloured as the output is, and it
-    follows the preset."""
+    drawn again as a number grid with digits of 18 px or more, and it follows the preset."""
     assert number_grids(at) == []  # on a laptop the editor alone
     at.session_state[url_state.PRESENT_KEY] = True
     at.run()

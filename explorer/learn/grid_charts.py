@@ -64,8 +64,9 @@ def _hex(rgb) -> str:
 
 def cell_text(v: float) -> str:
     """A number as a grid cell writes it, in at most 5 characters (below 1e100) so that it stays
-    inside its cell: whole numbers plainly up to 9999, others with 2, 1 or 0 decimals as they grow (-9.99,
-    -79.3, -7929), and beyond that a power of ten (-1e4). live_map.js's cellText is the same rule."""
+    inside its cell: whole numbers plainly up to 9999, others with 2, 1 or 0 decimals as they grow
+    (-9.99, -79.3, -7929; one that rounds to zero without a sign), beyond that a power of ten
+    (-1e4). live_map.js's cellText is the same rule (tests/browser/test_live_drag.py checks it)."""
     v = float(v)
     if not math.isfinite(v):
         return "nan" if math.isnan(v) else ("inf" if v > 0 else "-inf")

@@ -77,7 +77,7 @@ def pick() -> Kernel:
     if edited.isna().to_numpy().any():
         st.caption("Empty cells count as 0.")
     if url_state.presenting():
-        spec = grid_charts.grid(kernel, cell=url_state.cells(KERNEL_CELLS).size(size), numbers=True)
+        spec = grid_charts.grid(kernel, cell=url_state.cells(KERNEL_CELLS).size(size))
         st.vega_lite_chart(spec=spec, width="content", key="convolution_kernel_chart")
     # An edited grid goes into the address; the preset's own numbers need not.
     url_state.publish("convolution_kernel", None if np.array_equal(kernel, start) else url_state.encode_kernel(kernel))

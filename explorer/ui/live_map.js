@@ -51,8 +51,7 @@ function g3(v) {
   return String(Number(v.toPrecision(3)));
 }
 
-// A grid cell's number as grid_charts writes it.
-// grid_charts.cell_text: at most 5 characters, so that a number stays inside its cell.
+// A grid cell's number as grid_charts.cell_text writes it: at most 5 characters, inside its cell.
 function cellText(v) {
   if (!Number.isFinite(v)) return Number.isNaN(v) ? "nan" : (v > 0 ? "inf" : "-inf");
   if (Number.isInteger(v) && Math.abs(v) < 1e4) return String(v);
