@@ -42,8 +42,9 @@ def count_map(counts: np.ndarray, title: str, cell: int = COUNT_CELL) -> dict:
     No colour legend: the numbers are in the cells, and Streamlit fits a legend inside the
     chart's width, which squeezed a 9x9 map's cells to about 12 px."""
     c = np.asarray(counts, int)
-    records = [{"row": int(r), "col": int(q), "n": int(c[r, q])} for r in range(c.shape[0]) for q in range(c.shape[1])]
     top = max(int(c.max()), 1)
+    records = [{"row": int(r), "col": int(q), "n": int(c[r, q]), "ink": _count_ink(int(c[r, q]), top)}
+               for r in range(c.shape[0]) for q in range(c.shape[1])]
     return {
         "title": title,
         "autosize": {"type": "pad"},  # width and height are the cells' own; the title goes above
@@ -57,9 +58,21 @@ def count_map(counts: np.ndarray, title: str, cell: int = COUNT_CELL) -> dict:
                                     "scale": {"domain": [0, top], "scheme": "oranges"}},
                           "tooltip": [{"field": "row"}, {"field": "col"}, {"field": "n", "title": "windows"}]}},
             {"mark": {"type": "text", "fontSize": max(11, round(cell * 0.55))},
-             "encoding": {"text": {"field": "n"}}},
+             "encoding": {"text": {"field": "n"},
+                          "color": {"condition": {"test": "datum.ink === 'white'", "value": "white"},
+                                    "value": "black"}}},
         ],
     }
+
+
+# The "oranges" scheme's last sixth is dark brown (about #a63603 to #7f2704): black digits there had
+# a contrast of 2-3:1 (a 2x2/2 map's every 1), white ones 6-10:1; below it black reads better.
+WHITE_INK_FROM = 0.85
+
+
+def _count_ink(n: int, top: int) -> str:
+    """The colour a count is written in on its cell: white on the darkest oranges, else black."""
+    return "white" if n / top >= WHITE_INK_FROM else "black"
 
 
 def boxes(nodes: list[dict], edges: list[tuple[str, str]], width: int = 640, height: int = 300) -> dict:

@@ -55,4 +55,16 @@ def test_pooling_counts_windows_per_pixel(server, page):
     cells = overlap.locator("g.mark-rect").first.bounding_box()
     assert min(cells["width"], cells["height"]) >= 9 * course_charts.COUNT_CELL - 2, cells
     expect(page.get_by_text("36 pixels in 1 window, 36 pixels in 2 windows, 9 pixels in 4").first).to_be_attached()
+    # Digits readable on their cells: white on the darkest oranges (the 4s here, every 1 of the
+    # non-overlapping map), black elsewhere. Black on that dark brown was about 2-3:1.
+    assert {fill(t) for t in overlap.locator("text").filter(has_text=re.compile("^4$")).all()} == {"white"}
+    assert {fill(t) for t in overlap.locator("text").filter(has_text=re.compile("^[12]$")).all()} == {"black"}
+    plain = page.locator(CHART).filter(has_text="2x2, stride 2")
+    assert {fill(t) for t in plain.locator("text").filter(has_text=re.compile("^1$")).all()} == {"white"}
     assert_no_errors(page)
+
+
+def fill(text) -> str:
+    """An SVG text's colour as a name: white or black (Vega writes either as given or in hex)."""
+    value = (text.get_attribute("fill") or "").lower()
+    return {"#fff": "white", "#ffffff": "white", "#000": "black", "#000000": "black"}.get(value, value)
