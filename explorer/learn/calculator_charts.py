@@ -48,7 +48,7 @@ def bottleneck(b: Bottleneck, kernel: int, reduce: int) -> alt.Chart:
     })
     bars = alt.Chart(frame).mark_bar().encode(
         x=alt.X("sum(millions):Q", title="multiplications (millions)"),
-        y=alt.Y("way:N", title=None, sort=[direct, reduced]),
+        y=alt.Y("way:N", title=None, sort=[direct, reduced], axis=alt.Axis(labelLimit=260)),
         color=alt.Color("step:N", title=None, legend=alt.Legend(orient="bottom"),
                         scale=alt.Scale(range=["#2ca02c", "#1f77b4"])),
         order="order:Q",

@@ -191,7 +191,10 @@ def presenter_toggle() -> bool:
 PRESENTER_CHART = {"axis": {"labelFontSize": 18, "titleFontSize": 18},
                    "legend": {"labelFontSize": 18, "titleFontSize": 18, "labelLimit": 0},
                    "header": {"labelFontSize": 18, "titleFontSize": 18},
-                   "title": {"fontSize": 20}}
+                   "title": {"fontSize": 20},
+                   # Text marks that set no size of their own (a bar's value at its end); number
+                   # grids size their digits by their cells (grid_charts.font_px) and keep them.
+                   "text": {"fontSize": 18}}
 
 
 PRESENTER_CELLS = 1.6  # number grids' cells in presenter mode: their digits 18 px or more, as the text
@@ -218,7 +221,8 @@ def readable(chart):
             config[part] = {**config.get(part, {}), **sizes}
         return {**chart, "config": config}
     return (chart.configure_axis(**PRESENTER_CHART["axis"]).configure_legend(**PRESENTER_CHART["legend"])
-            .configure_header(**PRESENTER_CHART["header"]).configure_title(**PRESENTER_CHART["title"]))
+            .configure_header(**PRESENTER_CHART["header"]).configure_title(**PRESENTER_CHART["title"])
+            .configure_text(**PRESENTER_CHART["text"]))
 
 
 PRESENTER_CSS = """

@@ -96,3 +96,44 @@ def test_a_metric_value_stands_out_from_its_label(server, browser):
         assert sizes and all(value >= 1.5 * label for label, value in sizes), sizes
     finally:
         context.close()
+
+
+# Every SVG text of the chart titled `title`: [font px, text, inside the chart's SVG box].
+CHART_TEXTS = """(title) => {
+  const chart = [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stVegaLiteChart"]')]
+    .find(c => c.textContent.includes(title));
+  if (!chart) return null;
+  const box = chart.querySelector('svg').getBoundingClientRect();
+  return [...chart.querySelectorAll('svg text')].filter(t => t.textContent.trim()).map(t => {
+    const r = t.getBoundingClientRect();
+    return [parseFloat(getComputedStyle(t).fontSize), t.textContent.trim(),
+            r.left >= box.left - 1 && r.right <= box.right + 1];
+  });
+}"""
+
+
+def test_a_bars_value_is_read_from_the_back_of_the_room(server, browser):
+    """Architectures' calculators in presenter mode at 1280x720: the values at the bars' ends
+    (2,097,664 and 320) at 18 px like the axes, inside the chart (they were 11 px), and the bars'
+    names whole."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        page = context.new_page()
+        open_page(page, server, "architectures?present=1")
+        title = "6,555 times fewer parameters"
+        chart = page.get_by_test_id("stVegaLiteChart").filter(has_text=title)
+        chart.scroll_into_view_if_needed()
+        expect(chart).to_be_visible()
+        wait_idle(page)
+        texts = page.evaluate(CHART_TEXTS, title)
+        values = {text: (px, inside) for px, text, inside in texts if text in ("2,097,664", "320")}
+        assert set(values) == {"2,097,664", "320"}, texts
+        assert all(px >= 18 and inside for px, inside in values.values()), values
+        # The bottleneck calculator's bars are named in full at 18 px (Vega cut "1x1 to 16, t…").
+        page.get_by_role("tab", name="Inception 1x1 bottleneck").click()
+        wait_idle(page)
+        texts = page.evaluate(CHART_TEXTS, "multiplications (millions)")
+        names = sorted(t for _, t, _ in texts if "x5" in t and "convolution" not in t)
+        assert names == ["1x1 to 16, then 5x5", "5x5 directly"], texts
+    finally:
+        context.close()
