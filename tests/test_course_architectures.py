@@ -133,6 +133,27 @@ def test_presenter_mode_enlarges_lenets_c3_table(at):
     assert x_size and x_size[0] >= 18  # the X of a connected pair
 
 
+@pytest.mark.parametrize("name,drawn", [("googlenet", "concatenate"), ("resnet18", "shortcut")])
+def test_presenter_mode_enlarges_the_block_diagrams(at, name, drawn):
+    """The Inception module and the residual block at 1.6 times their size, labels 18 px (11 px
+    on a laptop, as they were in presenter mode too)."""
+    at.selectbox(key="architectures_name").set_value(name).run()
+    laptop = diagram(at, drawn)
+    at.session_state[url_state.PRESENT_KEY] = True
+    at.run()
+    assert not at.exception
+    presenter = diagram(at, drawn)
+    label = [layer["mark"]["fontSize"] for d in (laptop, presenter) for layer in d["layer"]
+             if layer["mark"]["type"] == "text"]
+    assert label == [11, 18]
+    assert presenter["width"] == round(1.6 * laptop["width"]) and presenter["height"] == round(1.6 * laptop["height"])
+
+
+def diagram(at: AppTest, drawn: str) -> dict:
+    specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    return next(sp for sp in specs if drawn in json.dumps(sp))
+
+
 def c3_table(at: AppTest) -> dict:
     specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
     return next(sp for sp in specs if "C3 map (output)" in json.dumps(sp))

@@ -75,9 +75,14 @@ def _count_ink(n: int, top: int) -> str:
     return "white" if n / top >= WHITE_INK_FROM else "black"
 
 
-def boxes(nodes: list[dict], edges: list[tuple[str, str]], width: int = 640, height: int = 300) -> dict:
-    """A block diagram: nodes {"id", "label", "x", "y", "w", "h", "color"} in pixels (x, y = the
-    box centre), edges (from id, to id) drawn as straight lines between box centres' edges."""
+BOX_FONT = 11  # px, a block diagram's labels at scale 1
+
+
+def boxes(nodes: list[dict], edges: list[tuple[str, str]], width: int = 640, height: int = 300,
+          scale: float = 1.0) -> dict:
+    """A block diagram: nodes {"id", "label", "x", "y", "w", "h", "color"} in pixels of a
+    width x height drawing (x, y = the box centre), edges (from id, to id) drawn as straight lines
+    between box centres' edges. `scale` draws it larger, labels included (presenter mode)."""
     by_id = {n["id"]: n for n in nodes}
     lines = []
     for i, (a, b) in enumerate(edges):
@@ -89,7 +94,7 @@ def boxes(nodes: list[dict], edges: list[tuple[str, str]], width: int = 640, hei
     x = {"type": "quantitative", "scale": {"domain": [0, width]}, "axis": None}
     y = {"type": "quantitative", "scale": {"domain": [height, 0]}, "axis": None}
     return {
-        "width": width, "height": height,
+        "width": round(width * scale), "height": round(height * scale),  # the scales keep their domains
         "layer": [
             {"data": {"values": lines}, "mark": {"type": "line", "color": "#666666", "strokeWidth": 1.5},
              "encoding": {"x": {"field": "x", **x}, "y": {"field": "y", **y}, "detail": {"field": "edge"},
@@ -97,7 +102,8 @@ def boxes(nodes: list[dict], edges: list[tuple[str, str]], width: int = 640, hei
             {"data": {"values": rects}, "mark": {"type": "rect", "stroke": "#333333", "cornerRadius": 4},
              "encoding": {"x": {"field": "x0", **x}, "x2": {"field": "x1"}, "y": {"field": "y0", **y},
                           "y2": {"field": "y1"}, "color": {"field": "color", "type": "nominal", "scale": None}}},
-            {"data": {"values": rects}, "mark": {"type": "text", "fontSize": 11, "lineBreak": "\n"},
+            {"data": {"values": rects},
+             "mark": {"type": "text", "fontSize": round(BOX_FONT * scale), "lineBreak": "\n"},
              "encoding": {"x": {"field": "x", **x}, "y": {"field": "y", **y}, "text": {"field": "label"}}},
         ],
     }

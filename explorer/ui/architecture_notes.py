@@ -86,8 +86,8 @@ def _review():
 def inception_module() -> None:
     st.subheader("The Inception module, drawn")
     nodes, edges, s = _inception()
-    st.vega_lite_chart(spec=course_charts.boxes(nodes, edges, width=680, height=320), width="content",
-                       key="architectures_inception_diagram")
+    spec = course_charts.boxes(nodes, edges, width=680, height=320, scale=url_state.zoom())
+    st.vega_lite_chart(spec=spec, width="content", key="architectures_inception_diagram")
     st.caption(f"Module 3a as built here: four branches side by side on the same "
                f"{'x'.join(map(str, s.input_shape))} input, concatenated along the channels into "
                f"{'x'.join(map(str, s.output_shape))}; {s.total_params:,} parameters. The 1x1 convolutions "
@@ -97,8 +97,8 @@ def inception_module() -> None:
 def residual_block() -> None:
     st.subheader("The residual block, drawn")
     nodes, edges, _ = _residual()
-    st.vega_lite_chart(spec=course_charts.boxes(nodes, edges, width=520, height=470), width="content",
-                       key="architectures_residual_diagram")
+    spec = course_charts.boxes(nodes, edges, width=520, height=470, scale=url_state.zoom())
+    st.vega_lite_chart(spec=spec, width="content", key="architectures_residual_diagram")
     st.caption("ResNet-18's first block as built here: the two convolutions learn only F(x), what to "
                "add to x; the shortcut carries x unchanged, so a block that should do nothing only has "
                "to learn F(x) = 0.")

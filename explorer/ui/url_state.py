@@ -197,12 +197,18 @@ PRESENTER_CHART = {"axis": {"labelFontSize": 18, "titleFontSize": 18},
                    "text": {"fontSize": 18}}
 
 
-PRESENTER_CELLS = 1.6  # number grids' cells in presenter mode: their digits 18 px or more, as the text
+PRESENTER_CELLS = 1.6  # number grids' cells and block diagrams in presenter mode: 18 px digits and labels
+
+
+def zoom() -> float:
+    """How much larger a fixed-size drawing (a number grid, a block diagram) is in presenter mode:
+    PRESENTER_CELLS there, 1 on a laptop."""
+    return PRESENTER_CELLS if presenting() else 1.0
 
 
 def cell(px: int) -> int:
     """A number grid's fixed cell size in px, enlarged in presenter mode."""
-    return round(px * PRESENTER_CELLS) if presenting() else px
+    return round(px * zoom())
 
 
 def cells(rule: grid_charts.CellRule) -> grid_charts.CellRule:
