@@ -41,4 +41,4 @@ with left:
              caption="One row per class: " + plain.md_list(ds.classes))
 with right:
     st.subheader("Images per class")
-    st.bar_chart({"images": ds.counts()}, horizontal=True)
+    data_widgets.class_counts(ds)

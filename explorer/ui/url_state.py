@@ -259,6 +259,7 @@ PRESENTER_CSS = """
 [data-testid="stMain"] [data-testid="stImageCaption"],
 [data-testid="stMain"] [data-testid="stFileUploaderDropzoneInstructions"] span,
 [data-testid="stMain"] [data-testid="stFileUploaderDropzoneInstructions"] small,
+[data-testid="stMain"] [data-testid="stMultiSelectTagsContainer"] span,
 [data-testid="stMain"] [data-testid="stIconEmoji"],
 [data-testid="stMain"] code { font-size: 1.2rem !important; }
 /* Tables are plain HTML here (explorer/ui/tables.py): their text as large as the controls'. */

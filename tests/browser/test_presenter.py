@@ -137,3 +137,38 @@ def test_a_bars_value_is_read_from_the_back_of_the_room(server, browser):
         assert names == ["1x1 to 16, then 5x5", "5x5 directly"], texts
     finally:
         context.close()
+
+
+TAG_SIZES = """() => [...document.querySelectorAll(
+    '[data-testid="stMain"] [data-testid="stMultiSelectTagsContainer"] span')]
+  .filter(s => [...s.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()))
+  .map(s => [parseFloat(getComputedStyle(s).fontSize), s.textContent.trim()])"""
+# One-digit chart texts (the class names beside the bars): [text, px, drawn (not hidden by Vega)].
+DIGIT_LABELS = """() => [...document.querySelectorAll(
+    '[data-testid="stMain"] [data-testid="stVegaLiteChart"] svg text')]
+  .filter(t => /^[0-9]$/.test(t.textContent.trim()))
+  .map(t => [t.textContent.trim(), parseFloat(getComputedStyle(t).fontSize),
+             getComputedStyle(t).opacity !== '0' && t.getAttribute('opacity') !== '0'])"""
+
+
+def test_class_counts_and_chosen_models_are_read_from_the_back_of_the_room(server, browser):
+    """Datasets: every class named at 18 px beside its bar (st.bar_chart kept 12 px, and at 18 px
+    Vega hid every other class in its rows). CNN vs classical ML: the chosen models' tags at 18 px
+    (14 px: the multiselect's tags escaped the presenter style)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        page = context.new_page()
+        open_page(page, server, "datasets?present=1")
+        chart = page.get_by_test_id("stVegaLiteChart").filter(has_text="images")
+        chart.scroll_into_view_if_needed()
+        expect(chart).to_be_visible()
+        wait_idle(page)
+        labels = page.evaluate(DIGIT_LABELS)
+        shown = {text for text, px, visible in labels if px >= 18 and visible}
+        assert set("0123456789") <= shown, labels
+        open_page(page, server, "baselines?present=1")
+        expect(page.get_by_test_id("stMultiSelect")).to_be_visible()
+        tags = page.evaluate(TAG_SIZES)
+        assert tags and all(px >= 18 for px, _ in tags), tags
+    finally:
+        context.close()
