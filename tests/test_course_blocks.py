@@ -4,6 +4,8 @@ augmentation preview and the warning about mirroring hand signs."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import torch
 from streamlit.testing.v1 import AppTest
@@ -11,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from explorer import models
 from explorer.data import datasets
 from explorer.learn import activation_race, alexnet_augment, dropout_demo, neuron, neuron_charts
+from explorer.ui import url_state
 from tests.conftest import ROOT
 
 
@@ -99,9 +102,17 @@ def test_page_shows_every_block():
     assert not at.exception
     table = [d.value for d in at.dataframe if "steps to 25% error" in d.value.columns][0]
     assert list(table["activation"]) == ["relu", "tanh", "sigmoid"]
+    # The race as a chart with its finish line at 25%, and in presenter mode 18 px axis texts
+    # (st.line_chart takes no chart config: it stayed at 12 px).
+    race, = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart") if "training steps" in c.proto.spec]
+    assert any(layer.get("mark", {}).get("type") == "rule" for layer in race["layer"])
     dropout = [d.value for d in at.dataframe if "unit 0" in d.value.columns][0]
     assert len(dropout) == 6
     # PyTorch's test-time outputs are the layer's input unchanged, and the table shows them alike
     # (the input row read 0.9 and 1 above 0.90 and 1.00)
     units = [c for c in dropout.columns if c.startswith("unit")]
     assert list(dropout.iloc[0][units]) == list(dropout.iloc[3][units])
+    at.session_state[url_state.PRESENT_KEY] = True
+    at.run()
+    race, = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart") if "training steps" in c.proto.spec]
+    assert race["config"]["axis"]["labelFontSize"] >= 18

@@ -11,9 +11,9 @@ import streamlit as st
 
 from explorer import models, random_state
 from explorer.data import datasets
-from explorer.learn import activation_race, dropout_demo, neuron
+from explorer.learn import activation_race, dropout_demo, neuron, neuron_charts
 from explorer.train import device
-from explorer.ui import cached, tables
+from explorer.ui import cached, tables, url_state
 
 
 def course_mlp_view() -> None:
@@ -61,9 +61,7 @@ def activation_view() -> None:
         return
     st.session_state["blocks_race_done"] = True
     curves = _race(int(steps), int(seed))
-    long = pd.DataFrame([{"step": s, "training error": e, "activation": cv.act}
-                         for cv in curves for s, e in zip(cv.steps, cv.errors)])
-    st.line_chart(long, x="step", y="training error", color="activation")
+    st.altair_chart(url_state.readable(neuron_charts.race(curves, activation_race.TARGET)), width="stretch")
     rows = []
     for cv in curves:
         reached = cv.steps_to()
