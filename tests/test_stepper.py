@@ -99,7 +99,7 @@ def test_a_cell_writes_any_number_in_five_characters_or_fewer():
 
 def test_a_step_frame_writes_every_number_inside_its_cell(monkeypatch):
     """Weights in the tens (a link may carry up to ±1000): the frame wrote '-79.29' in a cell
-    46 px wide at 15 px, 43 px of text, and a minus sign fell outside the cell."""
+    46 px wide at 15 px, 43 px of text, and the current cell's 4-px outline hid its minus sign."""
     kernel = kernels.make("sobel x", 3) * 33.3
     walk = step_walk.Walk(step_walk.toy("random digits", 7, seed=2) / 9, kernel, 1, 0, 1)
     ho, wo = walk.output.shape
