@@ -107,8 +107,18 @@ def browser(playwright_driver):
 @pytest.fixture
 def page(browser, request):
     """A fresh browser context and page; a screenshot is saved if the test fails."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000},
-                                  permissions=["camera"])
+    yield from _student(browser, request, {"width": 1400, "height": 1000})
+
+
+@pytest.fixture
+def projector(browser, request):
+    """The same at a projector's 1280x720, where presenter mode is checked."""
+    yield from _student(browser, request, {"width": 1280, "height": 720})
+
+
+def _student(browser, request, viewport: dict):
+    """A new context (a new student) and its page at `viewport`; its screenshot if the test failed."""
+    context = browser.new_context(viewport=viewport, permissions=["camera"])
     pg = context.new_page()
     pg.set_default_timeout(30_000)
     watch_runs(pg)

@@ -28,22 +28,17 @@ TOP = """(sel) => { const e = document.querySelector('[data-testid="stMain"] ' +
   return e ? e.getBoundingClientRect().top : null; }"""
 
 
-def test_each_learn_page_shows_its_visual_on_the_first_screen(server, browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 720})
-    try:
-        page = context.new_page()
-        open_page(page, server)
-        for path, visual in VISUALS.items():
-            open_page(page, server, f"{path}?present=1")
-            page.locator(f'[data-testid="stMain"] {visual}').first.wait_for()
-            wait_idle(page)
-            expect(page.get_by_test_id("stSidebar")).to_have_attribute("data-collapsed", "true")
-            top = page.evaluate(TOP, visual)
-            assert 0 <= top < 720 - 100, (path, top)  # at least 100 px of it on the first screen
-            small = page.evaluate(SMALL_TEXT) + page.evaluate(SMALL_CHART_TEXT)
-            assert not small, (path, small[:8])
-    finally:
-        context.close()
+def test_each_learn_page_shows_its_visual_on_the_first_screen(server, projector):
+    open_page(projector, server)
+    for path, visual in VISUALS.items():
+        open_page(projector, server, f"{path}?present=1")
+        projector.locator(f'[data-testid="stMain"] {visual}').first.wait_for()
+        wait_idle(projector)
+        expect(projector.get_by_test_id("stSidebar")).to_have_attribute("data-collapsed", "true")
+        top = projector.evaluate(TOP, visual)
+        assert 0 <= top < 720 - 100, (path, top)  # at least 100 px of it on the first screen
+        small = projector.evaluate(SMALL_TEXT) + projector.evaluate(SMALL_CHART_TEXT)
+        assert not small, (path, small[:8])
 
 
 # Every table's cells and headings that are smaller than 18 px, or wider than their box (a
@@ -61,21 +56,16 @@ TABLE_PROBLEMS = """() => { const out = [];
   return out; }"""
 
 
-def test_tables_are_read_from_the_back_of_the_room(server, browser):
+def test_tables_are_read_from_the_back_of_the_room(server, projector):
     """Architectures in presenter mode at 1280x720: the layer table and the ImageNet review in
     >= 18 px text (a grid drew them at 13 px), each within its box."""
-    context = browser.new_context(viewport={"width": 1280, "height": 720})
-    try:
-        page = context.new_page()
-        open_page(page, server, "architectures?present=1")
-        review = page.get_by_test_id("stTable").filter(has_text="Top-5 error (%)")
-        review.scroll_into_view_if_needed()
-        expect(review).to_contain_text("60,965,224")  # AlexNet's parameters, thousands separated
-        expect(page.get_by_test_id("stTable").filter(has_text="Output shape")).to_be_visible()
-        wait_idle(page)
-        assert page.evaluate(TABLE_PROBLEMS) == []
-    finally:
-        context.close()
+    open_page(projector, server, "architectures?present=1")
+    review = projector.get_by_test_id("stTable").filter(has_text="Top-5 error (%)")
+    review.scroll_into_view_if_needed()
+    expect(review).to_contain_text("60,965,224")  # AlexNet's parameters, thousands separated
+    expect(projector.get_by_test_id("stTable").filter(has_text="Output shape")).to_be_visible()
+    wait_idle(projector)
+    assert projector.evaluate(TABLE_PROBLEMS) == []
 
 
 METRIC_SIZES = """() => [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stMetric"]')].map(m => [
@@ -83,19 +73,14 @@ METRIC_SIZES = """() => [...document.querySelectorAll('[data-testid="stMain"] [d
   parseFloat(getComputedStyle(m.querySelector('[data-testid="stMetricValue"] p')).fontSize)])"""
 
 
-def test_a_metric_value_stands_out_from_its_label(server, browser):
+def test_a_metric_value_stands_out_from_its_label(server, projector):
     """Datasets in presenter mode: each metric's number is drawn larger than its label. The
     projected markdown size (1.3rem) also caught the number's paragraph, so the number was
     drawn at 20.8 px, as small as the label (Train page results, a screenshot at 1280x720)."""
-    context = browser.new_context(viewport={"width": 1280, "height": 720})
-    try:
-        page = context.new_page()
-        open_page(page, server, "datasets?present=1")
-        expect(page.get_by_test_id("stMetricValue").first).to_be_visible()
-        sizes = page.evaluate(METRIC_SIZES)
-        assert sizes and all(value >= 1.5 * label for label, value in sizes), sizes
-    finally:
-        context.close()
+    open_page(projector, server, "datasets?present=1")
+    expect(projector.get_by_test_id("stMetricValue").first).to_be_visible()
+    sizes = projector.evaluate(METRIC_SIZES)
+    assert sizes and all(value >= 1.5 * label for label, value in sizes), sizes
 
 
 # Every SVG text of the chart titled `title`: [font px, text, inside the chart's SVG box].
@@ -112,31 +97,26 @@ CHART_TEXTS = """(title) => {
 }"""
 
 
-def test_a_bars_value_is_read_from_the_back_of_the_room(server, browser):
+def test_a_bars_value_is_read_from_the_back_of_the_room(server, projector):
     """Architectures' calculators in presenter mode at 1280x720: the values at the bars' ends
     (2,097,664 and 320) at 18 px like the axes, inside the chart (they were 11 px), and the bars'
     names whole."""
-    context = browser.new_context(viewport={"width": 1280, "height": 720})
-    try:
-        page = context.new_page()
-        open_page(page, server, "architectures?present=1")
-        title = "6,555 times fewer parameters"
-        chart = page.get_by_test_id("stVegaLiteChart").filter(has_text=title)
-        chart.scroll_into_view_if_needed()
-        expect(chart).to_be_visible()
-        wait_idle(page)
-        texts = page.evaluate(CHART_TEXTS, title)
-        values = {text: (px, inside) for px, text, inside in texts if text in ("2,097,664", "320")}
-        assert set(values) == {"2,097,664", "320"}, texts
-        assert all(px >= 18 and inside for px, inside in values.values()), values
-        # The bottleneck calculator's bars are named in full at 18 px (Vega cut "1x1 to 16, t…").
-        page.get_by_role("tab", name="Inception 1x1 bottleneck").click()
-        wait_idle(page)
-        texts = page.evaluate(CHART_TEXTS, "multiplications (millions)")
-        names = sorted(t for _, t, _ in texts if "x5" in t and "convolution" not in t)
-        assert names == ["1x1 to 16, then 5x5", "5x5 directly"], texts
-    finally:
-        context.close()
+    open_page(projector, server, "architectures?present=1")
+    title = "6,555 times fewer parameters"
+    chart = projector.get_by_test_id("stVegaLiteChart").filter(has_text=title)
+    chart.scroll_into_view_if_needed()
+    expect(chart).to_be_visible()
+    wait_idle(projector)
+    texts = projector.evaluate(CHART_TEXTS, title)
+    values = {text: (px, inside) for px, text, inside in texts if text in ("2,097,664", "320")}
+    assert set(values) == {"2,097,664", "320"}, texts
+    assert all(px >= 18 and inside for px, inside in values.values()), values
+    # The bottleneck calculator's bars are named in full at 18 px (Vega cut "1x1 to 16, t…").
+    projector.get_by_role("tab", name="Inception 1x1 bottleneck").click()
+    wait_idle(projector)
+    texts = projector.evaluate(CHART_TEXTS, "multiplications (millions)")
+    names = sorted(t for _, t, _ in texts if "x5" in t and "convolution" not in t)
+    assert names == ["1x1 to 16, then 5x5", "5x5 directly"], texts
 
 
 TAG_SIZES = """() => [...document.querySelectorAll(
@@ -151,24 +131,19 @@ DIGIT_LABELS = """() => [...document.querySelectorAll(
              getComputedStyle(t).opacity !== '0' && t.getAttribute('opacity') !== '0'])"""
 
 
-def test_class_counts_and_chosen_models_are_read_from_the_back_of_the_room(server, browser):
+def test_class_counts_and_chosen_models_are_read_from_the_back_of_the_room(server, projector):
     """Datasets: every class named at 18 px beside its bar (st.bar_chart kept 12 px, and at 18 px
     Vega hid every other class in its rows). CNN vs classical ML: the chosen models' tags at 18 px
     (14 px: the multiselect's tags escaped the presenter style)."""
-    context = browser.new_context(viewport={"width": 1280, "height": 720})
-    try:
-        page = context.new_page()
-        open_page(page, server, "datasets?present=1")
-        chart = page.get_by_test_id("stVegaLiteChart").filter(has_text="images")
-        chart.scroll_into_view_if_needed()
-        expect(chart).to_be_visible()
-        wait_idle(page)
-        labels = page.evaluate(DIGIT_LABELS)
-        shown = {text for text, px, visible in labels if px >= 18 and visible}
-        assert set("0123456789") <= shown, labels
-        open_page(page, server, "baselines?present=1")
-        expect(page.get_by_test_id("stMultiSelect")).to_be_visible()
-        tags = page.evaluate(TAG_SIZES)
-        assert tags and all(px >= 18 for px, _ in tags), tags
-    finally:
-        context.close()
+    open_page(projector, server, "datasets?present=1")
+    chart = projector.get_by_test_id("stVegaLiteChart").filter(has_text="images")
+    chart.scroll_into_view_if_needed()
+    expect(chart).to_be_visible()
+    wait_idle(projector)
+    labels = projector.evaluate(DIGIT_LABELS)
+    shown = {text for text, px, visible in labels if px >= 18 and visible}
+    assert set("0123456789") <= shown, labels
+    open_page(projector, server, "baselines?present=1")
+    expect(projector.get_by_test_id("stMultiSelect")).to_be_visible()
+    tags = projector.evaluate(TAG_SIZES)
+    assert tags and all(px >= 18 for px, _ in tags), tags
