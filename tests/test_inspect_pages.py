@@ -118,6 +118,9 @@ def test_no_model_offers_to_train_the_default_net(data_dir):
     assert any("no trained model yet" in i.value for i in at.info)
     at.button(key="occlusion_train").click().run()
     assert not at.exception
+    # the offer goes with the click: its button would stay, doing nothing, through the training
+    assert not any(b.key == "occlusion_train" for b in at.button)
+    assert not any("no trained model yet" in i.value for i in at.info)
     assert cached.job_manager().wait_all(timeout=300)
     at.run()
     models = registry.list_models()

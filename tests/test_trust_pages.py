@@ -118,6 +118,8 @@ def test_defence_trains_the_same_net_with_fgsm_and_compares_the_curves(saved):
     before = {m.id for m in registry.list_models()}
     next(b for b in at.button if b.key == "fooling_defend").click().run()
     assert not at.exception
+    # the button goes with the click: it would stay, doing nothing, through the training
+    assert not any(b.key == "fooling_defend" for b in at.button)
     wait_for_jobs(at)
     at.run()
     new = [m for m in registry.list_models() if m.id not in before]

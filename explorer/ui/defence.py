@@ -88,10 +88,14 @@ def train_button(picked: model_picker.Picked) -> None:
         if model_cache.dataset_of(picked.card) is None:
             st.caption("The training pictures of this model are not on this machine, so it cannot be retrained here.")
             return
-        if st.button(f"🛡️ Train the same net with FGSM examples (ε = {DEFENCE_EPSILON:g})", key="fooling_defend"):
+        # In a slot emptied once the job is submitted: the progress's reruns redraw only the
+        # progress, and a button left from the click's run would stay clickable all along.
+        offer = st.empty()
+        if offer.button(f"🛡️ Train the same net with FGSM examples (ε = {DEFENCE_EPSILON:g})", key="fooling_defend"):
             req = request(picked)
             job = runs.submit(cached.job_manager(), req, owner=cached.session_id())
             st.session_state[JOB] = job.id
+            offer.empty()
     if job is not None:
         _follow(job)
 

@@ -45,8 +45,6 @@ def model_picker(prefix: str) -> Picked | None:
     """Choose a saved model; with none saved, offer to train the default net (returns None)."""
     saved = [m for m in registry.list_models() if _usable(m)]
     if not saved:
-        st.info("There is no trained model yet. Train the fast default net now: it takes "
-                "seconds, then every Inspect page can open it up.")
         train_default_net(prefix)
         return None
     ids = [m.id for m in saved]
@@ -96,15 +94,26 @@ def _usable(saved: registry.SavedModel) -> bool:
 
 
 def train_default_net(prefix: str) -> None:
-    """A button that trains FastNet in the background (job manager), then a live progress."""
+    """An offer to train FastNet in the background (job manager), then a live progress.
+
+    The offer (a note and its button) goes as soon as its job is submitted: the progress's
+    reruns redraw only the progress, so a button drawn in the click's run would stay, clickable
+    and doing nothing, for the whole training."""
     job = _my_job()
-    if job is None and st.button("🏋️ Train the default net now (a few seconds)", key=f"{prefix}_train",
-                                 type="primary"):
-        try:
-            job = _submit_default()
-        except (estimate.TooCostly, jobs.JobRefused) as exc:
-            st.warning(str(exc))
+    offer = st.empty()
+    if job is None:
+        with offer.container():
+            st.info("There is no trained model yet. Train the fast default net now: it takes "
+                    "seconds, then every Inspect page can open it up.")
+            clicked = st.button("🏋️ Train the default net now (a few seconds)", key=f"{prefix}_train",
+                                type="primary")
+        if clicked:
+            try:
+                job = _submit_default()
+            except (estimate.TooCostly, jobs.JobRefused) as exc:
+                st.warning(str(exc))
     if job is not None:
+        offer.empty()
         _progress(job)
 
 
@@ -139,8 +148,8 @@ def _progress(job) -> None:
     end = job.last(training.EpochEnd)
     if not job.is_finished:
         frac = end.epoch / end.epochs if end else 0.0
-        text = (f"Epoch {end.epoch}/{end.epochs}: test accuracy {end.test_accuracy:.1%}"
-                if end else "Training the default net…")
+        text = (f"Training the default net: epoch {end.epoch}/{end.epochs}, test accuracy "
+                f"{end.test_accuracy:.1%}" if end else "Training the default net…")
         st.progress(frac, text=text)
         return
     outcome = job.result
