@@ -20,7 +20,7 @@ from explorer.data.types import COURSE_SPLIT
 from explorer.inspect import attribution, live, pixel_model
 from explorer.models import from_spec
 from explorer.saved.model_card import Normalisation
-from explorer.train import device, recipes, runs, training
+from explorer.train import device, estimate, recipes, runs, training
 from explorer.ui import device_probe
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU (bench/device_check.sh)")
@@ -61,6 +61,25 @@ def test_training_on_cuda_equals_the_cpu_within_noise(digits, tmp_path):
     # Same seed, same data; GPU kernels round differently, so the runs drift apart a little.
     assert abs(gpu.finished.test_accuracy - cpu.finished.test_accuracy) <= 0.03
     assert gpu.probabilities.shape == cpu.probabilities.shape
+
+
+def test_the_train_pages_time_is_the_gpus(digits, tmp_path):
+    """The Train page's estimate timed its training steps on the CPU only; on a GPU server it fell
+    back to the conservative single-core rate, "about 30 s" for a run of about a second."""
+    train, test = digits
+    if os.environ.get("CNN_EXPLORER_SIGN_DIGITS"):  # bench/device_check.sh: runs long enough to compare
+        train, test = datasets.split(datasets.load("sign-digits", download_missing=False), COURSE_SPLIT)
+    req = request((train, test), "cuda", tmp_path)
+    shape = tuple(train.image_shape)
+    c = estimate.spec_cost(req.spec, shape)
+    rate = estimate.measured_rate(req.spec, c, shape, req.config.batch_size)
+    assert rate is not None  # timed on the GPU, not the conservative rate
+    shown = estimate.estimate(c, len(train), len(test), req.config.epochs, req.config.batch_size,
+                              train.images.nbytes, macs_per_second=rate)
+    runs.run(req)  # warm-up: cuDNN's kernels for these shapes
+    real = runs.run(req).finished.seconds
+    # the page rounds both below a second up to "1 s"
+    assert max(real, 1.0) / 3 <= max(shown.seconds, 1.0) <= max(real, 1.0) * 3, (shown.seconds, real)
 
 
 def test_the_same_seed_trains_the_same_network_again_on_the_gpu(digits, tmp_path):

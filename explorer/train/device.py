@@ -30,6 +30,15 @@ def describe(device: torch.device | None = None) -> str:
     return f"CPU, {torch.get_num_threads()} thread{'s' if torch.get_num_threads() != 1 else ''} ({os.cpu_count()} cores)"
 
 
+def synchronize(device: torch.device) -> None:
+    """Wait until the device has done the work queued on it: a GPU's calls return before their
+    work is done, so a clock read right after one times the queueing, not the work."""
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    elif device.type == "mps":
+        torch.mps.synchronize()
+
+
 def of_model(model: torch.nn.Module) -> torch.device:
     """Where the model's weights are (the CPU for a model without any)."""
     return next(iter(model.parameters()), next(iter(model.buffers()), torch.empty(0))).device

@@ -11,8 +11,9 @@ monstrous spec is measured for free) and the dataset's size:
 `rate` (forward MACs trained per second; a backward pass costs about two forwards) is a busy
 server's single core (limits.TRAIN_MACS_PER_SECOND, set per server with $CNN_EXPLORER_TRAIN_GMACS):
 deliberately slow, because it decides which runs are refused. What a student reads as the time
-uses `measured_rate` instead: the network's own training steps timed on this CPU, because the
-one rate fits no network well (FastNet trains 10-16x faster than it says).
+uses `measured_rate` instead: the network's own training steps timed on the device it trains on
+(this CPU, or the GPU), because the one rate fits no network well (FastNet trains 10-16x faster
+than it says on a CPU).
 """
 
 from __future__ import annotations
@@ -73,38 +74,42 @@ PROBE_MAX_STEPS = 30
 def measured_rate(spec: dict, c: Cost, input_shape: tuple[int, ...], batch_size: int,
                   bf16: bool = False) -> float | None:
     """Forward MACs trained per second by this network here and now: a few training steps of
-    one (batch, *input_shape) batch of noise, the fastest timed (forward, loss, backward, update).
-    None where the estimate should stay the conservative one: training on a GPU (this times the
-    CPU) or a step too long to time on a page rerun."""
+    one (batch, *input_shape) batch of noise on the device this server trains on (a GPU when
+    there is one), the fastest timed (forward, loss, backward, update). None where the estimate
+    should stay the conservative one: a step too long to time on a page rerun."""
     batch = max(2, min(batch_size, 256))  # batch-norm needs two pictures
-    if devices.pick().type != "cpu" or c.macs * batch * 3 / rate() > PROBE_SECONDS:
+    if c.macs * batch * 3 / rate() > PROBE_SECONDS:
         return None
+    dev = devices.pick()
     # Its weights, noise and (where the network has dropout) masks come from torch's shared
     # generator: drawn in a block of their own, apart from a job's (explorer/random_state.py).
     with random_state.seeded(0):
-        model = from_spec.build(spec).train()
-        fastest = _fastest_step(model, torch.randn(batch, *input_shape), bf16)
+        model = from_spec.build(spec).train().to(dev)
+        fastest = _fastest_step(model, torch.randn(batch, *input_shape).to(dev), bf16)
     return c.macs * batch / max(fastest, 1e-6)
 
 
 def _fastest_step(model: torch.nn.Module, x: torch.Tensor, bf16: bool) -> float:
-    """Seconds of the fastest of a few training steps of `model` on the batch x (N, ...)."""
+    """Seconds of the fastest of a few training steps of `model` on the batch x (N, ...), both
+    on one device."""
     # the update's cost too (the default recipe's optimizer; torch.optim would import the compiler)
     opt = optim.OneCycleAdamW(model.parameters(), max_lr=1e-3, total_steps=PROBE_MAX_STEPS, warmup=0.3,
                               weight_decay=0.0)
-    y = torch.zeros(len(x), dtype=torch.long)
-    # as training computes: bfloat16 only where it is faster (training.bf16_pays)
-    autocast = (training.bf16_autocast(torch.device("cpu")) if bf16 else None) or contextlib.nullcontext()
+    y = torch.zeros(len(x), dtype=torch.long, device=x.device)
+    # as training computes: bfloat16 only on a CPU where it is faster (training.bf16_pays)
+    autocast = (training.bf16_autocast(x.device) if bf16 else None) or contextlib.nullcontext()
     fastest, timed = float("inf"), 0.0
     for step in range(PROBE_MAX_STEPS):
         if step >= WARM_STEPS + 2 and timed >= PROBE_SPREAD_SECONDS:
             break
+        devices.synchronize(x.device)
         start = time.perf_counter()
         with autocast:
             logits = model(x)
         F.cross_entropy(logits.float(), y).backward()
         opt.step()
         opt.zero_grad(set_to_none=True)
+        devices.synchronize(x.device)  # a GPU's calls return before their work is done
         took = time.perf_counter() - start
         fastest = min(fastest, took)
         timed += took if step >= WARM_STEPS else 0.0
