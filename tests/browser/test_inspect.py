@@ -114,20 +114,15 @@ def test_saliency_maps_line_up_in_presenter_mode(inspect_server, browser):
         context.close()
 
 
-def test_every_class_is_readable_in_presenter_mode(inspect_server, browser):
+def test_every_class_is_readable_in_presenter_mode(inspect_server, projector):
     """At 20 px in presenter mode the ten class labels of the probability chart had 19 px each
     and ran into each other ("0" over "1"): each now has a bar taller than itself."""
-    context = browser.new_context(viewport={"width": 1280, "height": 720})
-    try:
-        page = context.new_page()
-        open_inspect(page, inspect_server, "saliency?present=1")
-        chart = page.get_by_test_id("stVegaLiteChart").first
-        expect(chart.locator("text").filter(has_text="probability")).to_have_count(1)
-        labels = chart.evaluate("""c => [...c.querySelectorAll('.role-axis-label text')]
-            .filter(t => /^[0-9]$/.test(t.textContent))
-            .map(t => { const r = t.getBoundingClientRect(); return [t.textContent, r.top, r.bottom]; })""")
-        assert [name for name, _, _ in labels] == [str(k) for k in range(10)]
-        for (name, _, bottom), (nxt, top, _) in zip(labels, labels[1:]):
-            assert top >= bottom - 1, (name, nxt, bottom, top)  # the next class's label starts below
-    finally:
-        context.close()
+    open_inspect(projector, inspect_server, "saliency?present=1")
+    chart = projector.get_by_test_id("stVegaLiteChart").first
+    expect(chart.locator("text").filter(has_text="probability")).to_have_count(1)
+    labels = chart.evaluate("""c => [...c.querySelectorAll('.role-axis-label text')]
+        .filter(t => /^[0-9]$/.test(t.textContent))
+        .map(t => { const r = t.getBoundingClientRect(); return [t.textContent, r.top, r.bottom]; })""")
+    assert [name for name, _, _ in labels] == [str(k) for k in range(10)]
+    for (name, _, bottom), (nxt, top, _) in zip(labels, labels[1:]):
+        assert top >= bottom - 1, (name, nxt, bottom, top)  # the next class's label starts below
