@@ -7,6 +7,7 @@ import pytest
 from PIL import Image
 
 from explorer.data import samples
+from explorer.decimals import fixed
 from explorer.pictures import render
 from explorer.train import device
 
@@ -67,3 +68,11 @@ def test_device_line_names_the_device_and_threads():
     assert device.pick().type in ("cpu", "cuda", "mps")
     if device.pick().type == "cpu":
         assert line.startswith("CPU, 1 thread")
+
+
+@pytest.mark.parametrize("value, decimals, sign, text", [
+    (-0.0004, 2, "", "0.00"), (0.0, 2, "+", "0.00"), (0.004, 2, "+", "0.00"), (-0.004, 2, "+", "0.00"),
+    (0.006, 2, "+", "+0.01"), (-0.006, 2, "+", "-0.01"), (-1.25, 1, "", "-1.2"), (-0.4, 0, "", "0"),
+    (np.float32(-3.0), 2, "", "-3.00")])
+def test_a_number_that_rounds_to_zero_has_no_sign(value, decimals, sign, text):
+    assert fixed(value, decimals, sign) == text

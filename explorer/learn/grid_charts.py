@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from explorer.decimals import fixed
 from explorer.pictures import colormaps
 
 MAX_CELLS = 900
@@ -74,8 +75,7 @@ def cell_text(v: float) -> str:
         return str(int(v))
     for decimals, below in ((2, 9.995), (1, 99.95), (0, 9999.5)):
         if abs(v) < below:
-            text = f"{v:.{decimals}f}"
-            return text.lstrip("-") if float(text) == 0 else text  # -0.0004 is "0.00", not "-0.00"
+            return fixed(v, decimals)  # -0.0004 is "0.00", not "-0.00"
     mantissa, exponent = f"{v:.0e}".split("e")
     return f"{mantissa}e{int(exponent)}"
 

@@ -13,6 +13,7 @@ from functools import cached_property
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from explorer.decimals import fixed
 from explorer.learn import convolution, geometry, grid_charts
 from explorer.pictures import colormaps
 from explorer.pictures.render import grey_to_rgb
@@ -79,8 +80,7 @@ def fmt(v: float) -> str:
     v = float(v)
     if v.is_integer() and abs(v) < 1e4:
         return str(int(v))
-    text = f"{v:.2f}" if abs(v) < 100 else f"{v:.0f}"
-    return text.lstrip("-") if float(text) == 0 else text
+    return fixed(v, 2 if abs(v) < 100 else 0)
 
 
 def _font(size: int) -> ImageFont.FreeTypeFont:

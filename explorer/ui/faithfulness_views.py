@@ -4,6 +4,7 @@ scores against the two baselines, and the verdict in words."""
 import pandas as pd
 import streamlit as st
 
+from explorer.decimals import fixed
 from explorer.inspect import attribution, faithfulness, trust_charts
 from explorer.ui import faithfulness_cache as fc
 from explorer.ui import url_state
@@ -76,20 +77,14 @@ def formats(df: pd.DataFrame) -> dict:
             for c in df.columns if c != "method"}
 
 
-def _fixed(value: float, sign: str = "") -> str:
-    """Two decimals; a value that rounds to zero is "0.00", not "-0.00" or "+0.00"."""
-    text = f"{value:{sign}.2f}"
-    return "0.00" if float(text) == 0 else text
-
-
 def verdict(df: pd.DataFrame, where: str) -> None:
     """Which method ranks best, by how much it beats the baselines, and which do not."""
     best = df.sort_values("score ↑", ascending=False).iloc[0]
     margin_random = best["score ↑"] - best["random order score"]
     margin_weights = best["score ↑"] - best["random weights score"]
     beaten = [r["method"] for _, r in df.iterrows() if r["score ↑"] <= r["random order score"]]
-    text = (f"{where}, **{best['method']}** ranks the pixels best (score {_fixed(best['score ↑'])}: "
-            f"{_fixed(margin_random, '+')} against a random order, {_fixed(margin_weights, '+')} against its "
+    text = (f"{where}, **{best['method']}** ranks the pixels best (score {fixed(best['score ↑'], 2)}: "
+            f"{fixed(margin_random, 2, '+')} against a random order, {fixed(margin_weights, 2, '+')} against its "
             "own map on the random-weights model).")
     if margin_random <= 0.02 or margin_weights <= 0.02:
         text += " That is barely better than a baseline: no map is convincing here."
