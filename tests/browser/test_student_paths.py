@@ -151,23 +151,18 @@ SMALL_TEXT = r"""() => { const out = [];
   return out; }"""
 
 
-def test_presenter_mode_at_1280x720_is_readable_from_the_back(server, browser):
+def test_presenter_mode_at_1280x720_is_readable_from_the_back(server, projector):
     """Issue #14: at 1280x720 presenter mode kept the sidebar open and left control values,
     slider numbers and segmented controls small (or cut off)."""
-    context = browser.new_context(viewport={"width": 1280, "height": 720})
-    try:
-        page = context.new_page()
-        open_page(page, server)
-        for path in ("pooling", "convolution", "convolution_1d", "datasets", "train"):
-            open_page(page, server, f"{path}?present=1")
-            page.wait_for_timeout(500)
-            expect(page.get_by_test_id("stSidebar")).to_have_attribute("data-collapsed", "true")
-            small = page.evaluate(SMALL_TEXT)
-            assert not small, (path, small[:8])
-            title = page.locator('[data-testid="stMain"] h1').first.bounding_box()
-            assert title["y"] >= 0 and title["y"] + title["height"] < 200, (path, title)  # room below for content
-    finally:
-        context.close()
+    open_page(projector, server)
+    for path in ("pooling", "convolution", "convolution_1d", "datasets", "train"):
+        open_page(projector, server, f"{path}?present=1")
+        projector.wait_for_timeout(500)
+        expect(projector.get_by_test_id("stSidebar")).to_have_attribute("data-collapsed", "true")
+        small = projector.evaluate(SMALL_TEXT)
+        assert not small, (path, small[:8])
+        title = projector.locator('[data-testid="stMain"] h1').first.bounding_box()
+        assert title["y"] >= 0 and title["y"] + title["height"] < 200, (path, title)  # room below for content
 
 
 def test_a_reload_keeps_a_finished_run(server, page):

@@ -66,23 +66,18 @@ CHART_TEXT = """() => [...document.querySelectorAll('[data-testid="stMain"] [dat
   .map(t => [parseFloat(getComputedStyle(t).fontSize), t.textContent.trim()])"""
 
 
-def test_inspect_and_model_charts_are_readable_from_the_back_in_presenter_mode(trust_server, browser):
+def test_inspect_and_model_charts_are_readable_from_the_back_in_presenter_mode(trust_server, projector):
     """Issue #14: in presenter mode every chart text is >= 18 px on the Inspect and Saved models
     pages too, not only on the Learn pages (probability bars, reliability diagram, ε curves,
     deletion / insertion curves, training curves)."""
-    context = browser.new_context(viewport={"width": 1280, "height": 720})
-    try:
-        page = context.new_page()
-        open_page(page, trust_server)
-        for path in ("fooling", "confidence", "faithfulness", "models"):
-            open_page(page, trust_server, f"{path}?present=1")
-            page.locator('[data-testid="stMain"] [data-testid="stVegaLiteChart"] svg text').first.wait_for(
-                timeout=120_000)
-            wait_idle(page)
-            texts = page.evaluate(CHART_TEXT)
-            assert len(texts) > 10, (path, texts)
-            small = [t for t in texts if t[0] < 18]
-            assert not small, (path, small[:8])
-            assert_no_errors(page)
-    finally:
-        context.close()
+    open_page(projector, trust_server)
+    for path in ("fooling", "confidence", "faithfulness", "models"):
+        open_page(projector, trust_server, f"{path}?present=1")
+        projector.locator('[data-testid="stMain"] [data-testid="stVegaLiteChart"] svg text').first.wait_for(
+            timeout=120_000)
+        wait_idle(projector)
+        texts = projector.evaluate(CHART_TEXT)
+        assert len(texts) > 10, (path, texts)
+        small = [t for t in texts if t[0] < 18]
+        assert not small, (path, small[:8])
+        assert_no_errors(projector)
