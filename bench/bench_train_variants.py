@@ -10,7 +10,7 @@ bench/train_tricks.py's tricks apply them around the same loop: "whiten": true (
 starts from the pictures' patch directions), "dirac": true, "no_affine": true, "ema": DECAY (an
 average of the weights over the last epoch, measured in its place), "tta": {"shift": PIXELS,
 "flip": BOOL} (a column of the accuracy with test-time augmentation), "warmup": SHARE (one-cycle's
-rising share, 0.25 in the app). Without any VARIANT, the default recipe and the same in float32.
+rising share, 0.25 in the app), "moved_at_half": true (augmented batches sampled at the pooled size). Without any VARIANT, the default recipe and the same in float32.
 CPU seconds (process time) are printed because on a shared machine they compare variants where
 wall clock does not; with --threads 1 they approximate a quiet machine's single-thread wall
 clock. --quick: seeds 0 and 1. Runtime: about 3 s of CPU per seed and variant (4 epochs, 1 thread), so ~30 s for the
@@ -35,9 +35,9 @@ from bench import fastnet_variants, train_tricks
 from bench.common import machine
 from explorer import models
 from explorer.data import datasets
-from explorer.train import recipes, training
+from explorer.train import batches, recipes, training
 
-TRICKS = ("whiten", "dirac", "no_affine", "ema", "tta", "warmup")
+TRICKS = ("whiten", "dirac", "no_affine", "ema", "tta", "warmup", "moved_at_half")
 
 
 def run(overrides: dict, seeds: list[int], threads: int, train_ds, test_ds) -> dict[str, list[float]]:
@@ -49,6 +49,7 @@ def run(overrides: dict, seeds: list[int], threads: int, train_ds, test_ds) -> d
     spec = recipes.model_spec("fastnet", train_ds)
     out: dict[str, list[float]] = {"acc": [], "cpu": [], "wall": [], "tta": []}
     make_optimizer, warmup = training._optimizer_and_schedule, training.ONE_CYCLE_WARMUP
+    prepared = batches.prepared
     for seed in seeds:
         cfg = training.TrainConfig(**{**recipes.default_schedule("fastnet"), **overrides},
                                    threads=threads, device="cpu", seed=seed)
@@ -67,10 +68,13 @@ def run(overrides: dict, seeds: list[int], threads: int, train_ds, test_ds) -> d
             average = train_tricks.Average(net, tricks["ema"], (cfg.epochs - 1) * steps)
             training._optimizer_and_schedule = train_tricks.averaging(average)
         training.ONE_CYCLE_WARMUP = tricks.get("warmup", warmup)
+        if tricks.get("moved_at_half"):
+            batches.prepared = train_tricks.moved_at_half
         try:
             done = list(training.train(cfg, train_ds, test_ds, net))[-1]
         finally:
             training._optimizer_and_schedule, training.ONE_CYCLE_WARMUP = make_optimizer, warmup
+            batches.prepared = prepared
         acc = done.test_accuracy
         if average is not None:
             average.load_into(done.model)
