@@ -52,6 +52,8 @@ def test_train_digits_to_the_end_then_see_it_saved(data_dir):
     at.switch_page("pages/models.py").run()
     assert not at.exception and not at.error
     assert at.dataframe[0].value["Name"].tolist() == ["my digits net"]
+    # the same curves on Saved models, and the same note (it had none)
+    assert [c.value for c in at.caption if c.value.startswith("Why can the test loss")] == why
     at.text_input(key=f"models_name_{saved[0].id}").input("renamed")  # in a form: sent on submit
     next(b for b in at.button if "Rename" in b.label).click().run()
     assert registry.list_models()[0].card.name == "renamed"
@@ -176,6 +178,11 @@ def test_the_test_loss_note_names_only_what_the_run_did():
     every = replace(default, dropout=True)
     assert "pictures, with dropout switching units off and against smoothed" in loss_gap_note(every)
     assert "every unit on" in loss_gap_note(every)
+    fooled = loss_gap_note(replace(plain, adversarial=0.3))
+    assert "with 30% of each batch's pictures altered to fool the network (FGSM)" in fooled
+    assert "measured at the end of the epoch on plain pictures." in fooled
+    both = loss_gap_note(replace(default, adversarial=1.0))
+    assert "all of each batch's pictures altered" in both and both.count("on plain pictures") == 1
 
 
 def test_live_charts_join_the_progress_bar_after_two_seconds_of_training(data_dir):

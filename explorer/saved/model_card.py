@@ -114,8 +114,21 @@ class ModelCard:
         """The label smoothing it was trained with; 0 when its training settings do not say
         (an uploaded card's settings may hold anything)."""
         value = self.config.get("label_smoothing")
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < 1
-        return float(value) if ok else 0.0
+        return float(value) if _real(value) and 0 < value < 1 else 0.0
+
+    @property
+    def augmented(self) -> bool:
+        """Whether its training pictures were shifted or turned; False when its settings do not say."""
+        c = self.config
+        moves = [c.get("max_shift", 0.1), c.get("max_rotation", 10.0)]  # TrainConfig's defaults
+        return c.get("augment") is True and any(_real(m) and m > 0 for m in moves)
+
+    @property
+    def adversarial(self) -> float:
+        """The share of every training batch swapped for its FGSM pictures; 0 for none or when its
+        settings do not say."""
+        eps, share = self.config.get("adversarial_epsilon"), self.config.get("adversarial_fraction", 0.5)
+        return float(share) if _real(eps) and eps > 0 and _real(share) and 0 < share <= 1 else 0.0
 
     def to_json(self) -> dict:
         out = asdict(self)
@@ -309,3 +322,8 @@ def _snapshots(v) -> FilterSnapshots | None:
             or not all(isinstance(s, int) and 0 < s <= 4096 for s in v["shape"])):
         raise CardError("The model's filter snapshots are described wrongly.")
     return FilterSnapshots(v["file"], v["count"], tuple(v["shape"]))
+
+
+def _real(value) -> bool:
+    """A real number from a card's settings (JSON's true is not 1 here, nor NaN a number)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value == value

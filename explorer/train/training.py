@@ -89,6 +89,7 @@ class Started:
     augmented: bool = False  # training pictures shifted and turned
     dropout: bool = False  # a dropout layer with p > 0 switches units off in training
     label_smoothing: float = 0.0  # training targets smoothed; the test loss uses the true labels
+    adversarial: float = 0.0  # share of every batch swapped for its FGSM pictures (0: none)
 
 
 @dataclass(frozen=True)
@@ -371,7 +372,8 @@ def train(config: TrainConfig, train_ds: Dataset, test_ds: Dataset, model: nn.Mo
     n_val = 0 if val_ds is None else len(val_ds)
     where = devices.describe(dev) + (", bfloat16 arithmetic" if autocast else "")
     yield Started(config.epochs, steps, n, len(x_test), where, count_params(model), n_val,
-                  moves is not None, dropout, config.label_smoothing)
+                  moves is not None, dropout, config.label_smoothing,
+                  config.adversarial_fraction if config.adversarial_epsilon > 0 else 0.0)
     start, cpu_start = time.perf_counter(), time.process_time()
     stopped = diverged = False
     epoch = 0

@@ -1,16 +1,19 @@
 """The Saved models page's parts: upload, the teacher's sign-in, undo and the trash, unreadable
 folders, the list, one model's card and its rename / download / delete actions."""
 
+import json
 import re
 from datetime import datetime
 
 import streamlit as st
+import torch
 
 from explorer import limits
+from explorer.models import from_spec
 from explorer.saved import ownership, registry
 from explorer.saved.registry import SavedModel
-from explorer.train import charts
-from explorer.ui import cached, plain, relabel, tables, url_state
+from explorer.train import charts, training
+from explorer.ui import cached, plain, relabel, tables, train_results, url_state
 
 
 def upload() -> None:
@@ -142,6 +145,25 @@ def card(model: SavedModel) -> None:
         c1, c2 = st.columns(2)
         c1.altair_chart(url_state.readable(charts.curves(history, "loss")), width="stretch")
         c2.altair_chart(url_state.readable(charts.curves(history, "accuracy")), width="stretch")
+        if any(_number(h.get("test_loss")) and _number(h.get("train_loss")) and h["test_loss"] < h["train_loss"]
+               for h in history):
+            st.caption(train_results.gap_note(c.augmented, _has_dropout(json.dumps(c.spec, sort_keys=True)),
+                                              c.label_smoothing, c.adversarial))
+
+
+def _number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _has_dropout(spec_json: str) -> bool:
+    """Whether the network of a saved spec switches units off in training (built on the meta
+    device: no weights allocated); False for a spec that cannot be built."""
+    try:
+        with torch.device("meta"):
+            return training.has_dropout(from_spec.build(json.loads(spec_json)))
+    except from_spec.SpecError:
+        return False
 
 
 def actions(model: SavedModel, who: ownership.Who) -> None:

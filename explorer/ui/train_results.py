@@ -33,14 +33,27 @@ SUMMARY_PAINT_SECONDS = 0.25
 
 def loss_gap_note(started: training.Started | None) -> str:
     """Why the test loss can sit below the training loss, naming only what this run did."""
+    if started is None:
+        return gap_note()
+    return gap_note(started.augmented, started.dropout, started.label_smoothing, started.adversarial)
+
+
+def gap_note(augmented: bool = False, dropout: bool = False, label_smoothing: float = 0.0,
+             adversarial: float = 0.0) -> str:
+    """The same note from what a run did to its training batches (adversarial: the share of
+    every batch swapped for FGSM pictures)."""
     during, at_test = ["while the network was still learning"], []
-    if started is not None and started.augmented:
+    if augmented:
         during.append("on augmented (shifted, rotated) pictures")
+    if adversarial > 0:
+        share = "half" if adversarial == 0.5 else "all" if adversarial == 1 else f"{adversarial:.0%}"
+        during.append(f"with {share} of each batch's pictures altered to fool the network (FGSM)")
+    if augmented or adversarial > 0:
         at_test.append("on plain pictures")
-    if started is not None and started.dropout:
+    if dropout:
         during.append("with dropout switching units off")
         at_test.append("with every unit on")
-    if started is not None and started.label_smoothing > 0:
+    if label_smoothing > 0:
         during.append("against smoothed labels that ask for less certainty")
         at_test.append("against the true labels")
     return ("Why can the test loss sit below the training loss? The training loss is averaged over the "
