@@ -118,3 +118,22 @@ def test_the_notes_on_the_loss_name_the_fgsm_pictures(data_dir):
     at = open_page("pages/models.py")
     why = [c.value for c in at.caption if c.value.startswith("Why can the test loss")]
     assert len(why) == 1 and fgsm in why[0] and "on plain pictures" in why[0], why
+
+
+def test_an_uploaded_cards_odd_settings_give_no_reasons():
+    """Saved models reads the note's reasons from the card, whose settings and history an
+    upload may fill with anything: words, true, NaN or nothing give no reason and no error."""
+    def card(config: dict, history: list) -> ModelCard:
+        spec = {"architecture": "fastnet", "options": {"in_channels": 1, "num_classes": 10, "input_size": [8, 8]}}
+        return ModelCard.from_json({"name": "n", "architecture": "fastnet", "spec": spec, "classes": list("0123456789"),
+                                    "input_size": [1, 8, 8], "normalisation": {"mean": [0.3], "std": [0.4]},
+                                    "config": config, "history": history})
+
+    odd = card({"augment": "yes", "adversarial_epsilon": True, "adversarial_fraction": 0.5, "label_smoothing": "0.2"},
+               [{"epoch": 1, "test_loss": "low", "train_loss": 1.0}, {"epoch": 2, "train_loss": None}])
+    assert (odd.augmented, odd.adversarial, odd.label_smoothing, odd.test_loss_below_training) == (False, 0.0, 0.0, False)
+    plain = card({"augment": True, "max_shift": 0.0, "max_rotation": 0, "adversarial_epsilon": 0.1,
+                  "adversarial_fraction": 2.0}, [{"epoch": 1, "test_loss": 0.2, "train_loss": 0.9}])
+    assert (plain.augmented, plain.adversarial, plain.test_loss_below_training) == (False, 0.0, True)
+    both = card({"augment": True, "adversarial_epsilon": 0.1}, [])  # TrainConfig's defaults for the rest
+    assert (both.augmented, both.adversarial, both.test_loss_below_training) == (True, 0.5, False)

@@ -130,6 +130,13 @@ class ModelCard:
         eps, share = self.config.get("adversarial_epsilon"), self.config.get("adversarial_fraction", 0.5)
         return float(share) if _real(eps) and eps > 0 and _real(share) and 0 < share <= 1 else 0.0
 
+    @property
+    def test_loss_below_training(self) -> bool:
+        """Whether the test loss read lower than the training loss after some epoch (the rows of an
+        uploaded card may hold words or nothing where the numbers go)."""
+        return any(_real(r.get("test_loss")) and _real(r.get("train_loss")) and r["test_loss"] < r["train_loss"]
+                   for r in self.history)
+
     def to_json(self) -> dict:
         out = asdict(self)
         out["split"] = None if self.split is None else self.split.to_json()

@@ -145,14 +145,9 @@ def card(model: SavedModel) -> None:
         c1, c2 = st.columns(2)
         c1.altair_chart(url_state.readable(charts.curves(history, "loss")), width="stretch")
         c2.altair_chart(url_state.readable(charts.curves(history, "accuracy")), width="stretch")
-        if any(_number(h.get("test_loss")) and _number(h.get("train_loss")) and h["test_loss"] < h["train_loss"]
-               for h in history):
+        if c.test_loss_below_training:
             st.caption(train_results.gap_note(c.augmented, _has_dropout(json.dumps(c.spec, sort_keys=True)),
                                               c.label_smoothing, c.adversarial))
-
-
-def _number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
