@@ -30,6 +30,7 @@ from explorer import limits, random_state
 from explorer.models import from_spec
 from explorer.models.cost import Cost, TooCostly, check_model, cost  # noqa: F401 (re-export)
 from explorer.train import device as devices
+from explorer.train import adversarial as fgsm
 from explorer.train import optim, training
 
 
@@ -67,16 +68,19 @@ PROBE_SECONDS = 2.0  # the longest step measured_rate times, at the conservative
 # 2 of 16 fresh servers ("about 31 s" for a 4.4-s run, then cached for ten minutes;
 # bench/bench_estimate.py).
 WARM_STEPS = 2
+PROBE_EPSILON = 0.1  # an adversarial step costs the same whatever its epsilon
 PROBE_SPREAD_SECONDS = 0.25
 PROBE_MAX_STEPS = 30
 
 
 def measured_rate(spec: dict, c: Cost, input_shape: tuple[int, ...], batch_size: int,
-                  bf16: bool = False) -> float | None:
+                  bf16: bool = False, adversarial: float = 0.0) -> float | None:
     """Forward MACs trained per second by this network here and now: a few training steps of
     one (batch, *input_shape) batch of noise on the device this server trains on (a GPU when
-    there is one), the fastest timed (forward, loss, backward, update). None where the estimate
-    should stay the conservative one: a step too long to time on a page rerun."""
+    there is one), the fastest timed (forward, loss, backward, update; with `adversarial` > 0
+    that share of the batch first swapped for its FGSM pictures, as adversarial training does).
+    None where the estimate should stay the conservative one: a step too long to time on a page
+    rerun."""
     batch = max(2, min(batch_size, 256))  # batch-norm needs two pictures
     if c.macs * batch * 3 / rate() > PROBE_SECONDS:
         return None
@@ -85,17 +89,21 @@ def measured_rate(spec: dict, c: Cost, input_shape: tuple[int, ...], batch_size:
     # generator: drawn in a block of their own, apart from a job's (explorer/random_state.py).
     with random_state.seeded(0):
         model = from_spec.build(spec).train().to(dev)
-        fastest = _fastest_step(model, torch.randn(batch, *input_shape).to(dev), bf16)
+        fastest = _fastest_step(model, torch.randn(batch, *input_shape).to(dev), bf16, adversarial)
     return c.macs * batch / max(fastest, 1e-6)
 
 
-def _fastest_step(model: torch.nn.Module, x: torch.Tensor, bf16: bool) -> float:
-    """Seconds of the fastest of a few training steps of `model` on the batch x (N, ...), both
+def _fastest_step(model: torch.nn.Module, x: torch.Tensor, bf16: bool, adversarial: float = 0.0) -> float:
+    """Seconds of the fastest of a few training steps of `model` on the batch x (N, C, H, W), both
     on one device."""
     # the update's cost too (the default recipe's optimizer; torch.optim would import the compiler)
     opt = optim.OneCycleAdamW(model.parameters(), max_lr=1e-3, total_steps=PROBE_MAX_STEPS, warmup=0.3,
                               weight_decay=0.0)
     y = torch.zeros(len(x), dtype=torch.long, device=x.device)
+    # FGSM's pictures cost a forward and a backward of their share of the batch first: with half
+    # of each batch, FastNet's runs on Sign Language Digits took 1.56-1.59x as long, and this
+    # step 1.56x (bench/README.md, round 18)
+    zero, one = torch.zeros(1, x.shape[1], 1, 1, device=x.device), torch.ones(1, x.shape[1], 1, 1, device=x.device)
     # as training computes: bfloat16 only on a CPU where it is faster (training.bf16_pays)
     autocast = (training.bf16_autocast(x.device) if bf16 else None) or contextlib.nullcontext()
     fastest, timed = float("inf"), 0.0
@@ -104,8 +112,9 @@ def _fastest_step(model: torch.nn.Module, x: torch.Tensor, bf16: bool) -> float:
             break
         devices.synchronize(x.device)
         start = time.perf_counter()
+        xb = fgsm.mixed(model, x, y, PROBE_EPSILON, adversarial, zero, one) if adversarial > 0 else x
         with autocast:
-            logits = model(x)
+            logits = model(xb)
         F.cross_entropy(logits.float(), y).backward()
         opt.step()
         opt.zero_grad(set_to_none=True)

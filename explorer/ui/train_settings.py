@@ -260,10 +260,12 @@ def _spec_cost(spec_json: str, shape: tuple[int, int, int]) -> estimate.Cost:
 # benchmark) read 0.2 instead of 6 billion multiply-adds a second, and the page said "about 2
 # minutes" for a 1-second run for as long as the server ran.
 @st.cache_data(max_entries=64, ttl=600, show_spinner=False)
-def _rate_here(spec_json: str, shape: tuple[int, int, int], batch_size: int, bf16: bool) -> float | None:
-    """The network's measured training speed on this server, once per spec, size, batch and arithmetic."""
+def _rate_here(spec_json: str, shape: tuple[int, int, int], batch_size: int, bf16: bool,
+               adversarial: float) -> float | None:
+    """The network's measured training speed on this server, once per spec, size, batch, arithmetic
+    and share of FGSM pictures."""
     spec = json.loads(spec_json)
-    return estimate.measured_rate(spec, _spec_cost(spec_json, shape), shape, batch_size, bf16)
+    return estimate.measured_rate(spec, _spec_cost(spec_json, shape), shape, batch_size, bf16, adversarial)
 
 
 def _costs(spec: dict, ds: datasets.Dataset, split: Split, params: dict) -> bool:
@@ -280,7 +282,8 @@ def _costs(spec: dict, ds: datasets.Dataset, split: Split, params: dict) -> bool
     except (estimate.TooCostly, from_spec.SpecError) as exc:
         st.warning(f"⚠️ {exc}")
         return False
-    rate = _rate_here(spec_json, shape, params["batch_size"], params.get("bf16", False))
+    fgsm_share = training.TrainConfig.adversarial_fraction if params.get("adversarial_epsilon", 0) > 0 else 0.0
+    rate = _rate_here(spec_json, shape, params["batch_size"], params.get("bf16", False), fgsm_share)
     shown = estimate.estimate(c, *sizes, macs_per_second=rate) if rate else e
     st.caption(f"Estimated cost: {shown.sentence()} ({c.macs / 1e6:,.1f} million multiply-adds per picture).")
     return True
