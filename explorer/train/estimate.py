@@ -29,8 +29,8 @@ import torch.nn.functional as F
 from explorer import limits, random_state
 from explorer.models import from_spec
 from explorer.models.cost import Cost, TooCostly, check_model, cost  # noqa: F401 (re-export)
-from explorer.train import device as devices
 from explorer.train import adversarial as fgsm
+from explorer.train import device as devices
 from explorer.train import optim, training
 
 
