@@ -73,15 +73,17 @@ def follow(job: jobs.Job, timeout: float = 120) -> list:
 
 def test_a_run_on_the_cluster_reports_live_and_saves_into_the_shared_folder(on_cluster, hall, tmp_path):
     manager = jobs.JobManager(max_running=1)
-    # 5 epochs, not 2: a 2-epoch run of the pool-first FastNet on 8x8 digits could end before a
-    # test process starved of CPU (a loaded machine) looked at it even once
-    job = runs.submit(manager, request(tmp_path, epochs=5))
+    # 30 epochs (about 2 s here), not 2 or 5: the worker relays its events every RELAY_SECONDS,
+    # and a 5-epoch run of the pool-first FastNet on 8x8 digits (about 0.3 s on a quick machine)
+    # ended before the app had seen one batch of them while it ran (CI, 2026-12-04); 2 epochs
+    # could end before a test process starved of CPU (a loaded machine) looked even once
+    job = runs.submit(manager, request(tmp_path, epochs=30))
     live = follow(job)
     assert job.state == jobs.DONE, job.error
     assert "Step" in live and "EpochEnd" in live  # progress arrived while the worker trained
     started = job.last(training.Started)
     assert "on the cluster's worker" in started.device
-    assert [e.epoch for e in job.events if isinstance(e, training.EpochEnd)] == [1, 2, 3, 4, 5]
+    assert [e.epoch for e in job.events if isinstance(e, training.EpochEnd)] == list(range(1, 31))
     out = job.result
     assert [m.id for m in registry.list_models(tmp_path)] == [out.saved.id]  # written by the worker
     assert out.saved.card.owner == "ab12" and out.saved.card.name == "hall run"
