@@ -59,6 +59,11 @@ class TrainConfig:
     # bf16_pays), weights and updates in float32. Ignored elsewhere.
     bf16: bool = False
 
+    @property
+    def adversarial_share(self) -> float:
+        """The share of every batch swapped for its FGSM pictures (0: no adversarial training)."""
+        return self.adversarial_fraction if self.adversarial_epsilon > 0 else 0.0
+
     def __post_init__(self):
         if self.optimizer not in OPTIMIZERS:
             raise ValueError(f"optimizer must be one of {OPTIMIZERS}, not {self.optimizer!r}")
@@ -372,8 +377,7 @@ def train(config: TrainConfig, train_ds: Dataset, test_ds: Dataset, model: nn.Mo
     n_val = 0 if val_ds is None else len(val_ds)
     where = devices.describe(dev) + (", bfloat16 arithmetic" if autocast else "")
     yield Started(config.epochs, steps, n, len(x_test), where, count_params(model), n_val,
-                  moves is not None, dropout, config.label_smoothing,
-                  config.adversarial_fraction if config.adversarial_epsilon > 0 else 0.0)
+                  moves is not None, dropout, config.label_smoothing, config.adversarial_share)
     start, cpu_start = time.perf_counter(), time.process_time()
     stopped = diverged = False
     epoch = 0

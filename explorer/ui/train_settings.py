@@ -282,8 +282,8 @@ def _costs(spec: dict, ds: datasets.Dataset, split: Split, params: dict) -> bool
     except (estimate.TooCostly, from_spec.SpecError) as exc:
         st.warning(f"⚠️ {exc}")
         return False
-    fgsm_share = training.TrainConfig.adversarial_fraction if params.get("adversarial_epsilon", 0) > 0 else 0.0
-    rate = _rate_here(spec_json, shape, params["batch_size"], params.get("bf16", False), fgsm_share)
+    rate = _rate_here(spec_json, shape, params["batch_size"], params.get("bf16", False),
+                      training.TrainConfig(**params).adversarial_share)
     shown = estimate.estimate(c, *sizes, macs_per_second=rate) if rate else e
     st.caption(f"Estimated cost: {shown.sentence()} ({c.macs / 1e6:,.1f} million multiply-adds per picture).")
     return True
